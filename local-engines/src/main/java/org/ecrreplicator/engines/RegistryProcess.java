@@ -187,7 +187,8 @@ public final class RegistryProcess implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path root) {
+    /** Deletes a directory tree, best effort. */
+    public static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }

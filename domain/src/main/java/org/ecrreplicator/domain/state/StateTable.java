@@ -1,0 +1,43 @@
+package org.ecrreplicator.domain.state;
+
+/**
+ * The state table's layout, shared by the functions (which write it) and operator tools (which read it).
+ * One item per image key; history rows share the table under keys starting with {@link #HISTORY_PREFIX}
+ * (a character no repository name contains) and expire through the TTL attribute.
+ */
+public final class StateTable {
+    /** Partition key (String): {@code repo:tag} or {@code repo@digest}. No sort key. */
+    public static final String KEY = "imageKey";
+
+    /** TTL attribute (Number, epoch seconds), set on history rows only. */
+    public static final String TTL = "expiresAt";
+
+    public static final String HISTORY_PREFIX = "#history#";
+
+    public static final String VERSION = "version";
+    public static final String KIND = "kind";
+    public static final String LAST_SEEN_EVENT_ID = "lastSeenEventId";
+    public static final String LAST_SEEN_EVENT_TIME = "lastSeenEventTime";
+    public static final String LAST_SEEN_DIGEST = "lastSeenDigest";
+    public static final String APPLIED_EVENT_ID = "appliedEventId";
+    public static final String APPLIED_EVENT_TIME = "appliedEventTime";
+    public static final String REPLICATED_DIGEST = "replicatedDigest";
+    public static final String REPLICATED_AT = "replicatedAt";
+    public static final String DESTINATION_DELETED = "destinationDeleted";
+    public static final String STATUS = "status";
+    public static final String LEASE_OWNER = "leaseOwner";
+    public static final String LEASE_EXPIRES_AT = "leaseExpiresAt";
+    public static final String BUILD_ID = "buildId";
+    public static final String TASK_TOKEN_HASH = "taskTokenHash";
+    public static final String ERROR = "error";
+    public static final String CAUSE = "cause";
+    public static final String FAILED_EXECUTION = "failedExecution";
+    public static final String UPDATED_AT = "updatedAt";
+
+    private StateTable() {}
+
+    /** The key of the history row of one event's outcome on one image key. */
+    public static String historyKey(String imageKey, EventMark event) {
+        return HISTORY_PREFIX + imageKey + "#" + event.time() + "#" + event.eventId();
+    }
+}

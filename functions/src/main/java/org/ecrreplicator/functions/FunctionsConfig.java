@@ -1,0 +1,161 @@
+package org.ecrreplicator.functions;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import org.ecrreplicator.domain.Partition;
+
+/**
+ * The functions' configuration, read once from the environment the CDK stack sets. Each handler asks only
+ * for what it uses; a missing or malformed variable fails at cold start with its name and the fix.
+ *
+ * @param sourceRegistry optional local override (host[:port]) of the ECR host derived from account + region
+ * @param destinationRegistry optional local override of the destination ECR host
+ */
+public record FunctionsConfig(
+        String tableName,
+        String queueUrl,
+        String stateMachineArn,
+        String secretId,
+        String destinationRegion,
+        String buildProjectName,
+        Duration lease,
+        int maxLeaseWaits,
+        boolean createRepositories,
+        String imageTagMutability,
+        boolean scanOnPush,
+        int historyTtlDays,
+        String awsRegion,
+        String sourceRegistry,
+        String destinationRegistry,
+        boolean registryInsecure) {
+
+    public static final String TABLE_NAME = "TABLE_NAME";
+    public static final String QUEUE_URL = "QUEUE_URL";
+    public static final String STATE_MACHINE_ARN = "STATE_MACHINE_ARN";
+    public static final String SECRET_ID = "SECRET_ID";
+    public static final String DESTINATION_REGION = "DESTINATION_REGION";
+    public static final String BUILD_PROJECT_NAME = "BUILD_PROJECT_NAME";
+    public static final String LEASE_SECONDS = "LEASE_SECONDS";
+    public static final String MAX_LEASE_WAITS = "MAX_LEASE_WAITS";
+    public static final String CREATE_REPOSITORIES = "CREATE_REPOSITORIES";
+    public static final String IMAGE_TAG_MUTABILITY = "IMAGE_TAG_MUTABILITY";
+    public static final String SCAN_ON_PUSH = "SCAN_ON_PUSH";
+    public static final String HISTORY_TTL_DAYS = "HISTORY_TTL_DAYS";
+    public static final String AWS_REGION = "AWS_REGION";
+    public static final String SOURCE_REGISTRY = "SOURCE_REGISTRY";
+    public static final String DESTINATION_REGISTRY = "DESTINATION_REGISTRY";
+    public static final String REGISTRY_INSECURE = "REGISTRY_INSECURE";
+
+    public static FunctionsConfig fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    /** Optional variables get defaults; required ones are checked when a handler asks for them. */
+    public static FunctionsConfig from(Map<String, String> env) {
+        String mutability = value(env, IMAGE_TAG_MUTABILITY);
+        if (mutability == null) {
+            mutability = "MUTABLE";
+        } else if (!mutability.equals("MUTABLE") && !mutability.equals("IMMUTABLE")) {
+            throw invalid(IMAGE_TAG_MUTABILITY, mutability, "MUTABLE or IMMUTABLE");
+        }
+        String destinationRegion = value(env, DESTINATION_REGION);
+        if (destinationRegion != null) {
+            try {
+                Partition.requireValidRegion(destinationRegion);
+            } catch (IllegalArgumentException e) {
+                throw invalid(DESTINATION_REGION, destinationRegion, "a region code such as us-gov-west-1");
+            }
+        }
+        return new FunctionsConfig(
+                value(env, TABLE_NAME),
+                value(env, QUEUE_URL),
+                value(env, STATE_MACHINE_ARN),
+                value(env, SECRET_ID),
+                destinationRegion,
+                value(env, BUILD_PROJECT_NAME),
+                Duration.ofSeconds(positive(env, LEASE_SECONDS, 5400)),
+                positive(env, MAX_LEASE_WAITS, 60),
+                bool(env, CREATE_REPOSITORIES, true),
+                mutability,
+                bool(env, SCAN_ON_PUSH, false),
+                positive(env, HISTORY_TTL_DAYS, 90),
+                value(env, AWS_REGION),
+                value(env, SOURCE_REGISTRY),
+                value(env, DESTINATION_REGISTRY),
+                bool(env, REGISTRY_INSECURE, false));
+    }
+
+    public String tableName() {
+        return required(tableName, TABLE_NAME, "the DynamoDB state table's name");
+    }
+
+    public String queueUrl() {
+        return required(queueUrl, QUEUE_URL, "the SQS FIFO queue's URL");
+    }
+
+    public String stateMachineArn() {
+        return required(stateMachineArn, STATE_MACHINE_ARN, "the replication state machine's ARN");
+    }
+
+    public String secretId() {
+        return required(secretId, SECRET_ID, "the destination secret's name or ARN");
+    }
+
+    public String destinationRegion() {
+        return required(destinationRegion, DESTINATION_REGION, "the destination region, e.g. us-gov-west-1");
+    }
+
+    public String buildProjectName() {
+        return required(buildProjectName, BUILD_PROJECT_NAME, "the CodeBuild project's name");
+    }
+
+    public String awsRegion() {
+        return required(awsRegion, AWS_REGION, "this function's region (Lambda sets it)");
+    }
+
+    private static String required(String value, String name, String what) {
+        if (value == null) {
+            throw new IllegalStateException(
+                    "environment variable " + name + " is not set: it must hold " + what + " (the CDK stack sets it)");
+        }
+        return value;
+    }
+
+    private static String value(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static int positive(Map<String, String> env, String name, int fallback) {
+        String value = value(env, name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int number = Integer.parseInt(value);
+            if (number > 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw invalid(name, value, "a positive whole number");
+    }
+
+    private static boolean bool(Map<String, String> env, String name, boolean fallback) {
+        String value = value(env, name);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw invalid(name, value, "true or false");
+        };
+    }
+
+    private static IllegalStateException invalid(String name, String value, String expected) {
+        return new IllegalStateException("environment variable " + name + " is '" + value + "': expected " + expected);
+    }
+}

@@ -1,0 +1,269 @@
+package org.ecrreplicator.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.ecrreplicator.domain.EcrRegistry;
+import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.state.LeaseHeldException;
+import org.ecrreplicator.domain.state.TagState;
+import org.ecrreplicator.domain.state.TagTransitions;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codebuild.model.CodeBuildException;
+import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
+import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
+
+/**
+ * Starts the replication build for the waiting task ({@code lambda:invoke.waitForTaskToken}). The lease is
+ * re-taken or confirmed first, since a redrive restarts here without passing CheckState. One build per
+ * attempt: the attempt is identified by its task token, whose hash is stored on the item with the build id
+ * and sent as CodeBuild's idempotency token, so a retried invocation returns the build already started.
+ *
+ * <p>In: {@code {"request":{...},"destination":{ReadSecret output},"executionArn","taskToken","redriveCount"}}.
+ * Out: {@code {"buildId":"<project>:<uuid>"}}. Before any failure is thrown, the item records status FAILED,
+ * the error and its cause.
+ */
+public final class StartBuildHandler implements RequestStreamHandler {
+    static final Set<String> THROTTLING = Set.of("AccountLimitExceededException", "ThrottlingException");
+    static final int MAX_START_ATTEMPTS = 6;
+    private static final Duration BASE_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+
+    /** Pauses between throttled attempts; tests pass one that does not sleep. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    private final FunctionsConfig config;
+    private final TagStateStore store;
+    private final CodeBuildClient codeBuild;
+    private final Sleeper sleeper;
+    private final Clock clock;
+    private final Log log;
+
+    public StartBuildHandler() {
+        this(FunctionsConfig.fromEnvironment());
+    }
+
+    public StartBuildHandler(FunctionsConfig config) {
+        this(
+                config,
+                DynamoTagStateStore.forTable(config.tableName()),
+                Clients.codeBuild(),
+                duration -> Thread.sleep(duration.toMillis()),
+                Log.stdout(),
+                Clock.systemUTC());
+    }
+
+    StartBuildHandler(
+            FunctionsConfig config,
+            TagStateStore store,
+            CodeBuildClient codeBuild,
+            Sleeper sleeper,
+            Consumer<String> logSink,
+            Clock clock) {
+        config.buildProjectName();
+        config.destinationRegion();
+        this.config = config;
+        this.store = store;
+        this.codeBuild = codeBuild;
+        this.sleeper = sleeper;
+        this.clock = clock;
+        this.log = new Log("start-build", logSink, clock);
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) {
+        JsonIo.write(output, handle(JsonIo.read(input)));
+    }
+
+    JsonNode handle(JsonNode payload) {
+        ReplicationRequest request = JsonIo.request(payload);
+        String executionArn = JsonIo.text(payload, "executionArn");
+        String taskToken = JsonIo.text(payload, "taskToken");
+        JsonNode destination = payload.get("destination");
+        String tokenHash = Hashes.sha256Hex(taskToken);
+        try {
+            TagState leased = StateUpdates.apply(
+                    store,
+                    request.imageKey(),
+                    current -> TagTransitions.leaseForBuild(
+                            current.orElse(null), request, executionArn, tokenHash, clock.instant(), config.lease()));
+            if (leased.buildId() != null && tokenHash.equals(leased.taskTokenHash())) {
+                log.info(
+                        "build already started for this attempt",
+                        "imageKey",
+                        request.imageKey(),
+                        "executionArn",
+                        executionArn,
+                        "buildId",
+                        leased.buildId());
+                return result(leased.buildId());
+            }
+            String buildId = startBuild(request, destination, executionArn, taskToken, tokenHash);
+            try {
+                StateUpdates.apply(
+                        store,
+                        request.imageKey(),
+                        current -> TagTransitions.buildStarted(
+                                current.orElseThrow(), executionArn, tokenHash, buildId, clock.instant()));
+            } catch (IllegalStateException e) {
+                // The build reports to this attempt's token regardless; the item belongs to a newer attempt.
+                log.warn("build started but the item moved on", "buildId", buildId, "reason", e.getMessage());
+            }
+            log.info(
+                    "build started",
+                    "imageKey",
+                    request.imageKey(),
+                    "executionArn",
+                    executionArn,
+                    "buildId",
+                    buildId,
+                    "redriveCount",
+                    JsonIo.integer(payload, "redriveCount", 0));
+            return result(buildId);
+        } catch (LeaseHeldException e) {
+            throw recordFailure(request, executionArn, WorkflowErrors.leaseHeld(e.getMessage()));
+        } catch (RuntimeException e) {
+            throw recordFailure(request, executionArn, e);
+        }
+    }
+
+    private String startBuild(
+            ReplicationRequest request, JsonNode destination, String executionArn, String taskToken, String tokenHash) {
+        List<EnvironmentVariable> environment = environment(request, destination, executionArn, taskToken);
+        // CodeBuild keeps an idempotency token for 5 minutes: enough for Lambda's own retries of this call.
+        String idempotencyToken = tokenHash.substring(0, 32);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return codeBuild
+                        .startBuild(start -> start.projectName(config.buildProjectName())
+                                .idempotencyToken(idempotencyToken)
+                                .environmentVariablesOverride(environment))
+                        .build()
+                        .id();
+            } catch (CodeBuildException e) {
+                String code =
+                        e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+                if (!THROTTLING.contains(code)) {
+                    throw e;
+                }
+                if (attempt >= MAX_START_ATTEMPTS) {
+                    throw WorkflowErrors.buildThrottled("CodeBuild refused StartBuild for project "
+                            + config.buildProjectName() + " " + attempt + " times (" + code
+                            + "); raise the account's concurrent build limit or redrive later");
+                }
+                Duration pause = backoff(attempt);
+                log.warn(
+                        "CodeBuild throttled StartBuild; retrying",
+                        "error",
+                        code,
+                        "attempt",
+                        attempt,
+                        "pauseMillis",
+                        pause.toMillis());
+                try {
+                    sleeper.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while backing off from CodeBuild throttling", e);
+                }
+            }
+        }
+    }
+
+    /** Exponential backoff with full jitter, capped, so concurrent starts spread out. */
+    static Duration backoff(int attempt) {
+        long ceiling = Math.min(MAX_BACKOFF.toMillis(), BASE_BACKOFF.toMillis() << Math.min(attempt - 1, 10));
+        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+    }
+
+    /** As in the "build" contract: plain facts as PLAINTEXT, the destination keys only as SECRETS_MANAGER. */
+    List<EnvironmentVariable> environment(
+            ReplicationRequest request, JsonNode destination, String executionArn, String taskToken) {
+        String secretArn = JsonIo.optionalText(destination, "secretArn");
+        if (secretArn == null) {
+            secretArn = config.secretId();
+        }
+        String destinationRegistry = JsonIo.optionalText(destination, "registry");
+        if (destinationRegistry == null) {
+            throw new IllegalArgumentException("payload field 'destination.registry' is missing: pass ReadSecret's"
+                    + " output as \"destination\"");
+        }
+        String sourceRegistry = config.sourceRegistry() != null
+                ? config.sourceRegistry()
+                : EcrRegistry.of(request.sourceRegistry(), config.awsRegion()).host();
+        List<EnvironmentVariable> variables = new ArrayList<>();
+        plain(variables, "REPLICATION_REQUEST", request.toJson());
+        plain(variables, "TASK_TOKEN", taskToken);
+        plain(variables, "EXECUTION_ARN", executionArn);
+        plain(variables, "SOURCE_REGISTRY", sourceRegistry);
+        plain(variables, "DESTINATION_REGISTRY", destinationRegistry);
+        plain(variables, "DESTINATION_REGION", config.destinationRegion());
+        plain(variables, "CREATE_REPOSITORIES", Boolean.toString(config.createRepositories()));
+        plain(variables, "IMAGE_TAG_MUTABILITY", config.imageTagMutability());
+        plain(variables, "SCAN_ON_PUSH", Boolean.toString(config.scanOnPush()));
+        plain(variables, "REGISTRY_INSECURE", Boolean.toString(config.registryInsecure()));
+        secret(variables, "DESTINATION_ACCESS_KEY_ID", secretArn + ":accesskey");
+        secret(variables, "DESTINATION_SECRET_ACCESS_KEY", secretArn + ":secretaccesskey");
+        return variables;
+    }
+
+    private static void plain(List<EnvironmentVariable> variables, String name, String value) {
+        variables.add(EnvironmentVariable.builder()
+                .name(name)
+                .value(value)
+                .type(EnvironmentVariableType.PLAINTEXT)
+                .build());
+    }
+
+    private static void secret(List<EnvironmentVariable> variables, String name, String reference) {
+        variables.add(EnvironmentVariable.builder()
+                .name(name)
+                .value(reference)
+                .type(EnvironmentVariableType.SECRETS_MANAGER)
+                .build());
+    }
+
+    private RuntimeException recordFailure(ReplicationRequest request, String executionArn, RuntimeException error) {
+        String name = WorkflowErrors.nameOf(error);
+        String cause = Log.truncate(String.valueOf(error.getMessage()), 2000);
+        try {
+            StateUpdates.apply(
+                    store,
+                    request.imageKey(),
+                    current -> TagTransitions.failed(
+                            current.orElse(null), request.imageKey(), executionArn, name, cause, clock.instant()));
+        } catch (RuntimeException recordError) {
+            error.addSuppressed(recordError);
+        }
+        log.error(
+                "StartBuild failed",
+                "imageKey",
+                request.imageKey(),
+                "executionArn",
+                executionArn,
+                "error",
+                name,
+                "cause",
+                cause);
+        return error;
+    }
+
+    private static ObjectNode result(String buildId) {
+        ObjectNode out = JsonIo.object();
+        out.put("buildId", buildId);
+        return out;
+    }
+}

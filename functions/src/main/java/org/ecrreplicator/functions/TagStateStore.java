@@ -1,0 +1,29 @@
+package org.ecrreplicator.functions;
+
+import java.time.Instant;
+import java.util.Optional;
+import org.ecrreplicator.domain.state.TagState;
+
+/** Persistence of the per-tag state; every write is conditional on the version read. */
+interface TagStateStore {
+    Optional<TagState> load(String imageKey);
+
+    /**
+     * Writes {@code next} if the stored version is still {@code next.version() - 1} (or absent, for version 1).
+     *
+     * @throws ConflictException when another writer got there first
+     */
+    void save(TagState next);
+
+    /** Appends a write-once history row that expires at {@code expiresAt}; a repeated append is a no-op. */
+    void appendHistory(TagState state, String executionArn, String outcome, Instant expiresAt);
+
+    /** Another execution changed the item between our read and our write. */
+    final class ConflictException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ConflictException(String imageKey) {
+            super("the state of " + imageKey + " changed while it was being updated");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.ecrreplicator.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import org.ecrreplicator.domain.Json;
+import org.junit.jupiter.api.Test;
+
+class BuildStateChangeTest {
+    static JsonNode event(String name) {
+        try (InputStream in = BuildStateChangeTest.class.getResourceAsStream("/events/" + name)) {
+            return Json.MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldReadTheTokenAndExportedVariablesWhenTheBuildSucceeded() {
+        BuildStateChange change = BuildStateChange.parse(event("codebuild-succeeded.json"));
+
+        assertThat(change.succeeded()).isTrue();
+        assertThat(change.projectName()).isEqualTo("ecr-replicator-dev");
+        assertThat(change.buildId()).isEqualTo("ecr-replicator-dev:0b6f2a6e-1c55-4a8e-9a2b-3c4d5e6f7a8b");
+        assertThat(change.environment())
+                .containsEntry("TASK_TOKEN", "AQCEAAAAKgAAAAMAAAAAAAAAAexampleTaskTokenForTests");
+        assertThat(change.exported()).containsEntry("OUTCOME", "REPLICATED").containsEntry("BLOBS_SKIPPED", "1");
+        assertThat(change.failedPhase()).isNull();
+    }
+
+    @Test
+    void shouldNameTheFailedPhaseAndLogWhenTheBuildFailed() {
+        BuildStateChange change = BuildStateChange.parse(event("codebuild-failed.json"));
+
+        assertThat(change.failed()).isTrue();
+        assertThat(change.exported()).isNull();
+        assertThat(change.failedPhase()).startsWith("BUILD FAILED (COMMAND_EXECUTION_ERROR");
+        assertThat(change.logLocation()).contains("logEvent:group=/aws/codebuild/ecr-replicator-dev");
+    }
+
+    @Test
+    void shouldNotParseEventsOfOtherSources() {
+        com.fasterxml.jackson.databind.node.ObjectNode other =
+                (com.fasterxml.jackson.databind.node.ObjectNode) event("codebuild-succeeded.json");
+        other.put("source", "aws.ecr");
+
+        assertThat(BuildStateChange.parse(other)).isNull();
+    }
+
+    @Test
+    void shouldMapExportedVariablesToTheTaskResultWhenComplete() {
+        JsonNode result = CompletionHandler.taskResult(
+                "p:1",
+                Map.of(
+                        "OUTCOME",
+                        "REPLICATED",
+                        "REPLICATED_DIGEST",
+                        "sha256:" + "a".repeat(64),
+                        "BYTES_COPIED",
+                        "10",
+                        "BLOBS_COPIED",
+                        "2",
+                        "BLOBS_SKIPPED",
+                        ""));
+
+        assertThat(Json.write(result))
+                .isEqualTo("{\"buildId\":\"p:1\",\"outcome\":\"REPLICATED\",\"digest\":\"sha256:" + "a".repeat(64)
+                        + "\",\"bytesCopied\":10,\"blobsCopied\":2,\"blobsSkipped\":0}");
+    }
+
+    @Test
+    void shouldRefuseAResultWithoutOutcomeOrWithABadCount() {
+        assertThatThrownBy(() -> CompletionHandler.taskResult("p:1", Map.of()))
+                .hasMessageContaining("exported no OUTCOME");
+        assertThatThrownBy(
+                        () -> CompletionHandler.taskResult("p:1", Map.of("OUTCOME", "DELETED", "BYTES_COPIED", "lots")))
+                .hasMessageContaining("BYTES_COPIED is 'lots'");
+    }
+}

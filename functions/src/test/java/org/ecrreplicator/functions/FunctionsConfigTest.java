@@ -1,0 +1,42 @@
+package org.ecrreplicator.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FunctionsConfigTest {
+    @Test
+    void shouldNameTheVariableAndWhatItHoldsWhenARequiredOneIsMissing() {
+        FunctionsConfig config = FunctionsConfig.from(Map.of());
+
+        assertThatThrownBy(config::tableName)
+                .hasMessageContaining("TABLE_NAME is not set")
+                .hasMessageContaining("DynamoDB state table");
+    }
+
+    @Test
+    void shouldApplyDefaultsWhenOptionalVariablesAreAbsent() {
+        FunctionsConfig config = FunctionsConfig.from(Map.of("TABLE_NAME", "t"));
+
+        assertThat(config.tableName()).isEqualTo("t");
+        assertThat(config.lease()).isEqualTo(Duration.ofSeconds(5400));
+        assertThat(config.imageTagMutability()).isEqualTo("MUTABLE");
+        assertThat(config.createRepositories()).isTrue();
+        assertThat(config.registryInsecure()).isFalse();
+    }
+
+    @Test
+    void shouldRejectMalformedValuesNamingTheExpectedForm() {
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("LEASE_SECONDS", "-5")))
+                .hasMessageContaining("LEASE_SECONDS is '-5': expected a positive whole number");
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("SCAN_ON_PUSH", "yes")))
+                .hasMessageContaining("expected true or false");
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("IMAGE_TAG_MUTABILITY", "mutable")))
+                .hasMessageContaining("MUTABLE or IMMUTABLE");
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("DESTINATION_REGION", "govcloud")))
+                .hasMessageContaining("DESTINATION_REGION");
+    }
+}

@@ -1,0 +1,603 @@
+package org.ecrreplicator.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.ecrreplicator.domain.Json;
+import org.ecrreplicator.domain.state.StateTable;
+import org.ecrreplicator.domain.state.TagState;
+import org.ecrreplicator.domain.state.TagStatus;
+import org.ecrreplicator.engines.AwsJsonEndpoint;
+import org.ecrreplicator.engines.DynamoDbLocalEngine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * CheckState, StartBuild, Completion and RecordResult against DynamoDB Local, with CodeBuild's and Step
+ * Functions' APIs as loopback stand-ins: the per-tag rules, the lease, one build per attempt, throttling,
+ * build failures and late events.
+ */
+class WorkflowHandlersIT {
+    private static final String PROJECT = "ecr-replicator-dev";
+    private static final String SECRET_ARN =
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-replicator-dev/destination-AbCdEf";
+    private static final String DIGEST_1 = "sha256:" + "1".repeat(64);
+    private static final String DIGEST_2 = "sha256:" + "2".repeat(64);
+    private static final String EXECUTION_1 = "arn:aws:states:us-east-1:123456789012:execution:replicate:one";
+    private static final String EXECUTION_2 = "arn:aws:states:us-east-1:123456789012:execution:replicate:two";
+    private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+    private static DynamoDbLocalEngine dynamoEngine;
+    private static DynamoDbClient dynamo;
+
+    private final List<String> logs = new CopyOnWriteArrayList<>();
+    private final List<String> outputs = new CopyOnWriteArrayList<>();
+    private final MutableClock clock = new MutableClock(T0.plusSeconds(5));
+    private final List<Duration> pauses = new CopyOnWriteArrayList<>();
+    private LocalAws.FakeCodeBuild codeBuild;
+    private LocalAws.FakeStepFunctions stepFunctions;
+    private String table;
+    private FunctionsConfig config;
+    private DynamoTagStateStore store;
+    private CheckStateHandler checkState;
+    private StartBuildHandler startBuild;
+    private CompletionHandler completion;
+    private RecordResultHandler recordResult;
+
+    @BeforeAll
+    static void startDynamo() {
+        dynamoEngine = DynamoDbLocalEngine.start();
+        dynamo = LocalAws.dynamo(dynamoEngine.endpoint());
+    }
+
+    @AfterAll
+    static void stopDynamo() {
+        dynamo.close();
+        dynamoEngine.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        table = LocalAws.createStateTable(dynamo);
+        codeBuild = new LocalAws.FakeCodeBuild();
+        stepFunctions = new LocalAws.FakeStepFunctions();
+        Map<String, String> env = new HashMap<>();
+        env.put("TABLE_NAME", table);
+        env.put("SECRET_ID", SECRET_ARN);
+        env.put("DESTINATION_REGION", "us-gov-west-1");
+        env.put("BUILD_PROJECT_NAME", PROJECT);
+        env.put("LEASE_SECONDS", "600");
+        env.put("MAX_LEASE_WAITS", "3");
+        env.put("HISTORY_TTL_DAYS", "30");
+        env.put("AWS_REGION", "us-east-1");
+        env.put("SCAN_ON_PUSH", "true");
+        config = FunctionsConfig.from(env);
+        store = new DynamoTagStateStore(dynamo, table);
+        checkState = new CheckStateHandler(config, store, logs::add, clock);
+        startBuild = new StartBuildHandler(
+                config, store, LocalAws.codeBuild(codeBuild.endpoint.endpoint()), pauses::add, logs::add, clock);
+        completion = new CompletionHandler(
+                config,
+                store,
+                LocalAws.sfn(stepFunctions.endpoint.endpoint()),
+                LocalAws.codeBuild(codeBuild.endpoint.endpoint()),
+                logs::add,
+                clock);
+        recordResult = new RecordResultHandler(config, store, logs::add, clock);
+    }
+
+    @AfterEach
+    void tearDown() {
+        codeBuild.close();
+        stepFunctions.close();
+        List<String> everything = new ArrayList<>(logs);
+        everything.addAll(outputs);
+        LocalAws.assertNoSecretIn(everything);
+    }
+
+    // --- payloads as the state machine builds them ---
+
+    private static ObjectNode request(String digest, Instant time, String eventId) {
+        return Json.MAPPER
+                .createObjectNode()
+                .put("repository", "team/app")
+                .put("tag", "1.4.2")
+                .put("digest", digest)
+                .put("action", "PUSH")
+                .put("eventTime", time.toString())
+                .put("eventId", eventId)
+                .put("sourceRegistry", "123456789012");
+    }
+
+    private JsonNode check(ObjectNode request, String execution, int waits) {
+        ObjectNode payload = Json.MAPPER.createObjectNode();
+        payload.set("request", request);
+        payload.put("executionArn", execution).put("waits", waits);
+        return invoke(checkState, payload);
+    }
+
+    private JsonNode start(ObjectNode request, String execution, String taskToken) {
+        ObjectNode payload = Json.MAPPER.createObjectNode();
+        payload.set("request", request);
+        payload.putObject("destination")
+                .put("secretArn", SECRET_ARN)
+                .put("secretVersionId", "v1")
+                .put("partition", "aws-us-gov")
+                .put("accountId", "210987654321")
+                .put("region", "us-gov-west-1")
+                .put("registry", "210987654321.dkr.ecr.us-gov-west-1.amazonaws.com");
+        payload.put("executionArn", execution).put("taskToken", taskToken).put("redriveCount", 0);
+        return invoke(startBuild, payload);
+    }
+
+    private JsonNode record(ObjectNode request, String execution, JsonNode build) {
+        ObjectNode payload = Json.MAPPER.createObjectNode();
+        payload.set("request", request);
+        payload.put("executionArn", execution);
+        payload.set("build", build);
+        return invoke(recordResult, payload);
+    }
+
+    private JsonNode invoke(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, JsonNode payload) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            handler.handleRequest(
+                    new ByteArrayInputStream(Json.write(payload).getBytes(StandardCharsets.UTF_8)), out, null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        outputs.add(text);
+        return Json.parse(text);
+    }
+
+    /** The EventBridge event CodeBuild sends when the build ends (real shape, from the sample). */
+    private JsonNode buildEvent(String buildId, String status, Map<String, String> exported, boolean withDetails) {
+        ObjectNode event = (ObjectNode) BuildStateChangeTest.event(
+                status.equals("SUCCEEDED") ? "codebuild-succeeded.json" : "codebuild-failed.json");
+        ObjectNode detail = (ObjectNode) event.get("detail");
+        String arn = "arn:aws:codebuild:us-east-1:123456789012:build/" + buildId;
+        detail.put("build-status", status).put("project-name", PROJECT).put("build-id", arn);
+        event.putArray("resources").add(arn);
+        ObjectNode info = (ObjectNode) detail.get("additional-information");
+        if (!withDetails) {
+            ((ObjectNode) info.get("environment")).remove("environment-variables");
+            info.remove("exported-environment-variables");
+            return event;
+        }
+        ArrayNode variables = ((ObjectNode) info.get("environment")).putArray("environment-variables");
+        for (JsonNode variable :
+                codeBuild.builds.get(buildId).path("environment").path("environmentVariables")) {
+            variables
+                    .addObject()
+                    .put("name", variable.path("name").asText())
+                    .put("type", variable.path("type").asText())
+                    .put("value", variable.path("value").asText());
+        }
+        if (exported != null) {
+            ArrayNode out = info.putArray("exported-environment-variables");
+            exported.forEach((name, value) -> out.addObject().put("name", name).put("value", value));
+        }
+        return event;
+    }
+
+    private static Map<String, String> replicated(String digest) {
+        return Map.of(
+                "OUTCOME",
+                "REPLICATED",
+                "REPLICATED_DIGEST",
+                digest,
+                "BYTES_COPIED",
+                "1048576",
+                "BLOBS_COPIED",
+                "3",
+                "BLOBS_SKIPPED",
+                "1");
+    }
+
+    private TagState state() {
+        return store.load("team/app:1.4.2").orElseThrow();
+    }
+
+    /** The whole happy path for one event; returns RecordResult's output. */
+    private JsonNode replicate(ObjectNode request, String execution, String token) {
+        assertThat(check(request, execution, 0).path("decision").asText()).isEqualTo("PROCEED");
+        String buildId = start(request, execution, token).path("buildId").asText();
+        JsonNode completed = invoke(
+                completion,
+                buildEvent(
+                        buildId, "SUCCEEDED", replicated(request.path("digest").asText()), true));
+        assertThat(completed.path("status").asText()).isEqualTo("TASK_SUCCEEDED");
+        LocalAws.FakeStepFunctions.Callback callback = stepFunctions.callbacks.getLast();
+        assertThat(callback.operation()).isEqualTo("SendTaskSuccess");
+        assertThat(callback.taskToken()).isEqualTo(token);
+        return record(
+                request, execution, Json.parse(callback.body().path("output").asText()));
+    }
+
+    // --- scenarios ---
+
+    @Test
+    void shouldReplicateAndRecordTheResultWhenTheTagIsNew() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+
+        JsonNode check = check(request, EXECUTION_1, 0);
+        assertThat(check.path("decision").asText()).isEqualTo("PROCEED");
+        assertThat(check.path("leaseExpiresAt").asText())
+                .isEqualTo(T0.plusSeconds(5 + 600).toString());
+
+        JsonNode started = start(request, EXECUTION_1, "token-1");
+        String buildId = started.path("buildId").asText();
+        assertThat(buildId).startsWith(PROJECT + ":");
+        assertThat(state().status()).isEqualTo(TagStatus.BUILDING);
+        assertThat(state().buildId()).isEqualTo(buildId);
+
+        AwsJsonEndpoint.Call call = codeBuild.endpoint.calls("StartBuild").getFirst();
+        assertThat(call.request().path("projectName").asText()).isEqualTo(PROJECT);
+        Map<String, String> types = new HashMap<>();
+        for (JsonNode variable : call.request().path("environmentVariablesOverride")) {
+            types.put(variable.path("name").asText(), variable.path("type").asText());
+        }
+        assertThat(types)
+                .containsEntry("DESTINATION_ACCESS_KEY_ID", "SECRETS_MANAGER")
+                .containsEntry("DESTINATION_SECRET_ACCESS_KEY", "SECRETS_MANAGER")
+                .containsEntry("TASK_TOKEN", "PLAINTEXT")
+                .containsKeys(
+                        "REPLICATION_REQUEST",
+                        "EXECUTION_ARN",
+                        "SOURCE_REGISTRY",
+                        "DESTINATION_REGISTRY",
+                        "DESTINATION_REGION",
+                        "CREATE_REPOSITORIES",
+                        "IMAGE_TAG_MUTABILITY",
+                        "SCAN_ON_PUSH",
+                        "REGISTRY_INSECURE")
+                .hasSize(12);
+        Map<String, String> environment = codeBuild.environment(buildId);
+        assertThat(environment)
+                .containsEntry("DESTINATION_ACCESS_KEY_ID", SECRET_ARN + ":accesskey")
+                .containsEntry("DESTINATION_SECRET_ACCESS_KEY", SECRET_ARN + ":secretaccesskey")
+                .containsEntry("SOURCE_REGISTRY", "123456789012.dkr.ecr.us-east-1.amazonaws.com")
+                .containsEntry("DESTINATION_REGISTRY", "210987654321.dkr.ecr.us-gov-west-1.amazonaws.com")
+                .containsEntry("SCAN_ON_PUSH", "true")
+                .containsEntry("EXECUTION_ARN", EXECUTION_1);
+        assertThat(Json.parse(environment.get("REPLICATION_REQUEST"))).isEqualTo(request);
+
+        JsonNode completed = invoke(completion, buildEvent(buildId, "SUCCEEDED", replicated(DIGEST_1), true));
+        assertThat(completed.path("status").asText()).isEqualTo("TASK_SUCCEEDED");
+        LocalAws.FakeStepFunctions.Callback callback = stepFunctions.callbacks.getFirst();
+        assertThat(callback.operation()).isEqualTo("SendTaskSuccess");
+        JsonNode taskResult = Json.parse(callback.body().path("output").asText());
+        assertThat(Json.write(taskResult))
+                .isEqualTo("{\"buildId\":\"" + buildId + "\",\"outcome\":\"REPLICATED\",\"digest\":\"" + DIGEST_1
+                        + "\",\"bytesCopied\":1048576,\"blobsCopied\":3,\"blobsSkipped\":1}");
+
+        JsonNode recorded = record(request, EXECUTION_1, taskResult);
+        assertThat(Json.write(recorded))
+                .isEqualTo("{\"outcome\":\"replicated\",\"imageKey\":\"team/app:1.4.2\",\"digest\":\"" + DIGEST_1
+                        + "\",\"buildId\":\"" + buildId + "\"}");
+        TagState state = state();
+        assertThat(state.status()).isEqualTo(TagStatus.REPLICATED);
+        assertThat(state.replicatedDigest().toString()).isEqualTo(DIGEST_1);
+        assertThat(state.lease()).isNull();
+        assertThat(state.buildId()).isEqualTo(buildId);
+        Map<String, AttributeValue> history = dynamo.getItem(get -> get.tableName(table)
+                        .key(Map.of(
+                                StateTable.KEY,
+                                AttributeValue.fromS(StateTable.historyKey("team/app:1.4.2", state.applied())))))
+                .item();
+        assertThat(history.get(StateTable.TTL).n())
+                .isEqualTo(
+                        Long.toString(clock.instant().plus(Duration.ofDays(30)).getEpochSecond()));
+    }
+
+    @Test
+    void shouldSkipAsDuplicateWhenTheSameEventOrDigestArrivesAgain() {
+        replicate(request(DIGEST_1, T0, "e1"), EXECUTION_1, "token-1");
+
+        JsonNode again = check(request(DIGEST_1, T0, "e1"), EXECUTION_2, 0);
+        JsonNode sameDigest = check(request(DIGEST_1, T0.plusSeconds(30), "e2"), EXECUTION_2, 0);
+
+        assertThat(again.path("decision").asText()).isEqualTo("SKIP_DUPLICATE");
+        assertThat(sameDigest.path("decision").asText()).isEqualTo("SKIP_DUPLICATE");
+        assertThat(sameDigest.path("reason").asText()).contains("already holds " + DIGEST_1);
+        assertThat(sameDigest.get("leaseExpiresAt").isNull()).isTrue();
+        assertThat(codeBuild.endpoint.calls("StartBuild")).hasSize(1);
+    }
+
+    @Test
+    void shouldSkipAsStaleWhenANewerEventWasAppliedFirst() {
+        replicate(request(DIGEST_2, T0.plusSeconds(60), "newer"), EXECUTION_1, "token-1");
+
+        JsonNode older = check(request(DIGEST_1, T0, "older"), EXECUTION_2, 0);
+
+        assertThat(older.path("decision").asText()).isEqualTo("SKIP_STALE");
+        assertThat(older.path("reason").asText()).contains("event newer");
+        assertThat(state().replicatedDigest().toString()).isEqualTo(DIGEST_2);
+    }
+
+    @Test
+    void shouldWaitForTheLeaseAndTimeOutWithLeaseTimeoutWhenItIsNeverReleased() {
+        check(request(DIGEST_1, T0, "e1"), EXECUTION_1, 0);
+
+        JsonNode waiting = check(request(DIGEST_2, T0.plusSeconds(1), "e2"), EXECUTION_2, 0);
+        Throwable timedOut = catchThrowable(() -> check(request(DIGEST_2, T0.plusSeconds(1), "e2"), EXECUTION_2, 3));
+
+        assertThat(waiting.path("decision").asText()).isEqualTo("WAIT");
+        assertThat(waiting.path("reason").asText()).contains(EXECUTION_1);
+        assertThat(timedOut.getClass().getName()).isEqualTo("LeaseTimeout");
+        assertThat(timedOut).hasMessageContaining("MAX_LEASE_WAITS 3").hasMessageContaining("redrive");
+        TagState state = state();
+        assertThat(state.lease().owner()).isEqualTo(EXECUTION_1);
+        assertThat(state.error()).isEqualTo("LeaseTimeout");
+    }
+
+    @Test
+    void shouldTakeOverTheExpiredLeaseOfACrashedExecution() {
+        check(request(DIGEST_1, T0, "e1"), EXECUTION_1, 0);
+        clock.advance(Duration.ofSeconds(601));
+
+        JsonNode takeover = check(request(DIGEST_2, T0.plusSeconds(1), "e2"), EXECUTION_2, 1);
+
+        assertThat(takeover.path("decision").asText()).isEqualTo("PROCEED");
+        assertThat(takeover.path("reason").asText()).contains("took over the expired lease of " + EXECUTION_1);
+        assertThat(state().lease().owner()).isEqualTo(EXECUTION_2);
+    }
+
+    @Test
+    void shouldStartOneBuildPerAttemptWhenTheInvocationIsRetried() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+
+        String first = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+        String retried = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+        String nextAttempt =
+                start(request, EXECUTION_1, "token-2").path("buildId").asText();
+
+        assertThat(retried).isEqualTo(first);
+        assertThat(nextAttempt).isNotEqualTo(first);
+        assertThat(codeBuild.builds).hasSize(2);
+        assertThat(state().buildId()).isEqualTo(nextAttempt);
+    }
+
+    @Test
+    void shouldReuseTheIdempotencyTokenWhenTheLastTryDiedBeforeStoringTheBuild() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+        String first = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+        // As if that invocation had died after CodeBuild started the build but before the item stored it.
+        TagState stored = state();
+        store.save(stored.next(clock.instant())
+                .build(null, stored.taskTokenHash())
+                .status(TagStatus.LEASED)
+                .done());
+
+        String retried = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+
+        assertThat(retried).isEqualTo(first);
+        assertThat(codeBuild.builds).hasSize(1);
+        List<AwsJsonEndpoint.Call> calls = codeBuild.endpoint.calls("StartBuild");
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1).request().path("idempotencyToken").asText())
+                .isEqualTo(calls.get(0).request().path("idempotencyToken").asText());
+    }
+
+    @Test
+    void shouldRetryWithBackoffWhenCodeBuildThrottles() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+        codeBuild.throttleNext.set(2);
+        codeBuild.throttleCode = "ThrottlingException";
+
+        String buildId = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+
+        assertThat(codeBuild.endpoint.calls("StartBuild")).hasSize(3);
+        assertThat(pauses).hasSize(2);
+        assertThat(pauses.get(1)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(state().buildId()).isEqualTo(buildId);
+    }
+
+    @Test
+    void shouldRecordFailedAndThrowBuildThrottledWhenThrottlingNeverStops() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+        codeBuild.throttleNext.set(100);
+
+        Throwable error = catchThrowable(() -> start(request, EXECUTION_1, "token-1"));
+
+        assertThat(error.getClass().getName()).isEqualTo("BuildThrottled");
+        assertThat(codeBuild.endpoint.calls("StartBuild")).hasSize(StartBuildHandler.MAX_START_ATTEMPTS);
+        TagState state = state();
+        assertThat(state.status()).isEqualTo(TagStatus.FAILED);
+        assertThat(state.error()).isEqualTo("BuildThrottled");
+        assertThat(state.cause()).contains("AccountLimitExceededException");
+        assertThat(state.lease()).isNull();
+    }
+
+    @Test
+    void shouldFailWithLeaseHeldWhenARedriveFindsAnotherExecutionHoldingTheTag() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request(DIGEST_2, T0.plusSeconds(1), "e2"), EXECUTION_2, 0);
+
+        Throwable error = catchThrowable(() -> start(request, EXECUTION_1, "token-1"));
+
+        assertThat(error.getClass().getName()).isEqualTo("LeaseHeld");
+        assertThat(codeBuild.endpoint.calls("StartBuild")).isEmpty();
+        assertThat(state().lease().owner()).isEqualTo(EXECUTION_2);
+    }
+
+    @Test
+    void shouldRecordTheFailureAndSendBuildFailedThenSucceedOnRedriveWhenTheBuildFails() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+        String failedBuild =
+                start(request, EXECUTION_1, "token-1").path("buildId").asText();
+
+        JsonNode failed = invoke(completion, buildEvent(failedBuild, "FAILED", null, true));
+
+        assertThat(failed.path("status").asText()).isEqualTo("TASK_FAILED");
+        LocalAws.FakeStepFunctions.Callback callback = stepFunctions.callbacks.getFirst();
+        assertThat(callback.operation()).isEqualTo("SendTaskFailure");
+        assertThat(callback.body().path("error").asText()).isEqualTo("BuildFailed");
+        assertThat(callback.body().path("cause").asText())
+                .contains("build " + failedBuild + " FAILED in phase BUILD FAILED (COMMAND_EXECUTION_ERROR")
+                .contains("log: https://console.aws.amazon.com/cloudwatch/");
+        TagState afterFailure = state();
+        assertThat(afterFailure.status()).isEqualTo(TagStatus.FAILED);
+        assertThat(afterFailure.error()).isEqualTo("BuildFailed");
+        assertThat(afterFailure.cause()).contains(failedBuild);
+
+        // A redrive restarts StartBuild with a new task token: a new build, the lease taken again.
+        String redriven =
+                start(request, EXECUTION_1, "token-redrive").path("buildId").asText();
+        assertThat(redriven).isNotEqualTo(failedBuild);
+        JsonNode recorded = replicateFrom(request, redriven, "token-redrive");
+        assertThat(recorded.path("outcome").asText()).isEqualTo("replicated");
+        assertThat(state().status()).isEqualTo(TagStatus.REPLICATED);
+        assertThat(state().error()).isNull();
+    }
+
+    private JsonNode replicateFrom(ObjectNode request, String buildId, String token) {
+        invoke(completion, buildEvent(buildId, "SUCCEEDED", replicated(DIGEST_1), true));
+        LocalAws.FakeStepFunctions.Callback callback = stepFunctions.callbacks.getLast();
+        assertThat(callback.taskToken()).isEqualTo(token);
+        return record(
+                request, EXECUTION_1, Json.parse(callback.body().path("output").asText()));
+    }
+
+    @Test
+    void shouldNotFailANewerAttemptWhenALateFailureEventArrives() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+        String old = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+        start(request, EXECUTION_1, "token-2");
+        stepFunctions.closedTokens.add("token-1");
+
+        JsonNode late = invoke(completion, buildEvent(old, "FAILED", null, true));
+
+        assertThat(late.path("status").asText()).isEqualTo("IGNORED");
+        assertThat(state().status()).isEqualTo(TagStatus.BUILDING);
+    }
+
+    @Test
+    void shouldIgnoreADuplicateEventForAClosedTaskWithoutError() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+        String buildId = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+        JsonNode event = buildEvent(buildId, "SUCCEEDED", replicated(DIGEST_1), true);
+        invoke(completion, event);
+
+        for (String error : List.of("TaskTimedOut", "InvalidToken", "TaskDoesNotExist")) {
+            stepFunctions.closedTokenError = error;
+            JsonNode duplicate = invoke(completion, event);
+            assertThat(duplicate.path("status").asText()).isEqualTo("IGNORED");
+            assertThat(duplicate.path("reason").asText()).contains(error);
+        }
+        assertThat(stepFunctions.callbacks).hasSize(1);
+    }
+
+    @Test
+    void shouldReadTokenAndResultsFromBatchGetBuildsWhenTheEventLacksThem() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+        String buildId = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+        codeBuild.finish(buildId, "SUCCEEDED", replicated(DIGEST_1));
+
+        JsonNode completed = invoke(completion, buildEvent(buildId, "SUCCEEDED", null, false));
+
+        assertThat(completed.path("status").asText()).isEqualTo("TASK_SUCCEEDED");
+        assertThat(codeBuild.endpoint.calls("BatchGetBuilds")).hasSize(1);
+        assertThat(stepFunctions.callbacks.getFirst().taskToken()).isEqualTo("token-1");
+        assertThat(Json.parse(stepFunctions
+                                .callbacks
+                                .getFirst()
+                                .body()
+                                .path("output")
+                                .asText())
+                        .path("blobsCopied")
+                        .asLong())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void shouldIgnoreBuildsOfOtherProjects() {
+        JsonNode ignored = invoke(completion, BuildStateChangeTest.event("codebuild-other-project.json"));
+
+        assertThat(ignored.path("status").asText()).isEqualTo("IGNORED");
+        assertThat(ignored.path("reason").asText()).contains("someone-elses-project");
+        assertThat(stepFunctions.callbacks).isEmpty();
+    }
+
+    @Test
+    void shouldRecordADeleteAndSkipTheNextDeleteAsDuplicate() {
+        ObjectNode delete = request(DIGEST_1, T0, "d1").put("action", "DELETE");
+        check(delete, EXECUTION_1, 0);
+        String buildId = start(delete, EXECUTION_1, "token-1").path("buildId").asText();
+        invoke(
+                completion,
+                buildEvent(buildId, "SUCCEEDED", Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", ""), true));
+        JsonNode result = Json.parse(
+                stepFunctions.callbacks.getFirst().body().path("output").asText());
+
+        JsonNode recorded = record(delete, EXECUTION_1, result);
+        JsonNode again = check(request(DIGEST_1, T0.plusSeconds(9), "d2").put("action", "DELETE"), EXECUTION_2, 0);
+
+        assertThat(recorded.path("outcome").asText()).isEqualTo("deleted");
+        assertThat(recorded.get("digest").isNull()).isTrue();
+        assertThat(state().status()).isEqualTo(TagStatus.DELETED);
+        assertThat(again.path("decision").asText()).isEqualTo("SKIP_DUPLICATE");
+    }
+
+    @Test
+    void shouldRejectAPayloadWithoutRequestNamingTheFix() {
+        assertThatThrownBy(
+                        () -> invoke(checkState, Json.MAPPER.createObjectNode().put("executionArn", EXECUTION_1)))
+                .hasMessageContaining("payload field 'request' is missing");
+    }
+
+    @Test
+    void shouldBuildItsClientsFromTheStandardSettingsWhenConstructedFromConfig() {
+        Map<String, String> properties = Map.of(
+                "aws.endpointUrlDynamoDb", dynamoEngine.endpoint().toString(),
+                "aws.region", "us-east-1",
+                "aws.accessKeyId", "AKIDLOCALTESTONLY000",
+                "aws.secretAccessKey", "local-test-only-not-a-key");
+        properties.forEach(System::setProperty);
+        try {
+            CheckStateHandler fromConfig = new CheckStateHandler(config);
+
+            JsonNode result = invoke(fromConfig, payload(request(DIGEST_1, T0, "e1")));
+
+            assertThat(result.path("decision").asText()).isEqualTo("PROCEED");
+            assertThat(state().lease().owner()).isEqualTo(EXECUTION_1);
+        } finally {
+            properties.keySet().forEach(System::clearProperty);
+        }
+    }
+
+    private static ObjectNode payload(ObjectNode request) {
+        ObjectNode payload = Json.MAPPER.createObjectNode();
+        payload.set("request", request);
+        payload.put("executionArn", EXECUTION_1).put("waits", 0);
+        return payload;
+    }
+}

@@ -1,0 +1,204 @@
+package org.ecrreplicator.engines;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalCodeBuildIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FAKE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    private LocalCodeBuild codeBuild;
+
+    @TempDir
+    Path source;
+
+    @AfterEach
+    void stop() {
+        if (codeBuild != null) {
+            codeBuild.close();
+        }
+    }
+
+    private LocalCodeBuild start(String buildspec, int limit) throws Exception {
+        Files.writeString(source.resolve("buildspec.yml"), buildspec);
+        codeBuild = new LocalCodeBuild(
+                new LocalCodeBuild.Project(
+                        "replicate", source, Map.of("PROJECT_VAR", "p"), limit, Duration.ofMinutes(1)),
+                reference -> {
+                    if (!reference.equals("arn:secret:dest:secretaccesskey")) {
+                        throw new IllegalArgumentException("no secret " + reference);
+                    }
+                    return FAKE_SECRET;
+                },
+                event -> {
+                    try {
+                        events.add(JSON.readTree(event));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "us-east-1",
+                "123456789012");
+        return codeBuild;
+    }
+
+    private HttpResponse<String> call(String operation, String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(codeBuild.endpoint())
+                        .header("X-Amz-Target", "CodeBuild_20161006." + operation)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String startBuild(String overrides) throws Exception {
+        HttpResponse<String> response = call(
+                "StartBuild", "{\"projectName\":\"replicate\",\"environmentVariablesOverride\":" + overrides + "}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).path("build").path("id").asText();
+    }
+
+    private JsonNode awaitEvent(int count) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (events.size() < count && Instant.now().isBefore(deadline)) {
+            Thread.sleep(20);
+        }
+        assertThat(events).hasSizeGreaterThanOrEqualTo(count);
+        return events.get(count - 1);
+    }
+
+    @Test
+    void shouldRunBuildspecInOneShellAndExportVariablesWhenCommandsSucceed() throws Exception {
+        start(
+                """
+                version: 0.2
+                env:
+                  exported-variables: [OUTCOME, FROM_PROJECT]
+                phases:
+                  build:
+                    commands:
+                      - OUTCOME="copied $REQUEST"
+                      - echo "key is $DEST_KEY"
+                      - FROM_PROJECT=$PROJECT_VAR
+                """,
+                2);
+
+        String id = startBuild(
+                "[{\"name\":\"REQUEST\",\"value\":\"team/app:1\",\"type\":\"PLAINTEXT\"},"
+                        + "{\"name\":\"DEST_KEY\",\"value\":\"arn:secret:dest:secretaccesskey\",\"type\":\"SECRETS_MANAGER\"}]");
+        JsonNode event = awaitEvent(1);
+
+        assertThat(event.path("detail-type").asText()).isEqualTo("CodeBuild Build State Change");
+        assertThat(event.path("detail").path("build-status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(event.path("detail").path("build-id").asText()).endsWith("build/" + id);
+        JsonNode build = JSON.readTree(
+                        call("BatchGetBuilds", "{\"ids\":[\"" + id + "\"]}").body())
+                .path("builds")
+                .get(0);
+        assertThat(build.path("exportedEnvironmentVariables").toString())
+                .contains("{\"name\":\"OUTCOME\",\"value\":\"copied team/app:1\"}")
+                .contains("{\"name\":\"FROM_PROJECT\",\"value\":\"p\"}");
+        String log = Files.readString(codeBuild.builds().get(0).logFile());
+        assertThat(log).contains("key is ***").doesNotContain(FAKE_SECRET);
+        assertThat(event.toString()).doesNotContain(FAKE_SECRET);
+    }
+
+    @Test
+    void shouldFailBuildPhaseAndStillRunPostBuildWhenACommandFails() throws Exception {
+        start(
+                """
+                version: 0.2
+                env:
+                  exported-variables: [AFTER]
+                phases:
+                  build:
+                    commands:
+                      - sh -c 'exit 3'
+                      - echo never
+                  post_build:
+                    commands:
+                      - AFTER=ran
+                """,
+                2);
+
+        startBuild("[]");
+        JsonNode event = awaitEvent(1);
+
+        assertThat(event.path("detail").path("build-status").asText()).isEqualTo("FAILED");
+        assertThat(event.path("detail")
+                        .path("additional-information")
+                        .path("phases")
+                        .toString())
+                .contains("\"phase-type\":\"BUILD\",\"phase-status\":\"FAILED\"")
+                .contains("exit status 3");
+        assertThat(codeBuild.builds().get(0).exportedVariables()).containsEntry("AFTER", "ran");
+    }
+
+    @Test
+    void shouldRefuseStartBeyondConcurrentLimitAndFailSecretlessBuilds() throws Exception {
+        start(
+                """
+                version: 0.2
+                phases:
+                  build:
+                    commands:
+                      - sleep 2
+                """,
+                1);
+
+        startBuild("[]");
+        HttpResponse<String> refused = call("StartBuild", "{\"projectName\":\"replicate\"}");
+        HttpResponse<String> unknown = call("StartBuild", "{\"projectName\":\"other\"}");
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.headers().firstValue("x-amzn-ErrorType")).contains("AccountLimitExceededException");
+        assertThat(unknown.headers().firstValue("x-amzn-ErrorType")).contains("ResourceNotFoundException");
+        awaitEvent(1);
+        assertThat(codeBuild.maxConcurrentBuilds()).isEqualTo(1);
+
+        startBuild("[{\"name\":\"K\",\"value\":\"arn:secret:missing:k\",\"type\":\"SECRETS_MANAGER\"}]");
+        JsonNode failed = awaitEvent(2);
+        assertThat(failed.path("detail").path("build-status").asText()).isEqualTo("FAILED");
+        assertThat(failed.path("detail")
+                        .path("additional-information")
+                        .path("phases")
+                        .toString())
+                .contains("DOWNLOAD_SOURCE")
+                .contains("Secrets Manager error");
+    }
+
+    @Test
+    void shouldReturnTheSameBuildWhenIdempotencyTokenRepeats() throws Exception {
+        start("version: 0.2\nphases:\n  build:\n    commands:\n      - true\n", 4);
+
+        String body = "{\"projectName\":\"replicate\",\"idempotencyToken\":\"attempt-1\"}";
+        String first = JSON.readTree(call("StartBuild", body).body())
+                .path("build")
+                .path("id")
+                .asText();
+        String second = JSON.readTree(call("StartBuild", body).body())
+                .path("build")
+                .path("id")
+                .asText();
+
+        assertThat(second).isEqualTo(first);
+        assertThat(codeBuild.buildsStarted()).isEqualTo(1);
+    }
+}
