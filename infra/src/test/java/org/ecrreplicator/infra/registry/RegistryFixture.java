@@ -1,0 +1,72 @@
+package org.ecrreplicator.infra.registry;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.ecrreplicator.infra.EnvironmentContext;
+import org.ecrreplicator.infra.RegistryStacks;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.Aspects;
+
+/** The registry stacks of one environment, synthesized once per JVM from the repository's real cdk.json. */
+final class RegistryFixture {
+    private static final Map<String, RegistryStacks.Registry> SYNTHESIZED = new ConcurrentHashMap<>();
+
+    private RegistryFixture() {}
+
+    /** cdk.json's whole "context" object: environments and feature flags. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> cdkContext() {
+        Path cdkJson = RegistryDirectory.locate().getParent().resolve("cdk.json");
+        try {
+            Map<String, Object> root = new ObjectMapper().readValue(Files.readString(cdkJson), Map.class);
+            return (Map<String, Object>) root.get("context");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static EnvironmentContext context(String env) {
+        return EnvironmentContext.of(env, cdkContext().get(EnvironmentContext.ENVIRONMENTS_KEY));
+    }
+
+    /** Both stacks of {@code env}, with cdk-nag's AwsSolutions pack applied as InfraApp does. */
+    static RegistryStacks.Registry stacks(String env) {
+        return SYNTHESIZED.computeIfAbsent(env, RegistryFixture::define);
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a leftover cdk.out in /tmp is not worth failing the build over
+        }
+    }
+
+    private static RegistryStacks.Registry define(String env) {
+        Map<String, Object> context = new HashMap<>(cdkContext());
+        context.put(EnvironmentContext.ENV_KEY, env);
+        try {
+            Path outdir = Files.createTempDirectory("cdk-registry-" + env);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(outdir)));
+            App app = new App(AppProps.builder()
+                    .context(context)
+                    .outdir(outdir.toString())
+                    .build());
+            RegistryStacks.Registry registry = RegistryStacks.define(app, EnvironmentContext.from(app.getNode()));
+            Aspects.of(app).add(new AwsSolutionsChecks());
+            app.synth();
+            return registry;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
