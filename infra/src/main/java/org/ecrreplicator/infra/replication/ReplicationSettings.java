@@ -1,0 +1,233 @@
+package org.ecrreplicator.infra.replication;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.ecrreplicator.domain.Partition;
+import org.ecrreplicator.infra.EnvironmentContext;
+import org.ecrreplicator.infra.EnvironmentContext.InvalidContextException;
+import org.ecrreplicator.infra.EnvironmentContext.Section;
+import software.amazon.awscdk.services.logs.RetentionDays;
+
+/**
+ * Everything the replication stack is configured with, read once from the {@code replication} section of the
+ * environment's context and validated as a whole: stacks receive this record and never read context.
+ *
+ * @param buildQueuedTimeoutMinutes how long a build may wait for a free slot (concurrency limit) before
+ *     CodeBuild gives up; part of the StartBuild task timeout
+ * @param alarmTopicArn an existing SNS topic the alarms notify, when set
+ * @param destinationSecretName an existing secret to use instead of creating one, when set
+ */
+public record ReplicationSettings(
+        String environment,
+        Optional<String> account,
+        String region,
+        String destinationRegion,
+        RepositoryFilter repositories,
+        boolean replicateDeletes,
+        boolean createRepositories,
+        String imageTagMutability,
+        boolean scanOnPush,
+        Optional<String> destinationSecretName,
+        String lambdaArchitecture,
+        boolean snapStart,
+        int logRetentionDays,
+        BuildCompute buildCompute,
+        int buildTimeoutMinutes,
+        int buildQueuedTimeoutMinutes,
+        int buildConcurrency,
+        int leaseSeconds,
+        int leaseWaitSeconds,
+        int maxLeaseWaits,
+        int historyTtlDays,
+        int queueMaxReceiveCount,
+        Optional<String> alarmTopicArn) {
+
+    public static final String SECTION = "replication";
+    public static final String ARM64 = "arm64";
+    public static final String X86_64 = "x86_64";
+
+    static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
+    static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
+    static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
+    static final Pattern TOPIC_ARN =
+            Pattern.compile("arn:aws(-us-gov|-cn)?:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
+
+    /** The CloudWatch Logs retention periods offered here, in days. */
+    static final Map<Integer, RetentionDays> RETENTION = retention();
+
+    /** Margin between the latest possible end of a build and the StartBuild task timeout (event delivery). */
+    static final int TASK_TIMEOUT_MARGIN_SECONDS = 300;
+
+    public ReplicationSettings {
+        account = account == null ? Optional.empty() : account;
+        destinationSecretName = destinationSecretName == null ? Optional.empty() : destinationSecretName;
+        alarmTopicArn = alarmTopicArn == null ? Optional.empty() : alarmTopicArn;
+    }
+
+    /** Reads and validates {@code environments.<env>.replication}; the exception names the path and the fix. */
+    public static ReplicationSettings from(EnvironmentContext context) {
+        Section section = context.section(SECTION);
+        String region = section.matching("region", REGION, "a region code such as us-east-1");
+        String destinationRegion = section.matching("destinationRegion", REGION, "a region code such as us-gov-west-1");
+
+        RepositoryFilter repositories = repositoryFilter(section);
+
+        String architecture = section.oneOf(
+                "lambdaArchitecture", List.of(ARM64, X86_64), RegionFeatures.lambdaArm64(region) ? ARM64 : X86_64);
+        if (ARM64.equals(architecture) && !RegionFeatures.lambdaArm64(region)) {
+            throw section.invalid(
+                    "lambdaArchitecture",
+                    architecture,
+                    X86_64 + ": arm64 Lambda functions are not offered in " + region
+                            + " (see RegionFeatures.LAMBDA_ARM64)");
+        }
+        boolean snapStart = section.bool("snapStart", RegionFeatures.snapStart(region));
+        if (snapStart && !RegionFeatures.snapStart(region)) {
+            throw section.invalid(
+                    "snapStart",
+                    true,
+                    "false: Lambda SnapStart is not offered in " + region + " (see RegionFeatures.SNAPSTART)");
+        }
+
+        BuildCompute compute = BuildCompute.valueOf(
+                section.oneOf("buildComputeType", BuildCompute.names(), BuildCompute.BUILD_GENERAL1_SMALL.name()));
+        if (compute.lambda() && !RegionFeatures.codeBuildLambdaCompute(region)) {
+            throw section.invalid(
+                    "buildComputeType",
+                    compute.name(),
+                    "an EC2 compute type such as BUILD_GENERAL1_SMALL: CodeBuild Lambda compute is not offered in "
+                            + region + " (see RegionFeatures.CODEBUILD_LAMBDA_COMPUTE)");
+        }
+        int maxBuildMinutes = compute.lambda() ? BuildCompute.LAMBDA_MAX_BUILD_MINUTES : 480;
+        int buildTimeout = section.integer("buildTimeoutMinutes", 5, maxBuildMinutes, Math.min(30, maxBuildMinutes));
+        int queuedTimeout = section.integer("buildQueuedTimeoutMinutes", 5, 480, 30);
+        int taskTimeout = buildTaskTimeoutSeconds(buildTimeout, queuedTimeout);
+
+        // The lease must outlive the longest wait for a build, or a second execution could start a
+        // concurrent build for the same tag while the first one still runs.
+        int leaseSeconds = section.integer("leaseSeconds", taskTimeout, 86_400, taskTimeout + 60);
+        int leaseWaitSeconds = section.integer("leaseWaitSeconds", 5, 3_600, 30);
+        int maxLeaseWaits =
+                section.integer("maxLeaseWaits", 1, 10_000, (leaseSeconds + leaseWaitSeconds - 1) / leaseWaitSeconds);
+
+        int retention = section.integer("logRetentionDays", 1, 3653, 90);
+        if (!RETENTION.containsKey(retention)) {
+            throw section.invalid("logRetentionDays", retention, "one of " + RETENTION.keySet());
+        }
+
+        Optional<String> account = optionalMatching(section, "account", ACCOUNT, "a 12-digit AWS account id");
+        Optional<String> secretName =
+                optionalMatching(section, "destinationSecretName", SECRET_NAME, "a Secrets Manager secret name");
+        Optional<String> topic = optionalMatching(
+                section, "alarmTopicArn", TOPIC_ARN, "an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:ops");
+        topic.ifPresent(arn -> {
+            String partition = Partition.fromRegion(region).id();
+            if (!arn.startsWith("arn:" + partition + ":sns:" + region + ":")) {
+                throw section.invalid(
+                        "alarmTopicArn",
+                        arn,
+                        "a topic in the stack's region " + region + " (partition " + partition + ")");
+            }
+        });
+
+        return new ReplicationSettings(
+                context.name(),
+                account,
+                region,
+                destinationRegion,
+                repositories,
+                section.bool("replicateDeletes", true),
+                section.bool("createRepositories", true),
+                section.oneOf("imageTagMutability", List.of("MUTABLE", "IMMUTABLE"), "MUTABLE"),
+                section.bool("scanOnPush", true),
+                secretName,
+                architecture,
+                snapStart,
+                retention,
+                compute,
+                buildTimeout,
+                queuedTimeout,
+                section.integer("buildConcurrency", 1, 100, 5),
+                leaseSeconds,
+                leaseWaitSeconds,
+                maxLeaseWaits,
+                section.integer("historyTtlDays", 1, 3_650, 90),
+                section.integer("queueMaxReceiveCount", 1, 100, 5),
+                topic);
+    }
+
+    private static RepositoryFilter repositoryFilter(Section section) {
+        List<String> prefixes = section.stringList("repositoryPrefixes");
+        List<String> wildcards = section.stringList("repositoryWildcards");
+        String path = section.path();
+        if (!prefixes.isEmpty() && !wildcards.isEmpty()) {
+            throw new InvalidContextException("context '" + path + "' sets both repositoryPrefixes and"
+                    + " repositoryWildcards: set only one of them (a prefix 'team/' is the wildcard 'team/*')");
+        }
+        if (prefixes.isEmpty() && wildcards.isEmpty()) {
+            throw new InvalidContextException("context '" + path + "' sets neither repositoryPrefixes nor"
+                    + " repositoryWildcards: set one of them, e.g. \"repositoryPrefixes\": [\"team/\"]"
+                    + " (\"repositoryWildcards\": [\"*\"] replicates every repository)");
+        }
+        boolean usePrefixes = !prefixes.isEmpty();
+        try {
+            return new RepositoryFilter(
+                    usePrefixes ? RepositoryFilter.Kind.PREFIX : RepositoryFilter.Kind.WILDCARD,
+                    usePrefixes ? prefixes : wildcards);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidContextException("context '" + path + "."
+                    + (usePrefixes ? "repositoryPrefixes" : "repositoryWildcards") + "': " + e.getMessage());
+        }
+    }
+
+    private static Optional<String> optionalMatching(Section section, String key, Pattern pattern, String expected) {
+        return section.has(key) ? Optional.of(section.matching(key, pattern, expected)) : Optional.empty();
+    }
+
+    static int buildTaskTimeoutSeconds(int buildTimeoutMinutes, int queuedTimeoutMinutes) {
+        return (buildTimeoutMinutes + queuedTimeoutMinutes) * 60 + TASK_TIMEOUT_MARGIN_SECONDS;
+    }
+
+    /** The StartBuild task timeout: above the longest a build can take, queueing included. */
+    public int buildTaskTimeoutSeconds() {
+        return buildTaskTimeoutSeconds(buildTimeoutMinutes, buildQueuedTimeoutMinutes);
+    }
+
+    public Partition partition() {
+        return Partition.fromRegion(region);
+    }
+
+    public Partition destinationPartition() {
+        return Partition.fromRegion(destinationRegion);
+    }
+
+    public RetentionDays logRetention() {
+        return RETENTION.get(logRetentionDays);
+    }
+
+    public boolean arm64() {
+        return ARM64.equals(lambdaArchitecture);
+    }
+
+    private static Map<Integer, RetentionDays> retention() {
+        Map<Integer, RetentionDays> map = new LinkedHashMap<>();
+        map.put(1, RetentionDays.ONE_DAY);
+        map.put(3, RetentionDays.THREE_DAYS);
+        map.put(5, RetentionDays.FIVE_DAYS);
+        map.put(7, RetentionDays.ONE_WEEK);
+        map.put(14, RetentionDays.TWO_WEEKS);
+        map.put(30, RetentionDays.ONE_MONTH);
+        map.put(60, RetentionDays.TWO_MONTHS);
+        map.put(90, RetentionDays.THREE_MONTHS);
+        map.put(180, RetentionDays.SIX_MONTHS);
+        map.put(365, RetentionDays.ONE_YEAR);
+        map.put(731, RetentionDays.TWO_YEARS);
+        map.put(1827, RetentionDays.FIVE_YEARS);
+        map.put(3653, RetentionDays.TEN_YEARS);
+        return Collections.unmodifiableMap(map);
+    }
+}

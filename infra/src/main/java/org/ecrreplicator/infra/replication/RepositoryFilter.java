@@ -1,0 +1,58 @@
+package org.ecrreplicator.infra.replication;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Which repositories are replicated: a list of name prefixes or a list of wildcard patterns, never both.
+ * The same list drives the EventBridge pattern and every IAM resource that names a repository, so the
+ * events we act on and the repositories we may touch cannot drift apart.
+ */
+public record RepositoryFilter(Kind kind, List<String> patterns) {
+    /** Repository-name characters (lowercase, digits, '.', '_', '-', '/'); wildcards add '*'. */
+    private static final Pattern PREFIX = Pattern.compile("[a-z0-9._/-]+");
+
+    private static final Pattern WILDCARD = Pattern.compile("[a-z0-9._/*-]+");
+
+    public enum Kind {
+        PREFIX("prefix"),
+        WILDCARD("wildcard");
+
+        private final String eventPatternOperator;
+
+        Kind(String eventPatternOperator) {
+            this.eventPatternOperator = eventPatternOperator;
+        }
+    }
+
+    public RepositoryFilter {
+        if (patterns == null || patterns.isEmpty()) {
+            throw new IllegalArgumentException("a repository filter needs at least one pattern");
+        }
+        patterns = List.copyOf(patterns);
+        Pattern allowed = kind == Kind.PREFIX ? PREFIX : WILDCARD;
+        for (String pattern : patterns) {
+            if (!allowed.matcher(pattern).matches()) {
+                throw new IllegalArgumentException("'" + pattern + "' is not a valid repository "
+                        + (kind == Kind.PREFIX
+                                ? "prefix: use lowercase letters, digits, '.', '_', '-' and '/'"
+                                : "wildcard: use lowercase letters, digits, '.', '_', '-', '/' and '*'"));
+            }
+        }
+    }
+
+    /** The value of {@code detail.repository-name} in the EventBridge pattern: any of the patterns. */
+    public List<Map<String, String>> eventPatternValues() {
+        return patterns.stream()
+                .map(pattern -> Map.of(kind.eventPatternOperator, pattern))
+                .toList();
+    }
+
+    /** The repository part of ECR ARNs ({@code repository/<this>}): IAM's '*' matches like EventBridge's. */
+    public List<String> iamRepositoryPatterns() {
+        return patterns.stream()
+                .map(pattern -> kind == Kind.PREFIX ? pattern + "*" : pattern)
+                .toList();
+    }
+}

@@ -1,0 +1,128 @@
+package org.ecrreplicator.infra.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The top-level buildspec.yml: what it declares, and its commands run with bash as CodeBuild would. */
+class BuildspecTest {
+    private static final Path BUILDSPEC = TestApps.ROOT.resolve(DeploymentArtifacts.BUILDSPEC);
+    private static final List<String> EXPORTED =
+            List.of("OUTCOME", "REPLICATED_DIGEST", "BYTES_COPIED", "BLOBS_COPIED", "BLOBS_SKIPPED");
+
+    @TempDir
+    Path scratch;
+
+    private static JsonNode buildspec() throws IOException {
+        return new ObjectMapper(new YAMLFactory()).readTree(BUILDSPEC.toFile());
+    }
+
+    @Test
+    void shouldRunTheWorkerJarAndExportItsResultsWithoutDockerOrAJdkInstall() throws IOException {
+        JsonNode spec = buildspec();
+        String text = Files.readString(BUILDSPEC);
+
+        assertThat(spec.path("version").asText()).isEqualTo("0.2");
+        List<String> exported = new ArrayList<>();
+        spec.path("env").path("exported-variables").forEach(name -> exported.add(name.asText()));
+        assertThat(exported).containsExactlyElementsOf(EXPORTED);
+        assertThat(spec.path("env").has("secrets-manager"))
+                .as("secrets come from the project/StartBuild overrides, typed SECRETS_MANAGER")
+                .isFalse();
+        List<String> phases = new ArrayList<>();
+        spec.path("phases").fieldNames().forEachRemaining(phases::add);
+        assertThat(phases).as("no install phase: the image has Java 21").containsExactly("build");
+        assertThat(spec.path("phases").path("build").path("commands").toString())
+                .contains("-jar replicator.jar replicate --output replication-result.env");
+        assertThat(text.toLowerCase(java.util.Locale.ROOT))
+                .doesNotContain("docker ", "dockerd", "runtime-versions", "yum ", "apt-get", "curl ", "sdk install");
+    }
+
+    @Test
+    void shouldExportTheFiveResultsWhenTheCommandsRunWithBash() throws Exception {
+        Path bin = fakeJava(scratch.resolve("path-bin"), "REPLICATED");
+        Map<String, String> exported = runBuild(Map.of("PATH", bin + ":/usr/bin:/bin"));
+
+        assertThat(exported)
+                .containsEntry("OUTCOME", "REPLICATED")
+                .containsEntry("REPLICATED_DIGEST", "sha256:" + "ab".repeat(32))
+                .containsEntry("BYTES_COPIED", "1234")
+                .containsEntry("BLOBS_COPIED", "3")
+                .containsEntry("BLOBS_SKIPPED", "1")
+                .containsEntry("UNRELATED", "")
+                .containsEntry("ARGS", "-jar replicator.jar replicate --output replication-result.env");
+    }
+
+    @Test
+    void shouldPreferCorretto21FromJava21HomeWhenTheImageSetsIt() throws Exception {
+        Path onPath = fakeJava(scratch.resolve("path-bin"), "WRONG_JAVA");
+        Path java21 = fakeJava(scratch.resolve("corretto21/bin"), "DELETED");
+        Map<String, String> exported = runBuild(Map.of(
+                "PATH",
+                onPath + ":/usr/bin:/bin",
+                "JAVA_21_HOME",
+                java21.getParent().toString()));
+
+        assertThat(exported).containsEntry("OUTCOME", "DELETED");
+    }
+
+    /** A java that records its arguments and writes the result file as the worker does. */
+    private static Path fakeJava(Path dir, String outcome) throws IOException {
+        Files.createDirectories(dir);
+        Path java = dir.resolve("java");
+        Files.writeString(
+                java,
+                "#!/bin/bash\n"
+                        + "echo \"$*\" > args.txt\n"
+                        + "printf 'OUTCOME=" + outcome + "\\nREPLICATED_DIGEST=sha256:" + "ab".repeat(32)
+                        + "\\nBYTES_COPIED=1234\\nBLOBS_COPIED=3\\nUNRELATED=x\\nBLOBS_SKIPPED=1' > \"$5\"\n",
+                StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return dir;
+    }
+
+    /** Runs the build phase's commands in one bash, as CodeBuild runs a 0.2 spec, and reads the exports. */
+    private Map<String, String> runBuild(Map<String, String> environment) throws Exception {
+        Path work = Files.createDirectories(scratch.resolve("src"));
+        Files.copy(BUILDSPEC, work.resolve("buildspec.yml"));
+        StringBuilder script = new StringBuilder("set -e\n");
+        for (JsonNode command : buildspec().path("phases").path("build").path("commands")) {
+            script.append(command.asText()).append('\n');
+        }
+        for (String name : EXPORTED) {
+            script.append("echo \"").append(name).append("=${").append(name).append("-}\"\n");
+        }
+        script.append("echo \"UNRELATED=${UNRELATED-}\"\necho \"ARGS=$(cat args.txt)\"\n");
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", script.toString())
+                .directory(work.toFile())
+                .redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : output.lines().toList()) {
+            int equals = line.indexOf('=');
+            if (equals > 0 && line.substring(0, equals).matches("[A-Z_]+")) {
+                values.put(line.substring(0, equals), line.substring(equals + 1));
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,148 @@
+package org.ecrreplicator.infra.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.ecrreplicator.infra.EnvironmentContext;
+import org.ecrreplicator.infra.EnvironmentContext.InvalidContextException;
+import org.junit.jupiter.api.Test;
+
+class ReplicationSettingsTest {
+    private static ReplicationSettings dev(Consumer<Map<String, Object>> change) {
+        return ReplicationSettings.from(TestApps.environmentContext("dev", change));
+    }
+
+    @Test
+    void shouldReadTheCheckedInSettingsWithRegionDefaultsWhenValid() {
+        ReplicationSettings settings = dev(replication -> {});
+
+        assertThat(settings.environment()).isEqualTo("dev");
+        assertThat(settings.region()).isEqualTo("us-east-1");
+        assertThat(settings.destinationRegion()).isEqualTo("us-gov-west-1");
+        assertThat(settings.repositories())
+                .isEqualTo(new RepositoryFilter(RepositoryFilter.Kind.PREFIX, List.of("team/")));
+        assertThat(settings.lambdaArchitecture()).isEqualTo("arm64");
+        assertThat(settings.snapStart()).isTrue();
+        assertThat(settings.buildCompute()).isEqualTo(BuildCompute.BUILD_GENERAL1_SMALL);
+        assertThat(settings.buildTaskTimeoutSeconds()).isEqualTo(60 * 60 + 300);
+        assertThat(settings.leaseSeconds()).isGreaterThan(settings.buildTaskTimeoutSeconds());
+        assertThat(settings.maxLeaseWaits() * settings.leaseWaitSeconds())
+                .isGreaterThanOrEqualTo(settings.leaseSeconds());
+        assertThat(settings.destinationSecretName()).isEmpty();
+        assertThat(settings.alarmTopicArn()).isEmpty();
+    }
+
+    @Test
+    void shouldDefaultToFeaturesOfferedEverywhereWhenTheRegionIsGovCloudOrChina() {
+        for (String region : List.of("us-gov-west-1", "cn-north-1", "ca-west-1")) {
+            ReplicationSettings settings = dev(replication -> replication.put("region", region));
+            assertThat(settings.lambdaArchitecture()).as(region).isEqualTo("x86_64");
+            assertThat(settings.snapStart()).as(region).isFalse();
+            assertThat(settings.buildCompute().lambda()).as(region).isFalse();
+        }
+    }
+
+    @Test
+    void shouldRefuseBothPrefixesAndWildcardsWhenSetTogether() {
+        assertThatThrownBy(() -> dev(replication -> replication.put("repositoryWildcards", List.of("team/*"))))
+                .isInstanceOf(InvalidContextException.class)
+                .hasMessageContaining("'environments.dev.replication' sets both repositoryPrefixes and"
+                        + " repositoryWildcards: set only one of them");
+    }
+
+    @Test
+    void shouldAskForAFilterWhenNeitherIsSet() {
+        assertThatThrownBy(() -> dev(replication -> replication.remove("repositoryPrefixes")))
+                .hasMessageContaining("sets neither repositoryPrefixes nor repositoryWildcards")
+                .hasMessageContaining("\"repositoryWildcards\": [\"*\"] replicates every repository");
+    }
+
+    @Test
+    void shouldNameTheBadPatternWhenAPrefixIsNotARepositoryName() {
+        assertThatThrownBy(() -> dev(replication -> replication.put("repositoryPrefixes", List.of("Team/"))))
+                .hasMessageContaining("environments.dev.replication.repositoryPrefixes")
+                .hasMessageContaining("'Team/' is not a valid repository prefix");
+        assertThatThrownBy(() -> dev(replication -> {
+                    replication.remove("repositoryPrefixes");
+                    replication.put("repositoryWildcards", List.of("team/?"));
+                }))
+                .hasMessageContaining("'team/?' is not a valid repository wildcard");
+    }
+
+    @Test
+    void shouldRefuseFeaturesTheRegionDoesNotOfferWhenSwitchedOn() {
+        assertThatThrownBy(() -> dev(replication -> {
+                    replication.put("region", "us-gov-west-1");
+                    replication.put("lambdaArchitecture", "arm64");
+                }))
+                .hasMessage("context 'environments.dev.replication.lambdaArchitecture' is 'arm64': expected"
+                        + " x86_64: arm64 Lambda functions are not offered in us-gov-west-1"
+                        + " (see RegionFeatures.LAMBDA_ARM64)");
+        assertThatThrownBy(() -> dev(replication -> {
+                    replication.put("region", "cn-north-1");
+                    replication.put("snapStart", true);
+                }))
+                .hasMessageContaining("Lambda SnapStart is not offered in cn-north-1");
+        assertThatThrownBy(() -> dev(replication -> {
+                    replication.put("region", "us-gov-east-1");
+                    replication.put("buildComputeType", "BUILD_LAMBDA_2GB");
+                }))
+                .hasMessageContaining("CodeBuild Lambda compute is not offered in us-gov-east-1");
+    }
+
+    @Test
+    void shouldListTheChoicesWhenAValueIsUnknownOrOutOfRange() {
+        assertThatThrownBy(() -> dev(replication -> replication.put("buildComputeType", "BUILD_GENERAL1_HUGE")))
+                .hasMessageContaining("'BUILD_GENERAL1_HUGE': expected one of [BUILD_GENERAL1_SMALL,"
+                        + " BUILD_GENERAL1_MEDIUM, BUILD_LAMBDA_1GB, BUILD_LAMBDA_2GB, BUILD_LAMBDA_4GB]");
+        assertThatThrownBy(() -> dev(replication -> replication.put("buildComputeType", "BUILD_LAMBDA_2GB")))
+                .as("Lambda compute runs builds for at most 15 minutes")
+                .hasMessageContaining("buildTimeoutMinutes' is 30: expected a whole number from 5 to 15");
+        assertThatThrownBy(() -> dev(replication -> replication.put("logRetentionDays", 45)))
+                .hasMessageContaining("logRetentionDays' is 45: expected one of [1, 3, 5, 7, 14, 30,");
+        assertThatThrownBy(() -> dev(replication -> replication.put("imageTagMutability", "mutable")))
+                .hasMessageContaining("expected one of [MUTABLE, IMMUTABLE]");
+        assertThatThrownBy(() -> dev(replication -> replication.put("region", "US-EAST-1")))
+                .hasMessageContaining("replication.region' is 'US-EAST-1': expected a region code");
+    }
+
+    @Test
+    void shouldRefuseALeaseShorterThanTheLongestBuildWait() {
+        assertThatThrownBy(() -> dev(replication -> replication.put("leaseSeconds", 600)))
+                .hasMessageContaining("leaseSeconds' is 600: expected a whole number from 3900 to 86400");
+    }
+
+    @Test
+    void shouldRefuseAnAlarmTopicOfAnotherRegion() {
+        assertThatThrownBy(() ->
+                        dev(replication -> replication.put("alarmTopicArn", "arn:aws:sns:eu-west-1:111122223333:ops")))
+                .hasMessageContaining("expected a topic in the stack's region us-east-1 (partition aws)");
+        assertThat(dev(replication -> replication.put("alarmTopicArn", "arn:aws:sns:us-east-1:111122223333:ops"))
+                        .alarmTopicArn())
+                .contains("arn:aws:sns:us-east-1:111122223333:ops");
+    }
+
+    @Test
+    void shouldTakeTheDestinationAccessSettingsFromBothSections() {
+        EnvironmentContext context = TestApps.environmentContext("prod", replication -> {});
+        DestinationAccessSettings destination =
+                DestinationAccessSettings.from(context, ReplicationSettings.from(context));
+
+        assertThat(destination.region()).isEqualTo("us-gov-west-1");
+        assertThat(destination.userName()).isEqualTo("ecr-replicator-prod");
+        assertThat(destination.destinationRegion()).isEqualTo("us-gov-west-1");
+        assertThat(destination.repositories().patterns()).containsExactly("team/");
+    }
+
+    @Test
+    void shouldRefuseADestinationAccessRegionOutsideTheDestinationPartition() {
+        EnvironmentContext context =
+                TestApps.environmentContext("dev", replication -> replication.put("destinationRegion", "cn-north-1"));
+        assertThatThrownBy(() -> DestinationAccessSettings.from(context, ReplicationSettings.from(context)))
+                .hasMessage("context 'environments.dev.destinationAccess.region' is 'us-gov-west-1': expected a"
+                        + " region of partition aws-cn, where replication.destinationRegion cn-north-1 is");
+    }
+}

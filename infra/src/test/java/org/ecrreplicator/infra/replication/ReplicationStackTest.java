@@ -1,0 +1,518 @@
+package org.ecrreplicator.infra.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.ecrreplicator.infra.ReplicationStacks;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Capture;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** The replication stack of the dev environment (cdk.json as checked in), asserted on intent. */
+class ReplicationStackTest {
+    private static Template template;
+    private static Map<String, Map<String, Object>> resources;
+
+    @BeforeAll
+    static void synthesize() {
+        ReplicationStacks.Defined defined = TestApps.define("dev");
+        template = Template.fromStack(defined.replication());
+        resources = Templates.resources(template);
+    }
+
+    @Test
+    void shouldMatchSuccessfulPushesAndDeletesOfTheConfiguredPrefixesOnly() {
+        template.hasResourceProperties(
+                "AWS::Events::Rule",
+                Map.of(
+                        "EventPattern",
+                        Map.of(
+                                "source", List.of("aws.ecr"),
+                                "detail-type", List.of("ECR Image Action"),
+                                "detail",
+                                        Map.of(
+                                                "result", List.of("SUCCESS"),
+                                                "action-type", List.of("PUSH", "DELETE"),
+                                                "repository-name", List.of(Map.of("prefix", "team/")))),
+                        "Targets",
+                        List.of(Match.objectLike(Map.of(
+                                "Arn", Map.of("Ref", Templates.logicalId(resources, "AWS::Lambda::Alias", "Enqueue")),
+                                "RetryPolicy", Map.of("MaximumRetryAttempts", 8, "MaximumEventAgeInSeconds", 21600),
+                                "DeadLetterConfig",
+                                        Map.of(
+                                                "Arn",
+                                                Map.of(
+                                                        "Fn::GetAtt",
+                                                        List.of(
+                                                                Templates.logicalId(
+                                                                        resources,
+                                                                        "AWS::SQS::Queue",
+                                                                        "EventDeliveryDeadLetterQueue"),
+                                                                "Arn"))))))));
+    }
+
+    @Test
+    void shouldQueueInAnEncryptedFifoQueueWithRedriveToAFifoDeadLetterQueue() {
+        String dlq = Templates.logicalId(resources, "AWS::SQS::Queue", "ReplicationDeadLetterQueue");
+        String queue = Templates.logicalId(resources, "AWS::SQS::Queue", "ReplicationQueue");
+        template.hasResourceProperties(
+                "AWS::SQS::Queue",
+                Map.of(
+                        "FifoQueue", true,
+                        "ContentBasedDeduplication", false,
+                        "SqsManagedSseEnabled", true,
+                        "VisibilityTimeout", 6 * FunctionSpec.DISPATCH.timeoutSeconds(),
+                        "RedrivePolicy",
+                                Map.of(
+                                        "deadLetterTargetArn",
+                                        Map.of("Fn::GetAtt", List.of(dlq, "Arn")),
+                                        "maxReceiveCount",
+                                        5)));
+        assertThat(Templates.properties(resources, dlq))
+                .containsEntry("FifoQueue", true)
+                .containsEntry("SqsManagedSseEnabled", true);
+        for (String id : List.of(queue, dlq)) {
+            template.hasResourceProperties(
+                    "AWS::SQS::QueuePolicy",
+                    Map.of(
+                            "Queues",
+                            List.of(Map.of("Ref", id)),
+                            "PolicyDocument",
+                            Map.of(
+                                    "Statement",
+                                    Match.arrayWith(List.of(Match.objectLike(Map.of(
+                                            "Effect",
+                                            "Deny",
+                                            "Action",
+                                            "sqs:*",
+                                            "Principal",
+                                            Map.of("AWS", "*"),
+                                            "Condition",
+                                            Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
+        }
+    }
+
+    @Test
+    void shouldFeedTheDispatchFunctionFromTheQueueWithPerMessageFailures() {
+        template.hasResourceProperties(
+                "AWS::Lambda::EventSourceMapping",
+                Map.of(
+                        "EventSourceArn",
+                        Map.of(
+                                "Fn::GetAtt",
+                                List.of(Templates.logicalId(resources, "AWS::SQS::Queue", "ReplicationQueue"), "Arn")),
+                        "FunctionResponseTypes",
+                        List.of("ReportBatchItemFailures"),
+                        "BatchSize",
+                        10));
+        Object functionName = Templates.properties(
+                        resources, Templates.logicalId(resources, "AWS::Lambda::EventSourceMapping", "DispatchAlias"))
+                .get("FunctionName");
+        assertThat(TestApps.JSON.valueToTree(functionName).toString())
+                .as("the alias, so SnapStart's published version runs")
+                .contains(Templates.logicalId(resources, "AWS::Lambda::Alias", "Dispatch"))
+                .contains(":live");
+    }
+
+    @Test
+    void shouldRunTheWorkflowFromTheAslFileWithErrorLoggingWithoutDataAndTracing() {
+        Map<String, Object> workflow =
+                Templates.properties(resources, Templates.logicalId(resources, "AWS::StepFunctions::StateMachine", ""));
+        assertThat(workflow).containsEntry("StateMachineType", "STANDARD");
+        assertThat(workflow.get("DefinitionString").toString()).contains("\"StartAt\"");
+        assertThat(workflow)
+                .containsEntry("TracingConfiguration", Map.of("Enabled", true))
+                .extractingByKey("LoggingConfiguration")
+                .satisfies(
+                        logging -> assertThat(TestApps.JSON.valueToTree(logging).toString())
+                                .contains("\"Level\":\"ERROR\"")
+                                .contains("\"IncludeExecutionData\":false"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> substitutions = (Map<String, Object>) workflow.get("DefinitionSubstitutions");
+        assertThat(substitutions)
+                .containsEntry("LeaseWaitSeconds", "30")
+                .containsEntry("BuildTaskTimeoutSeconds", String.valueOf((30 + 30) * 60 + 300));
+        for (String task : List.of("ReadSecret", "CheckState", "StartBuild", "RecordResult")) {
+            assertThat(substitutions)
+                    .containsEntry(
+                            task + "FunctionArn",
+                            Map.of("Ref", Templates.logicalId(resources, "AWS::Lambda::Alias", task)));
+        }
+    }
+
+    @Test
+    void shouldLetTheWorkflowInvokeExactlyItsFourTaskAliases() {
+        String role = Templates.logicalId(resources, "AWS::IAM::Role", "WorkflowRole");
+        List<Object> invoked = Templates.statementsOf(resources, role).stream()
+                .filter(statement -> String.valueOf(statement.get("Action")).contains("lambda:InvokeFunction"))
+                .flatMap(statement -> Templates.asList(statement.get("Resource")).stream())
+                .collect(Collectors.toCollection(ArrayList::new));
+        List<Object> expected = new ArrayList<>();
+        for (String task : List.of("ReadSecret", "CheckState", "StartBuild", "RecordResult")) {
+            String alias = Templates.logicalId(resources, "AWS::Lambda::Alias", task);
+            expected.add(Map.of("Ref", alias));
+        }
+        assertThat(invoked).containsAll(expected);
+        assertThat(invoked).as("only the aliases (and CDK's ':*' form of them)").allSatisfy(resource -> assertThat(
+                        TestApps.JSON.writeValueAsString(resource))
+                .containsAnyOf("ReadSecretAlias", "CheckStateAlias", "StartBuildAlias", "RecordResultAlias"));
+    }
+
+    @Test
+    void shouldRunEveryFunctionOnJava21WithTheRegionsArchitectureSnapStartAndItsOwnLogGroup() {
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            String id = Templates.logicalId(resources, "AWS::Lambda::Function", spec.id() + "Function");
+            Map<String, Object> function = Templates.properties(resources, id);
+            assertThat(function)
+                    .as(spec.id())
+                    .containsEntry("Runtime", "java21")
+                    .containsEntry("Handler", "org.ecrreplicator.functions." + spec.id() + "Handler::handleRequest")
+                    .containsEntry("Architectures", List.of("arm64"))
+                    .containsEntry("SnapStart", Map.of("ApplyOn", "PublishedVersions"))
+                    .containsEntry("MemorySize", spec.memoryMb())
+                    .containsEntry("Timeout", spec.timeoutSeconds())
+                    .containsEntry("TracingConfig", Map.of("Mode", "Active"));
+            assertThat(function.get("LoggingConfig").toString()).contains(spec.id() + "Logs");
+            assertThat(TestApps.JSON
+                            .valueToTree(function.get("Code"))
+                            .path("S3Key")
+                            .asText())
+                    .as("one jar asset for every handler")
+                    .endsWith(".jar");
+        }
+        assertThat(resources.values().stream()
+                        .filter(r -> "AWS::Lambda::Function".equals(r.get("Type")))
+                        .map(r -> String.valueOf(((Map<?, ?>) r.get("Properties")).get("Code")))
+                        .distinct())
+                .hasSize(1);
+        template.allResourcesProperties("AWS::Logs::LogGroup", Map.of("RetentionInDays", 30));
+    }
+
+    @Test
+    void shouldConfigureEachFunctionThroughItsContractEnvironmentVariables() {
+        assertThat(Templates.environment(resources, FunctionSpec.ENQUEUE)).containsOnlyKeys("QUEUE_URL");
+        assertThat(Templates.environment(resources, FunctionSpec.DISPATCH)).containsOnlyKeys("STATE_MACHINE_ARN");
+        assertThat(Templates.environment(resources, FunctionSpec.READ_SECRET))
+                .containsOnlyKeys("SECRET_ID", "DESTINATION_REGION")
+                .containsEntry("DESTINATION_REGION", "us-gov-west-1")
+                .containsEntry("SECRET_ID", Map.of("Ref", "DestinationSecret"));
+        assertThat(Templates.environment(resources, FunctionSpec.CHECK_STATE))
+                .containsOnlyKeys("TABLE_NAME", "LEASE_SECONDS", "MAX_LEASE_WAITS", "HISTORY_TTL_DAYS")
+                .containsEntry("LEASE_SECONDS", String.valueOf(3900 + 60))
+                .containsEntry("MAX_LEASE_WAITS", String.valueOf(3960 / 30))
+                .containsEntry("HISTORY_TTL_DAYS", "30");
+        assertThat(Templates.environment(resources, FunctionSpec.START_BUILD))
+                .containsOnlyKeys(
+                        "SECRET_ID",
+                        "DESTINATION_REGION",
+                        "BUILD_PROJECT_NAME",
+                        "TABLE_NAME",
+                        "LEASE_SECONDS",
+                        "CREATE_REPOSITORIES",
+                        "IMAGE_TAG_MUTABILITY",
+                        "SCAN_ON_PUSH")
+                .containsEntry("CREATE_REPOSITORIES", "true")
+                .containsEntry("IMAGE_TAG_MUTABILITY", "MUTABLE")
+                .containsEntry("SCAN_ON_PUSH", "true");
+        assertThat(Templates.environment(resources, FunctionSpec.COMPLETION))
+                .containsOnlyKeys("BUILD_PROJECT_NAME", "TABLE_NAME");
+        assertThat(Templates.environment(resources, FunctionSpec.RECORD_RESULT))
+                .containsOnlyKeys("TABLE_NAME", "HISTORY_TTL_DAYS");
+    }
+
+    @Test
+    void shouldKeepStateInAnOnDemandEncryptedTableWithRecoveryAndTtl() {
+        template.hasResourceProperties(
+                "AWS::DynamoDB::Table",
+                Map.of(
+                        "BillingMode", "PAY_PER_REQUEST",
+                        "KeySchema", List.of(Map.of("AttributeName", "imageKey", "KeyType", "HASH")),
+                        "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+                        "SSESpecification", Map.of("SSEEnabled", true),
+                        "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true)));
+    }
+
+    @Test
+    void shouldCreateTheSecretWithoutAnyValue() {
+        template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+        template.hasResourceProperties(
+                "AWS::SecretsManager::Secret",
+                Map.of(
+                        "Name", "ecr-replicator-dev/destination",
+                        "Description", Match.stringLikeRegexp(".*user, accesskey, secretaccesskey, partition.*"),
+                        "SecretString", Match.absent(),
+                        "GenerateSecretString", Match.absent()));
+    }
+
+    @Test
+    void shouldBuildUnprivilegedOnCorretto21WithLimitsAndSecretsAsSecretsManagerVariables() {
+        Map<String, Object> project = Templates.properties(
+                resources, Templates.logicalId(resources, "AWS::CodeBuild::Project", "ReplicationBuild"));
+        assertThat(project)
+                .containsEntry("Name", "ecr-replicator-dev")
+                .containsEntry("TimeoutInMinutes", 30)
+                .containsEntry("QueuedTimeoutInMinutes", 30)
+                .containsEntry("ConcurrentBuildLimit", 2);
+        var environment = TestApps.JSON.valueToTree(project.get("Environment"));
+        assertThat(environment.path("PrivilegedMode").asBoolean(true)).isFalse();
+        assertThat(environment.path("ComputeType").asText()).isEqualTo("BUILD_GENERAL1_SMALL");
+        assertThat(environment.path("Image").asText()).isEqualTo("aws/codebuild/amazonlinux-x86_64-standard:5.0");
+        Map<String, String> types = new java.util.TreeMap<>();
+        Map<String, String> values = new java.util.TreeMap<>();
+        environment.path("EnvironmentVariables").forEach(variable -> {
+            types.put(variable.path("Name").asText(), variable.path("Type").asText());
+            values.put(variable.path("Name").asText(), variable.path("Value").toString());
+        });
+        assertThat(types)
+                .containsEntry("DESTINATION_ACCESS_KEY_ID", "SECRETS_MANAGER")
+                .containsEntry("DESTINATION_SECRET_ACCESS_KEY", "SECRETS_MANAGER")
+                .containsEntry("DESTINATION_REGION", "PLAINTEXT")
+                .containsEntry("REGISTRY_INSECURE", "PLAINTEXT");
+        assertThat(values.get("DESTINATION_ACCESS_KEY_ID"))
+                .contains("DestinationSecret")
+                .endsWith(":accesskey\"]]}");
+        assertThat(values.get("DESTINATION_SECRET_ACCESS_KEY")).endsWith(":secretaccesskey\"]]}");
+        assertThat(values.get("REGISTRY_INSECURE")).isEqualTo("\"false\"");
+        var source = TestApps.JSON.valueToTree(project.get("Source"));
+        assertThat(source.path("Type").asText()).isEqualTo("S3");
+        assertThat(source.path("BuildSpec").isMissingNode())
+                .as("the buildspec.yml in the source asset")
+                .isTrue();
+        assertThat(project.get("LogsConfig").toString()).contains("BuildLogs");
+    }
+
+    @Test
+    void shouldLetTheBuildReadOnlyThePrefixedRepositoriesAndTheOneSecret() {
+        String role = Templates.logicalId(resources, "AWS::IAM::Role", "BuildRole");
+        List<Map<String, Object>> statements = Templates.statementsOf(resources, role);
+        assertThat(Templates.resourcesFor(statements, "ecr:BatchGetImage"))
+                .singleElement()
+                .satisfies(resource -> assertThat(TestApps.JSON.writeValueAsString(resource))
+                        .contains("arn:aws:ecr:us-east-1:")
+                        .contains(":repository/team/*"));
+        assertThat(Templates.resourcesFor(statements, "ecr:GetAuthorizationToken"))
+                .containsExactly("*");
+        assertThat(Templates.resourcesFor(statements, "secretsmanager:GetSecretValue"))
+                .containsExactly(Map.of("Ref", "DestinationSecret"));
+        assertThat(Templates.actions(statements))
+                .noneMatch(action -> action.startsWith("ecr:Put")
+                        || action.startsWith("ecr:Delete")
+                        || action.equals("ecr:*")
+                        || action.startsWith("codebuild:CreateReport"));
+    }
+
+    @Test
+    void shouldGrantEachFunctionOnlyWhatItsJobNeeds() {
+        Map<FunctionSpec, List<String>> actions = new java.util.EnumMap<>(FunctionSpec.class);
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            String role = Templates.logicalId(resources, "AWS::IAM::Role", spec.id() + "Role");
+            actions.put(spec, Templates.actions(Templates.statementsOf(resources, role)));
+        }
+        assertThat(actions.get(FunctionSpec.ENQUEUE))
+                .contains("sqs:SendMessage")
+                .noneMatch(a -> a.startsWith("dynamodb"));
+        assertThat(actions.get(FunctionSpec.DISPATCH))
+                .contains("states:StartExecution", "states:DescribeExecution", "sqs:DeleteMessage");
+        assertThat(actions.get(FunctionSpec.READ_SECRET))
+                .contains("secretsmanager:GetSecretValue")
+                .noneMatch(a -> a.startsWith("dynamodb:"));
+        assertThat(actions.get(FunctionSpec.START_BUILD))
+                .contains("codebuild:StartBuild", "dynamodb:GetItem", "dynamodb:PutItem")
+                .noneMatch(a -> a.startsWith("secretsmanager:"));
+        for (FunctionSpec spec : List.of(FunctionSpec.CHECK_STATE, FunctionSpec.RECORD_RESULT)) {
+            assertThat(actions.get(spec))
+                    .as(spec.id())
+                    .containsExactlyInAnyOrder(
+                            "logs:CreateLogStream",
+                            "logs:PutLogEvents",
+                            "xray:PutTraceSegments",
+                            "xray:PutTelemetryRecords",
+                            "dynamodb:GetItem",
+                            "dynamodb:PutItem",
+                            "dynamodb:UpdateItem");
+        }
+        assertThat(actions.get(FunctionSpec.COMPLETION))
+                .contains("states:SendTaskSuccess", "states:SendTaskFailure", "codebuild:BatchGetBuilds")
+                .doesNotContain("codebuild:StartBuild");
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            assertThat(actions.get(spec))
+                    .as(spec.id() + " has no wildcard actions")
+                    .noneMatch(a -> a.endsWith("*") && !a.equals("xray:*"));
+            if (spec != FunctionSpec.READ_SECRET) {
+                assertThat(actions.get(spec)).as(spec.id()).doesNotContain("secretsmanager:GetSecretValue");
+            }
+        }
+        template.resourcePropertiesCountIs("AWS::IAM::Role", Map.of("ManagedPolicyArns", Match.anyValue()), 0);
+    }
+
+    @Test
+    void shouldReportOnlyThisProjectsFinishedBuildsToTheCompletionFunction() {
+        template.hasResourceProperties(
+                "AWS::Events::Rule",
+                Map.of(
+                        "EventPattern",
+                        Map.of(
+                                "source", List.of("aws.codebuild"),
+                                "detail-type", List.of("CodeBuild Build State Change"),
+                                "detail",
+                                        Map.of(
+                                                "project-name",
+                                                List.of(Map.of(
+                                                        "Ref",
+                                                        Templates.logicalId(
+                                                                resources,
+                                                                "AWS::CodeBuild::Project",
+                                                                "ReplicationBuild"))),
+                                                "build-status",
+                                                List.of("SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT", "STOPPED"))),
+                        "Targets",
+                        List.of(Match.objectLike(Map.of(
+                                "Arn",
+                                Map.of("Ref", Templates.logicalId(resources, "AWS::Lambda::Alias", "Completion")))))));
+    }
+
+    @Test
+    void shouldAlarmOnDeadLettersAndFailedExecutionsAndDrawTheDashboard() {
+        Capture metric = new Capture();
+        template.hasResourceProperties(
+                "AWS::CloudWatch::Alarm",
+                Map.of(
+                        "MetricName", "ApproximateNumberOfMessagesVisible",
+                        "Namespace", "AWS/SQS",
+                        "Threshold", 0,
+                        "ComparisonOperator", "GreaterThanThreshold",
+                        "Dimensions",
+                                List.of(Map.of(
+                                        "Name",
+                                        "QueueName",
+                                        "Value",
+                                        Map.of(
+                                                "Fn::GetAtt",
+                                                List.of(
+                                                        Templates.logicalId(
+                                                                resources,
+                                                                "AWS::SQS::Queue",
+                                                                "ReplicationDeadLetterQueue"),
+                                                        "QueueName"))))));
+        template.hasResourceProperties(
+                "AWS::CloudWatch::Alarm",
+                Map.of(
+                        "MetricName", metric,
+                        "Namespace", "AWS/States",
+                        "Threshold", 0,
+                        "ComparisonOperator", "GreaterThanThreshold",
+                        "Statistic", "Sum"));
+        assertThat(metric.asString()).isIn("ExecutionsFailed", "ExecutionsTimedOut");
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of("MetricName", "ExecutionsFailed"));
+        template.allResourcesProperties("AWS::CloudWatch::Alarm", Map.of("AlarmActions", Match.absent()));
+
+        String body = TestApps.JSON
+                .valueToTree(Templates.properties(
+                                resources, Templates.logicalId(resources, "AWS::CloudWatch::Dashboard", "Dashboard"))
+                        .get("DashboardBody"))
+                .toString();
+        assertThat(body)
+                .contains("Replications", "Failures", "Queue depth", "Age of the oldest message", "Build duration")
+                .contains("ExecutionsSucceeded", "ExecutionsFailed", "ApproximateAgeOfOldestMessage")
+                .contains("AWS/CodeBuild", "Duration");
+    }
+
+    @Test
+    void shouldSendAlarmsToTheConfiguredTopic() {
+        String topic = "arn:aws:sns:us-east-1:111122223333:replication-alarms";
+        Template withTopic =
+                Template.fromStack(TestApps.define("dev", replication -> replication.put("alarmTopicArn", topic))
+                        .replication());
+        withTopic.allResourcesProperties("AWS::CloudWatch::Alarm", Map.of("AlarmActions", List.of(topic)));
+    }
+
+    @Test
+    void shouldImportANamedSecretAndUseWildcardsWhenConfigured() {
+        Template imported = Template.fromStack(TestApps.define("dev", replication -> {
+                    replication.put("destinationSecretName", "shared/ecr-destination");
+                    replication.remove("repositoryPrefixes");
+                    replication.put("repositoryWildcards", List.of("team/*-app", "base/*"));
+                    replication.put("replicateDeletes", false);
+                })
+                .replication());
+        imported.resourceCountIs("AWS::SecretsManager::Secret", 0);
+        imported.hasResourceProperties(
+                "AWS::Events::Rule",
+                Map.of(
+                        "EventPattern",
+                        Map.of(
+                                "source", List.of("aws.ecr"),
+                                "detail-type", List.of("ECR Image Action"),
+                                "detail",
+                                        Map.of(
+                                                "result", List.of("SUCCESS"),
+                                                "action-type", List.of("PUSH"),
+                                                "repository-name",
+                                                        List.of(
+                                                                Map.of("wildcard", "team/*-app"),
+                                                                Map.of("wildcard", "base/*"))))));
+        Map<String, Map<String, Object>> importedResources = Templates.resources(imported);
+        assertThat(Templates.environment(importedResources, FunctionSpec.READ_SECRET))
+                .containsEntry("SECRET_ID", "shared/ecr-destination");
+        String role = Templates.logicalId(importedResources, "AWS::IAM::Role", "BuildRole");
+        String secretResources = TestApps.JSON
+                .valueToTree(Templates.resourcesFor(
+                        Templates.statementsOf(importedResources, role), "secretsmanager:GetSecretValue"))
+                .toString();
+        assertThat(secretResources).contains(":secret:shared/ecr-destination-??????");
+        String ecrResources = TestApps.JSON
+                .valueToTree(
+                        Templates.resourcesFor(Templates.statementsOf(importedResources, role), "ecr:BatchGetImage"))
+                .toString();
+        assertThat(ecrResources).contains(":repository/team/*-app").contains(":repository/base/*");
+    }
+
+    @Test
+    void shouldUseX86WithoutSnapStartAndEc2BuildsInGovCloud() {
+        Template gov = Template.fromStack(TestApps.define(
+                        "prod",
+                        replication -> {
+                            replication.put("region", "us-gov-west-1");
+                            replication.put("destinationRegion", "us-east-1");
+                        },
+                        destination -> destination.put("region", "us-east-1"))
+                .replication());
+        gov.allResourcesProperties(
+                "AWS::Lambda::Function", Map.of("Architectures", List.of("x86_64"), "SnapStart", Match.absent()));
+        gov.hasResourceProperties(
+                "AWS::CodeBuild::Project",
+                Map.of("Environment", Match.objectLike(Map.of("ComputeType", "BUILD_GENERAL1_SMALL"))));
+        Map<String, Map<String, Object>> govResources = Templates.resources(gov);
+        String role = Templates.logicalId(govResources, "AWS::IAM::Role", "BuildRole");
+        assertThat(TestApps.JSON
+                        .valueToTree(
+                                Templates.resourcesFor(Templates.statementsOf(govResources, role), "ecr:BatchGetImage"))
+                        .toString())
+                .contains("arn:aws-us-gov:ecr:us-gov-west-1:");
+    }
+
+    @Test
+    void shouldRunBuildsOnLambdaComputeWithTheCorretto21LambdaImageWhereOffered() {
+        Template lambda = Template.fromStack(TestApps.define("dev", replication -> {
+                    replication.put("buildComputeType", "BUILD_LAMBDA_2GB");
+                    replication.put("buildTimeoutMinutes", 15);
+                })
+                .replication());
+        lambda.hasResourceProperties(
+                "AWS::CodeBuild::Project",
+                Map.of(
+                        "Environment",
+                        Match.objectLike(Map.of(
+                                "ComputeType", "BUILD_LAMBDA_2GB",
+                                "Type", "LINUX_LAMBDA_CONTAINER",
+                                "Image", "aws/codebuild/amazonlinux-x86_64-lambda-standard:corretto21",
+                                "PrivilegedMode", false)),
+                        "TimeoutInMinutes",
+                        Match.absent()));
+    }
+}

@@ -1,0 +1,54 @@
+package org.ecrreplicator.infra.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The real statemachine/replicate.asl.json against the substitutions the stack passes. */
+class StateMachineDefinitionTest {
+    private static final Path ASL = TestApps.ROOT.resolve(DeploymentArtifacts.STATE_MACHINE);
+
+    @Test
+    void shouldSubstituteEveryPlaceholderOfTheRealDefinitionAndUseEverySubstitution() throws Exception {
+        StateMachineDefinition definition = StateMachineDefinition.load(ASL);
+        Map<String, String> substitutions = TestApps.define("dev").replication().substitutions();
+
+        assertThat(definition.placeholders())
+                .as("the placeholders of the contracts")
+                .containsExactlyInAnyOrder(
+                        "ReadSecretFunctionArn",
+                        "CheckStateFunctionArn",
+                        "StartBuildFunctionArn",
+                        "RecordResultFunctionArn",
+                        "LeaseWaitSeconds",
+                        "BuildTaskTimeoutSeconds");
+        assertThat(substitutions.keySet()).isEqualTo(definition.placeholders());
+
+        // Every "${" in the file is one of those placeholders (a typo such as ${LeaseWait Seconds} would
+        // otherwise be left as literal text), and the substituted file is still valid JSON.
+        String substituted = definition.json();
+        for (String name : definition.placeholders()) {
+            substituted = substituted.replace("${" + name + "}", "x");
+        }
+        assertThat(substituted).doesNotContain("${");
+        JsonNode parsed = TestApps.JSON.readTree(substituted);
+        assertThat(parsed.path("States").size()).isGreaterThan(3);
+    }
+
+    @Test
+    void shouldNameMissingAndUnusedSubstitutionsWhenTheyDisagree() {
+        StateMachineDefinition definition = new StateMachineDefinition(
+                Path.of("replicate.asl.json"),
+                "{\"a\":\"${One}\",\"b\":\"${Two}\"}",
+                StateMachineDefinition.placeholders("{\"a\":\"${One}\",\"b\":\"${Two}\"}"));
+
+        assertThatThrownBy(() -> definition.requireSubstitutions(Map.of("One", "1", "Three", "3")))
+                .hasMessageContaining("placeholders without a substitution [Two]")
+                .hasMessageContaining("substitutions no placeholder uses [Three]");
+        definition.requireSubstitutions(Map.of("One", "1", "Two", "2"));
+    }
+}
