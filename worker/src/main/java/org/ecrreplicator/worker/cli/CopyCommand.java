@@ -1,0 +1,132 @@
+package org.ecrreplicator.worker.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.ecrreplicator.domain.ImageReference;
+import org.ecrreplicator.domain.Json;
+import org.ecrreplicator.worker.engine.CopyResult;
+import org.ecrreplicator.worker.engine.EcrApi;
+import org.ecrreplicator.worker.engine.Endpoint;
+import org.ecrreplicator.worker.engine.ImageCopier;
+import org.ecrreplicator.worker.engine.ProgressListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "copy",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Copies an image exactly (every platform, same digests) from SOURCE to DESTINATION.",
+            "References are host[:port]/repository[:tag|@digest]; a tag is resolved when the copy starts."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:copied", "1:failed (one line on stderr)", "2:bad arguments", "3:the source does not exist"})
+final class CopyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    SourceCredentialsOption sourceCredentials;
+
+    @Mixin
+    DestinationCredentialsOption destinationCredentials;
+
+    @Option(names = "--json", description = "Print exactly one JSON object with the result on stdout.")
+    boolean json;
+
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "The image to copy.")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DESTINATION", description = "Where to copy it.")
+    String destination;
+
+    private final Environment environment;
+    private final EcrFactory ecrFactory;
+
+    CopyCommand() {
+        this(Environment.system(), EcrFactory.sdk());
+    }
+
+    CopyCommand(Environment environment, EcrFactory ecrFactory) {
+        this.environment = environment;
+        this.ecrFactory = ecrFactory;
+    }
+
+    @Override
+    public Integer call() {
+        ImageReference from = References.parse(source, "SOURCE");
+        ImageReference to = References.parse(destination, "DESTINATION");
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Endpoint sourceEndpoint = null;
+        Endpoint destinationEndpoint = null;
+        ProgressDisplay display = ProgressDisplay.stderrIsTerminal() ? new ProgressDisplay(err) : null;
+        ProgressListener progress = display == null ? ProgressListener.none() : display;
+        try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
+                .withConcurrency(connection.concurrency)
+                .withProgress(progress))) {
+            sourceEndpoint = Endpoints.forHost(
+                    from.host(),
+                    Endpoints.credentials(sourceCredentials.value, environment, SourceCredentialsOption.VARIABLE),
+                    "--src-creds/" + SourceCredentialsOption.VARIABLE,
+                    connection.insecure,
+                    ecrFactory,
+                    null,
+                    EcrApi.RepositoryDefaults.noCreate());
+            destinationEndpoint = Endpoints.forHost(
+                    to.host(),
+                    Endpoints.credentials(
+                            destinationCredentials.value, environment, DestinationCredentialsOption.VARIABLE),
+                    "--dest-creds/" + DestinationCredentialsOption.VARIABLE,
+                    connection.insecure,
+                    ecrFactory,
+                    null,
+                    EcrApi.RepositoryDefaults.noCreate());
+            CopyResult result = copier.copy(from, sourceEndpoint, to, destinationEndpoint);
+            if (display != null) {
+                display.close();
+            }
+            out.println(json ? json(result) : summary(result));
+            out.flush();
+            return 0;
+        } finally {
+            if (display != null) {
+                display.close();
+            }
+            Endpoints.close(sourceEndpoint, destinationEndpoint);
+        }
+    }
+
+    static String json(CopyResult result) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("digest", result.digest().toString());
+        node.put("mediaType", result.mediaType());
+        node.put("manifests", result.manifests());
+        node.put("blobsCopied", result.blobsCopied());
+        node.put("blobsSkipped", result.blobsSkipped());
+        node.put("bytesCopied", result.bytesCopied());
+        node.put("seconds", Math.round(result.seconds() * 1000) / 1000.0);
+        return Json.write(node);
+    }
+
+    static String summary(CopyResult result) {
+        return String.format(
+                Locale.ROOT,
+                "copied %s (%d manifests): %d blobs copied (%s), %d already there, in %.1f s",
+                result.destination(),
+                result.manifests(),
+                result.blobsCopied(),
+                ProgressDisplay.size(result.bytesCopied()),
+                result.blobsSkipped(),
+                result.seconds());
+    }
+}

@@ -1,0 +1,105 @@
+package org.ecrreplicator.worker.cli;
+
+import org.ecrreplicator.domain.EcrRegistry;
+import org.ecrreplicator.domain.InvalidRequestException;
+import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.worker.engine.EcrApi;
+
+/**
+ * What the build hands the worker, read once from the environment CodeBuild sets (see the contract
+ * "The build"). Secret values are kept but never shown: {@code toString()} leaves them out.
+ *
+ * @param sourceIsEcr authenticate to the source through ECR: an ECR host, or {@code SOURCE_REGISTRY_IS_ECR}
+ *     for a local stand-in on loopback
+ * @param destinationRegion the destination partition's region, for its ECR API
+ */
+record ReplicateConfig(
+        ReplicationRequest request,
+        String sourceRegistry,
+        String destinationRegistry,
+        boolean sourceIsEcr,
+        boolean destinationIsEcr,
+        String sourceRegion,
+        String destinationRegion,
+        EcrApi.RepositoryDefaults repositoryDefaults,
+        boolean insecure,
+        String destinationAccessKeyId,
+        String destinationSecretAccessKey,
+        String sourceCredentials,
+        String destinationCredentials) {
+
+    static ReplicateConfig from(Environment env) {
+        ReplicationRequest request;
+        try {
+            request = ReplicationRequest.fromJson(env.require("REPLICATION_REQUEST", "the replication request JSON"));
+        } catch (InvalidRequestException e) {
+            throw new UsageException("REPLICATION_REQUEST is invalid: " + e.getMessage());
+        }
+        String destination = env.require("DESTINATION_REGISTRY", "the destination registry host[:port]");
+        String source = env.get("SOURCE_REGISTRY").orElseGet(() -> EcrRegistry.of(
+                        request.sourceRegistry(),
+                        env.require("AWS_REGION", "the source region (or set SOURCE_REGISTRY)"))
+                .host());
+        boolean sourceIsEcr = EcrRegistry.isEcrHost(hostOf(source)) || env.flag("SOURCE_REGISTRY_IS_ECR", false);
+        boolean destinationIsEcr =
+                EcrRegistry.isEcrHost(hostOf(destination)) || env.flag("DESTINATION_REGISTRY_IS_ECR", false);
+        String sourceRegion = EcrRegistry.fromHost(hostOf(source))
+                .map(EcrRegistry::region)
+                .orElse(env.get("AWS_REGION").orElse("us-east-1"));
+        String destinationRegion = env.get("DESTINATION_REGION")
+                .orElse(EcrRegistry.fromHost(hostOf(destination))
+                        .map(EcrRegistry::region)
+                        .orElse(null));
+        String mutability = env.get("IMAGE_TAG_MUTABILITY").orElse("MUTABLE");
+        EcrApi.RepositoryDefaults defaults;
+        try {
+            defaults = new EcrApi.RepositoryDefaults(
+                    env.flag("CREATE_REPOSITORIES", false), mutability, env.flag("SCAN_ON_PUSH", false));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("IMAGE_TAG_MUTABILITY: " + e.getMessage());
+        }
+        String keyId = env.get("DESTINATION_ACCESS_KEY_ID").orElse(null);
+        String secret = env.get("DESTINATION_SECRET_ACCESS_KEY").orElse(null);
+        if (destinationIsEcr) {
+            if (keyId == null || secret == null) {
+                throw new UsageException("DESTINATION_ACCESS_KEY_ID and DESTINATION_SECRET_ACCESS_KEY must be set"
+                        + " for an ECR destination (CodeBuild resolves them from the destination secret)");
+            }
+            if (destinationRegion == null) {
+                throw new UsageException("DESTINATION_REGION is not set: it must name the destination's region");
+            }
+        }
+        return new ReplicateConfig(
+                request,
+                source,
+                destination,
+                sourceIsEcr,
+                destinationIsEcr,
+                sourceRegion,
+                destinationRegion,
+                defaults,
+                env.flag("REGISTRY_INSECURE", false),
+                keyId,
+                secret,
+                env.get(SourceCredentialsOption.VARIABLE).orElse(null),
+                env.get(DestinationCredentialsOption.VARIABLE).orElse(null));
+    }
+
+    /** The account id in an ECR host, or null (then ECR picks the caller's own registry). */
+    static String accountOf(String registry) {
+        return EcrRegistry.fromHost(hostOf(registry))
+                .map(EcrRegistry::accountId)
+                .orElse(null);
+    }
+
+    static String hostOf(String authority) {
+        int colon = authority.lastIndexOf(':');
+        return colon > authority.lastIndexOf(']') && colon > 0 ? authority.substring(0, colon) : authority;
+    }
+
+    @Override
+    public String toString() {
+        return "ReplicateConfig[request=" + request.imageKey() + ", source=" + sourceRegistry + ", destination="
+                + destinationRegistry + "]";
+    }
+}

@@ -1,0 +1,441 @@
+package org.ecrreplicator.worker.engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.domain.ImageReference;
+
+/**
+ * Copies an image between registries exactly: every manifest is pushed as the source's bytes with the
+ * source's media type, so the digest of the index and of every child is the same at the destination. Blobs
+ * stream from source to destination (never whole in memory, never on disk), are verified while they
+ * stream, and copy concurrently. Order keeps the destination consistent at every moment: blobs before the
+ * manifests that use them, children before their index, the tag last.
+ *
+ * <p>Thread-safe; one instance serves many copies and owns one HTTP client (connections are reused).
+ */
+public final class ImageCopier implements AutoCloseable {
+    /**
+     * @param concurrency blobs transferred at once
+     */
+    public record Options(int concurrency, RetryPolicy retryPolicy, ProgressListener progress, Duration idleTimeout) {
+        public Options {
+            if (concurrency < 1 || concurrency > 64) {
+                throw new IllegalArgumentException("concurrency must be 1 to 64, not " + concurrency);
+            }
+        }
+
+        /** 4 blobs at once; a blob download that delivers nothing for 60 s is abandoned and retried. */
+        public static Options defaults() {
+            return new Options(4, RetryPolicy.defaults(), ProgressListener.none(), Duration.ofSeconds(60));
+        }
+
+        public Options withConcurrency(int value) {
+            return new Options(value, retryPolicy, progress, idleTimeout);
+        }
+
+        public Options withRetryPolicy(RetryPolicy value) {
+            return new Options(concurrency, value, progress, idleTimeout);
+        }
+
+        public Options withProgress(ProgressListener value) {
+            return new Options(concurrency, retryPolicy, value, idleTimeout);
+        }
+
+        public Options withIdleTimeout(Duration value) {
+            return new Options(concurrency, retryPolicy, progress, value);
+        }
+    }
+
+    private final Options options;
+    private final HttpClient http;
+    private final HttpClient destinationHttp;
+    private final boolean ownsClient;
+    private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.Set<VerifyingInputStream> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile java.util.concurrent.ScheduledExecutorService watchdog;
+
+    /**
+     * Two HTTP clients, one per side of a copy: each client has a single selector thread doing all its
+     * socket I/O, so one client per side lets downloads and uploads proceed on two cores.
+     */
+    public ImageCopier(Options options) {
+        this(options, defaultHttpClient(), defaultHttpClient(), true);
+    }
+
+    ImageCopier(Options options, HttpClient http, HttpClient destinationHttp, boolean ownsClient) {
+        this.options = options;
+        this.http = http;
+        this.destinationHttp = destinationHttp;
+        this.ownsClient = ownsClient;
+    }
+
+    /**
+     * HTTP/1.1 on purpose: each concurrent blob gets its own connection, where HTTP/2 would multiplex them
+     * over one TCP window. Redirects are followed by hand, so credentials never leave the registry's host.
+     */
+    static HttpClient defaultHttpClient() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+    }
+
+    public RegistryClient client(String authority, Endpoint endpoint) {
+        return new RegistryClient(authority, endpoint.insecure(), endpoint.credentials(), http, options.retryPolicy());
+    }
+
+    private RegistryClient destinationClient(String authority, Endpoint endpoint) {
+        return new RegistryClient(
+                authority, endpoint.insecure(), endpoint.credentials(), destinationHttp, options.retryPolicy());
+    }
+
+    /**
+     * Copies {@code source} (by digest when it has one, else its tag resolved now) to {@code destination}.
+     * A destination without tag or digest takes the source's tag; a destination digest must equal the
+     * source's.
+     *
+     * @throws SourceNotFoundException the source tag, digest or repository does not exist
+     * @throws TagConflictException the destination tag is immutable and names another image
+     * @throws ReplicatorException any other failure, in one line naming image, registry and error code
+     */
+    public CopyResult copy(ImageReference source, Endpoint from, ImageReference destination, Endpoint to) {
+        long started = System.nanoTime();
+        RegistryClient src = client(source.authority(), from);
+        RegistryClient dst = destinationClient(destination.authority(), to);
+        String srcRepo = source.repository();
+        String dstRepo = destination.repository();
+
+        Manifest root = src.getManifest(srcRepo, source.manifestReference())
+                .orElseThrow(() -> new SourceNotFoundException(
+                        "source image " + source + " does not exist (no such tag, digest or repository)",
+                        "MANIFEST_UNKNOWN"));
+        if (destination.digest() != null && !destination.digest().equals(root.digest())) {
+            throw new ReplicatorException("destination " + destination + " names digest " + destination.digest()
+                    + " but the source is " + root.digest() + ": drop the digest from the destination");
+        }
+        String dstTag =
+                destination.tag() != null ? destination.tag() : destination.digest() == null ? source.tag() : null;
+        ImageReference target = ImageReference.ofDigest(destination.authority(), dstRepo, root.digest())
+                .withTag(dstTag);
+
+        List<Manifest> tree = collect(src, srcRepo, root);
+        Map<Digest, Descriptor> allBlobs = new LinkedHashMap<>();
+        tree.forEach(manifest -> manifest.blobs().forEach(blob -> allBlobs.putIfAbsent(blob.digest(), blob)));
+
+        String mutability = to.ecr() == null ? null : to.ecr().ensureRepository(dstRepo);
+        if (dstTag != null) {
+            Optional<Digest> current = dst.headManifest(dstRepo, dstTag, true);
+            if (current.isPresent() && current.get().equals(root.digest())) {
+                return result(root, target, tree, 0, allBlobs.size(), 0, started);
+            }
+            if (current.isPresent() && "IMMUTABLE".equals(mutability)) {
+                throw new TagConflictException("destination tag " + destination.authority() + "/" + dstRepo + ":"
+                        + dstTag + " is immutable and already names " + current.get() + ", not the source's "
+                        + root.digest() + ": delete it there or push under a new tag");
+            }
+        }
+        if (dst.headManifest(dstRepo, root.digest().toString(), true).isPresent()) {
+            // The registry validated everything under it when it was pushed: only the tag is missing.
+            if (dstTag != null) {
+                dst.putManifest(dstRepo, dstTag, root);
+            }
+            return result(root, target, tree, 0, allBlobs.size(), 0, started);
+        }
+
+        List<Manifest> missing = missingAtDestination(dst, dstRepo, tree, root);
+        Map<Digest, Descriptor> needed = new LinkedHashMap<>();
+        missing.forEach(manifest -> manifest.blobs().forEach(blob -> needed.putIfAbsent(blob.digest(), blob)));
+        BlobStats stats = copyBlobs(src, srcRepo, dst, dstRepo, needed.values());
+
+        for (Manifest manifest : missing) {
+            if (manifest != root) {
+                Digest pushed = dst.putManifest(dstRepo, manifest.digest().toString(), manifest);
+                requireSameDigest(manifest, pushed, dst);
+            }
+        }
+        Digest pushed =
+                dst.putManifest(dstRepo, dstTag != null ? dstTag : root.digest().toString(), root);
+        requireSameDigest(root, pushed, dst);
+        return result(root, target, tree, stats.copied(), allBlobs.size() - stats.copied(), stats.bytes(), started);
+    }
+
+    private record BlobStats(int copied, long bytes) {}
+
+    /**
+     * Deletes a tag or digest at a registry: through {@code BatchDeleteImage} for ECR, else the distribution
+     * API (which, before distribution 3, deletes a tag by deleting the image it names).
+     */
+    public DeleteResult delete(ImageReference reference, Endpoint at) {
+        if (reference.tag() == null && reference.digest() == null) {
+            throw new ReplicatorException("delete needs a tag or a digest: " + reference + " names neither");
+        }
+        if (at.ecr() != null) {
+            EcrApi.DeleteOutcome outcome = at.ecr()
+                    .delete(
+                            reference.repository(),
+                            reference.digest() == null ? reference.tag() : null,
+                            reference.digest() == null
+                                    ? null
+                                    : reference.digest().toString());
+            if (outcome.deleted()) {
+                return new DeleteResult(true, outcome.digest() == null ? null : Digest.parse(outcome.digest()));
+            }
+            if ("ImageNotFound".equals(outcome.failureCode()) || "RepositoryNotFound".equals(outcome.failureCode())) {
+                return new DeleteResult(false, reference.digest());
+            }
+            throw new ReplicatorException("ECR refused to delete " + reference + ": " + outcome.failureCode() + ": "
+                    + outcome.failureReason());
+        }
+        RegistryClient client = client(reference.authority(), at);
+        Optional<Digest> deleted = client.deleteManifest(reference.repository(), reference.manifestReference());
+        return new DeleteResult(deleted.isPresent(), deleted.orElse(reference.digest()));
+    }
+
+    // ---------------------------------------------------------------- steps
+
+    /** The root and every manifest under it, children before parents (the order they are pushed in). */
+    private List<Manifest> collect(RegistryClient src, String repository, Manifest root) {
+        List<Manifest> ordered = new ArrayList<>();
+        collect(src, repository, root, ordered, 0);
+        return ordered;
+    }
+
+    private void collect(RegistryClient src, String repository, Manifest manifest, List<Manifest> out, int depth) {
+        if (depth > 4) {
+            throw new ManifestException("manifest " + manifest.digest() + " nests indexes more than 4 deep");
+        }
+        List<Future<Manifest>> children = new ArrayList<>();
+        for (Descriptor child : manifest.children()) {
+            children.add(tasks.submit(
+                    () -> src.getManifest(repository, child.digest().toString())
+                            .orElseThrow(() -> new RegistryException(
+                                    "source index " + manifest.digest() + " lists " + child.digest() + " ("
+                                            + child.platform() + "), which " + src.authority() + "/" + repository
+                                            + " does not have",
+                                    404,
+                                    "MANIFEST_UNKNOWN"))));
+        }
+        for (Future<Manifest> child : children) {
+            Manifest fetched = join(child);
+            if (!out.contains(fetched)) {
+                collect(src, repository, fetched, out, depth + 1);
+            }
+        }
+        out.add(manifest);
+    }
+
+    /** Manifests of the tree the destination lacks, in push order; a present child needs nothing below it. */
+    private List<Manifest> missingAtDestination(
+            RegistryClient dst, String repository, List<Manifest> tree, Manifest root) {
+        Map<Manifest, Future<Boolean>> checks = new LinkedHashMap<>();
+        for (Manifest manifest : tree) {
+            if (manifest != root) {
+                checks.put(manifest, tasks.submit(() -> dst.headManifest(
+                                repository, manifest.digest().toString(), true)
+                        .isPresent()));
+            }
+        }
+        List<Manifest> missing = new ArrayList<>();
+        for (Manifest manifest : tree) {
+            if (manifest == root || !join(checks.get(manifest))) {
+                missing.add(manifest);
+            }
+        }
+        return missing;
+    }
+
+    private BlobStats copyBlobs(
+            RegistryClient src,
+            String srcRepo,
+            RegistryClient dst,
+            String dstRepo,
+            java.util.Collection<Descriptor> blobs) {
+        ProgressListener progress = options.progress();
+        progress.planned(
+                blobs.size(), blobs.stream().mapToLong(Descriptor::size).sum());
+        Semaphore permits = new Semaphore(options.concurrency());
+        AtomicInteger copied = new AtomicInteger();
+        AtomicLong bytes = new AtomicLong();
+        List<Future<?>> transfers = new ArrayList<>();
+        for (Descriptor blob : blobs) {
+            transfers.add(tasks.submit(() -> {
+                permits.acquire();
+                try {
+                    boolean didCopy = copyBlob(src, srcRepo, dst, dstRepo, blob, progress);
+                    if (didCopy) {
+                        copied.incrementAndGet();
+                        bytes.addAndGet(blob.size());
+                    }
+                    progress.blobDone(blob, didCopy);
+                } finally {
+                    permits.release();
+                }
+                return null;
+            }));
+        }
+        RuntimeException first = null;
+        for (Future<?> transfer : transfers) {
+            try {
+                join(transfer);
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                    transfers.forEach(other -> other.cancel(true));
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return new BlobStats(copied.get(), bytes.get());
+    }
+
+    /** @return true when bytes were transferred, false when the destination had the blob */
+    private boolean copyBlob(
+            RegistryClient src,
+            String srcRepo,
+            RegistryClient dst,
+            String dstRepo,
+            Descriptor blob,
+            ProgressListener progress) {
+        if (dst.blobExists(dstRepo, blob.digest())) {
+            return false;
+        }
+        String what = "copy blob " + blob.digest() + " (" + blob.size() + " bytes) from " + src.authority() + "/"
+                + srcRepo + " to " + dst.authority() + "/" + dstRepo;
+        return dst.retrier().call(what, attempt -> {
+            // After a failed attempt the upload may have been committed with its answer lost: check first.
+            if (attempt > 1 && dst.blobExists(dstRepo, blob.digest())) {
+                return true;
+            }
+            URI location = dst.startUpload(dstRepo);
+            VerifyingInputStream verifying = null;
+            try (InputStream in = src.openBlob(srcRepo, blob)) {
+                verifying = new VerifyingInputStream(in, blob, progress::transferred);
+                VerifyingInputStream body = verifying;
+                watch(body);
+                dst.completeUpload(dstRepo, location, blob.digest(), blob.size(), () -> body);
+                if (body.failure() != null) {
+                    throw body.failure();
+                }
+            } catch (IOException e) {
+                if (verifying != null && verifying.failure() != null) {
+                    throw verifying.failure();
+                }
+                throw e;
+            } finally {
+                if (verifying != null) {
+                    active.remove(verifying);
+                }
+            }
+            return true;
+        });
+    }
+
+    /**
+     * The JDK client has no read timeout for a streamed body: a source that stops sending mid-blob would hang
+     * the copy. A watchdog closes a download that delivered nothing for the idle timeout, which ends its
+     * upload as a truncated transfer, and the transfer is retried.
+     */
+    private void watch(VerifyingInputStream stream) {
+        active.add(stream);
+        if (watchdog == null) {
+            synchronized (this) {
+                if (watchdog == null) {
+                    long period = Math.max(50, options.idleTimeout().toMillis() / 4);
+                    var scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                        Thread thread = new Thread(runnable, "transfer-watchdog");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    scheduler.scheduleAtFixedRate(
+                            this::abandonStalled, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    watchdog = scheduler;
+                }
+            }
+        }
+    }
+
+    private void abandonStalled() {
+        long limit = options.idleTimeout().toNanos();
+        long now = System.nanoTime();
+        for (VerifyingInputStream stream : active) {
+            if (now - stream.lastActivityNanos() > limit) {
+                active.remove(stream);
+                stream.abandon("no data for " + options.idleTimeout().toSeconds() + " s");
+            }
+        }
+    }
+
+    private static void requireSameDigest(Manifest manifest, Digest pushed, RegistryClient dst) {
+        if (!pushed.equals(manifest.digest())) {
+            throw new ReplicatorException("destination " + dst.authority() + " stored manifest " + manifest.digest()
+                    + " under digest " + pushed + ": it rewrote the manifest, so this copy would not be exact");
+        }
+    }
+
+    private static CopyResult result(
+            Manifest root,
+            ImageReference target,
+            List<Manifest> tree,
+            int copied,
+            int skipped,
+            long bytes,
+            long started) {
+        return new CopyResult(
+                root.digest(),
+                root.mediaType(),
+                target,
+                tree.size(),
+                copied,
+                skipped,
+                bytes,
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    private static <T> T join(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplicatorException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new ReplicatorException(String.valueOf(cause.getMessage()), cause);
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new ReplicatorException("cancelled after another transfer failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        tasks.shutdownNow();
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
+        if (ownsClient) {
+            http.shutdownNow();
+            destinationHttp.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,447 @@
+package org.ecrreplicator.worker.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.ecrreplicator.domain.Digest;
+
+/**
+ * The distribution API of one registry, each call authenticated and retried: manifests by tag or digest
+ * with their exact bytes, blob existence, streaming blob downloads (following redirects to storage without
+ * the registry's credentials) and streaming uploads.
+ */
+public final class RegistryClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_REDIRECTS = 5;
+    private static final int MAX_AUTH_ROUNDS = 3;
+    private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+    private final String authority;
+    private final URI base;
+    private final HttpClient http;
+    private final Retrier retrier;
+    private final Authenticator authenticator;
+
+    public RegistryClient(
+            String authority, boolean insecure, Credentials credentials, HttpClient http, RetryPolicy retryPolicy) {
+        this.authority = authority;
+        this.base = URI.create((insecure ? "http://" : "https://") + authority);
+        this.http = http;
+        this.retrier = new Retrier(retryPolicy);
+        this.authenticator = new Authenticator(authority, credentials, http, retrier, Clock.systemUTC());
+    }
+
+    public String authority() {
+        return authority;
+    }
+
+    Retrier retrier() {
+        return retrier;
+    }
+
+    int tokenRequests() {
+        return authenticator.tokenRequests();
+    }
+
+    static String pullScope(String repository) {
+        return "repository:" + repository + ":pull";
+    }
+
+    static String pushScope(String repository) {
+        return "repository:" + repository + ":pull,push";
+    }
+
+    static String deleteScope(String repository) {
+        return "repository:" + repository + ":delete";
+    }
+
+    // ---------------------------------------------------------------- manifests
+
+    /**
+     * The manifest at {@code reference} (tag or digest), or empty when the registry has no such manifest or
+     * repository. Fetched by digest, its bytes must hash to that digest.
+     */
+    public Optional<Manifest> getManifest(String repository, String reference) {
+        String what = "GET manifest " + repository + ":" + reference + " from " + authority;
+        return retrier.call(what, attempt -> {
+            HttpResponse<byte[]> response = send(
+                    pullScope(repository),
+                    () -> request(manifestUri(repository, reference))
+                            .header("Accept", MediaTypes.ACCEPT_HEADER)
+                            .GET(),
+                    HttpResponse.BodyHandlers.ofByteArray(),
+                    true,
+                    what);
+            if (response.statusCode() == 404) {
+                return Optional.empty();
+            }
+            expect(response, 200, what);
+            byte[] bytes = response.body();
+            if (bytes.length > MAX_MANIFEST_BYTES) {
+                throw new ManifestException(what + ": manifest is larger than 4 MiB");
+            }
+            String algorithm = reference.contains(":") ? Digest.parse(reference).algorithm() : "sha256";
+            Digest actual = Digests.of(algorithm, bytes);
+            if (reference.contains(":") && !actual.toString().equals(reference)) {
+                throw new DigestMismatchException(what + ": content hashes to " + actual + ", expected " + reference);
+            }
+            Optional<String> header = response.headers().firstValue("Docker-Content-Digest");
+            if (header.isPresent()
+                    && header.get().startsWith(algorithm + ":")
+                    && !header.get().equals(actual.toString())) {
+                throw new DigestMismatchException(
+                        what + ": content hashes to " + actual + " but the registry says " + header.get());
+            }
+            String contentType = response.headers().firstValue("Content-Type").orElse(null);
+            return Optional.of(Manifest.parse(bytes, contentType, actual));
+        });
+    }
+
+    /** The digest {@code reference} names at this registry, or empty when it has none. */
+    public Optional<Digest> headManifest(String repository, String reference) {
+        return headManifest(repository, reference, false);
+    }
+
+    /** @param forPush ask with the push scope, so a destination needs one token for the whole copy */
+    Optional<Digest> headManifest(String repository, String reference, boolean forPush) {
+        String what = "HEAD manifest " + repository + ":" + reference + " at " + authority;
+        return retrier.call(what, attempt -> {
+            HttpResponse<Void> response = send(
+                    forPush ? pushScope(repository) : pullScope(repository),
+                    () -> request(manifestUri(repository, reference))
+                            .header("Accept", MediaTypes.ACCEPT_HEADER)
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                    HttpResponse.BodyHandlers.discarding(),
+                    true,
+                    what);
+            if (response.statusCode() == 404) {
+                return Optional.empty();
+            }
+            expect(response, 200, what);
+            Optional<String> digest = response.headers().firstValue("Docker-Content-Digest");
+            if (digest.isEmpty()) {
+                // Some registries omit the header on HEAD: ask for the body and hash it.
+                return getManifest(repository, reference).map(Manifest::digest);
+            }
+            return Optional.of(Digest.parse(digest.get()));
+        });
+    }
+
+    /** Pushes the manifest's original bytes under its original media type; returns the registry's digest. */
+    public Digest putManifest(String repository, String reference, Manifest manifest) {
+        String what = "PUT manifest " + repository + ":" + reference + " (" + manifest.digest() + ") to " + authority;
+        return retrier.call(what, attempt -> {
+            HttpResponse<byte[]> response = send(
+                    pushScope(repository),
+                    () -> request(manifestUri(repository, reference))
+                            .header("Content-Type", manifest.mediaType())
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.bytes())),
+                    HttpResponse.BodyHandlers.ofByteArray(),
+                    true,
+                    what);
+            if (response.statusCode() == 400 || response.statusCode() == 409) {
+                ErrorBody error = ErrorBody.parse(response.body());
+                if (isImmutableTagError(error)) {
+                    throw new TagConflictException(what + " failed: the tag is immutable and names another image ("
+                            + error.code() + ": " + error.message() + ")");
+                }
+            }
+            expect(response, 201, what);
+            return response.headers()
+                    .firstValue("Docker-Content-Digest")
+                    .map(Digest::parse)
+                    .orElse(manifest.digest());
+        });
+    }
+
+    /**
+     * Deletes a manifest by tag or digest. Registries without tag deletion (distribution 2.x) delete the
+     * digest the tag names, which removes every tag of that image.
+     *
+     * @return the deleted digest, or empty when there was nothing to delete
+     */
+    public Optional<Digest> deleteManifest(String repository, String reference) {
+        Optional<Digest> digest =
+                reference.contains(":") ? Optional.of(Digest.parse(reference)) : headManifest(repository, reference);
+        if (digest.isEmpty()) {
+            return Optional.empty();
+        }
+        String what = "DELETE manifest " + repository + ":" + reference + " at " + authority;
+        boolean deleted = retrier.call(what, attempt -> {
+            if (!reference.contains(":")) {
+                HttpResponse<byte[]> byTag = deleteRequest(repository, reference, what);
+                if (byTag.statusCode() == 202) {
+                    return true;
+                }
+                if (byTag.statusCode() == 404) {
+                    return false;
+                }
+                // 400/405 UNSUPPORTED: this registry deletes by digest only; fall through.
+            }
+            HttpResponse<byte[]> response =
+                    deleteRequest(repository, digest.get().toString(), what);
+            if (response.statusCode() == 404) {
+                return false;
+            }
+            expect(response, 202, what);
+            return true;
+        });
+        return deleted ? digest : Optional.empty();
+    }
+
+    private HttpResponse<byte[]> deleteRequest(String repository, String reference, String what)
+            throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = send(
+                deleteScope(repository),
+                () -> request(manifestUri(repository, reference)).DELETE(),
+                HttpResponse.BodyHandlers.ofByteArray(),
+                true,
+                what);
+        if (RetryPolicy.isRetryableStatus(response.statusCode())) {
+            expect(response, 202, what);
+        }
+        return response;
+    }
+
+    // ---------------------------------------------------------------- blobs
+
+    public boolean blobExists(String repository, Digest digest) {
+        String what = "HEAD blob " + digest + " in " + repository + " at " + authority;
+        return retrier.call(what, attempt -> {
+            HttpResponse<Void> response = send(
+                    pushScope(repository),
+                    () -> request(blobUri(repository, digest)).method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                    HttpResponse.BodyHandlers.discarding(),
+                    true,
+                    what);
+            if (response.statusCode() == 404) {
+                return false;
+            }
+            expect(response, 200, what);
+            return true;
+        });
+    }
+
+    /**
+     * Opens the blob for streaming (one attempt: the caller retries the whole transfer). Redirects to another
+     * location (ECR sends S3 URLs) are followed without the registry's Authorization header.
+     */
+    InputStream openBlob(String repository, Descriptor blob) throws IOException, InterruptedException {
+        String what = "GET blob " + blob.digest() + " from " + repository + " at " + authority;
+        HttpResponse<InputStream> response = send(
+                pullScope(repository),
+                () -> request(blobUri(repository, blob.digest())).GET(),
+                HttpResponse.BodyHandlers.ofInputStream(),
+                true,
+                what);
+        for (int hops = 0; isRedirect(response.statusCode()); hops++) {
+            response.body().close();
+            if (hops >= MAX_REDIRECTS) {
+                throw new RegistryException(what + " failed: more than " + MAX_REDIRECTS + " redirects", 310, null);
+            }
+            URI location = response.uri()
+                    .resolve(response.headers()
+                            .firstValue("Location")
+                            .orElseThrow(() -> new IOException("redirect without Location")));
+            response = http.send(
+                    HttpRequest.newBuilder(location)
+                            .timeout(REQUEST_TIMEOUT)
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+        }
+        if (response.statusCode() != 200) {
+            byte[] body;
+            try (InputStream in = response.body()) {
+                body = in.readNBytes(64 * 1024);
+            }
+            if (response.statusCode() == 404) {
+                throw new RegistryException(
+                        what + " failed: the source lists the blob but does not have it (HTTP 404 "
+                                + ErrorBody.parse(body).summary() + ")",
+                        404,
+                        ErrorBody.parse(body).code());
+            }
+            throw failure(response.statusCode(), response.headers(), body, what);
+        }
+        return response.body();
+    }
+
+    /** Starts an upload session; returns where to send the content. */
+    URI startUpload(String repository) {
+        String what = "POST blob upload to " + repository + " at " + authority;
+        return retrier.call(what, attempt -> {
+            HttpResponse<byte[]> response = send(
+                    pushScope(repository),
+                    () -> request(base.resolve("/v2/" + repository + "/blobs/uploads/"))
+                            .POST(HttpRequest.BodyPublishers.noBody()),
+                    HttpResponse.BodyHandlers.ofByteArray(),
+                    true,
+                    what);
+            expect(response, 202, what);
+            String location = response.headers()
+                    .firstValue("Location")
+                    .orElseThrow(() -> new RegistryException(what + " failed: no Location header", 202, null));
+            return response.uri().resolve(location);
+        });
+    }
+
+    /**
+     * Sends the whole content to an upload session and commits it under {@code digest} (one attempt; a
+     * 401 here means credentials expired mid-transfer, and the caller's retry starts over).
+     */
+    void completeUpload(String repository, URI location, Digest digest, long size, Supplier<InputStream> content)
+            throws IOException, InterruptedException {
+        String what = "PUT blob " + digest + " to " + repository + " at " + authority;
+        String separator = location.getRawQuery() == null ? "?" : "&";
+        URI uri = URI.create(location + separator + "digest=" + digest);
+        HttpRequest.BodyPublisher body = size == 0
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size);
+        HttpResponse<byte[]> response = send(
+                pushScope(repository),
+                // No request timeout: a large layer takes as long as it takes; stalls are caught while streaming.
+                () -> HttpRequest.newBuilder(uri)
+                        .header("Content-Type", "application/octet-stream")
+                        .PUT(body),
+                HttpResponse.BodyHandlers.ofByteArray(),
+                false,
+                what);
+        expect(response, 201, what);
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private HttpRequest.Builder request(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+    }
+
+    private URI manifestUri(String repository, String reference) {
+        return base.resolve("/v2/" + repository + "/manifests/" + reference);
+    }
+
+    private URI blobUri(String repository, Digest digest) {
+        return base.resolve("/v2/" + repository + "/blobs/" + digest);
+    }
+
+    /**
+     * One exchange with authentication: on 401 the authenticator prepares other credentials and the
+     * request is sent again, at most {@link #MAX_AUTH_ROUNDS} times.
+     *
+     * @param replayable false when the body is a one-time stream: then a 401 ends this attempt as retryable
+     */
+    private <T> HttpResponse<T> send(
+            String scope,
+            Supplier<HttpRequest.Builder> builder,
+            HttpResponse.BodyHandler<T> handler,
+            boolean replayable,
+            String what)
+            throws IOException, InterruptedException {
+        for (int round = 1; ; round++) {
+            HttpRequest.Builder request = builder.get();
+            String header = authenticator.header(scope);
+            if (header != null) {
+                request.header("Authorization", header);
+            }
+            HttpResponse<T> response = http.send(request.build(), handler);
+            if (response.statusCode() != 401) {
+                return response;
+            }
+            if (response.body() instanceof InputStream stream) {
+                stream.close();
+            }
+            if (round >= MAX_AUTH_ROUNDS) {
+                throw new RegistryException(
+                        what + " failed: HTTP 401, the registry refused fresh credentials", 401, "UNAUTHORIZED");
+            }
+            authenticator.unauthorized(scope, response.headers().allValues("WWW-Authenticate"), header, what);
+            if (!replayable) {
+                throw new RetryableException(
+                        "HTTP 401 mid-transfer; credentials refreshed", 401, null, Optional.empty());
+            }
+        }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    private static void expect(HttpResponse<?> response, int status, String what) {
+        if (response.statusCode() == status) {
+            return;
+        }
+        byte[] body = response.body() instanceof byte[] bytes ? bytes : new byte[0];
+        throw failure(response.statusCode(), response.headers(), body, what);
+    }
+
+    private static RuntimeException failure(int status, HttpHeaders headers, byte[] body, String what) {
+        ErrorBody error = ErrorBody.parse(body);
+        String message = what + " failed: HTTP " + status + (error.isEmpty() ? "" : " " + error.summary());
+        if (RetryPolicy.isRetryableStatus(status)) {
+            return new RetryableException(
+                    message,
+                    status,
+                    error.code(),
+                    RetryPolicy.parseRetryAfter(
+                            headers.firstValue("Retry-After").orElse(null), java.time.Instant.now()));
+        }
+        return new RegistryException(message, status, error.code());
+    }
+
+    private static boolean isImmutableTagError(ErrorBody error) {
+        String text = (error.code() + " " + error.message()).toLowerCase(java.util.Locale.ROOT);
+        return text.contains("immutable") || text.contains("tag_invalid") && text.contains("already exists");
+    }
+
+    /** The distribution error body: {@code {"errors":[{"code","message","detail"}]}}. */
+    record ErrorBody(String code, String message) {
+        static ErrorBody parse(byte[] body) {
+            if (body == null || body.length == 0) {
+                return new ErrorBody(null, null);
+            }
+            try {
+                JsonNode first = JSON.readTree(body).path("errors").path(0);
+                if (first.isObject()) {
+                    return new ErrorBody(
+                            first.path("code").asText(null),
+                            first.path("message").asText(null));
+                }
+            } catch (IOException e) {
+                // not JSON: fall through to the raw text
+            }
+            String text = new String(Arrays.copyOf(body, Math.min(body.length, 200)), StandardCharsets.UTF_8)
+                    .replaceAll("\\s+", " ")
+                    .trim();
+            return new ErrorBody(null, text.isEmpty() ? null : text);
+        }
+
+        boolean isEmpty() {
+            return code == null && message == null;
+        }
+
+        String summary() {
+            if (isEmpty()) {
+                return "";
+            }
+            return code == null ? message : message == null ? code : code + ": " + message;
+        }
+    }
+
+    static List<String> acceptedMediaTypes() {
+        return MediaTypes.ACCEPTED;
+    }
+}

@@ -1,0 +1,126 @@
+package org.ecrreplicator.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.ecrreplicator.domain.Json;
+import org.ecrreplicator.engines.RegistryProcess;
+import org.ecrreplicator.engines.SampleImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built jar as its own process: the C locale, and a large layer through a 64 MiB heap. */
+class ChildProcessIT {
+    private static final Path JAR = Path.of("target", "replicator.jar");
+
+    @TempDir
+    Path temp;
+
+    record Result(int exit, String out, String err, long peakRssKib) {}
+
+    private Result runJar(List<String> jvmOptions, String... args) throws Exception {
+        assertThat(JAR).as("the shaded jar is built in the package phase").exists();
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(JAR.toString());
+        command.addAll(List.of(args));
+        Path out = temp.resolve("out.txt");
+        Path err = temp.resolve("err.txt");
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().put("LANG", "C");
+        builder.environment().put("LC_ALL", "C");
+        builder.environment().remove("REPLICATOR_SRC_CREDS");
+        builder.environment().remove("REPLICATOR_DEST_CREDS");
+        Process process = builder.start();
+        long peak = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        // VmHWM is the peak resident set so far; the last reading before exit is the process's peak.
+        while (!process.waitFor(25, TimeUnit.MILLISECONDS)) {
+            peak = Math.max(peak, highWaterMark(process.pid()));
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new AssertionError("the copy did not finish within 2 minutes");
+            }
+        }
+        return new Result(process.exitValue(), Files.readString(out), Files.readString(err), peak);
+    }
+
+    private static long highWaterMark(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // the process ended between the check and the read
+        }
+        return 0;
+    }
+
+    @Test
+    void shouldCopyNonAsciiManifestsExactlyWhenTheLocaleIsC() throws Exception {
+        try (RegistryProcess source = RegistryProcess.startAnonymous();
+                RegistryProcess destination = RegistryProcess.startAnonymous()) {
+            SampleImages.Image image = SampleImages.seed(61)
+                    .pushOddlyFormatted(SampleImages.Target.anonymous(source.baseUri()), "odd/c-locale", "1");
+
+            Result result = runJar(
+                    List.of(),
+                    "copy",
+                    "--insecure",
+                    "--json",
+                    source.authority() + "/odd/c-locale:1",
+                    destination.authority() + "/odd/c-locale:1");
+
+            assertThat(result.exit()).as(result.err()).isZero();
+            assertThat(result.err()).isEmpty();
+            JsonNode json = Json.parse(result.out());
+            assertThat(json.get("digest").asText()).isEqualTo(image.digest());
+            for (SampleImages.Manifest manifest : image.manifests()) {
+                byte[] copied = org.ecrreplicator.worker.engine.TestRegistries.manifestBytes(
+                        destination.baseUri(), "odd/c-locale", manifest.digest());
+                assertThat(copied).isEqualTo(manifest.bytes());
+            }
+        }
+    }
+
+    @Test
+    void shouldStreamA300MibLayerThroughA64MibHeapWhenCopying() throws Exception {
+        long layer = 300L * 1024 * 1024;
+        try (RegistryProcess source = RegistryProcess.startAnonymous();
+                RegistryProcess destination = RegistryProcess.startAnonymous()) {
+            SampleImages.Image image = SampleImages.seed(62)
+                    .layerSizes(layer)
+                    .pushOciImage(SampleImages.Target.anonymous(source.baseUri()), "big/app", "1");
+
+            Result result = runJar(
+                    List.of("-Xmx64m"),
+                    "copy",
+                    "--insecure",
+                    "--json",
+                    source.authority() + "/big/app:1",
+                    destination.authority() + "/big/app:1");
+
+            assertThat(result.exit()).as(result.err()).isZero();
+            JsonNode json = Json.parse(result.out());
+            assertThat(json.get("digest").asText()).isEqualTo(image.digest());
+            assertThat(json.get("bytesCopied").asLong()).isGreaterThan(layer);
+            assertThat(result.peakRssKib())
+                    .as("peak RSS of the copy in KiB")
+                    .isPositive()
+                    .isLessThan(160 * 1024);
+            System.out.println("300 MiB layer under -Xmx64m: peak RSS " + result.peakRssKib() / 1024 + " MiB");
+        }
+    }
+}

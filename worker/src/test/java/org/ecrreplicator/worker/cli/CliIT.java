@@ -1,0 +1,294 @@
+package org.ecrreplicator.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.ecrreplicator.domain.Json;
+import org.ecrreplicator.engines.LocalEcrApi;
+import org.ecrreplicator.engines.RegistryProcess;
+import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.worker.engine.EcrApi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
+
+/** The commands in process, as the launcher and the build call them. */
+class CliIT {
+    private static final String USER = "operator";
+    private static final String PASSWORD = "fake-cli-password-42";
+    private static RegistryProcess source;
+    private static RegistryProcess destination;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void start() {
+        source = RegistryProcess.builder().htpasswd(USER, PASSWORD).start();
+        destination = RegistryProcess.startAnonymous();
+    }
+
+    @AfterAll
+    static void stop() {
+        destination.close();
+        source.close();
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    private static Run run(Map<String, String> env, EcrFactory ecr, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(env), ecr);
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        int exit = commandLine.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static Run run(Map<String, String> env, String... args) {
+        return run(env, EcrFactory.sdk(), args);
+    }
+
+    private static SampleImages.Image push(long seed, String repository, String tag) {
+        return SampleImages.seed(seed)
+                .pushOciIndex(SampleImages.Target.basic(source.baseUri(), USER, PASSWORD), repository, tag);
+    }
+
+    @Test
+    void shouldPrintExactlyOneJsonObjectWhenCopyingWithJson() throws Exception {
+        SampleImages.Image image = push(51, "cli/app", "1.0");
+
+        Run run = run(
+                Map.of(),
+                "copy",
+                "--insecure",
+                "--src-creds",
+                USER + ":" + PASSWORD,
+                "--json",
+                source.authority() + "/cli/app:1.0",
+                destination.authority() + "/cli/app:1.0");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out().strip().lines()).hasSize(1);
+        JsonNode json = Json.parse(run.out());
+        assertThat(json.get("digest").asText()).isEqualTo(image.digest());
+        assertThat(json.get("mediaType").asText()).isEqualTo(SampleImages.OCI_INDEX);
+        assertThat(json.get("manifests").asInt()).isEqualTo(4);
+        assertThat(json.get("blobsCopied").asInt()).isEqualTo(image.blobs().size());
+        assertThat(json.get("blobsSkipped").asInt()).isZero();
+        assertThat(json.get("bytesCopied").asLong()).isEqualTo(image.blobBytes());
+        assertThat(json.get("seconds").isNumber()).isTrue();
+        List<String> fields = new java.util.ArrayList<>();
+        json.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields)
+                .containsExactly(
+                        "digest", "mediaType", "manifests", "blobsCopied", "blobsSkipped", "bytesCopied", "seconds");
+    }
+
+    @Test
+    void shouldTakeCredentialsFromTheEnvironmentAndNeverPrintThem() {
+        push(52, "cli/env", "1");
+
+        Run good = run(
+                Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD),
+                "copy",
+                "--insecure",
+                source.authority() + "/cli/env:1",
+                destination.authority() + "/cli/env:1");
+        Run bad = run(
+                Map.of("REPLICATOR_SRC_CREDS", USER + ":fake-wrong-password"),
+                "copy",
+                "--insecure",
+                source.authority() + "/cli/env:1",
+                destination.authority() + "/cli/env:1");
+
+        assertThat(good.exit()).as(good.err()).isZero();
+        assertThat(good.out()).startsWith("copied " + destination.authority() + "/cli/env:1@sha256:");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err().strip().lines()).hasSize(1);
+        assertThat(bad.err()).startsWith("error: ").contains("refused the credentials of user 'operator'");
+        assertThat(bad.err() + bad.out()).doesNotContain("fake-wrong-password").doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void shouldExplainBadInputInOneLineWhenArgumentsAreWrong() {
+        Run noHost = run(Map.of(), "copy", "team/app:1", destination.authority() + "/x:1");
+        Run missing = run(Map.of(), "copy", source.authority() + "/x:1");
+        Run badCreds = run(
+                Map.of(),
+                "copy",
+                "--src-creds",
+                "no-colon-secret",
+                source.authority() + "/x:1",
+                destination.authority() + "/x:1");
+        Run gone = run(
+                Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD),
+                "copy",
+                "--insecure",
+                source.authority() + "/cli/none:1",
+                destination.authority() + "/cli/none:1");
+
+        for (Run run : List.of(noHost, missing, badCreds, gone)) {
+            assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
+            assertThat(run.err())
+                    .startsWith("error: ")
+                    .doesNotContain("Exception")
+                    .doesNotContain("\tat ");
+        }
+        assertThat(noHost.exit()).isEqualTo(2);
+        assertThat(noHost.err()).contains("SOURCE").contains("is not a registry host");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("DESTINATION");
+        assertThat(badCreds.exit()).isEqualTo(2);
+        assertThat(badCreds.err()).contains("USER:PASSWORD").doesNotContain("no-colon-secret");
+        assertThat(gone.exit()).isEqualTo(3);
+        assertThat(gone.err()).contains("does not exist");
+    }
+
+    @Test
+    void shouldDeleteATagWhenAskedAndSayNothingWasThereTheSecondTime() {
+        push(53, "cli/del", "1");
+        run(
+                Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD),
+                "copy",
+                "--insecure",
+                source.authority() + "/cli/del:1",
+                destination.authority() + "/cli/del:1");
+
+        Run first = run(Map.of(), "delete", "--insecure", destination.authority() + "/cli/del:1");
+        Run second = run(Map.of(), "delete", "--insecure", destination.authority() + "/cli/del:1");
+
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).startsWith("deleted ");
+        assertThat(second.exit()).isZero();
+        assertThat(second.out()).startsWith("nothing to delete");
+    }
+
+    private Map<String, String> buildEnvironment(String requestJson) {
+        Map<String, String> env = new HashMap<>();
+        env.put("REPLICATION_REQUEST", requestJson);
+        env.put("SOURCE_REGISTRY", source.authority());
+        env.put("DESTINATION_REGISTRY", destination.authority());
+        env.put("REGISTRY_INSECURE", "true");
+        env.put("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
+        return env;
+    }
+
+    private static String request(String action, String repository, String tag, String digest) {
+        return "{\"repository\":\"" + repository + "\"," + (tag == null ? "" : "\"tag\":\"" + tag + "\",")
+                + "\"digest\":\"" + digest + "\",\"action\":\"" + action + "\","
+                + "\"eventTime\":\"2026-11-22T10:00:00Z\",\"eventId\":\"event-1\",\"sourceRegistry\":\"123456789012\"}";
+    }
+
+    private static Map<String, String> results(Path file) throws Exception {
+        Map<String, String> results = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            int eq = line.indexOf('=');
+            results.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        return results;
+    }
+
+    @Test
+    void shouldReplicateThenReportSourceGoneThenDeleteWhenRunAsTheBuildStep() throws Exception {
+        SampleImages.Image image = push(54, "build/app", "2.0");
+        Path output = temp.resolve("replication-result.env");
+
+        Run push = run(
+                buildEnvironment(request("PUSH", "build/app", "2.0", "sha256:" + "1".repeat(64))),
+                "replicate",
+                "--output",
+                output.toString());
+        Map<String, String> pushed = results(output);
+        Run gone = run(
+                buildEnvironment(request("PUSH", "build/app", "9.9", "sha256:" + "1".repeat(64))),
+                "replicate",
+                "--output",
+                output.toString());
+        Map<String, String> goneResults = results(output);
+        Run delete = run(
+                buildEnvironment(request("DELETE", "build/app", "2.0", image.digest())),
+                "replicate",
+                "--output",
+                output.toString());
+        Map<String, String> deleted = results(output);
+
+        assertThat(push.exit()).as(push.err()).isZero();
+        assertThat(pushed)
+                .containsEntry("OUTCOME", "REPLICATED")
+                .containsEntry("REPLICATED_DIGEST", image.digest())
+                .containsEntry("BYTES_COPIED", Long.toString(image.blobBytes()))
+                .containsEntry("BLOBS_COPIED", Integer.toString(image.blobs().size()))
+                .containsEntry("BLOBS_SKIPPED", "0");
+        assertThat(gone.exit()).as(gone.err()).isZero();
+        assertThat(goneResults).containsEntry("OUTCOME", "SOURCE_GONE");
+        assertThat(delete.exit()).as(delete.err()).isZero();
+        assertThat(deleted).containsEntry("OUTCOME", "DELETED").containsEntry("REPLICATED_DIGEST", image.digest());
+    }
+
+    @Test
+    void shouldCreateTheEcrRepositoryWithTheDestinationKeysWhenTheDestinationIsEcr() throws Exception {
+        SampleImages.Image image = push(55, "build/ecr", "1");
+        String ecrPassword = "fake-ecr-password";
+        try (RegistryProcess ecrRegistry =
+                        RegistryProcess.builder().htpasswd("AWS", ecrPassword).start();
+                LocalEcrApi ecr = new LocalEcrApi(ecrRegistry, ecrPassword, "123456789012", "us-gov-west-1")) {
+            EcrFactory local = (region, credentials, registryId, defaults) -> new EcrApi(
+                    EcrClient.builder()
+                            .endpointOverride(ecr.endpoint())
+                            .region(region)
+                            .credentialsProvider(credentials)
+                            .httpClientBuilder(UrlConnectionHttpClient.builder())
+                            .build(),
+                    registryId,
+                    defaults,
+                    Clock.systemUTC());
+            Map<String, String> env = buildEnvironment(request("PUSH", "build/ecr", "1", image.digest()));
+            env.put("DESTINATION_REGISTRY", ecrRegistry.authority());
+            env.put("DESTINATION_REGISTRY_IS_ECR", "true");
+            env.put("DESTINATION_REGION", "us-gov-west-1");
+            env.put("DESTINATION_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+            env.put("DESTINATION_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+            env.put("CREATE_REPOSITORIES", "true");
+            env.put("IMAGE_TAG_MUTABILITY", "IMMUTABLE");
+            env.put("SCAN_ON_PUSH", "true");
+            Path output = temp.resolve("ecr.env");
+
+            Run run = run(env, local, "replicate", "--output", output.toString());
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(results(output)).containsEntry("OUTCOME", "REPLICATED");
+            assertThat(ecr.repository("build/ecr"))
+                    .hasValueSatisfying(
+                            repository -> assertThat(repository.tagMutability()).isEqualTo("IMMUTABLE"));
+            assertThat(run.out() + run.err()).doesNotContain("wJalrXUtnFEMI");
+        }
+    }
+
+    @Test
+    void shouldNameTheVariableWhenTheBuildEnvironmentIsIncomplete() {
+        Map<String, String> env = buildEnvironment(request("PUSH", "build/app", "1", "sha256:" + "1".repeat(64)));
+        env.remove("DESTINATION_REGISTRY");
+
+        Run run = run(env, "replicate", "--output", temp.resolve("x.env").toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().strip())
+                .isEqualTo("error: environment variable DESTINATION_REGISTRY is not set: it must"
+                        + " hold the destination registry host[:port]");
+    }
+}

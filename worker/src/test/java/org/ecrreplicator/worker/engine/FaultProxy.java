@@ -1,0 +1,271 @@
+package org.ecrreplicator.worker.engine;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A loopback HTTP proxy in front of a registry that breaks a share of requests the ways networks and
+ * registries do: a 500, a 429 with Retry-After, the connection dropped before forwarding, dropped after
+ * forwarding (the registry acted but the answer is lost), and a body cut off halfway. It can also answer
+ * blob downloads with a redirect to another host, as ECR does with S3.
+ */
+final class FaultProxy implements AutoCloseable {
+    enum Fault {
+        STATUS_500,
+        STATUS_429,
+        DROP_BEFORE_FORWARDING,
+        DROP_AFTER_FORWARDING,
+        TRUNCATED_BODY
+    }
+
+    private static final Set<String> HOP_BY_HOP = Set.of(
+            "connection", "content-length", "transfer-encoding", "host", "expect", "upgrade", "keep-alive", "date");
+
+    private final URI upstream;
+    private final double rate;
+    private final Random random;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "fault-proxy");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private final Map<Fault, AtomicInteger> injected = new ConcurrentHashMap<>();
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile URI redirectBlobsTo;
+    private final AtomicInteger stallsLeft = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+    FaultProxy(URI upstream, double rate, long seed) {
+        this.upstream = upstream;
+        this.rate = rate;
+        this.random = new Random(seed);
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Blob GETs get a 307 to {@code base + "/blobs/<digest>?X-Amz-Signature=..."} instead of the registry. */
+    FaultProxy redirectBlobsTo(URI base) {
+        this.redirectBlobsTo = base;
+        return this;
+    }
+
+    /** The next {@code count} blob downloads send half their body, then nothing until the proxy closes. */
+    FaultProxy stallBlobDownloads(int count) {
+        stallsLeft.set(count);
+        return this;
+    }
+
+    String authority() {
+        return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    int injected(Fault fault) {
+        AtomicInteger count = injected.get(fault);
+        return count == null ? 0 : count.get();
+    }
+
+    int injectedTotal() {
+        return injected.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    int requests() {
+        return requests.get();
+    }
+
+    private Fault draw() {
+        synchronized (random) {
+            if (random.nextDouble() >= rate) {
+                return null;
+            }
+            return Fault.values()[random.nextInt(Fault.values().length)];
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        String query = exchange.getRequestURI().getRawQuery();
+        URI redirect = redirectBlobsTo;
+        if (redirect != null && method.equals("GET") && path.matches("/v2/.+/blobs/sha256:[0-9a-f]{64}")) {
+            String digest = path.substring(path.lastIndexOf('/') + 1);
+            exchange.getResponseHeaders()
+                    .set("Location", redirect + "/blobs/" + digest + "?X-Amz-Signature=fake-signature");
+            exchange.sendResponseHeaders(307, -1);
+            exchange.close();
+            return;
+        }
+        if (method.equals("GET") && path.contains("/blobs/sha256:") && stallsLeft.getAndDecrement() > 0) {
+            stall(exchange, path, query);
+            return;
+        }
+        Fault fault = draw();
+        if (fault != null) {
+            injected.computeIfAbsent(fault, f -> new AtomicInteger()).incrementAndGet();
+        }
+        try {
+            if (fault == Fault.STATUS_500 || fault == Fault.STATUS_429) {
+                exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+                boolean throttle = fault == Fault.STATUS_429;
+                byte[] body = (throttle
+                                ? "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}"
+                                : "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"injected failure\"}]}")
+                        .getBytes(StandardCharsets.UTF_8);
+                if (throttle) {
+                    exchange.getResponseHeaders().set("Retry-After", "1");
+                }
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(throttle ? 429 : 500, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+                return;
+            }
+            if (fault == Fault.DROP_BEFORE_FORWARDING) {
+                exchange.close(); // no response headers sent: the server closes the connection
+                return;
+            }
+            HttpResponse<InputStream> response = forward(exchange, method, path, query);
+            if (fault == Fault.DROP_AFTER_FORWARDING) {
+                try (InputStream body = response.body()) {
+                    body.transferTo(OutputStream.nullOutputStream());
+                }
+                exchange.close();
+                return;
+            }
+            relay(exchange, method, response, fault == Fault.TRUNCATED_BODY);
+        } catch (IOException | RuntimeException e) {
+            exchange.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.close();
+        }
+    }
+
+    private void stall(HttpExchange exchange, String path, String query) throws IOException {
+        try {
+            HttpResponse<InputStream> response = forward(exchange, "GET", path, query);
+            long length = response.headers().firstValueAsLong("Content-Length").orElse(0);
+            try (InputStream body = response.body()) {
+                exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                exchange.sendResponseHeaders(response.statusCode(), length);
+                exchange.getResponseBody().write(body.readNBytes((int) (length / 2)));
+                exchange.getResponseBody().flush();
+            }
+            released.await(); // hold the connection open, silent, until the proxy closes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private HttpResponse<InputStream> forward(HttpExchange exchange, String method, String path, String query)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(upstream + path + (query == null ? "" : "?" + query)));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> request.header(name, value));
+            }
+        });
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        long contentLength = length == null ? -1 : Long.parseLong(length);
+        HttpRequest.BodyPublisher body;
+        if (contentLength == 0
+                || (contentLength < 0
+                        && !"chunked"
+                                .equalsIgnoreCase(String.valueOf(
+                                        exchange.getRequestHeaders().getFirst("Transfer-Encoding"))))) {
+            body = HttpRequest.BodyPublishers.noBody();
+        } else {
+            HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(exchange::getRequestBody);
+            body = contentLength > 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, contentLength) : stream;
+        }
+        request.method(method, body);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    private void relay(HttpExchange exchange, String method, HttpResponse<InputStream> response, boolean truncate)
+            throws IOException {
+        response.headers().map().forEach((name, values) -> {
+            if (HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) || name.startsWith(":")) {
+                return;
+            }
+            List<String> rewritten = values.stream()
+                    .map(value -> name.equalsIgnoreCase("Location")
+                            ? value.replace(upstream.getAuthority(), authority())
+                            : value)
+                    .toList();
+            exchange.getResponseHeaders().put(name, rewritten);
+        });
+        long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        int status = response.statusCode();
+        try (InputStream body = response.body()) {
+            if (method.equals("HEAD") || status == 204 || status == 304) {
+                if (length >= 0) {
+                    exchange.getResponseHeaders().set("Content-Length", Long.toString(length));
+                }
+                exchange.sendResponseHeaders(status, -1);
+                body.transferTo(OutputStream.nullOutputStream());
+                exchange.close();
+                return;
+            }
+            if (length == 0) {
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+                return;
+            }
+            if (truncate && length > 1) {
+                exchange.sendResponseHeaders(status, length);
+                OutputStream out = exchange.getResponseBody();
+                out.write(body.readNBytes((int) Math.min(length / 2, 1 << 20)));
+                out.flush();
+                exchange.close(); // fewer bytes than promised: the server drops the connection
+                return;
+            }
+            exchange.sendResponseHeaders(status, length < 0 ? 0 : length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                body.transferTo(out);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        released.countDown();
+        server.stop(0);
+        executor.shutdownNow();
+        client.shutdownNow();
+    }
+}

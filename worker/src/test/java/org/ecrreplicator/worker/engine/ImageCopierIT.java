@@ -1,0 +1,199 @@
+package org.ecrreplicator.worker.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.ecrreplicator.worker.engine.RegistryAssertions.assertExactCopy;
+
+import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.domain.ImageReference;
+import org.ecrreplicator.engines.RegistryProcess;
+import org.ecrreplicator.engines.SampleImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Exact copies between two real, anonymous registries. */
+class ImageCopierIT {
+    private static RegistryProcess source;
+    private static RegistryProcess destination;
+    private static ImageCopier copier;
+    private static final Endpoint PLAIN = Endpoint.anonymous(true);
+
+    @BeforeAll
+    static void start() {
+        source = RegistryProcess.startAnonymous();
+        destination = RegistryProcess.startAnonymous();
+        copier = new ImageCopier(ImageCopier.Options.defaults());
+    }
+
+    @AfterAll
+    static void stop() {
+        copier.close();
+        destination.close();
+        source.close();
+    }
+
+    private static SampleImages.Target sourceTarget() {
+        return SampleImages.Target.anonymous(source.baseUri());
+    }
+
+    private static CopyResult copy(String from, String to) {
+        return copier.copy(
+                ImageReference.parse(source.authority() + "/" + from),
+                PLAIN,
+                ImageReference.parse(destination.authority() + "/" + to),
+                PLAIN);
+    }
+
+    @Test
+    void shouldCopyEveryPlatformAndTheAttestationWithSameDigestsWhenSourceIsAnOciIndex() throws Exception {
+        SampleImages.Image image = SampleImages.seed(1).pushOciIndex(sourceTarget(), "team/app", "1.0");
+
+        CopyResult result = copy("team/app:1.0", "mirror/app:1.0");
+
+        assertThat(result.digest().toString()).isEqualTo(image.digest());
+        assertThat(result.mediaType()).isEqualTo(SampleImages.OCI_INDEX);
+        assertThat(result.manifests()).isEqualTo(4);
+        assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
+        assertThat(result.bytesCopied()).isEqualTo(image.blobBytes());
+        assertExactCopy(destination.baseUri(), null, "mirror/app", "1.0", image);
+    }
+
+    @Test
+    void shouldKeepDockerMediaTypesWhenSourceIsAManifestList() throws Exception {
+        SampleImages.Image image = SampleImages.seed(2).pushDockerManifestList(sourceTarget(), "docker/list", "v2");
+
+        CopyResult result = copy("docker/list:v2", "docker/list:v2");
+
+        assertThat(result.mediaType()).isEqualTo(SampleImages.DOCKER_LIST);
+        assertExactCopy(destination.baseUri(), null, "docker/list", "v2", image);
+    }
+
+    @Test
+    void shouldKeepOriginalBytesWhenManifestsHaveOddWhitespaceAndNonAsciiText() throws Exception {
+        SampleImages.Image image = SampleImages.seed(3).pushOddlyFormatted(sourceTarget(), "odd/format", "odd");
+
+        CopyResult result = copy("odd/format@" + image.digest(), "odd/format:copied");
+
+        assertThat(new String(image.manifests().get(0).bytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\r\n")
+                .contains("Zürich")
+                .contains("\\u00e9");
+        assertThat(result.digest().toString()).isEqualTo(image.digest());
+        assertExactCopy(destination.baseUri(), null, "odd/format", "copied", image);
+    }
+
+    @Test
+    void shouldCopyCustomConfigTypeAndZeroLengthBlobWhenSourceIsAnOciArtifact() throws Exception {
+        SampleImages.Image image = SampleImages.seed(4).pushOciArtifact(sourceTarget(), "artifacts/bundle", "v1");
+
+        CopyResult result = copy("artifacts/bundle:v1", "artifacts/bundle:v1");
+
+        assertThat(image.blobs()).anyMatch(blob -> blob.size() == 0);
+        assertThat(image.blobs()).anyMatch(blob -> blob.mediaType().equals(SampleImages.ARTIFACT_CONFIG));
+        assertThat(result.blobsCopied()).isEqualTo(3);
+        assertExactCopy(destination.baseUri(), null, "artifacts/bundle", "v1", image);
+    }
+
+    @Test
+    void shouldCopyExactlyThatDigestWhenSourceNamesADigestAndRepositoryIsNested() throws Exception {
+        SampleImages.Image first = SampleImages.seed(5).pushOciIndex(sourceTarget(), "org/team/sub/app", "moving");
+        SampleImages.Image second = SampleImages.seed(6).pushOciIndex(sourceTarget(), "org/team/sub/app", "moving");
+
+        CopyResult result = copy("org/team/sub/app@" + first.digest(), "a/b/c/d/app");
+
+        assertThat(second.digest()).isNotEqualTo(first.digest());
+        assertThat(result.digest().toString()).isEqualTo(first.digest());
+        assertThat(result.destination().tag()).isNull();
+        assertExactCopy(destination.baseUri(), null, "a/b/c/d/app", null, first);
+    }
+
+    @Test
+    void shouldResolveTheTagWhenTheCopyStartsAndReportThatDigest() throws Exception {
+        SampleImages.seed(7).pushOciImage(sourceTarget(), "resolve/app", "latest");
+        SampleImages.Image now = SampleImages.seed(8).pushOciImage(sourceTarget(), "resolve/app", "latest");
+
+        CopyResult result = copy("resolve/app:latest", "resolve/app");
+
+        assertThat(result.digest().toString()).isEqualTo(now.digest());
+        assertThat(result.destination().tag()).isEqualTo("latest");
+        assertExactCopy(destination.baseUri(), null, "resolve/app", "latest", now);
+    }
+
+    @Test
+    void shouldTransferNoBlobBytesWhenTheImageWasCopiedBefore() throws Exception {
+        SampleImages.Image image = SampleImages.seed(9).pushOciIndex(sourceTarget(), "again/app", "1");
+        copy("again/app:1", "again/app:1");
+
+        CopyResult sameTag = copy("again/app:1", "again/app:1");
+        CopyResult newTag = copy("again/app:1", "again/app:2");
+
+        assertThat(sameTag.blobsCopied()).isZero();
+        assertThat(sameTag.bytesCopied()).isZero();
+        assertThat(sameTag.blobsSkipped()).isEqualTo(image.blobs().size());
+        assertThat(newTag.bytesCopied()).isZero();
+        assertExactCopy(destination.baseUri(), null, "again/app", "2", image);
+    }
+
+    @Test
+    void shouldSkipBlobsTheDestinationHasWhenAnotherImageSharesThem() throws Exception {
+        SampleImages.Image base = SampleImages.seed(10).pushOciImage(sourceTarget(), "shared/app", "a");
+        copy("shared/app:a", "shared/app:a");
+        SampleImages.Image index = SampleImages.seed(10).pushOciIndex(sourceTarget(), "shared/app", "b");
+
+        CopyResult result = copy("shared/app:b", "shared/app:b");
+
+        // Same seed: the amd64 layers are the same blobs as the single image's.
+        assertThat(result.blobsSkipped()).isGreaterThanOrEqualTo(base.blobs().size() - 1);
+        assertThat(result.blobsCopied()).isEqualTo(index.blobs().size() - result.blobsSkipped());
+        assertExactCopy(destination.baseUri(), null, "shared/app", "b", index);
+    }
+
+    @Test
+    void shouldReportSourceNotFoundWhenTheTagOrRepositoryIsGone() {
+        assertThatThrownBy(() -> copy("nothing/here:1.0", "x/y:1.0"))
+                .isInstanceOf(SourceNotFoundException.class)
+                .hasMessageContaining(source.authority() + "/nothing/here:1.0");
+        assertThatThrownBy(() -> copy("nothing/here@sha256:" + "0".repeat(64), "x/y:1.0"))
+                .isInstanceOf(SourceNotFoundException.class);
+    }
+
+    @Test
+    void shouldDeleteByTagThroughTheDistributionApiWhenDestinationIsNotEcr() throws Exception {
+        SampleImages.Image image = SampleImages.seed(11).pushOciImage(sourceTarget(), "gone/app", "1");
+        copy("gone/app:1", "gone/app:1");
+        ImageReference tag = ImageReference.parse(destination.authority() + "/gone/app:1");
+
+        DeleteResult first = copier.delete(tag, PLAIN);
+        DeleteResult second = copier.delete(tag, PLAIN);
+
+        assertThat(first.deleted()).isTrue();
+        assertThat(first.digest()).isEqualTo(Digest.parse(image.digest()));
+        assertThat(second.deleted()).isFalse();
+        assertThat(RegistryAssertions.send(destination.baseUri(), null, "HEAD", "/v2/gone/app/manifests/1")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void shouldFailNamingTheRegistryWhenItIsNotListening() {
+        ImageCopier quick = new ImageCopier(ImageCopier.Options.defaults()
+                .withRetryPolicy(new RetryPolicy(
+                        2,
+                        java.time.Duration.ofMillis(10),
+                        java.time.Duration.ofMillis(20),
+                        java.time.Duration.ofSeconds(1))));
+        int port = org.ecrreplicator.engines.FreePorts.next();
+        try (quick) {
+            assertThatThrownBy(() -> quick.copy(
+                            ImageReference.parse("127.0.0.1:" + port + "/a/b:1"),
+                            PLAIN,
+                            ImageReference.parse(destination.authority() + "/a/b:1"),
+                            PLAIN))
+                    .isInstanceOf(RegistryException.class)
+                    .hasMessageContaining("127.0.0.1:" + port)
+                    .hasMessageContaining("a/b:1")
+                    .hasMessageContaining("after 2 attempts");
+        }
+    }
+}
