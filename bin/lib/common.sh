@@ -4,8 +4,18 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export REPO_ROOT
 
-# Prints the major version of the java at $1 (a java executable), or nothing.
+# Prints the major version of the JDK whose java executable is $1, or nothing. Reads the JDK's `release`
+# file when there is one: starting a JVM only to ask its version costs a quarter of a second per launch.
 java_major() {
+  local home version
+  home="$(dirname "$(dirname "$1")")"
+  if [ -f "$home/release" ]; then
+    version="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$home/release")"
+    if [ -n "$version" ]; then
+      echo "$version"
+      return
+    fi
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | cut -d. -f1
 }
 

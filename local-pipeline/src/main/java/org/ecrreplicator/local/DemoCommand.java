@@ -1,0 +1,232 @@
+package org.ecrreplicator.local;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.ecrreplicator.domain.EcrImageActionEvents;
+import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.engines.RegistryProcess;
+import org.ecrreplicator.engines.SampleImages;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bin/replicator demo}: the whole pipeline on this machine. With no options it starts two registries,
+ * pushes a generated two-platform image (and a Docker manifest list) to the source, and replicates them
+ * through the real state machine, printing each step and a final table.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = "Runs the whole replication pipeline on this machine, with no AWS account.")
+public final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--source", paramLabel = "HOST:PORT", description = "Use this registry (plain HTTP) as the source.")
+    String source;
+
+    @Option(
+            names = "--dest",
+            paramLabel = "HOST:PORT",
+            description = "Use this registry (plain HTTP) as the destination.")
+    String destination;
+
+    @Option(
+            names = "--events",
+            paramLabel = "FILE",
+            description = "JSON lines of EventBridge \"ECR Image Action\" events to replay instead of the sample push.")
+    Path events;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write the final table as JSON to FILE.")
+    Path report;
+
+    @Option(names = "--keep", description = "Leave everything running and print the addresses; Ctrl-C stops it.")
+    boolean keep;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "PT10M",
+            description = "How long to wait for the pipeline to settle (ISO-8601, default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String missing = missingPrerequisite();
+        if (missing != null) {
+            err.println("demo: " + missing);
+            err.flush();
+            return 2;
+        }
+        Path repoRoot = RepoRoot.find();
+        Path workerJar = Path.of(System.getProperty(
+                "replicator.workerJar",
+                repoRoot.resolve("worker/target/replicator.jar").toString()));
+        Instant started = Instant.now();
+
+        // The handlers log JSON lines to stdout, as in Lambda; keep them in a file and the screen for progress.
+        PrintStream console = System.out;
+        Path handlerLog = Files.createTempFile("replicator-demo-handlers-", ".log");
+        PrintStream logFile = new PrintStream(new FileOutputStream(handlerLog.toFile()), true, StandardCharsets.UTF_8);
+        System.setOut(logFile);
+        LocalPipeline pipeline = null;
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread shutdown = null;
+        try {
+            pipeline = LocalPipeline.start(new LocalPipeline.Settings(
+                    source,
+                    destination,
+                    repoRoot,
+                    workerJar,
+                    4,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(1),
+                    line -> say(out, line)));
+            LocalPipeline running = pipeline;
+            shutdown = new Thread(() -> {
+                running.close();
+                stopped.countDown();
+            });
+            Runtime.getRuntime().addShutdownHook(shutdown);
+            say(out, "source registry      " + pipeline.sourceAuthority());
+            say(out, "destination registry " + pipeline.destinationAuthority());
+
+            List<String> eventLines = events != null ? readEvents(events) : pushSample(out, pipeline.sourceAuthority());
+            List<ReplicationRequest> requests = new ArrayList<>();
+            for (String line : eventLines) {
+                if (EcrImageActionEvents.map(line) instanceof EcrImageActionEvents.Accepted accepted) {
+                    requests.add(accepted.request());
+                }
+            }
+            say(out, "delivering " + eventLines.size() + " event(s) to Enqueue");
+            boolean quiet;
+            try (ProgressWatcher watcher = new ProgressWatcher(pipeline, line -> say(out, line))) {
+                eventLines.forEach(pipeline::deliverEvent);
+                quiet = pipeline.awaitQuiet(timeout);
+            }
+            ConvergenceReport table = pipeline.report(requests);
+            out.println();
+            table.printTable(out);
+            out.println();
+            Duration wall = Duration.between(started, Instant.now());
+            say(
+                    out,
+                    "builds started: " + pipeline.codeBuild().buildsStarted() + ", state transitions: "
+                            + table.totalTransitions() + ", dead-letter queue: " + pipeline.deadLetterQueueDepth()
+                            + ", rejected at EventBridge: "
+                            + pipeline.eventBridgeDeadLetters().size() + ", wall time: "
+                            + wall.toMillis() / 1000.0 + " s");
+            say(out, "handler logs: " + handlerLog);
+            if (report != null) {
+                table.writeJson(report);
+                say(out, "report written to " + report);
+            }
+            if (!quiet) {
+                err.println("demo: the pipeline did not settle within " + timeout + "; see " + handlerLog);
+            }
+            if (keep) {
+                say(
+                        out,
+                        "--keep: everything stays up until Ctrl-C. Registries: source http://"
+                                + pipeline.sourceAuthority() + ", destination http://" + pipeline.destinationAuthority()
+                                + "; Step Functions " + pipeline.stepFunctions().endpoint() + "; CodeBuild "
+                                + pipeline.codeBuild().endpoint());
+                stopped.await();
+                return table.allConverged() ? 0 : 1;
+            }
+            if (!table.allConverged() || !quiet) {
+                for (ConvergenceReport.Row row : table.notConverged()) {
+                    err.println("demo: " + row.imageKey() + " did not converge: source " + row.sourceDigest()
+                            + ", destination " + row.destinationDigest() + " (" + row.outcome() + ")");
+                }
+                err.flush();
+                return 1;
+            }
+            say(out, "every tag converged");
+            return 0;
+        } finally {
+            System.setOut(console);
+            logFile.close();
+            if (!keep && pipeline != null) {
+                pipeline.close();
+                if (shutdown != null) {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(shutdown);
+                    } catch (IllegalStateException e) {
+                        // already shutting down
+                    }
+                }
+            }
+        }
+    }
+
+    private String missingPrerequisite() {
+        if ((source == null || destination == null) && !RegistryProcess.isInstalled()) {
+            return "the CNCF distribution registry is missing: install it with `sudo apt-get install docker-registry`"
+                    + " (or pass --source and --dest)";
+        }
+        try {
+            Path root = RepoRoot.find();
+            if (!Files.isExecutable(root.resolve("node_modules/.bin/node"))) {
+                return "the Node tools are missing: run `npm ci` in " + root;
+            }
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    private static List<String> readEvents(Path file) throws IOException {
+        return Files.readAllLines(file).stream().filter(line -> !line.isBlank()).toList();
+    }
+
+    private static List<String> pushSample(PrintWriter out, String authority) {
+        SampleImages images = SampleImages.seed(Instant.now().toEpochMilli()).layers(3, 2 * 1024 * 1024);
+        SampleImages.Target target = SampleImages.Target.anonymous(URI.create("http://" + authority));
+        SampleImages.Image app = images.pushOciIndex(target, "demo/app", "1.0");
+        say(out, "pushed demo/app:1.0 (OCI index: linux/amd64, linux/arm64 and an attestation) " + app.digest());
+        SampleImages.Image tools = images.pushDockerManifestList(target, "demo/tools", "stable");
+        say(out, "pushed demo/tools:stable (Docker manifest list) " + tools.digest());
+        Instant now = Instant.now();
+        return List.of(
+                EcrEvents.push("demo/app", "1.0", app.digest(), now),
+                EcrEvents.push("demo/tools", "stable", tools.digest(), now.plusMillis(1)));
+    }
+
+    private static void say(PrintWriter out, String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    public static void main(String[] args) {
+        CommandLine commandLine = new CommandLine(new Launcher());
+        System.exit(commandLine.execute(args));
+    }
+
+    /** The jar's entry point: {@code bin/replicator demo ...} passes {@code demo} as the first argument. */
+    @Command(
+            name = "replicator",
+            subcommands = {DemoCommand.class},
+            mixinStandardHelpOptions = true,
+            description = "The local pipeline.")
+    static final class Launcher {}
+}

@@ -1,0 +1,560 @@
+package org.ecrreplicator.local;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.state.StateTable;
+import org.ecrreplicator.engines.DynamoDbLocalEngine;
+import org.ecrreplicator.engines.ElasticMqEngine;
+import org.ecrreplicator.engines.LocalCodeBuild;
+import org.ecrreplicator.engines.LocalSecretsManager;
+import org.ecrreplicator.engines.RegistryProcess;
+import org.ecrreplicator.functions.CheckStateHandler;
+import org.ecrreplicator.functions.CompletionHandler;
+import org.ecrreplicator.functions.DispatchHandler;
+import org.ecrreplicator.functions.EnqueueHandler;
+import org.ecrreplicator.functions.FunctionsConfig;
+import org.ecrreplicator.functions.ReadSecretHandler;
+import org.ecrreplicator.functions.RecordResultHandler;
+import org.ecrreplicator.functions.StartBuildHandler;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The whole replication pipeline on one machine, with no AWS account: ECR-shaped events go through the real
+ * Enqueue handler into an ElasticMQ FIFO queue, an SQS event-source poller feeds the real Dispatch handler,
+ * which starts executions of the real {@code statemachine/replicate.asl.json} in the Step Functions stand-in;
+ * its tasks call the real handlers, StartBuild starts builds in the CodeBuild stand-in, which runs the real
+ * {@code buildspec.yml} with the worker jar against two real registries, and each build's state-change event
+ * goes to the real Completion handler. Per-tag state lives in DynamoDB Local; the destination secret in the
+ * Secrets Manager stand-in.
+ */
+public final class LocalPipeline implements AutoCloseable {
+    public static final String REGION = "us-east-1";
+    public static final String ACCOUNT = "123456789012";
+    public static final String DESTINATION_REGION = "us-gov-west-1";
+    public static final String TABLE = "replicator-state";
+    public static final String SECRET_NAME = "replicator/destination";
+    public static final String PROJECT = "replicator-copy";
+    /** Obviously fake keys from the AWS documentation: the local destination registry takes no credentials. */
+    public static final String FAKE_ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE";
+
+    public static final String FAKE_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param sourceAuthority null: start a registry
+     * @param destinationAuthority null: start a registry
+     * @param workerJar the worker's shaded jar, which the buildspec runs
+     * @param concurrentBuilds the CodeBuild project's concurrent-build limit
+     * @param leaseWait the pause of the workflow's Wait state (the ASL says 30 s; a demo needs less)
+     * @param retryPause the pause before every Retry (the ASL's backoff; tests make it short)
+     * @param progress one line per step of every execution, for a person watching
+     */
+    public record Settings(
+            String sourceAuthority,
+            String destinationAuthority,
+            Path repoRoot,
+            Path workerJar,
+            int concurrentBuilds,
+            Duration leaseWait,
+            Duration retryPause,
+            Consumer<String> progress) {}
+
+    /** An event that could not be handed to the queue: where EventBridge's target DLQ would hold it. */
+    public record RejectedEvent(String event, String error) {}
+
+    private final Settings settings;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Map<String, String> savedProperties = new HashMap<>();
+    private final List<RejectedEvent> eventBridgeDeadLetters = new CopyOnWriteArrayList<>();
+    private final List<Throwable> completionErrors = new CopyOnWriteArrayList<>();
+    private final Set<String> dispatchedMessages = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean polling = new AtomicBoolean(true);
+    private final RegistryProbe probe = new RegistryProbe();
+
+    private RegistryProcess ownSource;
+    private RegistryProcess ownDestination;
+    private String sourceAuthority;
+    private String destinationAuthority;
+    private ElasticMqEngine sqsEngine;
+    private ElasticMqEngine.FifoQueue queue;
+    private SqsClient sqs;
+    private LocalCodeBuild codeBuild;
+    private LocalStepFunctions stepFunctions;
+    private LocalFunction enqueue;
+    private DispatchHandler dispatch;
+    private LocalFunction completion;
+    private Thread poller;
+    private Path scratch;
+
+    private LocalPipeline(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts every engine and stand-in on loopback with ports chosen now; {@link #close()} stops them all. */
+    public static LocalPipeline start(Settings settings) {
+        LocalPipeline pipeline = new LocalPipeline(settings);
+        try {
+            pipeline.startAll();
+            return pipeline;
+        } catch (RuntimeException | IOException e) {
+            pipeline.close();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    private void startAll() throws IOException {
+        if (!Files.isRegularFile(settings.workerJar())) {
+            throw new IllegalStateException("the worker jar " + settings.workerJar()
+                    + " is missing: build it with `mvn -pl worker -am package -DskipTests`");
+        }
+        scratch = Files.createTempDirectory("replicator-demo-");
+        settings.progress().accept("starting registries, DynamoDB Local, ElasticMQ and the AWS stand-ins on 127.0.0.1");
+        if (settings.sourceAuthority() == null) {
+            ownSource = track(RegistryProcess.startAnonymous());
+            sourceAuthority = ownSource.authority();
+        } else {
+            sourceAuthority = settings.sourceAuthority();
+        }
+        if (settings.destinationAuthority() == null) {
+            ownDestination = track(RegistryProcess.startAnonymous());
+            destinationAuthority = ownDestination.authority();
+        } else {
+            destinationAuthority = settings.destinationAuthority();
+        }
+
+        DynamoDbLocalEngine dynamo = track(DynamoDbLocalEngine.start());
+        sqsEngine = track(ElasticMqEngine.start());
+        sqs = sqsEngine.client();
+        queue = sqsEngine.createFifoQueueWithDeadLetterQueue("replication", 3, Duration.ofSeconds(60));
+        LocalSecretsManager secrets = track(new LocalSecretsManager(REGION, ACCOUNT));
+        secrets.put(
+                SECRET_NAME,
+                "{\"user\":\"replicator-demo\",\"accesskey\":\"" + FAKE_ACCESS_KEY + "\",\"secretaccesskey\":\""
+                        + FAKE_SECRET_KEY + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"444455556666\"}");
+        LocalLambda lambda = track(new LocalLambda(REGION, ACCOUNT));
+
+        Path project = Files.createDirectories(scratch.resolve("codebuild-source"));
+        Files.copy(settings.repoRoot().resolve("buildspec.yml"), project.resolve("buildspec.yml"));
+        Files.createSymbolicLink(
+                project.resolve("replicator.jar"), settings.workerJar().toAbsolutePath());
+        SecretsManagerClient secretsClient = track(SecretsManagerClient.builder()
+                .endpointOverride(secrets.endpoint())
+                .region(Region.of(REGION))
+                .credentialsProvider(fakeCredentials())
+                .httpClient(UrlConnectionHttpClient.create())
+                .build());
+        codeBuild = track(new LocalCodeBuild(
+                new LocalCodeBuild.Project(
+                        PROJECT, project, Map.of(), settings.concurrentBuilds(), Duration.ofMinutes(10)),
+                reference -> resolveSecret(secretsClient, reference),
+                this::deliverBuildEvent,
+                REGION,
+                ACCOUNT));
+
+        stepFunctions = track(LocalStepFunctions.builder()
+                .repoRoot(settings.repoRoot())
+                .lambda(lambda)
+                .stateMachineArn("arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:replicate")
+                .substitution("ReadSecretFunctionArn", lambda.functionArn("replicator-read-secret"))
+                .substitution("CheckStateFunctionArn", lambda.functionArn("replicator-check-state"))
+                .substitution("StartBuildFunctionArn", lambda.functionArn("replicator-start-build"))
+                .substitution("RecordResultFunctionArn", lambda.functionArn("replicator-record-result"))
+                .substitution("LeaseWaitSeconds", "30")
+                .substitution("BuildTaskTimeoutSeconds", "900")
+                .waitOverride(settings.leaseWait())
+                .retryOverride(settings.retryPause())
+                .build());
+
+        // The handlers build their SDK clients through the standard providers, which read these properties:
+        // the same code that runs in Lambda, pointed at the local endpoints.
+        setProperty("aws.region", REGION);
+        setProperty("aws.accessKeyId", FAKE_ACCESS_KEY);
+        setProperty("aws.secretAccessKey", "local-demo-credentials-not-checked");
+        setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
+        setProperty("aws.endpointUrlSqs", sqsEngine.endpoint().toString());
+        setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
+        setProperty("aws.endpointUrlCodeBuild", codeBuild.endpoint().toString());
+        setProperty("aws.endpointUrlSfn", stepFunctions.endpoint().toString());
+
+        try (DynamoDbClient dynamoClient = DynamoDbClient.builder()
+                .endpointOverride(dynamo.endpoint())
+                .region(Region.of(REGION))
+                .credentialsProvider(fakeCredentials())
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
+            dynamoClient.createTable(table -> table.tableName(TABLE)
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(
+                            attribute -> attribute.attributeName(StateTable.KEY).attributeType(ScalarAttributeType.S))
+                    .keySchema(key -> key.attributeName(StateTable.KEY).keyType(KeyType.HASH)));
+        }
+
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put(FunctionsConfig.TABLE_NAME, TABLE);
+        environment.put(FunctionsConfig.QUEUE_URL, queue.url());
+        environment.put(FunctionsConfig.STATE_MACHINE_ARN, stepFunctions.stateMachineArn());
+        environment.put(FunctionsConfig.SECRET_ID, SECRET_NAME);
+        environment.put(FunctionsConfig.DESTINATION_REGION, DESTINATION_REGION);
+        environment.put(FunctionsConfig.BUILD_PROJECT_NAME, PROJECT);
+        environment.put(FunctionsConfig.LEASE_SECONDS, "1200");
+        environment.put(FunctionsConfig.MAX_LEASE_WAITS, "400");
+        environment.put(FunctionsConfig.AWS_REGION, REGION);
+        environment.put(FunctionsConfig.SOURCE_REGISTRY, sourceAuthority);
+        environment.put(FunctionsConfig.DESTINATION_REGISTRY, destinationAuthority);
+        environment.put(FunctionsConfig.REGISTRY_INSECURE, "true");
+        FunctionsConfig config = FunctionsConfig.from(environment);
+
+        lambda.register("replicator-read-secret", LambdaHandlers.adapt(new ReadSecretHandler(config)));
+        lambda.register("replicator-check-state", LambdaHandlers.adapt(new CheckStateHandler(config)));
+        lambda.register("replicator-start-build", LambdaHandlers.adapt(new StartBuildHandler(config)));
+        lambda.register("replicator-record-result", LambdaHandlers.adapt(new RecordResultHandler(config)));
+        enqueue = LambdaHandlers.adapt(new EnqueueHandler(config));
+        dispatch = new DispatchHandler(config);
+        completion = LambdaHandlers.adapt(new CompletionHandler(config));
+
+        poller = new Thread(this::pollQueue, "sqs-event-source");
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    public String sourceAuthority() {
+        return sourceAuthority;
+    }
+
+    public String destinationAuthority() {
+        return destinationAuthority;
+    }
+
+    public RegistryProcess ownSource() {
+        return ownSource;
+    }
+
+    public RegistryProcess ownDestination() {
+        return ownDestination;
+    }
+
+    public LocalStepFunctions stepFunctions() {
+        return stepFunctions;
+    }
+
+    public LocalCodeBuild codeBuild() {
+        return codeBuild;
+    }
+
+    public Path scratch() {
+        return scratch;
+    }
+
+    public List<RejectedEvent> eventBridgeDeadLetters() {
+        return List.copyOf(eventBridgeDeadLetters);
+    }
+
+    public List<Throwable> completionErrors() {
+        return List.copyOf(completionErrors);
+    }
+
+    /**
+     * Delivers one EventBridge event to the Enqueue function, as the rule's target does. A delivery that fails
+     * ends in the target's dead-letter queue, as EventBridge's retry policy would leave it.
+     */
+    public void deliverEvent(String eventJson) {
+        try {
+            JsonNode event = JSON.readTree(eventJson);
+            enqueue.invoke(event);
+        } catch (Exception e) {
+            eventBridgeDeadLetters.add(new RejectedEvent(
+                    eventJson.length() > 200 ? eventJson.substring(0, 200) + "..." : eventJson, e.toString()));
+        }
+    }
+
+    /** Sends a raw body to the queue, bypassing Enqueue: what a misbehaving producer could do. */
+    public void sendRawMessage(String body, String groupId, String deduplicationId) {
+        sqs.sendMessage(message -> message.queueUrl(queue.url())
+                .messageBody(body)
+                .messageGroupId(groupId)
+                .messageDeduplicationId(deduplicationId));
+    }
+
+    public int deadLetterQueueDepth() {
+        return queueDepth(queue.deadLetterUrl());
+    }
+
+    public int queueDepth() {
+        return queueDepth(queue.url());
+    }
+
+    private int queueDepth(String url) {
+        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(url)
+                        .attributeNames(
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
+        return Integer.parseInt(attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"))
+                + Integer.parseInt(
+                        attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"));
+    }
+
+    /**
+     * Waits until the queue is empty, no build runs and every execution has ended; polls with a deadline.
+     *
+     * @return false when the deadline passed first
+     */
+    public boolean awaitQuiet(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        int quietRounds = 0;
+        while (Instant.now().isBefore(deadline)) {
+            boolean quiet = queueDepth() == 0
+                    && codeBuild.activeBuilds() == 0
+                    && stepFunctions.executions().stream()
+                            .noneMatch(execution -> execution.status() == LocalStepFunctions.Status.RUNNING);
+            // Two quiet looks in a row: a message between receive and StartExecution is neither queued nor running.
+            quietRounds = quiet ? quietRounds + 1 : 0;
+            if (quietRounds >= 2) {
+                return true;
+            }
+            pause(Duration.ofMillis(100));
+        }
+        return false;
+    }
+
+    /** The SQS event source mapping: batches of up to 10, partial batch failures become visible again. */
+    private void pollQueue() {
+        while (polling.get()) {
+            try {
+                List<Message> messages = sqs.receiveMessage(request -> request.queueUrl(queue.url())
+                                .maxNumberOfMessages(10)
+                                .waitTimeSeconds(1)
+                                .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
+                        .messages();
+                if (messages.isEmpty()) {
+                    continue;
+                }
+                SQSEvent event = new SQSEvent();
+                List<SQSEvent.SQSMessage> records = new ArrayList<>();
+                for (Message message : messages) {
+                    SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+                    record.setMessageId(message.messageId());
+                    record.setReceiptHandle(message.receiptHandle());
+                    record.setBody(message.body());
+                    record.setMd5OfBody(message.md5OfBody());
+                    record.setEventSource("aws:sqs");
+                    record.setEventSourceArn(queue.arn());
+                    record.setAwsRegion(REGION);
+                    Map<String, String> attributes = new LinkedHashMap<>();
+                    message.attributes().forEach((name, value) -> attributes.put(name.toString(), value));
+                    record.setAttributes(attributes);
+                    records.add(record);
+                }
+                event.setRecords(records);
+                SQSBatchResponse response =
+                        dispatch.handleRequest(event, new LocalLambdaContext("replicator-dispatch"));
+                Set<String> failed = new java.util.HashSet<>();
+                if (response != null && response.getBatchItemFailures() != null) {
+                    response.getBatchItemFailures().forEach(failure -> failed.add(failure.getItemIdentifier()));
+                }
+                for (Message message : messages) {
+                    if (failed.contains(message.messageId())) {
+                        // Visible again soon, so the redrive policy moves a poison message to the DLQ quickly.
+                        sqs.changeMessageVisibility(request -> request.queueUrl(queue.url())
+                                .receiptHandle(message.receiptHandle())
+                                .visibilityTimeout(1));
+                    } else {
+                        dispatchedMessages.add(message.messageId());
+                        sqs.deleteMessage(
+                                request -> request.queueUrl(queue.url()).receiptHandle(message.receiptHandle()));
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (polling.get()) {
+                    settings.progress().accept("sqs event source: " + e.getMessage());
+                    pause(Duration.ofMillis(200));
+                }
+            }
+        }
+    }
+
+    /** EventBridge delivers each build's state change to the Completion function asynchronously. */
+    private void deliverBuildEvent(String event) {
+        try {
+            completion.invoke(JSON.readTree(event));
+        } catch (Exception e) {
+            completionErrors.add(e);
+        }
+    }
+
+    /** CodeBuild's {@code SECRETS_MANAGER} reference: {@code secret-id:json-key[:stage[:version]]}, id may be an ARN. */
+    static String resolveSecret(SecretsManagerClient client, String reference) {
+        String[] parts = reference.split(":");
+        int idParts = reference.startsWith("arn:") ? 7 : 1;
+        if (parts.length <= idParts) {
+            throw new IllegalArgumentException("reference has no JSON key: expected secret-id:json-key");
+        }
+        String secretId = String.join(":", java.util.Arrays.copyOfRange(parts, 0, idParts));
+        String key = parts[idParts];
+        String secretString =
+                client.getSecretValue(request -> request.secretId(secretId)).secretString();
+        try {
+            JsonNode value = JSON.readTree(secretString).get(key);
+            if (value == null || !value.isTextual()) {
+                throw new IllegalArgumentException("secret " + secretId + " has no key " + key);
+            }
+            return value.textValue();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("secret " + secretId + " is not a JSON object");
+        }
+    }
+
+    /** One row per tag the given requests touched: what each registry holds now and what the pipeline did. */
+    public ConvergenceReport report(List<ReplicationRequest> requests) {
+        Map<String, ReplicationRequest> tags = new LinkedHashMap<>();
+        for (ReplicationRequest request : requests) {
+            if (request.tag() != null) {
+                tags.putIfAbsent(request.imageKey(), request);
+            }
+        }
+        List<ConvergenceReport.Row> rows = new ArrayList<>();
+        List<LocalStepFunctions.ExecutionView> executions = stepFunctions.executions();
+        for (ReplicationRequest request : tags.values()) {
+            String key = request.imageKey();
+            int builds = (int) codeBuild.builds().stream()
+                    .filter(build -> key.equals(imageKeyOf(build.plaintextVariable("REPLICATION_REQUEST"))))
+                    .count();
+            int transitions = 0;
+            LocalStepFunctions.ExecutionView last = null;
+            Instant lastTime = Instant.MIN;
+            for (LocalStepFunctions.ExecutionView execution : executions) {
+                ReplicationRequest executed = requestOf(execution.input());
+                if (executed == null || !key.equals(executed.imageKey())) {
+                    continue;
+                }
+                transitions += stepFunctions.stateTransitions(execution.executionArn());
+                if (!executed.eventTime().isBefore(lastTime)) {
+                    lastTime = executed.eventTime();
+                    last = execution;
+                }
+            }
+            rows.add(new ConvergenceReport.Row(
+                    request.repository(),
+                    request.tag(),
+                    probe.digest(sourceAuthority, request.repository(), request.tag()),
+                    probe.digest(destinationAuthority, request.repository(), request.tag()),
+                    outcome(last),
+                    builds,
+                    transitions));
+        }
+        return new ConvergenceReport(rows);
+    }
+
+    static String outcome(LocalStepFunctions.ExecutionView execution) {
+        if (execution == null) {
+            return "no execution";
+        }
+        if (execution.status() != LocalStepFunctions.Status.SUCCEEDED) {
+            return execution.status().name().toLowerCase(java.util.Locale.ROOT) + ": " + execution.error();
+        }
+        JsonNode output = execution.outputJson();
+        return output.path("outcome").asText("succeeded");
+    }
+
+    private static String imageKeyOf(String requestJson) {
+        ReplicationRequest request = requestOf(requestJson);
+        return request == null ? null : request.imageKey();
+    }
+
+    private static ReplicationRequest requestOf(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return ReplicationRequest.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static StaticCredentialsProvider fakeCredentials() {
+        return StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(FAKE_ACCESS_KEY, "local-demo-credentials-not-checked"));
+    }
+
+    private void setProperty(String name, String value) {
+        savedProperties.putIfAbsent(name, System.getProperty(name));
+        System.setProperty(name, value);
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        polling.set(false);
+        if (poller != null) {
+            try {
+                poller.join(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                // keep stopping the rest
+            }
+        }
+        savedProperties.forEach((name, value) -> {
+            if (value == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, value);
+            }
+        });
+        if (scratch != null) {
+            RegistryProcess.deleteTree(scratch);
+        }
+    }
+}

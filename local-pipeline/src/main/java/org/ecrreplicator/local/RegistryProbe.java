@@ -1,0 +1,50 @@
+package org.ecrreplicator.local;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Asks a plain-HTTP loopback registry which digest a tag points at, the way a client resolves it. */
+public final class RegistryProbe {
+    private static final String ACCEPT = String.join(
+            ",",
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.docker.distribution.manifest.v2+json");
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** The tag's digest, or null when the registry does not have the tag (or the repository). */
+    public String digest(String authority, String repository, String tag) {
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create("http://" + authority + "/v2/" + repository + "/manifests/" + tag))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Accept", ACCEPT)
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        try {
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() == 404) {
+                return null;
+            }
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("registry " + authority + " answered " + response.statusCode() + " for "
+                        + repository + ":" + tag);
+            }
+            return response.headers()
+                    .firstValue("Docker-Content-Digest")
+                    .orElseThrow(() -> new IllegalStateException(
+                            "registry " + authority + " sent no Docker-Content-Digest for " + repository + ":" + tag));
+        } catch (IOException e) {
+            throw new IllegalStateException("registry " + authority + " is not reachable: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,450 @@
+package org.ecrreplicator.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.ecrreplicator.domain.state.StateTable;
+import org.ecrreplicator.engines.DynamoDbLocalEngine;
+import org.ecrreplicator.engines.LocalSecretsManager;
+import org.ecrreplicator.functions.CheckStateHandler;
+import org.ecrreplicator.functions.CompletionHandler;
+import org.ecrreplicator.functions.FunctionsConfig;
+import org.ecrreplicator.functions.ReadSecretHandler;
+import org.ecrreplicator.functions.RecordResultHandler;
+import org.ecrreplicator.functions.StartBuildHandler;
+import org.ecrreplicator.local.LocalStepFunctions.ExecutionView;
+import org.ecrreplicator.local.LocalStepFunctions.Status;
+import org.ecrreplicator.local.ScriptedCodeBuild.Script;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * The real workflow: statemachine/replicate.asl.json in the aws-local-stepfunctions interpreter, every Task
+ * calling the real Java handlers in this JVM, DynamoDB Local for the per-tag state, the Secrets Manager
+ * stand-in for the destination secret, and a scripted CodeBuild whose build events go to the real Completion
+ * handler, which calls back into the Step Functions stand-in with SendTaskSuccess/SendTaskFailure.
+ */
+class ReplicationWorkflowIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String REGION = "us-east-1";
+    private static final String ACCOUNT = "123456789012";
+    private static final String TABLE = "replicator-state";
+    private static final String SECRET_NAME = "replicator/destination";
+    private static final String PROJECT = "replicator-copy";
+    private static final String ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE";
+    private static final String SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private static final String VALID_SECRET =
+            "{\"user\":\"replicator-example\",\"accesskey\":\"" + ACCESS_KEY + "\",\"secretaccesskey\":\"" + SECRET_KEY
+                    + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"444455556666\"}";
+    private static final int LEASE_SECONDS = 8;
+    private static final Duration DEADLINE = Duration.ofSeconds(90);
+
+    private static DynamoDbLocalEngine dynamo;
+    private static DynamoDbClient dynamoClient;
+    private static LocalSecretsManager secrets;
+    private static ScriptedCodeBuild codeBuild;
+    private static LocalLambda lambda;
+    private static LocalStepFunctions sfn;
+    private static LocalFunction completion;
+    private static final List<Throwable> completionErrors = new CopyOnWriteArrayList<>();
+    private static final Map<String, String> savedProperties = new java.util.HashMap<>();
+
+    @BeforeAll
+    static void startEngines() {
+        dynamo = DynamoDbLocalEngine.start();
+        secrets = new LocalSecretsManager(REGION, ACCOUNT);
+        secrets.put(SECRET_NAME, VALID_SECRET);
+        codeBuild = new ScriptedCodeBuild(PROJECT);
+        lambda = new LocalLambda(REGION, ACCOUNT);
+        sfn = LocalStepFunctions.builder()
+                .lambda(lambda)
+                .stateMachineArn("arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:replicate")
+                .substitution("ReadSecretFunctionArn", lambda.functionArn("replicator-read-secret"))
+                .substitution("CheckStateFunctionArn", lambda.functionArn("replicator-check-state"))
+                .substitution("StartBuildFunctionArn", lambda.functionArn("replicator-start-build"))
+                .substitution("RecordResultFunctionArn", lambda.functionArn("replicator-record-result"))
+                .substitution("LeaseWaitSeconds", "30")
+                .substitution("BuildTaskTimeoutSeconds", "60")
+                // Lease waits are short real pauses so that the lease loop is exercised without hitting
+                // MAX_LEASE_WAITS; Retry pauses are short too.
+                .waitOverride(Duration.ofMillis(300))
+                .retryOverride(Duration.ofMillis(100))
+                .build();
+
+        // The handlers build their SDK clients with the standard providers, which read these properties.
+        setProperty("aws.region", REGION);
+        setProperty("aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE");
+        setProperty("aws.secretAccessKey", "local-test-credentials-not-a-secret");
+        setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
+        setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
+        setProperty("aws.endpointUrlCodeBuild", codeBuild.endpoint().toString());
+        setProperty("aws.endpointUrlSfn", sfn.endpoint().toString());
+
+        dynamoClient = DynamoDbClient.builder()
+                .endpointOverride(dynamo.endpoint())
+                .region(Region.of(REGION))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+        dynamoClient.createTable(table -> table.tableName(TABLE)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        attribute -> attribute.attributeName(StateTable.KEY).attributeType(ScalarAttributeType.S))
+                .keySchema(key -> key.attributeName(StateTable.KEY).keyType(KeyType.HASH)));
+
+        FunctionsConfig config = FunctionsConfig.from(Map.of(
+                FunctionsConfig.TABLE_NAME,
+                TABLE,
+                FunctionsConfig.SECRET_ID,
+                SECRET_NAME,
+                FunctionsConfig.DESTINATION_REGION,
+                "us-gov-west-1",
+                FunctionsConfig.BUILD_PROJECT_NAME,
+                PROJECT,
+                FunctionsConfig.LEASE_SECONDS,
+                Integer.toString(LEASE_SECONDS),
+                FunctionsConfig.MAX_LEASE_WAITS,
+                "60",
+                FunctionsConfig.AWS_REGION,
+                REGION,
+                FunctionsConfig.STATE_MACHINE_ARN,
+                sfn.stateMachineArn()));
+        lambda.register("replicator-read-secret", LambdaHandlers.adapt(new ReadSecretHandler(config)));
+        lambda.register("replicator-check-state", LambdaHandlers.adapt(new CheckStateHandler(config)));
+        lambda.register("replicator-start-build", LambdaHandlers.adapt(new StartBuildHandler(config)));
+        lambda.register("replicator-record-result", LambdaHandlers.adapt(new RecordResultHandler(config)));
+        completion = LambdaHandlers.adapt(new CompletionHandler(config));
+        // EventBridge invokes Completion asynchronously for each "CodeBuild Build State Change" event.
+        codeBuild.deliverEventsTo(event -> {
+            try {
+                completion.invoke(JSON.readTree(event));
+            } catch (Exception e) {
+                completionErrors.add(e);
+            }
+        });
+    }
+
+    private static void setProperty(String name, String value) {
+        savedProperties.put(name, System.getProperty(name));
+        System.setProperty(name, value);
+    }
+
+    @AfterAll
+    static void stopEngines() {
+        savedProperties.forEach((name, value) -> {
+            if (value == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, value);
+            }
+        });
+        if (sfn != null) {
+            sfn.close();
+        }
+        if (lambda != null) {
+            lambda.close();
+        }
+        if (codeBuild != null) {
+            codeBuild.close();
+        }
+        if (secrets != null) {
+            secrets.close();
+        }
+        if (dynamoClient != null) {
+            dynamoClient.close();
+        }
+        if (dynamo != null) {
+            dynamo.close();
+        }
+    }
+
+    @BeforeEach
+    void resetScripts() {
+        codeBuild.reset();
+        completionErrors.clear();
+        secrets.put(SECRET_NAME, VALID_SECRET);
+    }
+
+    @AfterEach
+    void completionNeverFailed() {
+        assertThat(completionErrors).as("Completion handler errors").isEmpty();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static String digest(char c) {
+        return "sha256:" + String.valueOf(c).repeat(64);
+    }
+
+    private static String request(String repository, String tag, String digest, String eventTime, String eventId) {
+        return "{\"repository\":\"" + repository + "\",\"tag\":\"" + tag + "\",\"digest\":\"" + digest
+                + "\",\"action\":\"PUSH\",\"eventTime\":\"" + eventTime + "\",\"eventId\":\"" + eventId
+                + "\",\"sourceRegistry\":\"111122223333\"}";
+    }
+
+    private static ExecutionView run(String name, String input) {
+        return sfn.awaitCompletion(sfn.startExecution(name, input), DEADLINE);
+    }
+
+    private static List<ScriptedCodeBuild.Build> buildsFor(String repository) {
+        return codeBuild.builds().stream()
+                .filter(build -> build.variable("REPLICATION_REQUEST").contains("\"" + repository + "\""))
+                .toList();
+    }
+
+    private static Map<String, AttributeValue> item(String imageKey) {
+        return dynamoClient
+                .getItem(get -> get.tableName(TABLE)
+                        .key(Map.of(StateTable.KEY, AttributeValue.fromS(imageKey)))
+                        .consistentRead(true))
+                .item();
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Everything Step Functions would keep or show: history (inputs, outputs, errors, causes), output, cause. */
+    private static String everythingVisible(ExecutionView execution) {
+        return sfn.history(execution.executionArn()) + "\n" + execution.output() + "\n" + execution.cause() + "\n"
+                + lambda.invocations();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldReplicateInAtMostEightStateTransitionsWhenTheBuildSucceeds() throws Exception {
+        String digest = digest('1');
+        ExecutionView done = run("happy", request("team/happy", "1.0", digest, "2026-11-22T10:00:00Z", "ev-happy"));
+
+        assertThat(done.status()).as("%s", done).isEqualTo(Status.SUCCEEDED);
+        JsonNode output = done.outputJson();
+        assertThat(output.path("outcome").asText()).isEqualTo("replicated");
+        assertThat(output.path("imageKey").asText()).isEqualTo("team/happy:1.0");
+        assertThat(output.path("digest").asText()).isEqualTo(digest);
+        List<ScriptedCodeBuild.Build> builds = buildsFor("team/happy");
+        assertThat(builds).hasSize(1);
+        assertThat(output.path("buildId").asText()).isEqualTo(builds.get(0).id);
+        ScriptedCodeBuild.Build build = builds.get(0);
+        assertThat(build.type("DESTINATION_ACCESS_KEY_ID")).isEqualTo("SECRETS_MANAGER");
+        assertThat(build.variable("DESTINATION_ACCESS_KEY_ID")).endsWith(":accesskey");
+        assertThat(build.type("DESTINATION_SECRET_ACCESS_KEY")).isEqualTo("SECRETS_MANAGER");
+        assertThat(build.variable("TASK_TOKEN")).startsWith("AQ");
+        assertThat(build.variable("EXECUTION_ARN")).isEqualTo(done.executionArn());
+        assertThat(item("team/happy:1.0").get(StateTable.REPLICATED_DIGEST).s()).isEqualTo(digest);
+        assertThat(everythingVisible(done)).doesNotContain(ACCESS_KEY, SECRET_KEY);
+        assertThat(build.environment.toString()).doesNotContain(ACCESS_KEY, SECRET_KEY);
+
+        int transitions = sfn.stateTransitions(done.executionArn());
+        System.out.println("State transitions of a successful replication: " + transitions + " "
+                + sfn.statesEntered(done.executionArn()));
+        assertThat(transitions).isLessThanOrEqualTo(8);
+    }
+
+    @Test
+    void shouldTakeTheSameStateTransitionsHoweverLongTheBuildRuns() throws Exception {
+        codeBuild.script(Script.HOLD);
+        String arn = sfn.startExecution(
+                "long-build", request("team/long", "1.0", digest('d'), "2026-11-22T10:00:00Z", "ev-long"));
+        awaitTrue("the build started", () -> buildsFor("team/long").size() == 1);
+        int whileBuilding = sfn.history(arn).size();
+        Thread.sleep(2_000); // the build runs on; a polling workflow would add transitions meanwhile
+        assertThat(sfn.history(arn)).hasSize(whileBuilding);
+        buildsFor("team/long").get(0).release(true);
+
+        ExecutionView done = sfn.awaitCompletion(arn, DEADLINE);
+        assertThat(done.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(sfn.statesEntered(arn))
+                .containsExactly("Prepare", "ReadSecret", "CheckState", "Decide", "StartBuild", "RecordResult", "Done");
+    }
+
+    @Test
+    void shouldStartOneBuildWhenTheSameEventArrivesTwice() {
+        String input = request("team/dup", "2.0", digest('2'), "2026-11-22T10:00:00Z", "ev-dup");
+        ExecutionView first = run("dup-first", input);
+        // A redelivered message gets the same execution name: Step Functions refuses it once the first ended.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sfn.startExecution("dup-first", input))
+                .hasMessageContaining("Execution Already Exists");
+        // The same event through another execution (e.g. a replay) is skipped by CheckState.
+        ExecutionView second = run("dup-second", input);
+
+        assertThat(first.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(second.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(second.outputJson().path("outcome").asText()).isEqualTo("skipped as duplicate");
+        assertThat(second.outputJson().path("reason").asText()).isNotBlank();
+        assertThat(buildsFor("team/dup")).hasSize(1);
+        assertThat(sfn.statesEntered(second.executionArn())).doesNotContain("StartBuild");
+    }
+
+    @Test
+    void shouldSkipAStaleEventAfterANewerOneWithoutABuild() {
+        String newer = digest('4');
+        ExecutionView applied =
+                run("stale-newer", request("team/stale", "3.0", newer, "2026-11-22T11:00:00Z", "ev-stale-2"));
+        ExecutionView late =
+                run("stale-older", request("team/stale", "3.0", digest('3'), "2026-11-22T10:00:00Z", "ev-stale-1"));
+
+        assertThat(applied.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(late.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(late.outputJson().path("outcome").asText()).isEqualTo("skipped as stale");
+        assertThat(buildsFor("team/stale")).hasSize(1);
+        assertThat(item("team/stale:3.0").get(StateTable.REPLICATED_DIGEST).s()).isEqualTo(newer);
+    }
+
+    @Test
+    void shouldSerialiseTwoExecutionsForOneTagWithTheLease() throws Exception {
+        codeBuild.script(Script.HOLD);
+        String a = sfn.startExecution(
+                "race-a", request("team/race", "4.0", digest('5'), "2026-11-22T10:00:00Z", "ev-race-a"));
+        String b = sfn.startExecution(
+                "race-b", request("team/race", "4.0", digest('6'), "2026-11-22T10:00:01Z", "ev-race-b"));
+
+        awaitTrue("one build held", () -> buildsFor("team/race").size() == 1);
+        awaitTrue(
+                "the other execution waiting for the lease",
+                () -> sfn.statesEntered(a).contains("WaitForLease")
+                        || sfn.statesEntered(b).contains("WaitForLease"));
+        Thread.sleep(700); // a few more lease checks: still no second build while the first holds the lease
+        assertThat(buildsFor("team/race")).hasSize(1);
+        buildsFor("team/race").get(0).release(true);
+
+        ExecutionView doneA = sfn.awaitCompletion(a, DEADLINE);
+        ExecutionView doneB = sfn.awaitCompletion(b, DEADLINE);
+        assertThat(doneA.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(doneB.status()).isEqualTo(Status.SUCCEEDED);
+        // Whichever ran second either copied the newer digest or skipped the older one as stale.
+        assertThat(item("team/race:4.0").get(StateTable.REPLICATED_DIGEST).s()).isEqualTo(digest('6'));
+    }
+
+    @Test
+    void shouldStartANewBuildWhenAFailedExecutionIsRedrivenFromStartBuild() throws Exception {
+        codeBuild.script(Script.FAIL, Script.FAIL, Script.FAIL);
+        String arn = sfn.startExecution(
+                "redrive", request("team/redrive", "5.0", digest('7'), "2026-11-22T10:00:00Z", "ev-redrive"));
+        ExecutionView failed = sfn.awaitCompletion(arn, DEADLINE);
+
+        assertThat(failed.status()).isEqualTo(Status.FAILED);
+        assertThat(failed.error()).isEqualTo("BuildFailed");
+        List<ScriptedCodeBuild.Build> failedBuilds = buildsFor("team/redrive");
+        assertThat(failedBuilds).as("the first build and two retries").hasSize(3);
+        assertThat(failed.cause()).contains(failedBuilds.get(2).id.substring(PROJECT.length() + 1));
+        List<String> entered = sfn.statesEntered(arn);
+        assertThat(entered.get(entered.size() - 1)).isEqualTo("StartBuild");
+        Map<String, AttributeValue> failedItem = item("team/redrive:5.0");
+        assertThat(failedItem.get(StateTable.STATUS).s()).isEqualTo("FAILED");
+        assertThat(failedItem.get(StateTable.ERROR).s()).isEqualTo("BuildFailed");
+
+        sfn.redrive(arn);
+        ExecutionView done = sfn.awaitCompletion(arn, DEADLINE);
+        assertThat(done.status()).as("%s", done).isEqualTo(Status.SUCCEEDED);
+        assertThat(done.redriveCount()).isEqualTo(1);
+        assertThat(done.outputJson().path("outcome").asText()).isEqualTo("replicated");
+        List<ScriptedCodeBuild.Build> builds = buildsFor("team/redrive");
+        assertThat(builds).hasSize(4);
+        assertThat(done.outputJson().path("buildId").asText()).isEqualTo(builds.get(3).id);
+        List<String> afterRedrive = sfn.statesEntered(arn)
+                .subList(entered.size(), sfn.statesEntered(arn).size());
+        assertThat(afterRedrive).containsExactly("StartBuild", "RecordResult", "Done");
+        assertThat(item("team/redrive:5.0").get(StateTable.REPLICATED_DIGEST).s())
+                .isEqualTo(digest('7'));
+        assertThat(item("team/redrive:5.0").get(StateTable.STATUS).s()).isEqualTo("REPLICATED");
+    }
+
+    @Test
+    void shouldFailAtReadSecretWhenTheSecretIsMissing() {
+        secrets.delete(SECRET_NAME);
+        ExecutionView failed =
+                run("no-secret", request("team/nosecret", "1", digest('8'), "2026-11-22T10:00:00Z", "ev-nosecret"));
+
+        assertThat(failed.status()).isEqualTo(Status.FAILED);
+        assertThat(failed.error()).isEqualTo("SecretNotFound");
+        assertThat(failed.cause()).contains(SECRET_NAME);
+        List<String> entered = sfn.statesEntered(failed.executionArn());
+        assertThat(entered.get(entered.size() - 1)).isEqualTo("ReadSecret");
+        assertThat(buildsFor("team/nosecret")).isEmpty();
+        assertThat(entered).containsOnlyOnce("ReadSecret");
+    }
+
+    @Test
+    void shouldNameTheMissingFieldButNoValueWhenTheSecretIsIncomplete() {
+        secrets.put(
+                SECRET_NAME,
+                "{\"user\":\"replicator-example\",\"accesskey\":\"" + ACCESS_KEY
+                        + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"444455556666\"}");
+        ExecutionView failed =
+                run("bad-secret", request("team/badsecret", "1", digest('9'), "2026-11-22T10:00:00Z", "ev-bad"));
+
+        assertThat(failed.status()).isEqualTo(Status.FAILED);
+        assertThat(failed.error()).isEqualTo("SecretInvalid");
+        assertThat(failed.cause()).contains("secretaccesskey");
+        List<String> entered = sfn.statesEntered(failed.executionArn());
+        assertThat(entered.get(entered.size() - 1)).isEqualTo("ReadSecret");
+        assertThat(entered).containsOnlyOnce("ReadSecret");
+        assertThat(everythingVisible(failed)).doesNotContain(ACCESS_KEY, "replicator-example");
+        assertThat(buildsFor("team/badsecret")).isEmpty();
+    }
+
+    @Test
+    void shouldRetryAThrottledStartBuildAndStartOneBuild() {
+        codeBuild.throttleNextStartBuilds(3);
+        ExecutionView done =
+                run("throttled", request("team/throttled", "1", digest('a'), "2026-11-22T10:00:00Z", "ev-throttle"));
+
+        assertThat(done.status()).as("%s", done).isEqualTo(Status.SUCCEEDED);
+        assertThat(buildsFor("team/throttled")).hasSize(1);
+        assertThat(codeBuild.startBuildCalls()).isEqualTo(4);
+        assertThat(done.outputJson().path("outcome").asText()).isEqualTo("replicated");
+    }
+
+    @Test
+    void shouldTakeOverTheExpiredLeaseOfACrashedExecution() throws Exception {
+        codeBuild.script(Script.HOLD);
+        String crashed = sfn.startExecution(
+                "crashed", request("team/crash", "1", digest('b'), "2026-11-22T10:00:00Z", "ev-crash-1"));
+        awaitTrue("the crashed execution's build", () -> buildsFor("team/crash").size() == 1);
+        Instant crashedAt = Instant.now();
+        sfn.stop(crashed, "Crashed", "emulated crash while holding the lease");
+
+        ExecutionView next =
+                run("after-crash", request("team/crash", "1", digest('c'), "2026-11-22T10:05:00Z", "ev-crash-2"));
+
+        assertThat(next.status()).as("%s", next).isEqualTo(Status.SUCCEEDED);
+        assertThat(next.outputJson().path("outcome").asText()).isEqualTo("replicated");
+        assertThat(sfn.statesEntered(next.executionArn())).contains("WaitForLease");
+        assertThat(Duration.between(crashedAt, Instant.now())).isGreaterThan(Duration.ofSeconds(LEASE_SECONDS - 2));
+        assertThat(buildsFor("team/crash")).hasSize(2);
+        assertThat(item("team/crash:1").get(StateTable.REPLICATED_DIGEST).s()).isEqualTo(digest('c'));
+
+        // The crashed execution's build ends late: Completion finds its task closed and ignores the event.
+        int events = codeBuild.events().size();
+        buildsFor("team/crash").get(0).release(true);
+        awaitTrue("the late event delivered", () -> codeBuild.events().size() > events);
+        assertThat(item("team/crash:1").get(StateTable.REPLICATED_DIGEST).s()).isEqualTo(digest('c'));
+    }
+}
