@@ -105,6 +105,8 @@ final class DynamoTagStateStore implements TagStateStore {
         put(item, REPLICATED_DIGEST, state.replicatedDigest());
         put(item, REPLICATED_AT, state.replicatedAt());
         item.put(DESTINATION_DELETED, AttributeValue.fromBool(state.destinationDeleted()));
+        put(item, ATTEMPT_STARTED_AT, state.attemptStartedAt());
+        put(item, SYNCED_AT, state.syncedAt());
         item.put(STATUS, s(state.status().name()));
         if (state.lease() != null) {
             item.put(LEASE_OWNER, s(state.lease().owner()));
@@ -130,6 +132,8 @@ final class DynamoTagStateStore implements TagStateStore {
                         item.containsKey(DESTINATION_DELETED)
                                 && Boolean.TRUE.equals(
                                         item.get(DESTINATION_DELETED).bool()))
+                .attemptStarted(instant(item, ATTEMPT_STARTED_AT))
+                .synced(instant(item, SYNCED_AT))
                 .status(TagStatus.valueOf(text(item, STATUS)))
                 .build(text(item, BUILD_ID), text(item, TASK_TOKEN_HASH))
                 .error(text(item, ERROR), text(item, CAUSE), text(item, FAILED_EXECUTION))

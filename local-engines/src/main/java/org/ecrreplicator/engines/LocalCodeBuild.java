@@ -373,8 +373,7 @@ public final class LocalCodeBuild implements AutoCloseable {
         if (failed.isEmpty()) {
             build.status = "SUCCEEDED";
         } else {
-            String[] parts = failed.split(" ", 2);
-            fail(build, parts[0], "COMMAND_EXECUTION_ERROR", parts.length > 1 ? parts[1] : "command failed");
+            fail(build, failed.split(" ")[0], "COMMAND_EXECUTION_ERROR", failureMessage(buildspec, failed));
         }
     }
 
@@ -390,33 +389,30 @@ public final class LocalCodeBuild implements AutoCloseable {
      * a failed INSTALL or PRE_BUILD skips the rest, while POST_BUILD runs after a failed BUILD.
      */
     static String script(JsonNode buildspec, Path status, Path exports, List<String> exportedNames) {
-        StringBuilder script = new StringBuilder("set +e\n__failed=\n__done=\n__phase=INSTALL\n");
-        // A command that exits the shell ends the build in its phase, as in CodeBuild.
-        script.append("trap '__rc=$?; if [ -z \"$__done\" ]; then printf \"%s Error while executing command."
-                        + " Reason: exit status %s\" \"$__phase\" \"$__rc\" > \"")
+        StringBuilder script = new StringBuilder("set +e\n__failed=\n__done=\n__phase=INSTALL\n__index=0\n");
+        // A command that exits the shell ends the build in its phase, as in CodeBuild. The status file holds
+        // "PHASE INDEX EXIT-CODE"; the message is composed from the buildspec, so no command text is quoted here.
+        script.append("trap '__rc=$?; if [ -z \"$__done\" ]; then printf \"%s %s %s\" \"$__phase\" \"$__index\""
+                        + " \"$__rc\" > \"")
                 .append(status)
                 .append("\"; fi' EXIT\n");
         for (String phase : PHASES) {
-            JsonNode commands = buildspec
-                    .path("phases")
-                    .path(phase.toLowerCase(Locale.ROOT))
-                    .path("commands");
             String guard = phase.equals("POST_BUILD")
                     ? "case \"$__failed\" in INSTALL*|PRE_BUILD*) false ;; *) true ;; esac"
                     : "[ -z \"$__failed\" ]";
-            for (JsonNode command : commands) {
-                String summary = command.asText().lines().findFirst().orElse("").replaceAll("[^A-Za-z0-9 ._:/=-]", "");
+            int index = 0;
+            for (JsonNode command : commands(buildspec, phase)) {
                 script.append("__phase=")
                         .append(phase)
+                        .append("\n__index=")
+                        .append(index++)
                         .append("\nif ")
                         .append(guard)
                         .append("; then\n")
                         .append(command.asText())
-                        .append("\n__rc=$?\nif [ $__rc -ne 0 ] && [ -z \"$__failed\" ]; then __failed=\"")
-                        .append(phase)
-                        .append(" Error while executing command: ")
-                        .append(summary)
-                        .append(". Reason: exit status $__rc\"; fi\nfi\n");
+                        .append(
+                                "\n__rc=$?\nif [ $__rc -ne 0 ] && [ -z \"$__failed\" ]; then __failed=\"$__phase $__index")
+                        .append(" $__rc\"; fi\nfi\n");
             }
         }
         script.append("__done=1\nprintf '%s' \"$__failed\" > '").append(status).append("'\n");
@@ -432,6 +428,26 @@ public final class LocalCodeBuild implements AutoCloseable {
         }
         script.append("[ -z \"$__failed\" ]\n");
         return script.toString();
+    }
+
+    private static JsonNode commands(JsonNode buildspec, String phase) {
+        return buildspec.path("phases").path(phase.toLowerCase(Locale.ROOT)).path("commands");
+    }
+
+    /** CodeBuild's phase context for a failed command: its first line and the exit status. */
+    static String failureMessage(JsonNode buildspec, String status) {
+        String[] parts = status.trim().split(" ");
+        String command = "";
+        if (parts.length >= 2) {
+            JsonNode commands = commands(buildspec, parts[0]);
+            int index = Integer.parseInt(parts[1]);
+            if (index < commands.size()) {
+                command =
+                        commands.get(index).asText().strip().lines().findFirst().orElse("");
+            }
+        }
+        return "Error while executing command: " + command + ". Reason: exit status "
+                + (parts.length >= 3 ? parts[2] : "?");
     }
 
     private static Map<String, String> readExports(Path exports) throws IOException {

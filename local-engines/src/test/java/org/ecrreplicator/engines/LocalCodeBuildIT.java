@@ -147,8 +147,36 @@ class LocalCodeBuildIT {
                         .path("phases")
                         .toString())
                 .contains("\"phase-type\":\"BUILD\",\"phase-status\":\"FAILED\"")
-                .contains("exit status 3");
+                .contains("Error while executing command: sh -c 'exit 3'. Reason: exit status 3");
         assertThat(codeBuild.builds().get(0).exportedVariables()).containsEntry("AFTER", "ran");
+    }
+
+    @Test
+    void shouldFailInItsPhaseWhenACommandExitsTheShell() throws Exception {
+        start(
+                """
+                version: 0.2
+                phases:
+                  pre_build:
+                    commands:
+                      - exit 4
+                  build:
+                    commands:
+                      - echo never
+                """,
+                2);
+
+        startBuild("[]");
+        JsonNode event = awaitEvent(1);
+
+        assertThat(event.path("detail").path("build-status").asText()).isEqualTo("FAILED");
+        assertThat(event.path("detail")
+                        .path("additional-information")
+                        .path("phases")
+                        .toString())
+                .contains("\"phase-type\":\"PRE_BUILD\",\"phase-status\":\"FAILED\"")
+                .contains("Error while executing command: exit 4. Reason: exit status 4");
+        assertThat(Files.readString(codeBuild.builds().get(0).logFile())).doesNotContain("never");
     }
 
     @Test

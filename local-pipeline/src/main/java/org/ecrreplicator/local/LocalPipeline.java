@@ -293,7 +293,13 @@ public final class LocalPipeline implements AutoCloseable {
      */
     public void deliverEvent(String eventJson) {
         try {
-            JsonNode event = JSON.readTree(eventJson);
+            JsonNode event;
+            try {
+                event = JSON.readTree(eventJson);
+            } catch (IOException notJson) {
+                // Only a producer outside EventBridge can send text that is not JSON: it arrives as a string.
+                event = com.fasterxml.jackson.databind.node.TextNode.valueOf(eventJson);
+            }
             enqueue.invoke(event);
         } catch (Exception e) {
             eventBridgeDeadLetters.add(new RejectedEvent(

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * the real buildspec.yml with the worker jar. Each test uses its own repositories, so they share one pipeline.
  */
 class EndToEndIT {
-    private static final Duration SETTLE = Duration.ofMinutes(4);
+    private static final Duration SETTLE = Duration.ofMinutes(6);
 
     private static LocalPipeline pipeline;
     private static SampleImages.Target source;
@@ -52,7 +52,9 @@ class EndToEndIT {
                 repoRoot,
                 repoRoot.resolve("worker/target/replicator.jar"),
                 4,
-                Duration.ofMillis(200),
+                // Lease waits poll every 2 s, like the real 30 s Wait but short: a waiting execution costs an
+                // interpreter step and a CheckState call per poll, and a burst has many waiting at once.
+                Duration.ofSeconds(2),
                 Duration.ofMillis(200),
                 progress::add));
         source = SampleImages.Target.anonymous(URI.create("http://" + pipeline.sourceAuthority()));

@@ -24,6 +24,8 @@ public final class StateTable {
     public static final String REPLICATED_DIGEST = "replicatedDigest";
     public static final String REPLICATED_AT = "replicatedAt";
     public static final String DESTINATION_DELETED = "destinationDeleted";
+    public static final String ATTEMPT_STARTED_AT = "attemptStartedAt";
+    public static final String SYNCED_AT = "syncedAt";
     public static final String STATUS = "status";
     public static final String LEASE_OWNER = "leaseOwner";
     public static final String LEASE_EXPIRES_AT = "leaseExpiresAt";

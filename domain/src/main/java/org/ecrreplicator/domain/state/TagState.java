@@ -16,6 +16,10 @@ import org.ecrreplicator.domain.Digest;
  * @param replicatedDigest what the destination holds for this key, as the last build reported; null if unknown
  *     or deleted
  * @param destinationDeleted true when the last applied action left nothing at the destination
+ * @param attemptStartedAt when the current build attempt was about to start its build: its copy resolves the
+ *     source tag later than this
+ * @param syncedAt the start of the last attempt whose copy replicated: the destination reflects every change the
+ *     source had before it, so older events need no build
  * @param lease null when no execution holds it
  * @param taskTokenHash sha256 of the Step Functions task token of the attempt that started {@code buildId}
  * @param failedExecution the execution that recorded {@code error}
@@ -29,6 +33,8 @@ public record TagState(
         Digest replicatedDigest,
         Instant replicatedAt,
         boolean destinationDeleted,
+        Instant attemptStartedAt,
+        Instant syncedAt,
         TagStatus status,
         Lease lease,
         String buildId,
@@ -58,6 +64,8 @@ public record TagState(
                 null,
                 null,
                 false,
+                null,
+                null,
                 TagStatus.LEASED,
                 null,
                 null,
@@ -86,6 +94,8 @@ public record TagState(
         private Digest replicatedDigest;
         private Instant replicatedAt;
         private boolean destinationDeleted;
+        private Instant attemptStartedAt;
+        private Instant syncedAt;
         private TagStatus status;
         private Lease lease;
         private String buildId;
@@ -109,6 +119,8 @@ public record TagState(
             replicatedDigest = state.replicatedDigest;
             replicatedAt = state.replicatedAt;
             destinationDeleted = state.destinationDeleted;
+            attemptStartedAt = state.attemptStartedAt;
+            syncedAt = state.syncedAt;
             status = state.status;
             lease = state.lease;
             buildId = state.buildId;
@@ -139,6 +151,16 @@ public record TagState(
             replicatedDigest = digest;
             replicatedAt = at;
             destinationDeleted = deleted;
+            return this;
+        }
+
+        public Builder attemptStarted(Instant value) {
+            attemptStartedAt = value;
+            return this;
+        }
+
+        public Builder synced(Instant value) {
+            syncedAt = value;
             return this;
         }
 
@@ -180,6 +202,8 @@ public record TagState(
                     replicatedDigest,
                     replicatedAt,
                     destinationDeleted,
+                    attemptStartedAt,
+                    syncedAt,
                     status,
                     lease,
                     buildId,

@@ -13,6 +13,12 @@ import org.ecrreplicator.domain.ReplicationRequest;
  * the caller reads again and re-applies the rule, so every decision is made on fresh state.
  */
 public final class TagTransitions {
+    /**
+     * ECR event times have whole seconds and clocks differ a little: an event counts as covered by a copy only
+     * when it is older than the copy's start by more than this.
+     */
+    public static final Duration SYNC_MARGIN = Duration.ofSeconds(2);
+
     private TagTransitions() {}
 
     /**
@@ -45,6 +51,16 @@ public final class TagTransitions {
         }
         if (applied != null && mark.compareTo(applied) == 0) {
             return new Check(Decision.SKIP_DUPLICATE, mark + " was already applied to " + state.imageKey(), null, null);
+        }
+        if (state.syncedAt() != null && !request.eventTime().plus(SYNC_MARGIN).isAfter(state.syncedAt())) {
+            // The copy engine resolves the tag when it copies: a copy that started after this event already
+            // carried whatever the event announced (or what replaced it), so a build would copy the same again.
+            return new Check(
+                    Decision.SKIP_STALE,
+                    mark + " is older than the copy that started at " + state.syncedAt() + " and replicated "
+                            + state.imageKey() + " as the source held it then",
+                    null,
+                    null);
         }
         String present = destinationAlreadyShows(state, request);
         if (present != null) {
@@ -110,6 +126,7 @@ public final class TagTransitions {
         EventMark mark = EventMark.of(request);
         return state.next(now)
                 .lease(new Lease(executionArn, now.plus(leaseDuration)))
+                .attemptStarted(now)
                 .status(TagStatus.LEASED)
                 .build(null, taskTokenHash)
                 .lastSeen(newer(state, mark), newerDigest(state, mark, request.digest()))
@@ -173,12 +190,21 @@ public final class TagTransitions {
         TagState state = current != null ? current : TagState.initial(request.imageKey(), now);
         EventMark mark = EventMark.of(request);
         TagState.Builder next = state.next(now);
+        Lease lease = state.lease();
+        boolean ours = lease == null || lease.heldBy(executionArn);
         switch (outcome) {
             case REPLICATED -> {
                 if (digest == null) {
                     throw new IllegalArgumentException("a REPLICATED outcome needs the replicated digest");
                 }
                 next.replicated(digest, now, false);
+                Instant started = state.attemptStartedAt();
+                if (ours
+                        && lease != null
+                        && started != null
+                        && (state.syncedAt() == null || started.isAfter(state.syncedAt()))) {
+                    next.synced(started);
+                }
             }
             case DELETED, NOTHING_TO_DELETE -> next.replicated(null, now, true);
             // The build changed nothing at the destination.
@@ -189,8 +215,6 @@ public final class TagTransitions {
             next.applied(mark);
         }
         next.lastSeen(newer(state, mark), newerDigest(state, mark, request.digest()));
-        Lease lease = state.lease();
-        boolean ours = lease == null || lease.heldBy(executionArn);
         if (ours) {
             next.lease(null).status(outcome.status()).error(null, null, null).build(buildId, null);
         }

@@ -267,6 +267,57 @@ class TagTransitionsTest {
         assertThat(noted.error()).isEqualTo("LeaseTimeout");
     }
 
+    /** A push whose copy replicated, through the real sequence: CheckState, StartBuild's lease, RecordResult. */
+    private static TagState replicatedThroughBuild(ReplicationRequest request, Instant buildStart, Digest copied) {
+        TagState leased =
+                TagTransitions.check(null, request, E1, buildStart, LEASE).next();
+        TagState building = TagTransitions.leaseForBuild(leased, request, E1, "token-1", buildStart, LEASE);
+        return TagTransitions.recorded(
+                building, request, E1, Outcome.REPLICATED, copied, "b:1", buildStart.plusSeconds(30));
+    }
+
+    @Test
+    void shouldSkipANewerEventWhenTheLastCopyStartedAfterIt() {
+        // Event a (D1) ran first and its copy, started at T0+60s, found the source at D2 already.
+        TagState state = replicatedThroughBuild(push(D1, T0, "a"), T0.plusSeconds(60), D2);
+        ReplicationRequest newerButCovered = push(D1, T0.plusSeconds(10), "b");
+
+        TagTransitions.Check check = TagTransitions.check(state, newerButCovered, E2, T0.plusSeconds(90), LEASE);
+
+        assertThat(state.syncedAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(check.decision()).isEqualTo(Decision.SKIP_STALE);
+        assertThat(check.reason()).contains("older than the copy that started at " + T0.plusSeconds(60));
+    }
+
+    @Test
+    void shouldBuildForAnEventTooCloseToOrAfterTheLastCopyStart() {
+        TagState state = replicatedThroughBuild(push(D1, T0, "a"), T0.plusSeconds(60), D1);
+
+        TagTransitions.Check withinMargin =
+                TagTransitions.check(state, push(D2, T0.plusSeconds(59), "b"), E2, T0.plusSeconds(90), LEASE);
+        TagTransitions.Check after =
+                TagTransitions.check(state, push(D2, T0.plusSeconds(61), "c"), E2, T0.plusSeconds(90), LEASE);
+
+        assertThat(withinMargin.decision()).isEqualTo(Decision.PROCEED);
+        assertThat(after.decision()).isEqualTo(Decision.PROCEED);
+    }
+
+    @Test
+    void shouldNotCountACopyThatFoundTheSourceGoneAsASync() {
+        ReplicationRequest request = push(D1, T0, "a");
+        TagState leased = TagTransitions.check(null, request, E1, T0.plusSeconds(60), LEASE)
+                .next();
+        TagState building = TagTransitions.leaseForBuild(leased, request, E1, "token-1", T0.plusSeconds(60), LEASE);
+
+        TagState gone =
+                TagTransitions.recorded(building, request, E1, Outcome.SOURCE_GONE, null, "b:1", T0.plusSeconds(90));
+
+        assertThat(gone.syncedAt()).isNull();
+        assertThat(TagTransitions.check(gone, push(D2, T0.plusSeconds(5), "b"), E2, T0.plusSeconds(95), LEASE)
+                        .decision())
+                .isEqualTo(Decision.PROCEED);
+    }
+
     @Test
     void shouldRejectAMissingExecutionArnNamingTheFix() {
         assertThatThrownBy(() -> TagTransitions.check(null, push(D1, T0, "a"), " ", T0, LEASE))
