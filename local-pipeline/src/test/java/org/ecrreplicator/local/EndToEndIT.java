@@ -202,13 +202,24 @@ class EndToEndIT {
     }
 
     @Test
-    void shouldFailAtStartBuildAndSucceedOnRedriveWhenDestinationWasDown() {
-        SampleImages.Image image = push("e2e/redrive", "1");
-        pipeline.ownDestination().stopProcess();
+    void shouldFailAtStartBuildAndSucceedOnRedriveWhenDestinationStopsDuringTheCopy() {
+        // Large enough that the copy is still moving bytes when the destination goes away.
+        SampleImages.Image image =
+                SampleImages.seed(seed++).layers(3, 24L * 1024 * 1024).pushOciIndex(source, "e2e/redrive", "1");
+        int buildsBefore = pipeline.codeBuild().buildsStarted();
         List<ReplicationRequest> requests;
         LocalStepFunctions.ExecutionView failed;
         try {
             requests = deliver(List.of(EcrEvents.push("e2e/redrive", "1", image.digest(), Instant.now())));
+            Instant deadline = Instant.now().plus(SETTLE);
+            while (pipeline.codeBuild().buildsStarted() == buildsBefore
+                    && Instant.now().isBefore(deadline)) {
+                pause(Duration.ofMillis(20));
+            }
+            assertThat(pipeline.codeBuild().buildsStarted())
+                    .as("a build started")
+                    .isGreaterThan(buildsBefore);
+            pipeline.ownDestination().stopProcess();
             assertThat(pipeline.awaitQuiet(SETTLE)).isTrue();
             failed = pipeline.stepFunctions().executions().stream()
                     .filter(execution -> execution.input().contains("e2e/redrive"))
@@ -221,6 +232,8 @@ class EndToEndIT {
         assertThat(failed.error()).isEqualTo("BuildFailed");
         List<String> states = pipeline.stepFunctions().statesEntered(failed.executionArn());
         assertThat(states.get(states.size() - 1)).isEqualTo("StartBuild");
+        // StartBuild's Retry started a new build for each BuildFailed: three builds in all.
+        assertThat(pipeline.codeBuild().buildsStarted() - buildsBefore).isEqualTo(3);
 
         pipeline.stepFunctions().redrive(failed.executionArn());
         LocalStepFunctions.ExecutionView redriven =
@@ -230,6 +243,16 @@ class EndToEndIT {
         assertThat(redriven.redriveCount()).isEqualTo(1);
         ConvergenceReport.Row row = settle(requests).rows().get(0);
         assertThat(row.destinationDigest()).isEqualTo(image.digest());
+        assertThat(row.builds()).isEqualTo(4);
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
