@@ -69,6 +69,12 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (events != null && !Files.isReadable(events)) {
+            err.println("demo: cannot read --events " + events + ": give a file of JSON lines, one EventBridge"
+                    + " \"ECR Image Action\" event per line");
+            err.flush();
+            return 2;
+        }
         String missing = missingPrerequisite();
         if (missing != null) {
             err.println("demo: " + missing);
