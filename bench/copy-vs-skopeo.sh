@@ -90,6 +90,7 @@ if [ ! -f "$REPO_ROOT/worker/target/replicator.jar" ] || [ ! -d "$REPO_ROOT/loca
   (cd "$REPO_ROOT" && mvn_batch -q -o -DskipTests -DskipITs -Dspotless.check.skip=true package -pl worker -am >&2)
 fi
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 start_registry source
 SOURCE_PORT="$PORT"
 read -r DIGEST BYTES BLOBS < <("$JAVA_HOME/bin/java" -cp "$REPO_ROOT/local-engines/target/classes" \
@@ -104,7 +105,10 @@ theirs() {
     "docker://$SRC" "docker://127.0.0.1:$1/bench/app:v1")
 }
 
-# One warm-up of each (not counted): page cache, and the launcher's class-data archive on first use.
+# One warm-up of each (not counted): page cache, and the launcher's class-data cache for `copy`
+# (worker/run-jar.sh). Removed first, so that it is trained by a fresh copy: one trained by a re-copy would
+# lack the transfer path.
+rm -f "$REPO_ROOT"/worker/target/replicator-copy.aot "$REPO_ROOT"/worker/target/replicator-copy.jsa
 start_registry warm; ours "$PORT"; "${CMD[@]}" >/dev/null 2>&1; stop_registry warm
 start_registry warm; theirs "$PORT"; "${CMD[@]}" >/dev/null 2>&1; stop_registry warm
 
@@ -139,6 +143,7 @@ RECOPY_RSS="$(median "$WORK/recopy-ours" 2)"
 RATIO="$(awk -v a="$OURS_S" -v b="$SKOPEO_S" 'BEGIN { printf "%.2f", a / b }')"
 
 echo
+echo "load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(skopeo --version); $("$REGISTRY_BIN" --version)"
 echo "image: 2 platforms + attestation, $BLOBS blobs, $((BYTES / 1048576)) MiB; rounds: $ROUNDS (medians, whole process)"

@@ -1,7 +1,5 @@
 package org.ecrreplicator.worker.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -25,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * is dropped and fetched again once; ECR passwords are refreshed through {@link EcrApi}.
  */
 final class Authenticator {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEFAULT_TOKEN_LIFE = Duration.ofSeconds(60);
 
     private record Token(String value, Instant refreshAt) {}
@@ -158,18 +155,17 @@ final class Authenticator {
     }
 
     private Token parseToken(byte[] body, String what) throws IOException {
-        JsonNode json = JSON.readTree(body);
-        String value = json.path("token").asText(null);
+        Object json = JsonTree.parse(body);
+        String value = JsonTree.string(json, "token");
         if (value == null || value.isEmpty()) {
-            value = json.path("access_token").asText(null);
+            value = JsonTree.string(json, "access_token");
         }
         if (value == null || value.isEmpty()) {
             throw new RegistryException(what + " failed: the answer has no token", 200, null);
         }
-        Duration life = json.path("expires_in").canConvertToLong()
-                        && json.get("expires_in").asLong() > 0
-                ? Duration.ofSeconds(json.get("expires_in").asLong())
-                : DEFAULT_TOKEN_LIFE;
+        Object expiresIn = JsonTree.member(json, "expires_in");
+        long seconds = expiresIn instanceof Number number ? number.longValue() : 0;
+        Duration life = seconds > 0 ? Duration.ofSeconds(seconds) : DEFAULT_TOKEN_LIFE;
         // Refresh with a margin: a token that expires in flight costs a 401 and a retry.
         Duration margin =
                 life.dividedBy(5).compareTo(Duration.ofSeconds(30)) < 0 ? life.dividedBy(5) : Duration.ofSeconds(30);

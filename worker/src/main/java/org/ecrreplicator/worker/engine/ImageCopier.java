@@ -1,9 +1,9 @@
 package org.ecrreplicator.worker.engine;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,7 +67,7 @@ public final class ImageCopier implements AutoCloseable {
     private final HttpClient destinationHttp;
     private final boolean ownsClient;
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
-    private final java.util.Set<VerifyingInputStream> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<BlobPipe> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile java.util.concurrent.ScheduledExecutorService watchdog;
 
     /**
@@ -88,12 +88,15 @@ public final class ImageCopier implements AutoCloseable {
     /**
      * HTTP/1.1 on purpose: each concurrent blob gets its own connection, where HTTP/2 would multiplex them
      * over one TCP window. Redirects are followed by hand, so credentials never leave the registry's host.
+     * The default TLS context is created on the first TLS connection, not up front ({@link LazyTls}).
      */
     static HttpClient defaultHttpClient() {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(10))
+                .sslContext(LazyTls.context())
+                .sslParameters(LazyTls.parameters())
                 .build();
     }
 
@@ -121,6 +124,12 @@ public final class ImageCopier implements AutoCloseable {
         RegistryClient dst = destinationClient(destination.authority(), to);
         String srcRepo = source.repository();
         String dstRepo = destination.repository();
+        String dstTag =
+                destination.tag() != null ? destination.tag() : destination.digest() == null ? source.tag() : null;
+        // What the destination tag names now, asked while the source is read: an up-to-date image costs
+        // one round trip to each registry, not one after the other.
+        Future<Optional<Digest>> currentTag =
+                dstTag == null ? null : tasks.submit(() -> dst.headManifest(dstRepo, dstTag, true));
 
         Manifest root = src.getManifest(srcRepo, source.manifestReference())
                 .orElseThrow(() -> new SourceNotFoundException(
@@ -130,8 +139,6 @@ public final class ImageCopier implements AutoCloseable {
             throw new ReplicatorException("destination " + destination + " names digest " + destination.digest()
                     + " but the source is " + root.digest() + ": drop the digest from the destination");
         }
-        String dstTag =
-                destination.tag() != null ? destination.tag() : destination.digest() == null ? source.tag() : null;
         ImageReference target = ImageReference.ofDigest(destination.authority(), dstRepo, root.digest())
                 .withTag(dstTag);
 
@@ -140,8 +147,9 @@ public final class ImageCopier implements AutoCloseable {
         tree.forEach(manifest -> manifest.blobs().forEach(blob -> allBlobs.putIfAbsent(blob.digest(), blob)));
 
         String mutability = to.ecr() == null ? null : to.ecr().ensureRepository(dstRepo);
-        if (dstTag != null) {
-            Optional<Digest> current = dst.headManifest(dstRepo, dstTag, true);
+        if (currentTag != null) {
+            // A repository created just now had no tag; asked before it existed, the answer is the same.
+            Optional<Digest> current = join(currentTag);
             if (current.isPresent() && current.get().equals(root.digest())) {
                 return result(root, target, tree, 0, allBlobs.size(), 0, started);
             }
@@ -320,30 +328,40 @@ public final class ImageCopier implements AutoCloseable {
         }
         String what = "copy blob " + blob.digest() + " (" + blob.size() + " bytes) from " + src.authority() + "/"
                 + srcRepo + " to " + dst.authority() + "/" + dstRepo;
+        if (blob.size() == 0) {
+            // Nothing to stream: the digest alone says whether the descriptor is right.
+            Digest empty = Digests.of(blob.digest().algorithm(), new byte[0]);
+            if (!empty.equals(blob.digest())) {
+                throw new ReplicatorException("blob " + blob.digest() + " has size 0 in its descriptor, but empty"
+                        + " content hashes to " + empty + ": the source manifest is inconsistent");
+            }
+        }
         return dst.retrier().call(what, attempt -> {
             // After a failed attempt the upload may have been committed with its answer lost: check first.
             if (attempt > 1 && dst.blobExists(dstRepo, blob.digest())) {
                 return true;
             }
             URI location = dst.startUpload(dstRepo);
-            VerifyingInputStream verifying = null;
-            try (InputStream in = src.openBlob(srcRepo, blob)) {
-                verifying = new VerifyingInputStream(in, blob, progress::transferred);
-                VerifyingInputStream body = verifying;
-                watch(body);
-                dst.completeUpload(dstRepo, location, blob.digest(), blob.size(), () -> body);
-                if (body.failure() != null) {
-                    throw body.failure();
-                }
+            if (blob.size() == 0) {
+                dst.completeUpload(dstRepo, location, blob.digest(), HttpRequest.BodyPublishers.noBody());
+                return true;
+            }
+            BlobPipe pipe = new BlobPipe(blob, progress::transferred);
+            watch(pipe);
+            try {
+                src.openBlob(srcRepo, blob, pipe);
+                dst.completeUpload(dstRepo, location, blob.digest(), pipe);
             } catch (IOException e) {
-                if (verifying != null && verifying.failure() != null) {
-                    throw verifying.failure();
+                if (pipe.failure() != null) {
+                    throw pipe.failure();
                 }
                 throw e;
             } finally {
-                if (verifying != null) {
-                    active.remove(verifying);
-                }
+                pipe.close();
+                active.remove(pipe);
+            }
+            if (pipe.failure() != null) {
+                throw pipe.failure();
             }
             return true;
         });
@@ -351,11 +369,11 @@ public final class ImageCopier implements AutoCloseable {
 
     /**
      * The JDK client has no read timeout for a streamed body: a source that stops sending mid-blob would hang
-     * the copy. A watchdog closes a download that delivered nothing for the idle timeout, which ends its
-     * upload as a truncated transfer, and the transfer is retried.
+     * the copy. A watchdog cancels a download that delivered nothing for the idle timeout, which fails its
+     * upload, and the transfer is retried.
      */
-    private void watch(VerifyingInputStream stream) {
-        active.add(stream);
+    private void watch(BlobPipe pipe) {
+        active.add(pipe);
         if (watchdog == null) {
             synchronized (this) {
                 if (watchdog == null) {
@@ -376,10 +394,10 @@ public final class ImageCopier implements AutoCloseable {
     private void abandonStalled() {
         long limit = options.idleTimeout().toNanos();
         long now = System.nanoTime();
-        for (VerifyingInputStream stream : active) {
-            if (now - stream.lastActivityNanos() > limit) {
-                active.remove(stream);
-                stream.abandon("no data for " + options.idleTimeout().toSeconds() + " s");
+        for (BlobPipe pipe : active) {
+            if (now - pipe.lastActivityNanos() > limit) {
+                active.remove(pipe);
+                pipe.abandon("no data for " + options.idleTimeout().toSeconds() + " s");
             }
         }
     }

@@ -1,10 +1,9 @@
 package org.ecrreplicator.worker.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.InvalidReferenceException;
 
@@ -18,8 +17,6 @@ import org.ecrreplicator.domain.InvalidReferenceException;
  */
 public record Manifest(
         byte[] bytes, String mediaType, Digest digest, List<Descriptor> children, List<Descriptor> blobs) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     public boolean isIndex() {
         return MediaTypes.isIndex(mediaType);
     }
@@ -29,26 +26,23 @@ public record Manifest(
      *     {@code mediaType} field decides
      */
     public static Manifest parse(byte[] bytes, String contentType, Digest digest) {
-        JsonNode root;
+        Object root;
         try {
-            root = JSON.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ManifestException("manifest " + digest + " is not valid JSON: " + e.getOriginalMessage());
+            root = JsonTree.parse(bytes);
         } catch (IOException e) {
-            throw new ManifestException("manifest " + digest + " cannot be read: " + e.getMessage());
+            throw new ManifestException("manifest " + digest + " is not valid JSON: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof Map<?, ?>)) {
             throw new ManifestException("manifest " + digest + " is not a JSON object");
         }
-        String declared =
-                root.path("mediaType").isTextual() ? root.get("mediaType").asText() : null;
+        String declared = JsonTree.string(root, "mediaType");
         String mediaType = MediaTypes.base(contentType);
         if (mediaType == null || mediaType.isEmpty() || !mediaType.startsWith("application/vnd.")) {
             mediaType = declared;
         }
         if (mediaType == null) {
             // OCI allows an image manifest or index without mediaType; the shape tells them apart.
-            mediaType = root.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
+            mediaType = JsonTree.has(root, "manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
         }
         if (MediaTypes.DOCKER_SCHEMA1.equals(mediaType) || MediaTypes.DOCKER_SCHEMA1_SIGNED.equals(mediaType)) {
             throw new ManifestException("manifest " + digest + " is a Docker schema 1 manifest, which cannot be"
@@ -57,15 +51,15 @@ public record Manifest(
         List<Descriptor> children = new ArrayList<>();
         List<Descriptor> blobs = new ArrayList<>();
         if (MediaTypes.isIndex(mediaType)) {
-            for (JsonNode entry : root.path("manifests")) {
+            for (Object entry : JsonTree.array(root, "manifests")) {
                 children.add(descriptor(entry, digest, "manifests"));
             }
         } else if (MediaTypes.OCI_MANIFEST.equals(mediaType) || MediaTypes.DOCKER_MANIFEST.equals(mediaType)) {
-            if (!root.has("config")) {
+            if (!JsonTree.has(root, "config")) {
                 throw new ManifestException("manifest " + digest + " has no config descriptor");
             }
-            blobs.add(descriptor(root.get("config"), digest, "config"));
-            for (JsonNode layer : root.path("layers")) {
+            blobs.add(descriptor(JsonTree.member(root, "config"), digest, "config"));
+            for (Object layer : JsonTree.array(root, "layers")) {
                 Descriptor descriptor = descriptor(layer, digest, "layers");
                 if (!MediaTypes.DOCKER_FOREIGN_LAYER.equals(descriptor.mediaType())) {
                     blobs.add(descriptor);
@@ -78,8 +72,8 @@ public record Manifest(
         return new Manifest(bytes, mediaType, digest, List.copyOf(children), List.copyOf(blobs));
     }
 
-    private static Descriptor descriptor(JsonNode node, Digest parent, String field) {
-        String digestText = node.path("digest").asText(null);
+    private static Descriptor descriptor(Object node, Digest parent, String field) {
+        String digestText = JsonTree.string(node, "digest");
         if (digestText == null) {
             throw new ManifestException("manifest " + parent + " has an entry in '" + field + "' without a digest");
         }
@@ -90,18 +84,20 @@ public record Manifest(
             throw new ManifestException(
                     "manifest " + parent + " has an invalid digest in '" + field + "': " + e.getMessage());
         }
-        JsonNode size = node.get("size");
-        if (size == null || !size.canConvertToLong() || size.asLong() < 0) {
+        if (!(JsonTree.member(node, "size") instanceof Long size) || size < 0) {
             throw new ManifestException(
                     "manifest " + parent + " has an entry in '" + field + "' without a valid size: " + digest);
         }
         String platform = null;
-        JsonNode p = node.get("platform");
-        if (p != null && p.isObject()) {
-            platform = p.path("os").asText("?") + "/" + p.path("architecture").asText("?")
-                    + (p.hasNonNull("variant") ? "/" + p.get("variant").asText() : "");
+        Object p = JsonTree.member(node, "platform");
+        if (p instanceof Map<?, ?>) {
+            String os = JsonTree.string(p, "os");
+            String architecture = JsonTree.string(p, "architecture");
+            String variant = JsonTree.string(p, "variant");
+            platform = (os == null ? "?" : os) + "/" + (architecture == null ? "?" : architecture)
+                    + (variant != null ? "/" + variant : "");
         }
-        return new Descriptor(node.path("mediaType").asText(null), digest, size.asLong(), platform);
+        return new Descriptor(JsonTree.string(node, "mediaType"), digest, size, platform);
     }
 
     @Override

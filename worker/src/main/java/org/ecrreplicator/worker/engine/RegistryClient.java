@@ -1,9 +1,6 @@
 package org.ecrreplicator.worker.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -24,7 +21,6 @@ import org.ecrreplicator.domain.Digest;
  * the registry's credentials) and streaming uploads.
  */
 public final class RegistryClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_REDIRECTS = 5;
     private static final int MAX_AUTH_ROUNDS = 3;
@@ -237,19 +233,23 @@ public final class RegistryClient {
     }
 
     /**
-     * Opens the blob for streaming (one attempt: the caller retries the whole transfer). Redirects to another
-     * location (ECR sends S3 URLs) are followed without the registry's Authorization header.
+     * Starts streaming the blob into {@code pipe} (one attempt: the caller retries the whole transfer) and
+     * returns as soon as the body begins. Redirects to another location (ECR sends S3 URLs) are followed
+     * without the registry's Authorization header.
      */
-    InputStream openBlob(String repository, Descriptor blob) throws IOException, InterruptedException {
+    void openBlob(String repository, Descriptor blob, BlobPipe pipe) throws IOException, InterruptedException {
         String what = "GET blob " + blob.digest() + " from " + repository + " at " + authority;
-        HttpResponse<InputStream> response = send(
+        // Only a 200's body goes into the pipe; redirects and errors are read whole (they are small).
+        HttpResponse.BodyHandler<byte[]> handler = info -> info.statusCode() == 200
+                ? HttpResponse.BodySubscribers.mapping(pipe, none -> null)
+                : HttpResponse.BodySubscribers.ofByteArray();
+        HttpResponse<byte[]> response = send(
                 pullScope(repository),
                 () -> request(blobUri(repository, blob.digest())).GET(),
-                HttpResponse.BodyHandlers.ofInputStream(),
+                handler,
                 true,
                 what);
         for (int hops = 0; isRedirect(response.statusCode()); hops++) {
-            response.body().close();
             if (hops >= MAX_REDIRECTS) {
                 throw new RegistryException(what + " failed: more than " + MAX_REDIRECTS + " redirects", 310, null);
             }
@@ -262,23 +262,16 @@ public final class RegistryClient {
                             .timeout(REQUEST_TIMEOUT)
                             .GET()
                             .build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+                    handler);
         }
-        if (response.statusCode() != 200) {
-            byte[] body;
-            try (InputStream in = response.body()) {
-                body = in.readNBytes(64 * 1024);
-            }
-            if (response.statusCode() == 404) {
-                throw new RegistryException(
-                        what + " failed: the source lists the blob but does not have it (HTTP 404 "
-                                + ErrorBody.parse(body).summary() + ")",
-                        404,
-                        ErrorBody.parse(body).code());
-            }
-            throw failure(response.statusCode(), response.headers(), body, what);
+        if (response.statusCode() == 404) {
+            ErrorBody error = ErrorBody.parse(response.body());
+            throw new RegistryException(
+                    what + " failed: the source lists the blob but does not have it (HTTP 404 " + error.summary() + ")",
+                    404,
+                    error.code());
         }
-        return response.body();
+        expect(response, 200, what);
     }
 
     /** Starts an upload session; returns where to send the content. */
@@ -304,20 +297,17 @@ public final class RegistryClient {
      * Sends the whole content to an upload session and commits it under {@code digest} (one attempt; a
      * 401 here means credentials expired mid-transfer, and the caller's retry starts over).
      */
-    void completeUpload(String repository, URI location, Digest digest, long size, Supplier<InputStream> content)
+    void completeUpload(String repository, URI location, Digest digest, HttpRequest.BodyPublisher content)
             throws IOException, InterruptedException {
         String what = "PUT blob " + digest + " to " + repository + " at " + authority;
         String separator = location.getRawQuery() == null ? "?" : "&";
         URI uri = URI.create(location + separator + "digest=" + digest);
-        HttpRequest.BodyPublisher body = size == 0
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size);
         HttpResponse<byte[]> response = send(
                 pushScope(repository),
                 // No request timeout: a large layer takes as long as it takes; stalls are caught while streaming.
                 () -> HttpRequest.newBuilder(uri)
                         .header("Content-Type", "application/octet-stream")
-                        .PUT(body),
+                        .PUT(content),
                 HttpResponse.BodyHandlers.ofByteArray(),
                 false,
                 what);
@@ -360,9 +350,6 @@ public final class RegistryClient {
             HttpResponse<T> response = http.send(request.build(), handler);
             if (response.statusCode() != 401) {
                 return response;
-            }
-            if (response.body() instanceof InputStream stream) {
-                stream.close();
             }
             if (round >= MAX_AUTH_ROUNDS) {
                 throw new RegistryException(
@@ -414,11 +401,9 @@ public final class RegistryClient {
                 return new ErrorBody(null, null);
             }
             try {
-                JsonNode first = JSON.readTree(body).path("errors").path(0);
-                if (first.isObject()) {
-                    return new ErrorBody(
-                            first.path("code").asText(null),
-                            first.path("message").asText(null));
+                List<Object> errors = JsonTree.array(JsonTree.parse(body), "errors");
+                if (!errors.isEmpty() && errors.get(0) instanceof java.util.Map<?, ?> first) {
+                    return new ErrorBody(JsonTree.string(first, "code"), JsonTree.string(first, "message"));
                 }
             } catch (IOException e) {
                 // not JSON: fall through to the raw text
