@@ -2,12 +2,8 @@ package org.ecrreplicator.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Set;
 
@@ -65,7 +61,7 @@ public record ReplicationRequest(
         if (key.length() <= MAX_GROUP_ID_LENGTH) {
             return key;
         }
-        String hash = sha256Hex(key);
+        String hash = Sha256.hex(key);
         int prefix = MAX_GROUP_ID_LENGTH - hash.length() - 1;
         return key.substring(0, prefix) + "#" + hash;
     }
@@ -169,15 +165,6 @@ public record ReplicationRequest(
             throw e;
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(field, e.getMessage());
-        }
-    }
-
-    static String sha256Hex(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
     }
 }

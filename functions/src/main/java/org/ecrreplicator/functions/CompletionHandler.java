@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.Sha256;
 import org.ecrreplicator.domain.state.Outcome;
 import org.ecrreplicator.domain.state.TagTransitions;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
@@ -212,7 +213,7 @@ public final class CompletionHandler implements RequestStreamHandler {
             return;
         }
         ReplicationRequest request = ReplicationRequest.fromJson(requestJson);
-        String tokenHash = Hashes.sha256Hex(taskToken);
+        String tokenHash = Sha256.hex(taskToken);
         StateUpdates.apply(store, request.imageKey(), current -> {
             if (current.isEmpty() || !tokenHash.equals(current.get().taskTokenHash())) {
                 return null;

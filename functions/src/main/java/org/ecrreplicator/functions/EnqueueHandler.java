@@ -14,6 +14,7 @@ import org.ecrreplicator.domain.EcrImageActionEvents;
 import org.ecrreplicator.domain.EcrImageActionEvents.Accepted;
 import org.ecrreplicator.domain.EcrImageActionEvents.Rejected;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.Sha256;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -122,7 +123,7 @@ public final class EnqueueHandler implements RequestStreamHandler {
         }
         StringBuilder cleaned = new StringBuilder();
         eventId.chars().forEach(c -> cleaned.append(c >= 0x21 && c <= 0x7e ? (char) c : '_'));
-        String hash = Hashes.sha256Hex(eventId);
+        String hash = Sha256.hex(eventId);
         String prefix = cleaned.length() > 63 ? cleaned.substring(0, 63) : cleaned.toString();
         return prefix + "-" + hash;
     }

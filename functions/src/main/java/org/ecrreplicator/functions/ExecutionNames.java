@@ -1,6 +1,7 @@
 package org.ecrreplicator.functions;
 
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.Sha256;
 
 /**
  * Deterministic, readable execution names: {@code <repository>_<tag or digest prefix>_<action>_<hash>}, the
@@ -17,7 +18,7 @@ public final class ExecutionNames {
     private ExecutionNames() {}
 
     public static String of(ReplicationRequest request) {
-        String hash = Hashes.sha256Hex(request.eventId()).substring(0, HASH_LENGTH);
+        String hash = Sha256.hex(request.eventId()).substring(0, HASH_LENGTH);
         String action = request.action().name().toLowerCase(java.util.Locale.ROOT);
         String reference = request.tag() != null
                 ? sanitise(request.tag())

@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.Sha256;
 import org.ecrreplicator.domain.state.LeaseHeldException;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagTransitions;
@@ -93,7 +94,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
         String executionArn = JsonIo.text(payload, "executionArn");
         String taskToken = JsonIo.text(payload, "taskToken");
         JsonNode destination = payload.get("destination");
-        String tokenHash = Hashes.sha256Hex(taskToken);
+        String tokenHash = Sha256.hex(taskToken);
         try {
             TagState leased = StateUpdates.apply(
                     store,

@@ -6,6 +6,7 @@ import java.time.Instant;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageAction;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.Sha256;
 import org.junit.jupiter.api.Test;
 
 class ExecutionNamesTest {
@@ -47,8 +48,7 @@ class ExecutionNamesTest {
         assertThat(name).hasSizeLessThanOrEqualTo(ExecutionNames.MAX_LENGTH).matches("[A-Za-z0-9_.-]+");
         assertThat(name)
                 .endsWith("_push_"
-                        + Hashes.sha256Hex("13cde686-328b-6117-af20-0e5566167482")
-                                .substring(0, 12));
+                        + Sha256.hex("13cde686-328b-6117-af20-0e5566167482").substring(0, 12));
     }
 
     @Test
