@@ -12,6 +12,7 @@
 # - JDK 21 to 24: a dynamic AppCDS archive, written at the end of the first run (-XX:+AutoCreateSharedArchive).
 #   The JVM does not replace an archive that was made for an older jar, so a stale one is removed first.
 set -euo pipefail
+source "$(dirname "$0")/../bin/lib/common.sh"
 
 jar="$1"
 shift
@@ -23,7 +24,7 @@ if [ -n "${REPLICATOR_JAVA_OPTS:-}" ]; then
 fi
 
 options=(-Xmx256m -XX:+UseSerialGC -Djdk.httpclient.bufsize=262144)
-major="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null || true)"
+major="$(java_major "$java" 2>/dev/null || true)"
 command_name="$(printf %s "${1:-}" | tr -cd a-z)"
 base="${jar%.jar}-${command_name:-none}"
 
