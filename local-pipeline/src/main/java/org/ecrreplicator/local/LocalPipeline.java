@@ -452,35 +452,40 @@ public final class LocalPipeline implements AutoCloseable {
                 tags.putIfAbsent(request.imageKey(), request);
             }
         }
+        // One pass over builds and executions, grouped by tag: each request is parsed once.
+        Map<String, Integer> builds = new HashMap<>();
+        for (LocalCodeBuild.Build build : codeBuild.builds()) {
+            String key = imageKeyOf(build.plaintextVariable("REPLICATION_REQUEST"));
+            if (key != null) {
+                builds.merge(key, 1, Integer::sum);
+            }
+        }
+        Map<String, Integer> transitions = new HashMap<>();
+        Map<String, LocalStepFunctions.ExecutionView> latest = new HashMap<>();
+        Map<String, Instant> latestTime = new HashMap<>();
+        for (LocalStepFunctions.ExecutionView execution : stepFunctions.executions()) {
+            ReplicationRequest executed = requestOf(execution.input());
+            if (executed == null || !tags.containsKey(executed.imageKey())) {
+                continue;
+            }
+            String key = executed.imageKey();
+            transitions.merge(key, stepFunctions.stateTransitions(execution.executionArn()), Integer::sum);
+            if (!executed.eventTime().isBefore(latestTime.getOrDefault(key, Instant.MIN))) {
+                latestTime.put(key, executed.eventTime());
+                latest.put(key, execution);
+            }
+        }
         List<ConvergenceReport.Row> rows = new ArrayList<>();
-        List<LocalStepFunctions.ExecutionView> executions = stepFunctions.executions();
         for (ReplicationRequest request : tags.values()) {
             String key = request.imageKey();
-            int builds = (int) codeBuild.builds().stream()
-                    .filter(build -> key.equals(imageKeyOf(build.plaintextVariable("REPLICATION_REQUEST"))))
-                    .count();
-            int transitions = 0;
-            LocalStepFunctions.ExecutionView last = null;
-            Instant lastTime = Instant.MIN;
-            for (LocalStepFunctions.ExecutionView execution : executions) {
-                ReplicationRequest executed = requestOf(execution.input());
-                if (executed == null || !key.equals(executed.imageKey())) {
-                    continue;
-                }
-                transitions += stepFunctions.stateTransitions(execution.executionArn());
-                if (!executed.eventTime().isBefore(lastTime)) {
-                    lastTime = executed.eventTime();
-                    last = execution;
-                }
-            }
             rows.add(new ConvergenceReport.Row(
                     request.repository(),
                     request.tag(),
                     probe.digest(sourceAuthority, request.repository(), request.tag()),
                     probe.digest(destinationAuthority, request.repository(), request.tag()),
-                    outcome(last),
-                    builds,
-                    transitions));
+                    outcome(latest.get(key)),
+                    builds.getOrDefault(key, 0),
+                    transitions.getOrDefault(key, 0)));
         }
         return new ConvergenceReport(rows);
     }
