@@ -1,19 +1,32 @@
 package org.ecrreplicator.worker.cli;
 
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Options every registry-facing command shares. */
 final class ConnectionOptions {
-    @Option(
-            names = "--insecure",
-            description =
-                    "Talk plain HTTP to the registries (local registries only; TLS with the JDK trust store otherwise).")
-    boolean insecure;
+    private static final String INSECURE = "--insecure";
+    private static final String CONCURRENCY = "--concurrency";
 
-    @Option(
-            names = "--concurrency",
-            paramLabel = "N",
-            defaultValue = "4",
-            description = "Blobs to transfer at once (default: ${DEFAULT-VALUE}).")
-    int concurrency;
+    private ConnectionOptions() {}
+
+    static CommandSpec mixin() {
+        return CommandSpecs.mixin(
+                CommandSpecs.flag(
+                        INSECURE,
+                        "Talk plain HTTP to the registries (local registries only; TLS with the JDK trust store"
+                                + " otherwise)."),
+                CommandSpecs.option(
+                                CONCURRENCY, "N", int.class, "Blobs to transfer at once (default: ${DEFAULT-VALUE}).")
+                        .defaultValue("4")
+                        .build());
+    }
+
+    static boolean insecure(CommandSpec command) {
+        return CommandSpecs.flag(command, INSECURE);
+    }
+
+    static int concurrency(CommandSpec command) {
+        Integer value = CommandSpecs.value(command, CONCURRENCY);
+        return value;
+    }
 }

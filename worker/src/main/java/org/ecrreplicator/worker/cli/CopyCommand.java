@@ -11,60 +11,41 @@ import org.ecrreplicator.worker.engine.EcrApi;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
 import org.ecrreplicator.worker.engine.ProgressListener;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-@Command(
-        name = "copy",
-        mixinStandardHelpOptions = true,
-        description = {
-            "Copies an image exactly (every platform, same digests) from SOURCE to DESTINATION.",
-            "References are host[:port]/repository[:tag|@digest]; a tag is resolved when the copy starts."
-        },
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:copied", "1:failed (one line on stderr)", "2:bad arguments", "3:the source does not exist"})
+/** {@code replicator copy [options] SOURCE DESTINATION}. */
 final class CopyCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Mixin
-    SourceCredentialsOption sourceCredentials;
-
-    @Mixin
-    DestinationCredentialsOption destinationCredentials;
-
-    @Option(names = "--json", description = "Print exactly one JSON object with the result on stdout.")
-    boolean json;
-
-    @Parameters(index = "0", paramLabel = "SOURCE", description = "The image to copy.")
-    String source;
-
-    @Parameters(index = "1", paramLabel = "DESTINATION", description = "Where to copy it.")
-    String destination;
-
+    private final CommandSpec spec;
     private final Environment environment;
     private final EcrFactory ecrFactory;
-
-    CopyCommand() {
-        this(Environment.system(), EcrFactory.sdk());
-    }
 
     CopyCommand(Environment environment, EcrFactory ecrFactory) {
         this.environment = environment;
         this.ecrFactory = ecrFactory;
+        spec = CommandSpecs.command(
+                this,
+                "copy",
+                "Copies an image exactly (every platform, same digests) from SOURCE to DESTINATION.",
+                "References are host[:port]/repository[:tag|@digest]; a tag is resolved when the copy starts.");
+        CommandSpecs.exitCodes(
+                spec, "0:copied", "1:failed (one line on stderr)", "2:bad arguments", "3:the source does not exist");
+        spec.addMixin("connection", ConnectionOptions.mixin());
+        spec.addMixin("sourceCredentials", SourceCredentialsOption.mixin());
+        spec.addMixin("destinationCredentials", DestinationCredentialsOption.mixin());
+        spec.addOption(CommandSpecs.flag("--json", "Print exactly one JSON object with the result on stdout."));
+        spec.addPositional(CommandSpecs.positional(0, "SOURCE", "The image to copy."));
+        spec.addPositional(CommandSpecs.positional(1, "DESTINATION", "Where to copy it."));
+    }
+
+    CommandSpec spec() {
+        return spec;
     }
 
     @Override
     public Integer call() {
-        ImageReference from = References.parse(source, "SOURCE");
-        ImageReference to = References.parse(destination, "DESTINATION");
+        ImageReference from = References.parse(CommandSpecs.positional(spec, 0), "SOURCE");
+        ImageReference to = References.parse(CommandSpecs.positional(spec, 1), "DESTINATION");
+        boolean insecure = ConnectionOptions.insecure(spec);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Endpoint sourceEndpoint = null;
@@ -72,22 +53,25 @@ final class CopyCommand implements Callable<Integer> {
         ProgressDisplay display = ProgressDisplay.stderrIsTerminal() ? new ProgressDisplay(err) : null;
         ProgressListener progress = display == null ? ProgressListener.none() : display;
         try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
-                .withConcurrency(connection.concurrency)
+                .withConcurrency(ConnectionOptions.concurrency(spec))
                 .withProgress(progress))) {
             sourceEndpoint = Endpoints.forHost(
                     from.host(),
-                    Endpoints.credentials(sourceCredentials.value, environment, SourceCredentialsOption.VARIABLE),
+                    Endpoints.credentials(
+                            SourceCredentialsOption.value(spec), environment, SourceCredentialsOption.VARIABLE),
                     "--src-creds/" + SourceCredentialsOption.VARIABLE,
-                    connection.insecure,
+                    insecure,
                     ecrFactory,
                     null,
                     EcrApi.RepositoryDefaults.noCreate());
             destinationEndpoint = Endpoints.forHost(
                     to.host(),
                     Endpoints.credentials(
-                            destinationCredentials.value, environment, DestinationCredentialsOption.VARIABLE),
+                            DestinationCredentialsOption.value(spec),
+                            environment,
+                            DestinationCredentialsOption.VARIABLE),
                     "--dest-creds/" + DestinationCredentialsOption.VARIABLE,
-                    connection.insecure,
+                    insecure,
                     ecrFactory,
                     null,
                     EcrApi.RepositoryDefaults.noCreate());
@@ -95,7 +79,7 @@ final class CopyCommand implements Callable<Integer> {
             if (display != null) {
                 display.close();
             }
-            out.println(json ? json(result) : summary(result));
+            out.println(CommandSpecs.flag(spec, "--json") ? json(result) : summary(result));
             out.flush();
             return 0;
         } finally {

@@ -7,47 +7,34 @@ import org.ecrreplicator.worker.engine.DeleteResult;
 import org.ecrreplicator.worker.engine.EcrApi;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-@Command(
-        name = "delete",
-        mixinStandardHelpOptions = true,
-        description = {
-            "Deletes a tag or a digest at a registry (ECR: BatchDeleteImage; others: the distribution API).",
-            "Nothing to delete is not an error."
-        })
+/** {@code replicator delete [options] REFERENCE}. */
 final class DeleteCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Mixin
-    DestinationCredentialsOption destinationCredentials;
-
-    @Parameters(index = "0", paramLabel = "REFERENCE", description = "host[:port]/repository:tag or @digest")
-    String reference;
-
+    private final CommandSpec spec;
     private final Environment environment;
     private final EcrFactory ecrFactory;
-
-    DeleteCommand() {
-        this(Environment.system(), EcrFactory.sdk());
-    }
 
     DeleteCommand(Environment environment, EcrFactory ecrFactory) {
         this.environment = environment;
         this.ecrFactory = ecrFactory;
+        spec = CommandSpecs.command(
+                this,
+                "delete",
+                "Deletes a tag or a digest at a registry (ECR: BatchDeleteImage; others: the distribution API).",
+                "Nothing to delete is not an error.");
+        spec.addMixin("connection", ConnectionOptions.mixin());
+        spec.addMixin("destinationCredentials", DestinationCredentialsOption.mixin());
+        spec.addPositional(CommandSpecs.positional(0, "REFERENCE", "host[:port]/repository:tag or @digest"));
+    }
+
+    CommandSpec spec() {
+        return spec;
     }
 
     @Override
     public Integer call() {
-        ImageReference target = References.parse(reference, "REFERENCE");
+        ImageReference target = References.parse(CommandSpecs.positional(spec, 0), "REFERENCE");
         if (target.tag() == null && target.digest() == null) {
             throw new UsageException("REFERENCE must name a tag or a digest, e.g. " + target + ":1.0");
         }
@@ -57,9 +44,11 @@ final class DeleteCommand implements Callable<Integer> {
             endpoint = Endpoints.forHost(
                     target.host(),
                     Endpoints.credentials(
-                            destinationCredentials.value, environment, DestinationCredentialsOption.VARIABLE),
+                            DestinationCredentialsOption.value(spec),
+                            environment,
+                            DestinationCredentialsOption.VARIABLE),
                     "--dest-creds/" + DestinationCredentialsOption.VARIABLE,
-                    connection.insecure,
+                    ConnectionOptions.insecure(spec),
                     ecrFactory,
                     null,
                     EcrApi.RepositoryDefaults.noCreate());

@@ -1,15 +1,26 @@
 package org.ecrreplicator.worker.cli;
 
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code --dest-creds}, else {@code REPLICATOR_DEST_CREDS}. */
 final class DestinationCredentialsOption {
     static final String VARIABLE = "REPLICATOR_DEST_CREDS";
+    private static final String NAME = "--dest-creds";
 
-    @Option(
-            names = "--dest-creds",
-            paramLabel = "USER:PASS",
-            description = "Destination registry credentials. Prefer the environment variable " + VARIABLE
-                    + ", which stays out of process listings. Without either: anonymous, or ECR auth for ECR hosts.")
-    String value;
+    private DestinationCredentialsOption() {}
+
+    static CommandSpec mixin() {
+        return CommandSpecs.mixin(CommandSpecs.option(
+                        NAME,
+                        "USER:PASS",
+                        String.class,
+                        "Destination registry credentials. Prefer the environment variable " + VARIABLE
+                                + ", which stays out of process listings. Without either: anonymous, or ECR auth"
+                                + " for ECR hosts.")
+                .build());
+    }
+
+    static String value(CommandSpec command) {
+        return CommandSpecs.value(command, NAME);
+    }
 }

@@ -20,11 +20,7 @@ import org.ecrreplicator.worker.engine.EcrApi;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
 import org.ecrreplicator.worker.engine.SourceNotFoundException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -34,53 +30,45 @@ import software.amazon.awssdk.regions.Region;
  * The build's step: carries out one replication request from the environment CodeBuild sets and writes the
  * outcome as {@code KEY=value} lines for the buildspec to export.
  */
-@Command(
-        name = "replicate",
-        mixinStandardHelpOptions = true,
-        description = {
-            "Carries out the replication request in REPLICATION_REQUEST (run by CodeBuild).",
-            "Environment: REPLICATION_REQUEST, SOURCE_REGISTRY, DESTINATION_REGISTRY, DESTINATION_REGION,",
-            "CREATE_REPOSITORIES, IMAGE_TAG_MUTABILITY, SCAN_ON_PUSH, REGISTRY_INSECURE,",
-            "DESTINATION_ACCESS_KEY_ID, DESTINATION_SECRET_ACCESS_KEY, REPLICATOR_SRC_CREDS, REPLICATOR_DEST_CREDS.",
-            "Writes OUTCOME, REPLICATED_DIGEST, BYTES_COPIED, BLOBS_COPIED, BLOBS_SKIPPED to --output.",
-            "A source that no longer exists is OUTCOME=SOURCE_GONE and exit 0."
-        })
 final class ReplicateCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    private static final String OUTPUT = "--output";
 
-    @Mixin
-    ConnectionOptions connection;
-
-    @Option(
-            names = "--output",
-            paramLabel = "FILE",
-            required = true,
-            description = "Where to write the KEY=value results.")
-    Path output;
-
+    private final CommandSpec spec;
     private final Environment environment;
     private final EcrFactory ecrFactory;
-
-    ReplicateCommand() {
-        this(Environment.system(), EcrFactory.sdk());
-    }
 
     ReplicateCommand(Environment environment, EcrFactory ecrFactory) {
         this.environment = environment;
         this.ecrFactory = ecrFactory;
+        spec = CommandSpecs.command(
+                this,
+                "replicate",
+                "Carries out the replication request in REPLICATION_REQUEST (run by CodeBuild).",
+                "Environment: REPLICATION_REQUEST, SOURCE_REGISTRY, DESTINATION_REGISTRY, DESTINATION_REGION,",
+                "CREATE_REPOSITORIES, IMAGE_TAG_MUTABILITY, SCAN_ON_PUSH, REGISTRY_INSECURE,",
+                "DESTINATION_ACCESS_KEY_ID, DESTINATION_SECRET_ACCESS_KEY, REPLICATOR_SRC_CREDS, REPLICATOR_DEST_CREDS.",
+                "Writes OUTCOME, REPLICATED_DIGEST, BYTES_COPIED, BLOBS_COPIED, BLOBS_SKIPPED to --output.",
+                "A source that no longer exists is OUTCOME=SOURCE_GONE and exit 0.");
+        spec.addMixin("connection", ConnectionOptions.mixin());
+        spec.addOption(CommandSpecs.option(OUTPUT, "FILE", Path.class, "Where to write the KEY=value results.")
+                .required(true)
+                .build());
+    }
+
+    CommandSpec spec() {
+        return spec;
     }
 
     @Override
     public Integer call() {
         ReplicateConfig config = ReplicateConfig.from(environment);
         ReplicationRequest request = config.request();
-        boolean insecure = config.insecure() || connection.insecure;
+        boolean insecure = config.insecure() || ConnectionOptions.insecure(spec);
         Endpoint source = null;
         Endpoint destination = null;
         Map<String, String> results;
         try (ImageCopier copier =
-                new ImageCopier(ImageCopier.Options.defaults().withConcurrency(connection.concurrency))) {
+                new ImageCopier(ImageCopier.Options.defaults().withConcurrency(ConnectionOptions.concurrency(spec)))) {
             destination = destinationEndpoint(config, insecure);
             ImageReference target = ImageReference.parse(config.destinationRegistry() + "/" + request.repository());
             if (request.action() == ImageAction.DELETE) {
@@ -114,7 +102,7 @@ final class ReplicateCommand implements Callable<Integer> {
         } finally {
             Endpoints.close(source, destination);
         }
-        write(output, results);
+        write(CommandSpecs.value(spec, OUTPUT), results);
         PrintWriter out = spec.commandLine().getOut();
         out.println("replicate " + request.action() + " " + request.imageKey() + ": " + results.get("OUTCOME")
                 + (results.get("REPLICATED_DIGEST").isEmpty() ? "" : " " + results.get("REPLICATED_DIGEST")));

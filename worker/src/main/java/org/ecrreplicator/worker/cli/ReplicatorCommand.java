@@ -5,24 +5,16 @@ import java.util.concurrent.Callable;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.SourceNotFoundException;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code replicator}: the worker's command line. Errors end as one line on stderr, never a stack trace. */
-@Command(
-        name = "replicator",
-        mixinStandardHelpOptions = true,
-        version = "replicator 0.1.0",
-        description = "Copies container images exactly between registries (ECR in any partition included).",
-        subcommands = {CopyCommand.class, DeleteCommand.class, ReplicateCommand.class})
 public final class ReplicatorCommand implements Callable<Integer> {
     static final int FAILED = 1;
     static final int USAGE = 2;
     static final int SOURCE_NOT_FOUND = 3;
 
-    @Spec
-    CommandSpec spec;
+    private final CommandSpec spec = CommandSpecs.command(
+            this, "replicator", "Copies container images exactly between registries (ECR in any partition included).");
 
     @Override
     public Integer call() {
@@ -40,24 +32,10 @@ public final class ReplicatorCommand implements Callable<Integer> {
 
     /** The command line with every command built on {@code environment}; tests pass their own. */
     static CommandLine commandLine(Environment environment, EcrFactory ecrFactory) {
-        CommandLine.IFactory defaults = CommandLine.defaultFactory();
-        CommandLine.IFactory factory = new CommandLine.IFactory() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public <K> K create(Class<K> type) throws Exception {
-                if (type == CopyCommand.class) {
-                    return (K) new CopyCommand(environment, ecrFactory);
-                }
-                if (type == DeleteCommand.class) {
-                    return (K) new DeleteCommand(environment, ecrFactory);
-                }
-                if (type == ReplicateCommand.class) {
-                    return (K) new ReplicateCommand(environment, ecrFactory);
-                }
-                return defaults.create(type);
-            }
-        };
-        CommandLine commandLine = new CommandLine(new ReplicatorCommand(), factory);
+        CommandLine commandLine = new CommandLine(new ReplicatorCommand().spec);
+        commandLine.addSubcommand(new CopyCommand(environment, ecrFactory).spec());
+        commandLine.addSubcommand(new DeleteCommand(environment, ecrFactory).spec());
+        commandLine.addSubcommand(new ReplicateCommand(environment, ecrFactory).spec());
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             cmd.getErr().println("error: " + message(exception));
             cmd.getErr().flush();

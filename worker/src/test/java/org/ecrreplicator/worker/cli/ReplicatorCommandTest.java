@@ -1,0 +1,135 @@
+package org.ecrreplicator.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The command line as picocli's programmatic model builds it: parsing, defaults, usage errors. No registry. */
+class ReplicatorCommandTest {
+    private final EcrFactory noEcr = (region, credentials, registryId, defaults) -> {
+        throw new AssertionError("no ECR client is needed to parse arguments");
+    };
+
+    private CommandSpec parsed(String command, String... args) {
+        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(Map.of()), noEcr);
+        String[] all = new String[args.length + 1];
+        all[0] = command;
+        System.arraycopy(args, 0, all, 1, args.length);
+        commandLine.parseArgs(all);
+        return commandLine.getSubcommands().get(command).getCommandSpec();
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(Map.of()), noEcr);
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        return new Run(commandLine.execute(args), out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldReadEveryCopyOptionWhenAllAreGiven() {
+        CommandSpec copy = parsed(
+                "copy",
+                "--insecure",
+                "--concurrency",
+                "7",
+                "--src-creds",
+                "fake-user:fake-pass",
+                "--dest-creds=other:fake",
+                "--json",
+                "source.example:5000/app:1",
+                "dest.example/app");
+
+        assertThat(ConnectionOptions.insecure(copy)).isTrue();
+        assertThat(ConnectionOptions.concurrency(copy)).isEqualTo(7);
+        assertThat(SourceCredentialsOption.value(copy)).isEqualTo("fake-user:fake-pass");
+        assertThat(DestinationCredentialsOption.value(copy)).isEqualTo("other:fake");
+        assertThat(CommandSpecs.flag(copy, "--json")).isTrue();
+        assertThat(CommandSpecs.positional(copy, 0)).isEqualTo("source.example:5000/app:1");
+        assertThat(CommandSpecs.positional(copy, 1)).isEqualTo("dest.example/app");
+    }
+
+    @Test
+    void shouldUseDefaultsWhenOptionsAreAbsent() {
+        CommandSpec copy = parsed("copy", "source.example/app:1", "dest.example/app");
+
+        assertThat(ConnectionOptions.insecure(copy)).isFalse();
+        assertThat(ConnectionOptions.concurrency(copy)).isEqualTo(4);
+        assertThat(SourceCredentialsOption.value(copy)).isNull();
+        assertThat(DestinationCredentialsOption.value(copy)).isNull();
+        assertThat(CommandSpecs.flag(copy, "--json")).isFalse();
+    }
+
+    @Test
+    void shouldReadTheOutputPathWhenReplicateIsGivenOne() {
+        CommandSpec replicate = parsed("replicate", "--output", "results.env", "--concurrency=2");
+
+        Path output = CommandSpecs.value(replicate, "--output");
+        assertThat(output).isEqualTo(Path.of("results.env"));
+        assertThat(ConnectionOptions.concurrency(replicate)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldExitWithUsageAndNameTheMissingParameterWhenDestinationIsAbsent() {
+        Run run = run("copy", "source.example/app:1");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err())
+                .isEqualTo("error: Missing required parameter: 'DESTINATION' (see 'replicator copy --help')"
+                        + System.lineSeparator());
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void shouldExitWithUsageWhenReplicateHasNoOutput() {
+        Run run = run("replicate");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err()).contains("Missing required option: '--output=FILE'");
+    }
+
+    @Test
+    void shouldExitWithUsageWhenConcurrencyIsNotANumber() {
+        Run run = run("delete", "--concurrency", "many", "registry.example/app:1");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err()).contains("'many' is not an int");
+    }
+
+    @Test
+    void shouldPrintVersionAndExitZeroWhenAskedOnASubcommand() {
+        Run run = run("delete", "--version");
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out().strip()).isEqualTo(CommandSpecs.VERSION);
+    }
+
+    @Test
+    void shouldListExitCodesAndSharedOptionsWhenCopyHelpIsAsked() {
+        Run run = run("copy", "--help");
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out())
+                .contains("Usage: replicator copy")
+                .contains("--concurrency=N", "(default: 4)", "--src-creds=USER:PASS", "REPLICATOR_DEST_CREDS")
+                .contains("Exit codes:", "3   the source does not exist");
+    }
+
+    @Test
+    void shouldPrintUsageAndExitWithUsageWhenNoCommandIsGiven() {
+        Run run = run();
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err()).contains("Commands:", "copy", "delete", "replicate");
+    }
+}
