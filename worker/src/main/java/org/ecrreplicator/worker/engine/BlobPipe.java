@@ -37,6 +37,7 @@ final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRequest.B
     private final Descriptor expected;
     private final MessageDigest hasher;
     private final LongConsumer progress;
+    private final Runnable sent;
     private final ConcurrentLinkedQueue<ByteBuffer> ready = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong demand = new AtomicLong();
@@ -53,10 +54,15 @@ final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRequest.B
     private volatile long count;
     private byte[] scratch = new byte[0];
 
-    BlobPipe(Descriptor expected, LongConsumer progress) {
+    /**
+     * @param sent run once, when the upload has been given the whole blob (verified): the rest is the
+     *     destination's to commit
+     */
+    BlobPipe(Descriptor expected, LongConsumer progress, Runnable sent) {
         this.expected = expected;
         this.hasher = Digests.hasher(expected.digest());
         this.progress = progress;
+        this.sent = sent;
     }
 
     // ---------------------------------------------------------------- the download (source GET body)
@@ -262,6 +268,7 @@ final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRequest.B
                         if (downloadDone && ready.isEmpty()) {
                             finished = true;
                             subscriber.onComplete();
+                            sent.run();
                         }
                     }
                     Flow.Subscription source = download;

@@ -284,17 +284,12 @@ public final class ImageCopier implements AutoCloseable {
         List<Future<?>> transfers = new ArrayList<>();
         for (Descriptor blob : blobs) {
             transfers.add(tasks.submit(() -> {
-                permits.acquire();
-                try {
-                    boolean didCopy = copyBlob(src, srcRepo, dst, dstRepo, blob, progress);
-                    if (didCopy) {
-                        copied.incrementAndGet();
-                        bytes.addAndGet(blob.size());
-                    }
-                    progress.blobDone(blob, didCopy);
-                } finally {
-                    permits.release();
+                boolean didCopy = copyBlob(src, srcRepo, dst, dstRepo, blob, progress, permits);
+                if (didCopy) {
+                    copied.incrementAndGet();
+                    bytes.addAndGet(blob.size());
                 }
+                progress.blobDone(blob, didCopy);
                 return null;
             }));
         }
@@ -315,16 +310,30 @@ public final class ImageCopier implements AutoCloseable {
         return new BlobStats(copied.get(), bytes.get());
     }
 
-    /** @return true when bytes were transferred, false when the destination had the blob */
+    /**
+     * Transfers one blob while holding one of the {@code slots}. The slot is given back as soon as the last
+     * byte has been handed to the upload, not when the registry answers: a registry commits a blob by
+     * syncing it to disk, and holding the slot through that would leave the CPUs idle while every transfer
+     * in flight waits for the disk at the same moment. So the next blob streams while the last one is synced.
+     *
+     * @return true when bytes were transferred, false when the destination had the blob
+     */
     private boolean copyBlob(
             RegistryClient src,
             String srcRepo,
             RegistryClient dst,
             String dstRepo,
             Descriptor blob,
-            ProgressListener progress) {
-        if (dst.blobExists(dstRepo, blob.digest())) {
-            return false;
+            ProgressListener progress,
+            Semaphore slots)
+            throws InterruptedException {
+        slots.acquire();
+        try {
+            if (dst.blobExists(dstRepo, blob.digest())) {
+                return false;
+            }
+        } finally {
+            slots.release();
         }
         String what = "copy blob " + blob.digest() + " (" + blob.size() + " bytes) from " + src.authority() + "/"
                 + srcRepo + " to " + dst.authority() + "/" + dstRepo;
@@ -337,34 +346,59 @@ public final class ImageCopier implements AutoCloseable {
             }
         }
         return dst.retrier().call(what, attempt -> {
-            // After a failed attempt the upload may have been committed with its answer lost: check first.
-            if (attempt > 1 && dst.blobExists(dstRepo, blob.digest())) {
-                return true;
-            }
-            URI location = dst.startUpload(dstRepo);
-            if (blob.size() == 0) {
-                dst.completeUpload(dstRepo, location, blob.digest(), HttpRequest.BodyPublishers.noBody());
-                return true;
-            }
-            BlobPipe pipe = new BlobPipe(blob, progress::transferred);
-            watch(pipe);
-            try {
-                src.openBlob(srcRepo, blob, pipe);
-                dst.completeUpload(dstRepo, location, blob.digest(), pipe);
-            } catch (IOException e) {
+            try (Slot slot = Slot.take(slots)) {
+                // After a failed attempt the upload may have been committed with its answer lost: check first.
+                if (attempt > 1 && dst.blobExists(dstRepo, blob.digest())) {
+                    return true;
+                }
+                URI location = dst.startUpload(dstRepo);
+                if (blob.size() == 0) {
+                    dst.completeUpload(dstRepo, location, blob.digest(), HttpRequest.BodyPublishers.noBody());
+                    return true;
+                }
+                BlobPipe pipe = new BlobPipe(blob, progress::transferred, slot::close);
+                watch(pipe);
+                try {
+                    src.openBlob(srcRepo, blob, pipe);
+                    dst.completeUpload(dstRepo, location, blob.digest(), pipe);
+                } catch (IOException e) {
+                    if (pipe.failure() != null) {
+                        throw pipe.failure();
+                    }
+                    throw e;
+                } finally {
+                    pipe.close();
+                    active.remove(pipe);
+                }
                 if (pipe.failure() != null) {
                     throw pipe.failure();
                 }
-                throw e;
-            } finally {
-                pipe.close();
-                active.remove(pipe);
+                return true;
             }
-            if (pipe.failure() != null) {
-                throw pipe.failure();
-            }
-            return true;
         });
+    }
+
+    /** One permit of a semaphore, given back once however often it is closed. */
+    private static final class Slot implements AutoCloseable {
+        private final Semaphore semaphore;
+        private final java.util.concurrent.atomic.AtomicBoolean held =
+                new java.util.concurrent.atomic.AtomicBoolean(true);
+
+        private Slot(Semaphore semaphore) {
+            this.semaphore = semaphore;
+        }
+
+        static Slot take(Semaphore semaphore) throws InterruptedException {
+            semaphore.acquire();
+            return new Slot(semaphore);
+        }
+
+        @Override
+        public void close() {
+            if (held.compareAndSet(true, false)) {
+                semaphore.release();
+            }
+        }
     }
 
     /**

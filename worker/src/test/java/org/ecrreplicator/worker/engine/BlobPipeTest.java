@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +80,7 @@ class BlobPipeTest {
     @Test
     void shouldHandTheDownloadedBuffersToTheUploadUnchangedWhenTheContentMatches() {
         AtomicLong progress = new AtomicLong();
-        BlobPipe pipe = new BlobPipe(BLOB, progress::addAndGet);
+        BlobPipe pipe = new BlobPipe(BLOB, progress::addAndGet, () -> {});
         Download download = new Download();
         Upload upload = new Upload();
         pipe.onSubscribe(download);
@@ -104,7 +105,7 @@ class BlobPipeTest {
     void shouldWithholdTheLastBufferAndFailTheUploadWithBothDigestsWhenTheContentIsDamaged() {
         byte[] damaged = CONTENT.clone();
         damaged[damaged.length - 1] ^= 1;
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {});
+        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
         Download download = new Download();
         Upload upload = new Upload();
         pipe.onSubscribe(download);
@@ -126,8 +127,53 @@ class BlobPipeTest {
     }
 
     @Test
+    void shouldSignalSentOnceWhenTheUploadHasBeenGivenTheWholeVerifiedBlob() {
+        AtomicInteger sent = new AtomicInteger();
+        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, sent::incrementAndGet);
+        Download download = new Download();
+        Upload upload = new Upload();
+        pipe.onSubscribe(download);
+        pipe.subscribe(upload);
+        upload.subscription.request(1);
+
+        List<ByteBuffer> parts = parts(CONTENT, 10);
+        pipe.onNext(parts.subList(0, 1));
+        pipe.onNext(parts.subList(1, 2));
+        pipe.onComplete();
+        assertThat(sent.get())
+                .as("the last buffer still waits for the upload's demand")
+                .isZero();
+
+        upload.subscription.request(1);
+        upload.subscription.request(1);
+        pipe.close();
+
+        assertThat(upload.completed).isTrue();
+        assertThat(sent.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNeverSignalSentWhenTheContentIsDamaged() {
+        AtomicInteger sent = new AtomicInteger();
+        byte[] damaged = CONTENT.clone();
+        damaged[0] ^= 1;
+        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, sent::incrementAndGet);
+        Download download = new Download();
+        Upload upload = new Upload();
+        pipe.onSubscribe(download);
+        pipe.subscribe(upload);
+        upload.subscription.request(Long.MAX_VALUE);
+
+        pipe.onNext(List.of(ByteBuffer.wrap(damaged)));
+        pipe.onComplete();
+
+        assertThat(upload.error).isInstanceOf(DigestMismatchException.class);
+        assertThat(sent.get()).isZero();
+    }
+
+    @Test
     void shouldFailTheUploadAsTruncatedWhenTheDownloadEndsEarly() {
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {});
+        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
         Upload upload = new Upload();
         pipe.onSubscribe(new Download());
         pipe.subscribe(upload);
@@ -145,7 +191,7 @@ class BlobPipeTest {
 
     @Test
     void shouldFailBeforeSendingTheExtraBytesWhenTheDownloadIsLongerThanTheDescriptor() {
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {});
+        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
         Download download = new Download();
         Upload upload = new Upload();
         pipe.onSubscribe(download);
@@ -163,7 +209,7 @@ class BlobPipeTest {
 
     @Test
     void shouldPassADownloadFailureToTheUploadAsARetryableErrorWhenTheSourceConnectionBreaks() {
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {});
+        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
         Upload upload = new Upload();
         pipe.onSubscribe(new Download());
         pipe.subscribe(upload);
@@ -182,7 +228,7 @@ class BlobPipeTest {
     void shouldAskTheDownloadForMoreOnlyWhileFewBuffersWaitWhenTheUploadIsSlow() {
         byte[] big = new byte[64];
         Descriptor blob = new Descriptor(null, Digests.of("sha256", big), big.length, null);
-        BlobPipe pipe = new BlobPipe(blob, bytes -> {});
+        BlobPipe pipe = new BlobPipe(blob, bytes -> {}, () -> {});
         Download download = new Download();
         Upload upload = new Upload();
         pipe.onSubscribe(download);
@@ -210,7 +256,7 @@ class BlobPipeTest {
 
     @Test
     void shouldRefuseASecondUploadWhenTheBodyWasAlreadySubscribed() {
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {});
+        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
         pipe.onSubscribe(new Download());
         pipe.subscribe(new Upload());
         Upload second = new Upload();
@@ -222,7 +268,7 @@ class BlobPipeTest {
 
     @Test
     void shouldCancelTheDownloadAndFailTheUploadWhenAbandonedOrWhenTheUploadGivesUp() {
-        BlobPipe stalled = new BlobPipe(BLOB, bytes -> {});
+        BlobPipe stalled = new BlobPipe(BLOB, bytes -> {}, () -> {});
         Download stalledDownload = new Download();
         Upload stalledUpload = new Upload();
         stalled.onSubscribe(stalledDownload);
@@ -235,7 +281,7 @@ class BlobPipeTest {
                 .hasMessageContaining("stalled after 0 of")
                 .hasMessageContaining("60 s");
 
-        BlobPipe refused = new BlobPipe(BLOB, bytes -> {});
+        BlobPipe refused = new BlobPipe(BLOB, bytes -> {}, () -> {});
         Download refusedDownload = new Download();
         Upload refusedUpload = new Upload();
         refused.onSubscribe(refusedDownload);
@@ -248,7 +294,7 @@ class BlobPipeTest {
 
     @Test
     void shouldReleaseTheDownloadWhenClosedBeforeItEnded() {
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {});
+        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
         Download download = new Download();
         pipe.onSubscribe(download);
 
