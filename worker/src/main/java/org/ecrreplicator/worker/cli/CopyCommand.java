@@ -30,8 +30,8 @@ final class CopyCommand implements Callable<Integer> {
         CommandSpecs.exitCodes(
                 spec, "0:copied", "1:failed (one line on stderr)", "2:bad arguments", "3:the source does not exist");
         spec.addMixin("connection", ConnectionOptions.mixin());
-        spec.addMixin("sourceCredentials", SourceCredentialsOption.mixin());
-        spec.addMixin("destinationCredentials", DestinationCredentialsOption.mixin());
+        spec.addMixin("sourceCredentials", CredentialsOption.SOURCE.mixin());
+        spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());
         spec.addOption(CommandSpecs.flag("--json", "Print exactly one JSON object with the result on stdout."));
         spec.addPositional(CommandSpecs.positional(0, "SOURCE", "The image to copy."));
         spec.addPositional(CommandSpecs.positional(1, "DESTINATION", "Where to copy it."));
@@ -58,8 +58,8 @@ final class CopyCommand implements Callable<Integer> {
             sourceEndpoint = Endpoints.forHost(
                     from.host(),
                     Endpoints.credentials(
-                            SourceCredentialsOption.value(spec), environment, SourceCredentialsOption.VARIABLE),
-                    "--src-creds/" + SourceCredentialsOption.VARIABLE,
+                            CredentialsOption.SOURCE.value(spec), environment, CredentialsOption.SOURCE.variable()),
+                    CredentialsOption.SOURCE.where(),
                     insecure,
                     ecrFactory,
                     null,
@@ -67,10 +67,10 @@ final class CopyCommand implements Callable<Integer> {
             destinationEndpoint = Endpoints.forHost(
                     to.host(),
                     Endpoints.credentials(
-                            DestinationCredentialsOption.value(spec),
+                            CredentialsOption.DESTINATION.value(spec),
                             environment,
-                            DestinationCredentialsOption.VARIABLE),
-                    "--dest-creds/" + DestinationCredentialsOption.VARIABLE,
+                            CredentialsOption.DESTINATION.variable()),
+                    CredentialsOption.DESTINATION.where(),
                     insecure,
                     ecrFactory,
                     null,

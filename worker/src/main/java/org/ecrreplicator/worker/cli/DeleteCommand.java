@@ -24,7 +24,7 @@ final class DeleteCommand implements Callable<Integer> {
                 "Deletes a tag or a digest at a registry (ECR: BatchDeleteImage; others: the distribution API).",
                 "Nothing to delete is not an error.");
         spec.addMixin("connection", ConnectionOptions.mixin());
-        spec.addMixin("destinationCredentials", DestinationCredentialsOption.mixin());
+        spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());
         spec.addPositional(CommandSpecs.positional(0, "REFERENCE", "host[:port]/repository:tag or @digest"));
     }
 
@@ -44,10 +44,10 @@ final class DeleteCommand implements Callable<Integer> {
             endpoint = Endpoints.forHost(
                     target.host(),
                     Endpoints.credentials(
-                            DestinationCredentialsOption.value(spec),
+                            CredentialsOption.DESTINATION.value(spec),
                             environment,
-                            DestinationCredentialsOption.VARIABLE),
-                    "--dest-creds/" + DestinationCredentialsOption.VARIABLE,
+                            CredentialsOption.DESTINATION.variable()),
+                    CredentialsOption.DESTINATION.where(),
                     ConnectionOptions.insecure(spec),
                     ecrFactory,
                     null,

@@ -113,7 +113,7 @@ final class ReplicateCommand implements Callable<Integer> {
     private Endpoint sourceEndpoint(ReplicateConfig config, boolean insecure) {
         if (config.sourceCredentials() != null) {
             return Endpoint.of(
-                    Credentials.parseUserPassword(config.sourceCredentials(), SourceCredentialsOption.VARIABLE),
+                    Credentials.parseUserPassword(config.sourceCredentials(), CredentialsOption.SOURCE.variable()),
                     insecure);
         }
         if (config.sourceIsEcr()) {
@@ -142,7 +142,7 @@ final class ReplicateCommand implements Callable<Integer> {
         if (config.destinationCredentials() != null) {
             return Endpoint.of(
                     Credentials.parseUserPassword(
-                            config.destinationCredentials(), DestinationCredentialsOption.VARIABLE),
+                            config.destinationCredentials(), CredentialsOption.DESTINATION.variable()),
                     insecure);
         }
         return Endpoint.anonymous(insecure);

@@ -81,8 +81,8 @@ record ReplicateConfig(
                 env.flag("REGISTRY_INSECURE", false),
                 keyId,
                 secret,
-                env.get(SourceCredentialsOption.VARIABLE).orElse(null),
-                env.get(DestinationCredentialsOption.VARIABLE).orElse(null));
+                env.get(CredentialsOption.SOURCE.variable()).orElse(null),
+                env.get(CredentialsOption.DESTINATION.variable()).orElse(null));
     }
 
     /** The account id in an ECR host, or null (then ECR picks the caller's own registry). */

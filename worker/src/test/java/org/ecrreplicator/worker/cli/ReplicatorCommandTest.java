@@ -52,8 +52,8 @@ class ReplicatorCommandTest {
 
         assertThat(ConnectionOptions.insecure(copy)).isTrue();
         assertThat(ConnectionOptions.concurrency(copy)).isEqualTo(7);
-        assertThat(SourceCredentialsOption.value(copy)).isEqualTo("fake-user:fake-pass");
-        assertThat(DestinationCredentialsOption.value(copy)).isEqualTo("other:fake");
+        assertThat(CredentialsOption.SOURCE.value(copy)).isEqualTo("fake-user:fake-pass");
+        assertThat(CredentialsOption.DESTINATION.value(copy)).isEqualTo("other:fake");
         assertThat(CommandSpecs.flag(copy, "--json")).isTrue();
         assertThat(CommandSpecs.positional(copy, 0)).isEqualTo("source.example:5000/app:1");
         assertThat(CommandSpecs.positional(copy, 1)).isEqualTo("dest.example/app");
@@ -65,8 +65,8 @@ class ReplicatorCommandTest {
 
         assertThat(ConnectionOptions.insecure(copy)).isFalse();
         assertThat(ConnectionOptions.concurrency(copy)).isEqualTo(4);
-        assertThat(SourceCredentialsOption.value(copy)).isNull();
-        assertThat(DestinationCredentialsOption.value(copy)).isNull();
+        assertThat(CredentialsOption.SOURCE.value(copy)).isNull();
+        assertThat(CredentialsOption.DESTINATION.value(copy)).isNull();
         assertThat(CommandSpecs.flag(copy, "--json")).isFalse();
     }
 

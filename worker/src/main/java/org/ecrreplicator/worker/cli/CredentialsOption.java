@@ -1,0 +1,45 @@
+package org.ecrreplicator.worker.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code --src-creds} / {@code --dest-creds}, else the matching environment variable. */
+enum CredentialsOption {
+    SOURCE("--src-creds", "REPLICATOR_SRC_CREDS", "Source"),
+    DESTINATION("--dest-creds", "REPLICATOR_DEST_CREDS", "Destination");
+
+    private final String option;
+    private final String variable;
+    private final String side;
+
+    CredentialsOption(String option, String variable, String side) {
+        this.option = option;
+        this.variable = variable;
+        this.side = side;
+    }
+
+    /** The environment variable, which keeps credentials out of process listings. */
+    String variable() {
+        return variable;
+    }
+
+    /** How error messages name where the credentials came from. */
+    String where() {
+        return option + "/" + variable;
+    }
+
+    CommandSpec mixin() {
+        return CommandSpecs.mixin(CommandSpecs.option(
+                        option,
+                        "USER:PASS",
+                        String.class,
+                        side + " registry credentials. Prefer the environment variable " + variable
+                                + ", which stays out of process listings. Without either: anonymous, or ECR auth"
+                                + " for ECR hosts.")
+                .build());
+    }
+
+    /** The option's value, or null when it was not given. */
+    String value(CommandSpec command) {
+        return CommandSpecs.value(command, option);
+    }
+}
