@@ -76,14 +76,4 @@ class JsonTreeTest {
                 .hasMessageContaining("not UTF-8");
         assertThatThrownBy(() -> parse("[".repeat(100) + "]".repeat(100))).hasMessageContaining("nested");
     }
-
-    @Test
-    void shouldQuoteStringsSoTheyReadBackUnchanged() throws IOException {
-        String text = "sha256:ab \"quoted\" back\\slash\nnew line\u0001 é";
-
-        String quoted = JsonTree.quote(text);
-
-        assertThat(quoted).startsWith("\"").endsWith("\"").doesNotContain("\n").contains("\\u0001");
-        assertThat(parse(quoted)).isEqualTo(text);
-    }
 }
