@@ -25,8 +25,9 @@ import org.ecrreplicator.engines.AwsJsonEndpoint.AwsError;
 
 /**
  * A CodeBuild API stand-in for the workflow tests (StartBuild, BatchGetBuilds on JSON 1.1) whose builds are
- * scripted instead of run: each build succeeds (exporting the variables buildspec.yml exports, with the
- * request's digest), fails in a phase, or is held until the test releases it. When a build ends, a real-shaped
+ * scripted instead of run: each build succeeds (exporting the variables buildspec.yml exports, with the digest
+ * the source holds when the build ends: see {@link #sourceHolds}), fails in a phase, or is held until the test
+ * releases it. When a build ends, a real-shaped
  * "CodeBuild Build State Change" event goes to the sink (the Completion handler). The real buildspec runs in
  * the engines' LocalCodeBuild; these tests are about the workflow around it.
  */
@@ -84,6 +85,7 @@ final class ScriptedCodeBuild implements AutoCloseable {
     private final Map<String, Build> byId = new ConcurrentHashMap<>();
     private final Map<String, Build> byIdempotencyToken = new ConcurrentHashMap<>();
     private final List<String> events = new CopyOnWriteArrayList<>();
+    private final Map<String, String> sourceDigests = new ConcurrentHashMap<>();
     private final ExecutorService runner = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "scripted-codebuild");
         thread.setDaemon(true);
@@ -108,6 +110,15 @@ final class ScriptedCodeBuild implements AutoCloseable {
     /** The next builds follow these scripts, in order; after them builds succeed. */
     synchronized void script(Script... next) {
         scripts.addAll(List.of(next));
+    }
+
+    /**
+     * The source registry now holds {@code digest} under {@code imageKey} ({@code repository:tag}). The real
+     * copy engine resolves the tag when it copies, so a build reports this digest, not its event's; without
+     * an entry, the source still holds what the event announced.
+     */
+    void sourceHolds(String imageKey, String digest) {
+        sourceDigests.put(imageKey, digest);
     }
 
     /** The next {@code times} StartBuild calls fail with ThrottlingException, as an API rate limit does. */
@@ -138,6 +149,7 @@ final class ScriptedCodeBuild implements AutoCloseable {
         builds.forEach(build -> build.release(true));
         builds.clear();
         events.clear();
+        sourceDigests.clear();
     }
 
     private synchronized Script nextScript() {
@@ -193,7 +205,11 @@ final class ScriptedCodeBuild implements AutoCloseable {
             boolean delete = "DELETE".equals(request.path("action").asText());
             Map<String, String> exported = new LinkedHashMap<>();
             exported.put("OUTCOME", delete ? "DELETED" : "REPLICATED");
-            exported.put("REPLICATED_DIGEST", request.path("digest").asText());
+            String imageKey = request.path("repository").asText() + ":"
+                    + request.path("tag").asText();
+            exported.put(
+                    "REPLICATED_DIGEST",
+                    sourceDigests.getOrDefault(imageKey, request.path("digest").asText()));
             exported.put("BYTES_COPIED", delete ? "0" : "1234");
             exported.put("BLOBS_COPIED", delete ? "0" : "2");
             exported.put("BLOBS_SKIPPED", "0");
