@@ -49,6 +49,18 @@ public record Digest(String algorithm, String encoded) {
         }
     }
 
+    // Written out: the record's generated equals and hashCode are bootstrapped through invokedynamic, which
+    // spins method-handle classes at run time on every start of the copy engine (the AOT cache keeps none).
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Digest that && algorithm.equals(that.algorithm) && encoded.equals(that.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * algorithm.hashCode() + encoded.hashCode();
+    }
+
     @Override
     public String toString() {
         return algorithm + ":" + encoded;
