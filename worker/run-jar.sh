@@ -3,12 +3,13 @@
 # cache per jar and command next to the jar, so every run after a command's first one starts fast.
 #
 # Usage: run-jar.sh JAR [COMMAND ARGS...]   with JAVA_HOME set to a JDK >= 21 (bin/replicator does both).
-# REPLICATOR_JAVA_OPTS, when set, replaces the options and turns the cache off.
+# REPLICATOR_JAVA_OPTS, when set, replaces the options and turns the cache off; --help and --version run
+# without a cache too.
 #
 # - JDK 25 and newer: an AOT cache (JEP 483/514/515: classes loaded and linked, call sites resolved, method
-#   profiles). A command's first run records what it does (-XX:AOTMode=record); only a successful run that is
-#   not --help or --version trains the cache, built right after it (-XX:AOTMode=create), quietly. A cache
-#   older than the jar is rebuilt the same way; one the JVM cannot use (another JDK) is ignored by it.
+#   profiles). A command's first run records what it does (-XX:AOTMode=record); only a successful run
+#   trains the cache, built right after it (-XX:AOTMode=create), quietly. A cache older than the jar is
+#   rebuilt the same way; one the JVM cannot use (another JDK) is ignored by it.
 # - JDK 21 to 24: a dynamic AppCDS archive, written at the end of the first run (-XX:+AutoCreateSharedArchive).
 #   The JVM does not replace an archive that was made for an older jar, so a stale one is removed first.
 set -euo pipefail
@@ -32,6 +33,12 @@ if [ ! -w "$(dirname "$jar")" ] || [ -z "$major" ]; then
   exec "$java" "${options[@]}" -jar "$jar" "$@"
 fi
 
+# Help and version output run none of the command, so they would train a useless cache, and recording one
+# costs about a second: they run without.
+for arg in "$@"; do
+  case "$arg" in -h | --help | -V | --version) exec "$java" "${options[@]}" -jar "$jar" "$@" ;; esac
+done
+
 if [ "$major" -lt 25 ]; then
   archive="$base.jsa"
   [ "$archive" -nt "$jar" ] || rm -f "$archive"
@@ -51,9 +58,6 @@ config="$base.aotconf.$$"
 status=0
 "$java" "${options[@]}" "${quiet[@]}" -XX:+UnlockDiagnosticVMOptions -XX:-DisplayVMOutput -XX:AOTMode=record -XX:AOTConfiguration="$config" -jar "$jar" "$@" || status=$?
 trained=$([ "$status" -eq 0 ] && [ -s "$config" ] && echo yes || echo no)
-for arg in "$@"; do
-  case "$arg" in -h | --help | -V | --version) trained=no ;; esac
-done
 if [ "$trained" = yes ] \
   && "$java" "${options[@]}" "${quiet[@]}" -XX:AOTMode=create -XX:AOTConfiguration="$config" \
     -XX:AOTCache="$cache.$$" -jar "$jar" >/dev/null 2>&1; then
