@@ -40,5 +40,10 @@ find_jdk() {
 
 # Maven in batch mode with the repo's settings; quiet about the JDK's own deprecation notices.
 mvn_batch() {
-  MAVEN_OPTS="${MAVEN_OPTS:-} -XX:+UseParallelGC -Xss4m" mvn -B --no-transfer-progress "$@"
+  local opts="-XX:+UseParallelGC -Xss4m"
+  # Maven 3.8's Guava calls sun.misc.Unsafe, which JDK 24+ warns about on every build.
+  if [ -n "${JAVA_HOME:-}" ] && [ "$(java_major "$JAVA_HOME/bin/java")" -ge 24 ] 2>/dev/null; then
+    opts="$opts --sun-misc-unsafe-memory-access=allow"
+  fi
+  MAVEN_OPTS="${MAVEN_OPTS:-} $opts" mvn -B --no-transfer-progress "$@"
 }
