@@ -13,7 +13,9 @@
 # - JDK 21 to 24: a dynamic AppCDS archive, written at the end of the first run (-XX:+AutoCreateSharedArchive).
 #   The JVM does not replace an archive that was made for an older jar, so a stale one is removed first.
 set -euo pipefail
-source "$(dirname "$0")/../bin/lib/common.sh"
+here="${0%/*}"
+[ "$here" != "$0" ] || here=.
+source "$here/../bin/lib/common.sh"
 
 jar="$1"
 shift
@@ -26,10 +28,13 @@ fi
 
 options=(-Xmx256m -XX:+UseSerialGC -Djdk.httpclient.bufsize=262144)
 major="$(java_major "$java" 2>/dev/null || true)"
-command_name="$(printf %s "${1:-}" | tr -cd a-z)"
+command_name="${1:-}"
+command_name="${command_name//[^a-z]/}"
 base="${jar%.jar}-${command_name:-none}"
 
-if [ ! -w "$(dirname "$jar")" ] || [ -z "$major" ]; then
+jar_dir="${jar%/*}"
+[ "$jar_dir" != "$jar" ] || jar_dir=.
+if [ ! -w "$jar_dir" ] || [ -z "$major" ]; then
   exec "$java" "${options[@]}" -jar "$jar" "$@"
 fi
 
