@@ -196,8 +196,15 @@ final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRequest.B
 
     // ---------------------------------------------------------------- control
 
-    /** Gives up on a stalled download: cancels it and fails the upload with a retryable error. */
+    /**
+     * Gives up on a stalled download: cancels it and fails the upload with a retryable error. Once the upload
+     * has been given the whole blob, nothing can stall here any more (the registry is committing it), so
+     * this does nothing: a slow commit must not turn a good upload into a failed attempt.
+     */
     void abandon(String reason) {
+        if (finished) {
+            return;
+        }
         fail(new DigestMismatchException("blob " + expected.digest() + " stalled after " + count + " of "
                 + expected.size() + " bytes (" + reason + ")"));
         drain();

@@ -153,6 +153,25 @@ class BlobPipeTest {
     }
 
     @Test
+    void shouldKeepAFullySentUploadGoodWhenAbandonedWhileTheRegistryCommits() {
+        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
+        Download download = new Download();
+        Upload upload = new Upload();
+        pipe.onSubscribe(download);
+        pipe.subscribe(upload);
+        upload.subscription.request(Long.MAX_VALUE);
+        pipe.onNext(List.of(ByteBuffer.wrap(CONTENT)));
+        pipe.onComplete();
+
+        pipe.abandon("no data for 60 s");
+
+        assertThat(upload.completed).isTrue();
+        assertThat(upload.error).isNull();
+        assertThat(pipe.failure()).isNull();
+        assertThat(upload.received.toByteArray()).isEqualTo(CONTENT);
+    }
+
+    @Test
     void shouldNeverSignalSentWhenTheContentIsDamaged() {
         AtomicInteger sent = new AtomicInteger();
         byte[] damaged = CONTENT.clone();

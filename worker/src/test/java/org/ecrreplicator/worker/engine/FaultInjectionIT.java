@@ -87,6 +87,32 @@ class FaultInjectionIT {
     }
 
     @Test
+    void shouldCountAnUploadAsDoneWhenTheDestinationTakesLongerThanTheIdleTimeoutToCommitIt() throws Exception {
+        try (RegistryProcess source = RegistryProcess.startAnonymous();
+                RegistryProcess destination = RegistryProcess.startAnonymous();
+                FaultProxy destinationProxy =
+                        new FaultProxy(destination.baseUri(), 0, 3).delayBlobCommits(Duration.ofMillis(1500));
+                ImageCopier copier =
+                        new ImageCopier(ImageCopier.Options.defaults().withIdleTimeout(Duration.ofMillis(300)))) {
+            SampleImages.Image image = SampleImages.seed(36)
+                    .layerSizes(1_000_000)
+                    .pushOciImage(SampleImages.Target.anonymous(source.baseUri()), "commit/app", "1");
+
+            CopyResult result = copier.copy(
+                    ImageReference.parse(source.authority() + "/commit/app:1"),
+                    Endpoint.anonymous(true),
+                    ImageReference.parse(destinationProxy.authority() + "/commit/app:1"),
+                    Endpoint.anonymous(true));
+
+            assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
+            assertThat(destinationProxy.requests("HEAD", "/blobs/"))
+                    .as("one existence check per blob: no attempt was failed and retried")
+                    .isEqualTo(image.blobs().size());
+            assertExactCopy(destination.baseUri(), null, "commit/app", "1", image);
+        }
+    }
+
+    @Test
     void shouldFollowRedirectsToAnotherHostWithoutTheRegistryCredentialsWhenDownloadingBlobs() throws Exception {
         String user = "AWS";
         String password = "fake-registry-password";

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A loopback HTTP proxy in front of a registry that breaks a share of requests the ways networks and
  * registries do: a 500, a 429 with Retry-After, the connection dropped before forwarding, dropped after
  * forwarding (the registry acted but the answer is lost), and a body cut off halfway. It can also answer
- * blob downloads with a redirect to another host, as ECR does with S3.
+ * blob downloads with a redirect to another host, as ECR does with S3, stall blob downloads halfway, and hold
+ * back the answer to a blob upload's commit after the registry has committed it.
  */
 final class FaultProxy implements AutoCloseable {
     enum Fault {
@@ -59,6 +60,8 @@ final class FaultProxy implements AutoCloseable {
     private volatile URI redirectBlobsTo;
     private final AtomicInteger stallsLeft = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    private volatile Duration commitDelay;
+    private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FaultProxy(URI upstream, double rate, long seed) {
         this.upstream = upstream;
@@ -84,6 +87,19 @@ final class FaultProxy implements AutoCloseable {
     FaultProxy stallBlobDownloads(int count) {
         stallsLeft.set(count);
         return this;
+    }
+
+    /** Each blob upload's final {@code PUT ?digest=} reaches the registry at once; its answer comes after {@code delay}. */
+    FaultProxy delayBlobCommits(Duration delay) {
+        this.commitDelay = delay;
+        return this;
+    }
+
+    /** How many requests with this method had a path containing {@code pathPart}. */
+    long requests(String method, String pathPart) {
+        return seen.stream()
+                .filter(request -> request.startsWith(method + " ") && request.contains(pathPart))
+                .count();
     }
 
     String authority() {
@@ -126,8 +142,27 @@ final class FaultProxy implements AutoCloseable {
             exchange.close();
             return;
         }
+        seen.add(method + " " + path);
         if (method.equals("GET") && path.contains("/blobs/sha256:") && stallsLeft.getAndDecrement() > 0) {
             stall(exchange, path, query);
+            return;
+        }
+        Duration delay = commitDelay;
+        if (delay != null
+                && method.equals("PUT")
+                && path.contains("/blobs/uploads/")
+                && query != null
+                && query.contains("digest=")) {
+            try {
+                HttpResponse<InputStream> response = forward(exchange, method, path, query);
+                Thread.sleep(delay.toMillis());
+                relay(exchange, method, response, false);
+            } catch (IOException | RuntimeException e) {
+                exchange.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exchange.close();
+            }
             return;
         }
         Fault fault = draw();
