@@ -66,6 +66,21 @@ class BlobPipeTest {
         }
     }
 
+    /** A pipe between a new download and a new upload, both subscribed, the upload asking for {@code demand}. */
+    record Wired(BlobPipe pipe, Download download, Upload upload) {
+        static Wired of(Descriptor blob, java.util.function.LongConsumer progress, Runnable sent, long demand) {
+            BlobPipe pipe = new BlobPipe(blob, progress, sent);
+            Download download = new Download();
+            Upload upload = new Upload();
+            pipe.onSubscribe(download);
+            pipe.subscribe(upload);
+            if (demand > 0) {
+                upload.subscription.request(demand);
+            }
+            return new Wired(pipe, download, upload);
+        }
+    }
+
     private static List<ByteBuffer> parts(byte[] content, int... cuts) {
         List<ByteBuffer> parts = new ArrayList<>();
         int start = 0;
@@ -80,12 +95,10 @@ class BlobPipeTest {
     @Test
     void shouldHandTheDownloadedBuffersToTheUploadUnchangedWhenTheContentMatches() {
         AtomicLong progress = new AtomicLong();
-        BlobPipe pipe = new BlobPipe(BLOB, progress::addAndGet, () -> {});
-        Download download = new Download();
-        Upload upload = new Upload();
-        pipe.onSubscribe(download);
-        pipe.subscribe(upload);
-        upload.subscription.request(Long.MAX_VALUE);
+        Wired wired = Wired.of(BLOB, progress::addAndGet, () -> {}, Long.MAX_VALUE);
+        BlobPipe pipe = wired.pipe();
+        Download download = wired.download();
+        Upload upload = wired.upload();
 
         List<ByteBuffer> parts = parts(CONTENT, 5, 17);
         pipe.onNext(parts.subList(0, 2));
@@ -105,12 +118,10 @@ class BlobPipeTest {
     void shouldWithholdTheLastBufferAndFailTheUploadWithBothDigestsWhenTheContentIsDamaged() {
         byte[] damaged = CONTENT.clone();
         damaged[damaged.length - 1] ^= 1;
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
-        Download download = new Download();
-        Upload upload = new Upload();
-        pipe.onSubscribe(download);
-        pipe.subscribe(upload);
-        upload.subscription.request(Long.MAX_VALUE);
+        Wired wired = Wired.of(BLOB, bytes -> {}, () -> {}, Long.MAX_VALUE);
+        BlobPipe pipe = wired.pipe();
+        Download download = wired.download();
+        Upload upload = wired.upload();
 
         List<ByteBuffer> parts = parts(damaged, 10);
         pipe.onNext(parts.subList(0, 1));
@@ -129,12 +140,10 @@ class BlobPipeTest {
     @Test
     void shouldSignalSentOnceWhenTheUploadHasBeenGivenTheWholeVerifiedBlob() {
         AtomicInteger sent = new AtomicInteger();
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, sent::incrementAndGet);
-        Download download = new Download();
-        Upload upload = new Upload();
-        pipe.onSubscribe(download);
-        pipe.subscribe(upload);
-        upload.subscription.request(1);
+        Wired wired = Wired.of(BLOB, bytes -> {}, sent::incrementAndGet, 1);
+        BlobPipe pipe = wired.pipe();
+        Download download = wired.download();
+        Upload upload = wired.upload();
 
         List<ByteBuffer> parts = parts(CONTENT, 10);
         pipe.onNext(parts.subList(0, 1));
@@ -154,12 +163,10 @@ class BlobPipeTest {
 
     @Test
     void shouldKeepAFullySentUploadGoodWhenAbandonedWhileTheRegistryCommits() {
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
-        Download download = new Download();
-        Upload upload = new Upload();
-        pipe.onSubscribe(download);
-        pipe.subscribe(upload);
-        upload.subscription.request(Long.MAX_VALUE);
+        Wired wired = Wired.of(BLOB, bytes -> {}, () -> {}, Long.MAX_VALUE);
+        BlobPipe pipe = wired.pipe();
+        Download download = wired.download();
+        Upload upload = wired.upload();
         pipe.onNext(List.of(ByteBuffer.wrap(CONTENT)));
         pipe.onComplete();
 
@@ -176,12 +183,10 @@ class BlobPipeTest {
         AtomicInteger sent = new AtomicInteger();
         byte[] damaged = CONTENT.clone();
         damaged[0] ^= 1;
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, sent::incrementAndGet);
-        Download download = new Download();
-        Upload upload = new Upload();
-        pipe.onSubscribe(download);
-        pipe.subscribe(upload);
-        upload.subscription.request(Long.MAX_VALUE);
+        Wired wired = Wired.of(BLOB, bytes -> {}, sent::incrementAndGet, Long.MAX_VALUE);
+        BlobPipe pipe = wired.pipe();
+        Download download = wired.download();
+        Upload upload = wired.upload();
 
         pipe.onNext(List.of(ByteBuffer.wrap(damaged)));
         pipe.onComplete();
@@ -210,12 +215,10 @@ class BlobPipeTest {
 
     @Test
     void shouldFailBeforeSendingTheExtraBytesWhenTheDownloadIsLongerThanTheDescriptor() {
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
-        Download download = new Download();
-        Upload upload = new Upload();
-        pipe.onSubscribe(download);
-        pipe.subscribe(upload);
-        upload.subscription.request(Long.MAX_VALUE);
+        Wired wired = Wired.of(BLOB, bytes -> {}, () -> {}, Long.MAX_VALUE);
+        BlobPipe pipe = wired.pipe();
+        Download download = wired.download();
+        Upload upload = wired.upload();
 
         byte[] longer = new byte[CONTENT.length + 3];
         System.arraycopy(CONTENT, 0, longer, 0, CONTENT.length);
@@ -247,11 +250,10 @@ class BlobPipeTest {
     void shouldAskTheDownloadForMoreOnlyWhileFewBuffersWaitWhenTheUploadIsSlow() {
         byte[] big = new byte[64];
         Descriptor blob = new Descriptor(null, Digests.of("sha256", big), big.length, null);
-        BlobPipe pipe = new BlobPipe(blob, bytes -> {}, () -> {});
-        Download download = new Download();
-        Upload upload = new Upload();
-        pipe.onSubscribe(download);
-        pipe.subscribe(upload);
+        Wired wired = Wired.of(blob, bytes -> {}, () -> {}, 0);
+        BlobPipe pipe = wired.pipe();
+        Download download = wired.download();
+        Upload upload = wired.upload();
 
         // The upload asks for nothing: the pipe may read ahead a little, never the whole blob.
         int delivered = 0;
@@ -287,11 +289,10 @@ class BlobPipeTest {
 
     @Test
     void shouldCancelTheDownloadAndFailTheUploadWhenAbandonedOrWhenTheUploadGivesUp() {
-        BlobPipe stalled = new BlobPipe(BLOB, bytes -> {}, () -> {});
-        Download stalledDownload = new Download();
-        Upload stalledUpload = new Upload();
-        stalled.onSubscribe(stalledDownload);
-        stalled.subscribe(stalledUpload);
+        Wired stalledWired = Wired.of(BLOB, bytes -> {}, () -> {}, 0);
+        BlobPipe stalled = stalledWired.pipe();
+        Download stalledDownload = stalledWired.download();
+        Upload stalledUpload = stalledWired.upload();
 
         stalled.abandon("no data for 60 s");
 
@@ -300,11 +301,9 @@ class BlobPipeTest {
                 .hasMessageContaining("stalled after 0 of")
                 .hasMessageContaining("60 s");
 
-        BlobPipe refused = new BlobPipe(BLOB, bytes -> {}, () -> {});
-        Download refusedDownload = new Download();
-        Upload refusedUpload = new Upload();
-        refused.onSubscribe(refusedDownload);
-        refused.subscribe(refusedUpload);
+        Wired refusedWired = Wired.of(BLOB, bytes -> {}, () -> {}, 0);
+        Download refusedDownload = refusedWired.download();
+        Upload refusedUpload = refusedWired.upload();
 
         refusedUpload.subscription.cancel();
 
