@@ -51,6 +51,7 @@ final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRequest.B
     private volatile boolean finished;
     private volatile IOException failure;
     private volatile long lastActivity = System.nanoTime();
+    private volatile long sentAt;
     private volatile long count;
     private byte[] scratch = new byte[0];
 
@@ -226,6 +227,11 @@ final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRequest.B
         return lastActivity;
     }
 
+    /** When the upload was given the last byte ({@link System#nanoTime()}), or 0 while it has not been. */
+    long sentAtNanos() {
+        return sentAt;
+    }
+
     private void fail(IOException reason) {
         if (failure == null) {
             failure = reason;
@@ -275,6 +281,7 @@ final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRequest.B
                         if (downloadDone && ready.isEmpty()) {
                             finished = true;
                             subscriber.onComplete();
+                            sentAt = System.nanoTime();
                             sent.run();
                         }
                     }

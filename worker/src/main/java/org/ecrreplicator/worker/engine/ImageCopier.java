@@ -32,33 +32,50 @@ import org.ecrreplicator.domain.ImageReference;
 public final class ImageCopier implements AutoCloseable {
     /**
      * @param concurrency blobs transferred at once
+     * @param idleTimeout how long a blob transfer may deliver nothing before it is abandoned and retried
+     * @param commitTimeout how long the destination may take to answer a blob upload once it has every byte
+     *     (it syncs or moves the blob meanwhile) before the upload is abandoned and retried
      */
-    public record Options(int concurrency, RetryPolicy retryPolicy, ProgressListener progress, Duration idleTimeout) {
+    public record Options(
+            int concurrency,
+            RetryPolicy retryPolicy,
+            ProgressListener progress,
+            Duration idleTimeout,
+            Duration commitTimeout) {
         public Options {
             if (concurrency < 1 || concurrency > 64) {
                 throw new IllegalArgumentException("concurrency must be 1 to 64, not " + concurrency);
             }
         }
 
-        /** 4 blobs at once; a blob download that delivers nothing for 60 s is abandoned and retried. */
+        /**
+         * 4 blobs at once; a blob download that delivers nothing for 60 s is abandoned and retried, and so is
+         * an upload the destination has not answered 10 minutes after its last byte (a registry on S3 copies
+         * a large layer into place before it answers).
+         */
         public static Options defaults() {
-            return new Options(4, RetryPolicy.defaults(), ProgressListener.none(), Duration.ofSeconds(60));
+            return new Options(
+                    4, RetryPolicy.defaults(), ProgressListener.none(), Duration.ofSeconds(60), Duration.ofMinutes(10));
         }
 
         public Options withConcurrency(int value) {
-            return new Options(value, retryPolicy, progress, idleTimeout);
+            return new Options(value, retryPolicy, progress, idleTimeout, commitTimeout);
         }
 
         public Options withRetryPolicy(RetryPolicy value) {
-            return new Options(concurrency, value, progress, idleTimeout);
+            return new Options(concurrency, value, progress, idleTimeout, commitTimeout);
         }
 
         public Options withProgress(ProgressListener value) {
-            return new Options(concurrency, retryPolicy, value, idleTimeout);
+            return new Options(concurrency, retryPolicy, value, idleTimeout, commitTimeout);
         }
 
         public Options withIdleTimeout(Duration value) {
-            return new Options(concurrency, retryPolicy, progress, value);
+            return new Options(concurrency, retryPolicy, progress, value, commitTimeout);
+        }
+
+        public Options withCommitTimeout(Duration value) {
+            return new Options(concurrency, retryPolicy, progress, idleTimeout, value);
         }
     }
 
@@ -67,7 +84,11 @@ public final class ImageCopier implements AutoCloseable {
     private final HttpClient destinationHttp;
     private final boolean ownsClient;
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
-    private final java.util.Set<BlobPipe> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Blob transfers under the watchdog, each with the thread that waits for its upload's answer. */
+    private final Map<BlobPipe, Thread> active = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Transfers the watchdog interrupted because the destination did not answer the finished upload. */
+    private final java.util.Set<BlobPipe> unanswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private volatile java.util.concurrent.ScheduledExecutorService watchdog;
 
     /**
@@ -372,9 +393,26 @@ public final class ImageCopier implements AutoCloseable {
                         throw pipe.failure();
                     }
                     throw e;
+                } catch (InterruptedException e) {
+                    if (unanswered.remove(pipe)) {
+                        // The watchdog's doing, not a cancellation of the copy: this attempt failed, retry it
+                        // (the retry first asks whether the destination has the blob after all).
+                        Thread.interrupted();
+                        throw new java.net.http.HttpTimeoutException("PUT blob " + blob.digest() + " to " + dstRepo
+                                + " at " + dst.authority() + ": no answer "
+                                + options.commitTimeout().toSeconds()
+                                + " s after the last byte");
+                    }
+                    throw e;
                 } finally {
                     pipe.close();
-                    active.remove(pipe);
+                    synchronized (pipe) {
+                        active.remove(pipe);
+                        if (unanswered.remove(pipe)) {
+                            // Interrupted just as the answer came: the attempt stands, the flag must not.
+                            Thread.interrupted();
+                        }
+                    }
                 }
                 if (pipe.failure() != null) {
                     throw pipe.failure();
@@ -410,14 +448,21 @@ public final class ImageCopier implements AutoCloseable {
     /**
      * The JDK client has no read timeout for a streamed body: a source that stops sending mid-blob would hang
      * the copy. A watchdog cancels a download that delivered nothing for the idle timeout, which fails its
-     * upload, and the transfer is retried.
+     * upload, and the transfer is retried. Nor has it a timeout for the answer to an upload alone (its request
+     * timeout would also cover sending the body): the watchdog interrupts a transfer whose destination has not
+     * answered the commit timeout after the last byte, and that attempt is retried.
      */
     private void watch(BlobPipe pipe) {
-        active.add(pipe);
+        active.put(pipe, Thread.currentThread());
         if (watchdog == null) {
             synchronized (this) {
                 if (watchdog == null) {
-                    long period = Math.max(50, options.idleTimeout().toMillis() / 4);
+                    long period = Math.max(
+                            50,
+                            Math.min(
+                                            options.idleTimeout().toMillis(),
+                                            options.commitTimeout().toMillis())
+                                    / 4);
                     var scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
                         Thread thread = new Thread(runnable, "transfer-watchdog");
                         thread.setDaemon(true);
@@ -432,14 +477,28 @@ public final class ImageCopier implements AutoCloseable {
     }
 
     private void abandonStalled() {
-        long limit = options.idleTimeout().toNanos();
+        long idle = options.idleTimeout().toNanos();
+        long commit = options.commitTimeout().toNanos();
         long now = System.nanoTime();
-        for (BlobPipe pipe : active) {
-            if (now - pipe.lastActivityNanos() > limit) {
-                active.remove(pipe);
-                pipe.abandon("no data for " + options.idleTimeout().toSeconds() + " s");
+        active.forEach((pipe, thread) -> {
+            long sentAt = pipe.sentAtNanos();
+            if (sentAt == 0) {
+                if (now - pipe.lastActivityNanos() > idle) {
+                    active.remove(pipe);
+                    pipe.abandon("no data for " + options.idleTimeout().toSeconds() + " s");
+                }
+            } else if (now - sentAt > commit) {
+                // The client has no timeout for this wait alone: interrupting the waiting thread cancels
+                // the exchange (HttpClient.send), and copyBlob turns that into a retryable timeout. The lock
+                // keeps the interrupt from reaching a thread that has already left the transfer.
+                synchronized (pipe) {
+                    if (active.remove(pipe) != null) {
+                        unanswered.add(pipe);
+                        thread.interrupt();
+                    }
+                }
             }
-        }
+        });
     }
 
     private static void requireSameDigest(Manifest manifest, Digest pushed, RegistryClient dst) {

@@ -113,6 +113,38 @@ class FaultInjectionIT {
     }
 
     @Test
+    void shouldRetryAnUploadWhenTheDestinationNeverAnswersItsCommit() throws Exception {
+        try (RegistryProcess source = RegistryProcess.startAnonymous();
+                RegistryProcess destination = RegistryProcess.startAnonymous();
+                // The registry commits each blob; the answer is held back far longer than the test runs.
+                FaultProxy destinationProxy =
+                        new FaultProxy(destination.baseUri(), 0, 4).delayBlobCommits(Duration.ofMinutes(10));
+                ImageCopier copier =
+                        new ImageCopier(ImageCopier.Options.defaults().withCommitTimeout(Duration.ofMillis(500)))) {
+            SampleImages.Image image = SampleImages.seed(37)
+                    .layerSizes(1_000_000)
+                    .pushOciImage(SampleImages.Target.anonymous(source.baseUri()), "unanswered/app", "1");
+            long started = System.nanoTime();
+
+            CopyResult result = copier.copy(
+                    ImageReference.parse(source.authority() + "/unanswered/app:1"),
+                    Endpoint.anonymous(true),
+                    ImageReference.parse(destinationProxy.authority() + "/unanswered/app:1"),
+                    Endpoint.anonymous(true));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+            assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
+            assertThat(destinationProxy.requests("PUT", "/blobs/uploads/"))
+                    .as("one upload per blob: the retry found each blob committed")
+                    .isEqualTo(image.blobs().size());
+            assertThat(destinationProxy.requests("HEAD", "/blobs/"))
+                    .as("an existence check per blob before the upload and one after its unanswered commit")
+                    .isEqualTo(2L * image.blobs().size());
+            assertExactCopy(destination.baseUri(), null, "unanswered/app", "1", image);
+        }
+    }
+
+    @Test
     void shouldFollowRedirectsToAnotherHostWithoutTheRegistryCredentialsWhenDownloadingBlobs() throws Exception {
         String user = "AWS";
         String password = "fake-registry-password";
