@@ -86,14 +86,20 @@ class FaultInjectionIT {
         }
     }
 
-    @Test
-    void shouldCountAnUploadAsDoneWhenTheDestinationTakesLongerThanTheIdleTimeoutToCommitIt() throws Exception {
+    /** What the destination's proxy saw of a copy whose blob commits were answered late. */
+    record HeldCommits(int blobs, CopyResult result, long puts, long heads) {}
+
+    /**
+     * Copies a one-layer image into a destination whose proxy passes each blob commit on at once and answers
+     * it {@code answerAfter} later; checks the copy is exact.
+     */
+    private static HeldCommits copyWithCommitsAnsweredAfter(Duration answerAfter, ImageCopier.Options options)
+            throws Exception {
         try (RegistryProcess source = RegistryProcess.startAnonymous();
                 RegistryProcess destination = RegistryProcess.startAnonymous();
                 FaultProxy destinationProxy =
-                        new FaultProxy(destination.baseUri(), 0, 3).delayBlobCommits(Duration.ofMillis(1500));
-                ImageCopier copier =
-                        new ImageCopier(ImageCopier.Options.defaults().withIdleTimeout(Duration.ofMillis(300)))) {
+                        new FaultProxy(destination.baseUri(), 0, 3).delayBlobCommits(answerAfter);
+                ImageCopier copier = new ImageCopier(options)) {
             SampleImages.Image image = SampleImages.seed(36)
                     .layerSizes(1_000_000)
                     .pushOciImage(SampleImages.Target.anonymous(source.baseUri()), "commit/app", "1");
@@ -104,44 +110,41 @@ class FaultInjectionIT {
                     ImageReference.parse(destinationProxy.authority() + "/commit/app:1"),
                     Endpoint.anonymous(true));
 
-            assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
-            assertThat(destinationProxy.requests("HEAD", "/blobs/"))
-                    .as("one existence check per blob: no attempt was failed and retried")
-                    .isEqualTo(image.blobs().size());
             assertExactCopy(destination.baseUri(), null, "commit/app", "1", image);
+            return new HeldCommits(
+                    image.blobs().size(),
+                    result,
+                    destinationProxy.requests("PUT", "/blobs/uploads/"),
+                    destinationProxy.requests("HEAD", "/blobs/"));
         }
     }
 
     @Test
+    void shouldCountAnUploadAsDoneWhenTheDestinationTakesLongerThanTheIdleTimeoutToCommitIt() throws Exception {
+        HeldCommits copy = copyWithCommitsAnsweredAfter(
+                Duration.ofMillis(1500), ImageCopier.Options.defaults().withIdleTimeout(Duration.ofMillis(300)));
+
+        assertThat(copy.result().blobsCopied()).isEqualTo(copy.blobs());
+        assertThat(copy.heads())
+                .as("one existence check per blob: no attempt was failed and retried")
+                .isEqualTo(copy.blobs());
+    }
+
+    @Test
     void shouldRetryAnUploadWhenTheDestinationNeverAnswersItsCommit() throws Exception {
-        try (RegistryProcess source = RegistryProcess.startAnonymous();
-                RegistryProcess destination = RegistryProcess.startAnonymous();
-                // The registry commits each blob; the answer is held back far longer than the test runs.
-                FaultProxy destinationProxy =
-                        new FaultProxy(destination.baseUri(), 0, 4).delayBlobCommits(Duration.ofMinutes(10));
-                ImageCopier copier =
-                        new ImageCopier(ImageCopier.Options.defaults().withCommitTimeout(Duration.ofMillis(500)))) {
-            SampleImages.Image image = SampleImages.seed(37)
-                    .layerSizes(1_000_000)
-                    .pushOciImage(SampleImages.Target.anonymous(source.baseUri()), "unanswered/app", "1");
-            long started = System.nanoTime();
+        long started = System.nanoTime();
+        // Held back far longer than the test may run: only the commit timeout gets the copy past it.
+        HeldCommits copy = copyWithCommitsAnsweredAfter(
+                Duration.ofMinutes(10), ImageCopier.Options.defaults().withCommitTimeout(Duration.ofMillis(500)));
 
-            CopyResult result = copier.copy(
-                    ImageReference.parse(source.authority() + "/unanswered/app:1"),
-                    Endpoint.anonymous(true),
-                    ImageReference.parse(destinationProxy.authority() + "/unanswered/app:1"),
-                    Endpoint.anonymous(true));
-
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
-            assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
-            assertThat(destinationProxy.requests("PUT", "/blobs/uploads/"))
-                    .as("one upload per blob: the retry found each blob committed")
-                    .isEqualTo(image.blobs().size());
-            assertThat(destinationProxy.requests("HEAD", "/blobs/"))
-                    .as("an existence check per blob before the upload and one after its unanswered commit")
-                    .isEqualTo(2L * image.blobs().size());
-            assertExactCopy(destination.baseUri(), null, "unanswered/app", "1", image);
-        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+        assertThat(copy.result().blobsCopied()).isEqualTo(copy.blobs());
+        assertThat(copy.puts())
+                .as("one upload per blob: the retry found each blob committed")
+                .isEqualTo(copy.blobs());
+        assertThat(copy.heads())
+                .as("an existence check per blob before the upload and one after its unanswered commit")
+                .isEqualTo(2L * copy.blobs());
     }
 
     @Test
