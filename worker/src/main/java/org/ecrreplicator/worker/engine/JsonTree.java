@@ -124,15 +124,8 @@ public final class JsonTree {
             expect(':');
             skipWhitespace();
             members.put(name, value(depth));
-            skipWhitespace();
-            char next = peek();
-            position++;
-            if (next == '}') {
+            if (closes('}', "an object")) {
                 return members;
-            }
-            if (next != ',') {
-                position--;
-                throw error("expected ',' or '}' in an object");
             }
         }
     }
@@ -149,17 +142,21 @@ public final class JsonTree {
         while (true) {
             skipWhitespace();
             elements.add(value(depth));
-            skipWhitespace();
-            char next = peek();
-            position++;
-            if (next == ']') {
+            if (closes(']', "an array")) {
                 return elements;
             }
-            if (next != ',') {
-                position--;
-                throw error("expected ',' or ']' in an array");
-            }
         }
+    }
+
+    /** After a member or element: true past the closing bracket, false past a comma, else an error. */
+    private boolean closes(char close, String where) throws IOException {
+        skipWhitespace();
+        char next = peek();
+        if (next != close && next != ',') {
+            throw error("expected ',' or '" + close + "' in " + where);
+        }
+        position++;
+        return next == close;
     }
 
     private String string() throws IOException {

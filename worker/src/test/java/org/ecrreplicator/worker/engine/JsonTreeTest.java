@@ -76,4 +76,14 @@ class JsonTreeTest {
                 .hasMessageContaining("not UTF-8");
         assertThatThrownBy(() -> parse("[".repeat(100) + "]".repeat(100))).hasMessageContaining("nested");
     }
+
+    @Test
+    void shouldNameTheMissingSeparatorAndWhereWhenMembersOrElementsRunTogether() {
+        assertThatThrownBy(() -> parse("{\"a\":1 \"b\":2}"))
+                .isInstanceOf(IOException.class)
+                .hasMessage("expected ',' or '}' in an object at character 7");
+        assertThatThrownBy(() -> parse("[1 2]"))
+                .isInstanceOf(IOException.class)
+                .hasMessage("expected ',' or ']' in an array at character 3");
+    }
 }
