@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import org.ecrreplicator.domain.ImageReference;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.worker.engine.CopyResult;
-import org.ecrreplicator.worker.engine.EcrApi;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
 import org.ecrreplicator.worker.engine.ProgressListener;
@@ -55,26 +54,9 @@ final class CopyCommand implements Callable<Integer> {
         try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
                 .withConcurrency(ConnectionOptions.concurrency(spec))
                 .withProgress(progress))) {
-            sourceEndpoint = Endpoints.forHost(
-                    from.host(),
-                    Endpoints.credentials(
-                            CredentialsOption.SOURCE.value(spec), environment, CredentialsOption.SOURCE.variable()),
-                    CredentialsOption.SOURCE.where(),
-                    insecure,
-                    ecrFactory,
-                    null,
-                    EcrApi.RepositoryDefaults.noCreate());
-            destinationEndpoint = Endpoints.forHost(
-                    to.host(),
-                    Endpoints.credentials(
-                            CredentialsOption.DESTINATION.value(spec),
-                            environment,
-                            CredentialsOption.DESTINATION.variable()),
-                    CredentialsOption.DESTINATION.where(),
-                    insecure,
-                    ecrFactory,
-                    null,
-                    EcrApi.RepositoryDefaults.noCreate());
+            sourceEndpoint = CredentialsOption.SOURCE.endpoint(spec, environment, from.host(), insecure, ecrFactory);
+            destinationEndpoint =
+                    CredentialsOption.DESTINATION.endpoint(spec, environment, to.host(), insecure, ecrFactory);
             CopyResult result = copier.copy(from, sourceEndpoint, to, destinationEndpoint);
             if (display != null) {
                 display.close();

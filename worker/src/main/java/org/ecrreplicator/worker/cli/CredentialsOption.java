@@ -1,5 +1,7 @@
 package org.ecrreplicator.worker.cli;
 
+import org.ecrreplicator.worker.engine.EcrApi;
+import org.ecrreplicator.worker.engine.Endpoint;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code --src-creds} / {@code --dest-creds}, else the matching environment variable. */
@@ -41,5 +43,23 @@ enum CredentialsOption {
     /** The option's value, or null when it was not given. */
     String value(CommandSpec command) {
         return CommandSpecs.value(command, option);
+    }
+
+    /**
+     * How an operator command reaches {@code host} on this side: the option's credentials, else the
+     * environment variable's, else ECR auth with the default AWS credentials for an ECR host, else
+     * anonymous. Repositories are never created.
+     */
+    Endpoint endpoint(
+            CommandSpec command, Environment environment, String host, boolean insecure, EcrFactory ecrFactory) {
+        String given = value(command);
+        return Endpoints.forHost(
+                host,
+                given != null ? given : environment.get(variable).orElse(null),
+                where(),
+                insecure,
+                ecrFactory,
+                null,
+                EcrApi.RepositoryDefaults.noCreate());
     }
 }

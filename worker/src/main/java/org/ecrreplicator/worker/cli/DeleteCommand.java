@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.ecrreplicator.domain.ImageReference;
 import org.ecrreplicator.worker.engine.DeleteResult;
-import org.ecrreplicator.worker.engine.EcrApi;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,17 +40,8 @@ final class DeleteCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Endpoint endpoint = null;
         try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults())) {
-            endpoint = Endpoints.forHost(
-                    target.host(),
-                    Endpoints.credentials(
-                            CredentialsOption.DESTINATION.value(spec),
-                            environment,
-                            CredentialsOption.DESTINATION.variable()),
-                    CredentialsOption.DESTINATION.where(),
-                    ConnectionOptions.insecure(spec),
-                    ecrFactory,
-                    null,
-                    EcrApi.RepositoryDefaults.noCreate());
+            endpoint = CredentialsOption.DESTINATION.endpoint(
+                    spec, environment, target.host(), ConnectionOptions.insecure(spec), ecrFactory);
             DeleteResult result = copier.delete(target, endpoint);
             out.println(
                     result.deleted()

@@ -46,10 +46,6 @@ final class Endpoints {
         return Endpoint.anonymous(insecure);
     }
 
-    static String credentials(String option, Environment environment, String variable) {
-        return option != null ? option : environment.get(variable).orElse(null);
-    }
-
     static void close(Endpoint... endpoints) {
         for (Endpoint endpoint : endpoints) {
             if (endpoint != null && endpoint.ecr() != null) {
