@@ -354,13 +354,10 @@ public final class ImageCopier implements AutoCloseable {
             ProgressListener progress,
             Semaphore slots)
             throws InterruptedException {
-        slots.acquire();
-        try {
+        try (Slot slot = Slot.take(slots)) {
             if (dst.blobExists(dstRepo, blob.digest())) {
                 return false;
             }
-        } finally {
-            slots.release();
         }
         String what = "copy blob " + blob.digest() + " (" + blob.size() + " bytes) from " + src.authority() + "/"
                 + srcRepo + " to " + dst.authority() + "/" + dstRepo;
