@@ -1,5 +1,6 @@
 package org.ecrreplicator.worker.cli;
 
+import org.ecrreplicator.worker.engine.ImageCopier;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Options every registry-facing command shares. */
@@ -17,7 +18,8 @@ final class ConnectionOptions {
                                 + " otherwise)."),
                 CommandSpecs.option(
                                 CONCURRENCY, "N", int.class, "Blobs to transfer at once (default: ${DEFAULT-VALUE}).")
-                        .defaultValue("4")
+                        .defaultValue(
+                                Integer.toString(ImageCopier.Options.defaults().concurrency()))
                         .build());
     }
 
@@ -26,7 +28,6 @@ final class ConnectionOptions {
     }
 
     static int concurrency(CommandSpec command) {
-        Integer value = CommandSpecs.value(command, CONCURRENCY);
-        return value;
+        return CommandSpecs.<Integer>value(command, CONCURRENCY);
     }
 }
