@@ -169,24 +169,34 @@ public final class ImageCopier implements AutoCloseable {
         ImageReference target = ImageReference.ofDigest(destination.authority(), dstRepo, root.digest())
                 .withTag(dstTag);
 
-        List<Manifest> tree = collect(src, srcRepo, root);
+        // The tag's answer was asked for while the source was read, so it is usually in. Unless the copy is
+        // up to date, what the destination has of the tree is asked for while the tree is read, not after:
+        // two round trips less on the destination side of a copy, which may be in another partition.
+        Optional<Digest> current = currentTag == null ? Optional.empty() : join(currentTag);
+        boolean upToDate = current.isPresent() && current.get().equals(root.digest());
+        Map<Digest, Future<Boolean>> atDestination = new LinkedHashMap<>();
+        java.util.function.Consumer<Digest> askDestination = upToDate
+                ? digest -> {}
+                : digest -> atDestination.computeIfAbsent(
+                        digest,
+                        key -> tasks.submit(() ->
+                                dst.headManifest(dstRepo, key.toString(), true).isPresent()));
+        askDestination.accept(root.digest());
+        List<Manifest> tree = collect(src, srcRepo, root, askDestination);
         Map<Digest, Descriptor> allBlobs = new LinkedHashMap<>();
         tree.forEach(manifest -> manifest.blobs().forEach(blob -> allBlobs.putIfAbsent(blob.digest(), blob)));
 
         String mutability = to.ecr() == null ? null : to.ecr().ensureRepository(dstRepo);
-        if (currentTag != null) {
-            // A repository created just now had no tag; asked before it existed, the answer is the same.
-            Optional<Digest> current = join(currentTag);
-            if (current.isPresent() && current.get().equals(root.digest())) {
-                return result(root, target, tree, 0, allBlobs.size(), 0, started);
-            }
-            if (current.isPresent() && "IMMUTABLE".equals(mutability)) {
-                throw new TagConflictException("destination tag " + destination.authority() + "/" + dstRepo + ":"
-                        + dstTag + " is immutable and already names " + current.get() + ", not the source's "
-                        + root.digest() + ": delete it there or push under a new tag");
-            }
+        if (upToDate) {
+            return result(root, target, tree, 0, allBlobs.size(), 0, started);
         }
-        if (dst.headManifest(dstRepo, root.digest().toString(), true).isPresent()) {
+        if (current.isPresent() && "IMMUTABLE".equals(mutability)) {
+            // A repository created just now had no tag; asked before it existed, the answer is the same.
+            throw new TagConflictException("destination tag " + destination.authority() + "/" + dstRepo + ":"
+                    + dstTag + " is immutable and already names " + current.get() + ", not the source's "
+                    + root.digest() + ": delete it there or push under a new tag");
+        }
+        if (join(atDestination.get(root.digest()))) {
             // The registry validated everything under it when it was pushed: only the tag is missing.
             if (dstTag != null) {
                 dst.putManifest(dstRepo, dstTag, root);
@@ -194,7 +204,7 @@ public final class ImageCopier implements AutoCloseable {
             return result(root, target, tree, 0, allBlobs.size(), 0, started);
         }
 
-        List<Manifest> missing = missingAtDestination(dst, dstRepo, tree, root);
+        List<Manifest> missing = missingAtDestination(tree, root, atDestination);
         Map<Digest, Descriptor> needed = new LinkedHashMap<>();
         missing.forEach(manifest -> manifest.blobs().forEach(blob -> needed.putIfAbsent(blob.digest(), blob)));
         BlobStats stats = copyBlobs(src, srcRepo, dst, dstRepo, needed.values());
@@ -245,19 +255,30 @@ public final class ImageCopier implements AutoCloseable {
 
     // ---------------------------------------------------------------- steps
 
-    /** The root and every manifest under it, children before parents (the order they are pushed in). */
-    private List<Manifest> collect(RegistryClient src, String repository, Manifest root) {
+    /**
+     * The root and every manifest under it, children before parents (the order they are pushed in).
+     * {@code discovered} hears of each child's digest before the child is fetched.
+     */
+    private List<Manifest> collect(
+            RegistryClient src, String repository, Manifest root, java.util.function.Consumer<Digest> discovered) {
         List<Manifest> ordered = new ArrayList<>();
-        collect(src, repository, root, ordered, 0);
+        collect(src, repository, root, discovered, ordered, 0);
         return ordered;
     }
 
-    private void collect(RegistryClient src, String repository, Manifest manifest, List<Manifest> out, int depth) {
+    private void collect(
+            RegistryClient src,
+            String repository,
+            Manifest manifest,
+            java.util.function.Consumer<Digest> discovered,
+            List<Manifest> out,
+            int depth) {
         if (depth > 4) {
             throw new ManifestException("manifest " + manifest.digest() + " nests indexes more than 4 deep");
         }
         List<Future<Manifest>> children = new ArrayList<>();
         for (Descriptor child : manifest.children()) {
+            discovered.accept(child.digest());
             children.add(tasks.submit(
                     () -> src.getManifest(repository, child.digest().toString())
                             .orElseThrow(() -> new RegistryException(
@@ -270,26 +291,21 @@ public final class ImageCopier implements AutoCloseable {
         for (Future<Manifest> child : children) {
             Manifest fetched = join(child);
             if (!out.contains(fetched)) {
-                collect(src, repository, fetched, out, depth + 1);
+                collect(src, repository, fetched, discovered, out, depth + 1);
             }
         }
         out.add(manifest);
     }
 
-    /** Manifests of the tree the destination lacks, in push order; a present child needs nothing below it. */
-    private List<Manifest> missingAtDestination(
-            RegistryClient dst, String repository, List<Manifest> tree, Manifest root) {
-        Map<Manifest, Future<Boolean>> checks = new LinkedHashMap<>();
-        for (Manifest manifest : tree) {
-            if (manifest != root) {
-                checks.put(manifest, tasks.submit(() -> dst.headManifest(
-                                repository, manifest.digest().toString(), true)
-                        .isPresent()));
-            }
-        }
+    /**
+     * Manifests of the tree the destination lacks, in push order; a present child needs nothing below it.
+     * The root is known to be missing.
+     */
+    private static List<Manifest> missingAtDestination(
+            List<Manifest> tree, Manifest root, Map<Digest, Future<Boolean>> atDestination) {
         List<Manifest> missing = new ArrayList<>();
         for (Manifest manifest : tree) {
-            if (manifest == root || !join(checks.get(manifest))) {
+            if (manifest == root || !join(atDestination.get(manifest.digest()))) {
                 missing.add(manifest);
             }
         }

@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A loopback HTTP proxy in front of a registry that breaks a share of requests the ways networks and
  * registries do: a 500, a 429 with Retry-After, the connection dropped before forwarding, dropped after
  * forwarding (the registry acted but the answer is lost), and a body cut off halfway. It can also answer
- * blob downloads with a redirect to another host, as ECR does with S3, stall blob downloads halfway, and hold
- * back the answer to a blob upload's commit after the registry has committed it.
+ * blob downloads with a redirect to another host, as ECR does with S3, stall blob downloads halfway, hold
+ * back the answer to a blob upload's commit after the registry has committed it, and hold manifest requests by
+ * digest; and it records every request it was sent.
  */
 final class FaultProxy implements AutoCloseable {
     enum Fault {
@@ -61,6 +62,7 @@ final class FaultProxy implements AutoCloseable {
     private final AtomicInteger stallsLeft = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
     private volatile Duration commitDelay;
+    private volatile java.util.concurrent.CountDownLatch manifestsByDigest;
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FaultProxy(URI upstream, double rate, long seed) {
@@ -93,6 +95,16 @@ final class FaultProxy implements AutoCloseable {
     FaultProxy delayBlobCommits(Duration delay) {
         this.commitDelay = delay;
         return this;
+    }
+
+    /** Manifest GETs by digest (an index's children) wait until {@link #releaseManifests()}. */
+    FaultProxy holdManifestsByDigest() {
+        this.manifestsByDigest = new java.util.concurrent.CountDownLatch(1);
+        return this;
+    }
+
+    void releaseManifests() {
+        manifestsByDigest.countDown();
     }
 
     /** How many requests with this method had a path containing {@code pathPart}. */
@@ -146,6 +158,16 @@ final class FaultProxy implements AutoCloseable {
         if (method.equals("GET") && path.contains("/blobs/sha256:") && stallsLeft.getAndDecrement() > 0) {
             stall(exchange, path, query);
             return;
+        }
+        java.util.concurrent.CountDownLatch hold = manifestsByDigest;
+        if (hold != null && method.equals("GET") && path.contains("/manifests/sha256:")) {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exchange.close();
+                return;
+            }
         }
         Duration delay = commitDelay;
         if (delay != null
@@ -299,6 +321,9 @@ final class FaultProxy implements AutoCloseable {
     @Override
     public void close() {
         released.countDown();
+        if (manifestsByDigest != null) {
+            manifestsByDigest.countDown();
+        }
         server.stop(0);
         executor.shutdownNow();
         client.shutdownNow();

@@ -150,6 +150,58 @@ class ImageCopierIT {
     }
 
     @Test
+    void shouldAskTheDestinationAboutEveryManifestWhileTheSourceStillSendsTheChildren() throws Exception {
+        SampleImages.Image image = SampleImages.seed(11).pushOciIndex(sourceTarget(), "overlap/app", "1");
+        try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 1).holdManifestsByDigest();
+                FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 2)) {
+            java.util.concurrent.CompletableFuture<CopyResult> copying =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> copier.copy(
+                            ImageReference.parse(sourceProxy.authority() + "/overlap/app:1"),
+                            PLAIN,
+                            ImageReference.parse(destinationProxy.authority() + "/overlap/app:1"),
+                            PLAIN));
+            int manifests = image.manifests().size();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (destinationProxy.requests("HEAD", "/manifests/sha256:") < manifests
+                    && !copying.isDone()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            long askedWhileHeld = destinationProxy.requests("HEAD", "/manifests/sha256:");
+            sourceProxy.releaseManifests();
+            CopyResult result = copying.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            // A copy to another partition pays a long round trip per question asked after the tree is read.
+            assertThat(askedWhileHeld)
+                    .as("the root and every child asked about while the source held the children back")
+                    .isEqualTo(manifests);
+            assertThat(destinationProxy.requests("HEAD", "/manifests/sha256:"))
+                    .as("each manifest asked about once")
+                    .isEqualTo(manifests);
+            assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
+            assertExactCopy(destination.baseUri(), null, "overlap/app", "1", image);
+        }
+    }
+
+    @Test
+    void shouldAskTheDestinationOnlyAboutTheTagWhenItAlreadyNamesTheSourceImage() {
+        SampleImages.Image image = SampleImages.seed(12).pushOciIndex(sourceTarget(), "current/app", "1");
+        copy("current/app:1", "current/app:1");
+        try (FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 3)) {
+            CopyResult again = copier.copy(
+                    ImageReference.parse(source.authority() + "/current/app:1"),
+                    PLAIN,
+                    ImageReference.parse(destinationProxy.authority() + "/current/app:1"),
+                    PLAIN);
+
+            assertThat(destinationProxy.requests()).isEqualTo(1);
+            assertThat(destinationProxy.requests("HEAD", "/manifests/1")).isEqualTo(1);
+            assertThat(again.digest().toString()).isEqualTo(image.digest());
+            assertThat(again.blobsSkipped()).isEqualTo(image.blobs().size());
+        }
+    }
+
+    @Test
     void shouldReportSourceNotFoundWhenTheTagOrRepositoryIsGone() {
         assertThatThrownBy(() -> copy("nothing/here:1.0", "x/y:1.0"))
                 .isInstanceOf(SourceNotFoundException.class)
