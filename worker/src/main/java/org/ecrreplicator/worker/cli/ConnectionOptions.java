@@ -2,25 +2,36 @@ package org.ecrreplicator.worker.cli;
 
 import org.ecrreplicator.worker.engine.ImageCopier;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-/** Options every registry-facing command shares. */
+/** Options the registry-facing commands share. */
 final class ConnectionOptions {
     private static final String INSECURE = "--insecure";
     private static final String CONCURRENCY = "--concurrency";
 
     private ConnectionOptions() {}
 
+    /** {@code --insecure}: for commands that only talk to a registry ({@code delete}). */
     static CommandSpec mixin() {
+        return CommandSpecs.mixin(insecureFlag());
+    }
+
+    /** {@code --insecure} and {@code --concurrency}: for commands that transfer blobs. */
+    static CommandSpec transferMixin() {
         return CommandSpecs.mixin(
-                CommandSpecs.flag(
-                        INSECURE,
-                        "Talk plain HTTP to the registries (local registries only; TLS with the JDK trust store"
-                                + " otherwise)."),
+                insecureFlag(),
                 CommandSpecs.option(
                                 CONCURRENCY, "N", int.class, "Blobs to transfer at once (default: ${DEFAULT-VALUE}).")
                         .defaultValue(
                                 Integer.toString(ImageCopier.Options.defaults().concurrency()))
                         .build());
+    }
+
+    private static OptionSpec insecureFlag() {
+        return CommandSpecs.flag(
+                INSECURE,
+                "Talk plain HTTP to the registries (local registries only; TLS with the JDK trust store"
+                        + " otherwise).");
     }
 
     static boolean insecure(CommandSpec command) {

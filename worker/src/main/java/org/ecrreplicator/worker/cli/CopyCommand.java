@@ -28,7 +28,7 @@ final class CopyCommand implements Callable<Integer> {
                 "References are host[:port]/repository[:tag|@digest]; a tag is resolved when the copy starts.");
         CommandSpecs.exitCodes(
                 spec, "0:copied", "1:failed (one line on stderr)", "2:bad arguments", "3:the source does not exist");
-        spec.addMixin("connection", ConnectionOptions.mixin());
+        spec.addMixin("connection", ConnectionOptions.transferMixin());
         spec.addMixin("sourceCredentials", CredentialsOption.SOURCE.mixin());
         spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());
         spec.addOption(CommandSpecs.flag("--json", "Print exactly one JSON object with the result on stdout."));

@@ -49,7 +49,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 "DESTINATION_ACCESS_KEY_ID, DESTINATION_SECRET_ACCESS_KEY, REPLICATOR_SRC_CREDS, REPLICATOR_DEST_CREDS.",
                 "Writes OUTCOME, REPLICATED_DIGEST, BYTES_COPIED, BLOBS_COPIED, BLOBS_SKIPPED to --output.",
                 "A source that no longer exists is OUTCOME=SOURCE_GONE and exit 0.");
-        spec.addMixin("connection", ConnectionOptions.mixin());
+        spec.addMixin("connection", ConnectionOptions.transferMixin());
         spec.addOption(CommandSpecs.option(OUTPUT, "FILE", Path.class, "Where to write the KEY=value results.")
                 .required(true)
                 .build());

@@ -100,10 +100,18 @@ class ReplicatorCommandTest {
 
     @Test
     void shouldExitWithUsageWhenConcurrencyIsNotANumber() {
-        Run run = run("delete", "--concurrency", "many", "registry.example/app:1");
+        Run run = run("copy", "--concurrency", "many", "registry.example/app:1", "other.example/app");
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
         assertThat(run.err()).contains("'many' is not an int");
+    }
+
+    @Test
+    void shouldExitWithUsageWhenDeleteIsGivenConcurrencyItHasNoUseFor() {
+        Run run = run("delete", "--concurrency", "2", "registry.example/app:1");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err()).contains("Unknown options: '--concurrency'", "replicator delete --help");
     }
 
     @Test
