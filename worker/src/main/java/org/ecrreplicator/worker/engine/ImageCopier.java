@@ -413,8 +413,8 @@ public final class ImageCopier implements AutoCloseable {
                         Thread.interrupted();
                         throw new java.net.http.HttpTimeoutException("PUT blob " + blob.digest() + " to " + dstRepo
                                 + " at " + dst.authority() + ": no answer "
-                                + options.commitTimeout().toSeconds()
-                                + " s after the last byte");
+                                + inWords(options.commitTimeout())
+                                + " after the last byte");
                     }
                     throw e;
                 } finally {
@@ -498,7 +498,7 @@ public final class ImageCopier implements AutoCloseable {
             if (sentAt == 0) {
                 if (now - pipe.lastActivityNanos() > idle) {
                     active.remove(pipe);
-                    pipe.abandon("no data for " + options.idleTimeout().toSeconds() + " s");
+                    pipe.abandon("no data for " + inWords(options.idleTimeout()));
                 }
             } else if (now - sentAt > commit) {
                 // The client has no timeout for this wait alone: interrupting the waiting thread cancels
@@ -512,6 +512,18 @@ public final class ImageCopier implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** "10 min", "60 s", "1.5 s", "500 ms": a timeout as an operator would write it. */
+    static String inWords(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis < 1000) {
+            return millis + " ms";
+        }
+        if (millis % 60_000 == 0) {
+            return millis / 60_000 + " min";
+        }
+        return java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     private static void requireSameDigest(Manifest manifest, Digest pushed, RegistryClient dst) {

@@ -1,6 +1,7 @@
 package org.ecrreplicator.worker.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.ecrreplicator.worker.engine.RegistryAssertions.assertExactCopy;
 
 import com.sun.net.httpserver.HttpServer;
@@ -145,6 +146,18 @@ class FaultInjectionIT {
         assertThat(copy.heads())
                 .as("an existence check per blob before the upload and one after its unanswered commit")
                 .isEqualTo(2L * copy.blobs());
+    }
+
+    @Test
+    void shouldFailNamingTheCommitTimeoutWhenTheDestinationNeverAnswersAndNoAttemptIsLeft() {
+        ImageCopier.Options once = ImageCopier.Options.defaults()
+                .withCommitTimeout(Duration.ofMillis(500))
+                .withRetryPolicy(
+                        new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(1)));
+
+        assertThatThrownBy(() -> copyWithCommitsAnsweredAfter(Duration.ofMinutes(10), once))
+                .isInstanceOf(ReplicatorException.class)
+                .hasMessageContaining("no answer 500 ms after the last byte");
     }
 
     @Test
