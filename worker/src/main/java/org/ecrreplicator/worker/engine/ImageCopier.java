@@ -322,12 +322,13 @@ public final class ImageCopier implements AutoCloseable {
         progress.planned(
                 blobs.size(), blobs.stream().mapToLong(Descriptor::size).sum());
         Semaphore permits = new Semaphore(options.concurrency());
+        Semaphore ahead = new Semaphore(options.concurrency());
         AtomicInteger copied = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
         List<Future<?>> transfers = new ArrayList<>();
         for (Descriptor blob : blobs) {
             transfers.add(tasks.submit(() -> {
-                boolean didCopy = copyBlob(src, srcRepo, dst, dstRepo, blob, progress, permits);
+                boolean didCopy = copyBlob(src, srcRepo, dst, dstRepo, blob, progress, permits, ahead);
                 if (didCopy) {
                     copied.incrementAndGet();
                     bytes.addAndGet(blob.size());
@@ -359,6 +360,11 @@ public final class ImageCopier implements AutoCloseable {
      * syncing it to disk, and holding the slot through that would leave the CPUs idle while every transfer
      * in flight waits for the disk at the same moment. So the next blob streams while the last one is synced.
      *
+     * <p>The existence check and the upload session come before the slot, holding one of the {@code ahead}
+     * permits until the transfer starts: at most as many sessions wait as blobs stream. A registry opening a
+     * session writes and syncs a small file, which waits behind the syncs of the blobs just finished; and to
+     * another partition it is a long round trip. Opened ahead, neither delays the next transfer.
+     *
      * @return true when bytes were transferred, false when the destination had the blob
      */
     private boolean copyBlob(
@@ -368,71 +374,75 @@ public final class ImageCopier implements AutoCloseable {
             String dstRepo,
             Descriptor blob,
             ProgressListener progress,
-            Semaphore slots)
+            Semaphore slots,
+            Semaphore ahead)
             throws InterruptedException {
-        try (Slot slot = Slot.take(slots)) {
+        String what = "copy blob " + blob.digest() + " (" + blob.size() + " bytes) from " + src.authority() + "/"
+                + srcRepo + " to " + dst.authority() + "/" + dstRepo;
+        try (Slot waiting = Slot.take(ahead)) {
             if (dst.blobExists(dstRepo, blob.digest())) {
                 return false;
             }
-        }
-        String what = "copy blob " + blob.digest() + " (" + blob.size() + " bytes) from " + src.authority() + "/"
-                + srcRepo + " to " + dst.authority() + "/" + dstRepo;
-        if (blob.size() == 0) {
-            // Nothing to stream: the digest alone says whether the descriptor is right.
-            Digest empty = Digests.of(blob.digest().algorithm(), new byte[0]);
-            if (!empty.equals(blob.digest())) {
-                throw new ReplicatorException("blob " + blob.digest() + " has size 0 in its descriptor, but empty"
-                        + " content hashes to " + empty + ": the source manifest is inconsistent");
+            if (blob.size() == 0) {
+                // Nothing to stream: the digest alone says whether the descriptor is right.
+                Digest empty = Digests.of(blob.digest().algorithm(), new byte[0]);
+                if (!empty.equals(blob.digest())) {
+                    throw new ReplicatorException("blob " + blob.digest() + " has size 0 in its descriptor, but empty"
+                            + " content hashes to " + empty + ": the source manifest is inconsistent");
+                }
             }
-        }
-        return dst.retrier().call(what, attempt -> {
-            try (Slot slot = Slot.take(slots)) {
-                // After a failed attempt the upload may have been committed with its answer lost: check first.
-                if (attempt > 1 && dst.blobExists(dstRepo, blob.digest())) {
-                    return true;
-                }
-                URI location = dst.startUpload(dstRepo);
-                if (blob.size() == 0) {
-                    dst.completeUpload(dstRepo, location, blob.digest(), HttpRequest.BodyPublishers.noBody());
-                    return true;
-                }
-                BlobPipe pipe = new BlobPipe(blob, progress::transferred, slot::close);
-                watch(pipe);
-                try {
-                    src.openBlob(srcRepo, blob, pipe);
-                    dst.completeUpload(dstRepo, location, blob.digest(), pipe);
-                } catch (IOException e) {
+            URI opened = dst.startUpload(dstRepo);
+            return dst.retrier().call(what, attempt -> {
+                try (Slot slot = Slot.take(slots)) {
+                    waiting.close();
+                    // After a failed attempt the upload may have been committed with its answer lost: check
+                    // first. A failed attempt may also have spoilt its session: the retry opens another.
+                    if (attempt > 1 && dst.blobExists(dstRepo, blob.digest())) {
+                        return true;
+                    }
+                    URI location = attempt == 1 ? opened : dst.startUpload(dstRepo);
+                    if (blob.size() == 0) {
+                        dst.completeUpload(dstRepo, location, blob.digest(), HttpRequest.BodyPublishers.noBody());
+                        return true;
+                    }
+                    BlobPipe pipe = new BlobPipe(blob, progress::transferred, slot::close);
+                    watch(pipe);
+                    try {
+                        src.openBlob(srcRepo, blob, pipe);
+                        dst.completeUpload(dstRepo, location, blob.digest(), pipe);
+                    } catch (IOException e) {
+                        if (pipe.failure() != null) {
+                            throw pipe.failure();
+                        }
+                        throw e;
+                    } catch (InterruptedException e) {
+                        if (unanswered.remove(pipe)) {
+                            // The watchdog's doing, not a cancellation of the copy: this attempt failed, retry it
+                            // (the retry first asks whether the destination has the blob after all).
+                            Thread.interrupted();
+                            throw new java.net.http.HttpTimeoutException("PUT blob " + blob.digest() + " to " + dstRepo
+                                    + " at " + dst.authority() + ": no answer "
+                                    + inWords(options.commitTimeout())
+                                    + " after the last byte");
+                        }
+                        throw e;
+                    } finally {
+                        pipe.close();
+                        synchronized (pipe) {
+                            active.remove(pipe);
+                            if (unanswered.remove(pipe)) {
+                                // Interrupted just as the answer came: the attempt stands, the flag must not.
+                                Thread.interrupted();
+                            }
+                        }
+                    }
                     if (pipe.failure() != null) {
                         throw pipe.failure();
                     }
-                    throw e;
-                } catch (InterruptedException e) {
-                    if (unanswered.remove(pipe)) {
-                        // The watchdog's doing, not a cancellation of the copy: this attempt failed, retry it
-                        // (the retry first asks whether the destination has the blob after all).
-                        Thread.interrupted();
-                        throw new java.net.http.HttpTimeoutException("PUT blob " + blob.digest() + " to " + dstRepo
-                                + " at " + dst.authority() + ": no answer "
-                                + inWords(options.commitTimeout())
-                                + " after the last byte");
-                    }
-                    throw e;
-                } finally {
-                    pipe.close();
-                    synchronized (pipe) {
-                        active.remove(pipe);
-                        if (unanswered.remove(pipe)) {
-                            // Interrupted just as the answer came: the attempt stands, the flag must not.
-                            Thread.interrupted();
-                        }
-                    }
+                    return true;
                 }
-                if (pipe.failure() != null) {
-                    throw pipe.failure();
-                }
-                return true;
-            }
-        });
+            });
+        }
     }
 
     /** One permit of a semaphore, given back once however often it is closed. */

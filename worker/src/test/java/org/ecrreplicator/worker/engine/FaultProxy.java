@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * registries do: a 500, a 429 with Retry-After, the connection dropped before forwarding, dropped after
  * forwarding (the registry acted but the answer is lost), and a body cut off halfway. It can also answer
  * blob downloads with a redirect to another host, as ECR does with S3, stall blob downloads halfway, hold
- * back the answer to a blob upload's commit after the registry has committed it, and hold manifest requests by
- * digest; and it records every request it was sent.
+ * back the answer to a blob upload's commit after the registry has committed it, and hold chosen GETs until
+ * released; and it records every request it was sent.
  */
 final class FaultProxy implements AutoCloseable {
     enum Fault {
@@ -62,7 +62,8 @@ final class FaultProxy implements AutoCloseable {
     private final AtomicInteger stallsLeft = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
     private volatile Duration commitDelay;
-    private volatile java.util.concurrent.CountDownLatch manifestsByDigest;
+    private volatile String heldPathPart;
+    private final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FaultProxy(URI upstream, double rate, long seed) {
@@ -97,14 +98,14 @@ final class FaultProxy implements AutoCloseable {
         return this;
     }
 
-    /** Manifest GETs by digest (an index's children) wait until {@link #releaseManifests()}. */
-    FaultProxy holdManifestsByDigest() {
-        this.manifestsByDigest = new java.util.concurrent.CountDownLatch(1);
+    /** GETs whose path contains {@code pathPart} wait until {@link #release()}. */
+    FaultProxy holdGets(String pathPart) {
+        this.heldPathPart = pathPart;
         return this;
     }
 
-    void releaseManifests() {
-        manifestsByDigest.countDown();
+    void release() {
+        held.countDown();
     }
 
     /** How many requests with this method had a path containing {@code pathPart}. */
@@ -159,10 +160,10 @@ final class FaultProxy implements AutoCloseable {
             stall(exchange, path, query);
             return;
         }
-        java.util.concurrent.CountDownLatch hold = manifestsByDigest;
-        if (hold != null && method.equals("GET") && path.contains("/manifests/sha256:")) {
+        String hold = heldPathPart;
+        if (hold != null && method.equals("GET") && path.contains(hold)) {
             try {
-                hold.await();
+                held.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 exchange.close();
@@ -321,9 +322,7 @@ final class FaultProxy implements AutoCloseable {
     @Override
     public void close() {
         released.countDown();
-        if (manifestsByDigest != null) {
-            manifestsByDigest.countDown();
-        }
+        held.countDown();
         server.stop(0);
         executor.shutdownNow();
         client.shutdownNow();

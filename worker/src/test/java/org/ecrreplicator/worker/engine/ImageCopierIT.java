@@ -152,7 +152,7 @@ class ImageCopierIT {
     @Test
     void shouldAskTheDestinationAboutEveryManifestWhileTheSourceStillSendsTheChildren() throws Exception {
         SampleImages.Image image = SampleImages.seed(11).pushOciIndex(sourceTarget(), "overlap/app", "1");
-        try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 1).holdManifestsByDigest();
+        try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 1).holdGets("/manifests/sha256:");
                 FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 2)) {
             java.util.concurrent.CompletableFuture<CopyResult> copying =
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> copier.copy(
@@ -161,14 +161,8 @@ class ImageCopierIT {
                             ImageReference.parse(destinationProxy.authority() + "/overlap/app:1"),
                             PLAIN));
             int manifests = image.manifests().size();
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
-            while (destinationProxy.requests("HEAD", "/manifests/sha256:") < manifests
-                    && !copying.isDone()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            long askedWhileHeld = destinationProxy.requests("HEAD", "/manifests/sha256:");
-            sourceProxy.releaseManifests();
+            long askedWhileHeld = awaitRequests(destinationProxy, "HEAD", "/manifests/sha256:", manifests, copying);
+            sourceProxy.release();
             CopyResult result = copying.get(30, java.util.concurrent.TimeUnit.SECONDS);
 
             // A copy to another partition pays a long round trip per question asked after the tree is read.
@@ -181,6 +175,46 @@ class ImageCopierIT {
             assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
             assertExactCopy(destination.baseUri(), null, "overlap/app", "1", image);
         }
+    }
+
+    @Test
+    void shouldOpenTheNextUploadSessionWhileABlobIsStillStreaming() throws Exception {
+        SampleImages.Image image = SampleImages.seed(13).pushOciImage(sourceTarget(), "ahead/app", "1");
+        try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 4).holdGets("/blobs/sha256:");
+                FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 5);
+                ImageCopier oneAtATime =
+                        new ImageCopier(ImageCopier.Options.defaults().withConcurrency(1))) {
+            java.util.concurrent.CompletableFuture<CopyResult> copying =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> oneAtATime.copy(
+                            ImageReference.parse(sourceProxy.authority() + "/ahead/app:1"),
+                            PLAIN,
+                            ImageReference.parse(destinationProxy.authority() + "/ahead/app:1"),
+                            PLAIN));
+            long openedWhileHeld = awaitRequests(destinationProxy, "POST", "/blobs/uploads/", 2, copying);
+            sourceProxy.release();
+            CopyResult result = copying.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            // The first blob streams (its download held), the second waits with its session open, the third
+            // waits for that one to start: an open session costs the registry, so only one waits per slot.
+            assertThat(image.blobs()).hasSize(3);
+            assertThat(openedWhileHeld).isEqualTo(2);
+            assertThat(destinationProxy.requests("POST", "/blobs/uploads/"))
+                    .as("one session per blob, none wasted")
+                    .isEqualTo(image.blobs().size());
+            assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
+            assertExactCopy(destination.baseUri(), null, "ahead/app", "1", image);
+        }
+    }
+
+    /** Waits, at most 10 s, for {@code proxy} to have seen {@code count} such requests; returns how many it saw. */
+    private static long awaitRequests(
+            FaultProxy proxy, String method, String pathPart, long count, java.util.concurrent.Future<?> copying)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (proxy.requests(method, pathPart) < count && !copying.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return proxy.requests(method, pathPart);
     }
 
     @Test
