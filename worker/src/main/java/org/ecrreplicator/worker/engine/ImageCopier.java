@@ -321,12 +321,13 @@ public final class ImageCopier implements AutoCloseable {
         ProgressListener progress = options.progress();
         progress.planned(
                 blobs.size(), blobs.stream().mapToLong(Descriptor::size).sum());
-        Semaphore permits = new Semaphore(options.concurrency());
-        Semaphore ahead = new Semaphore(options.concurrency());
+        // Fair, so blobs start in the order below.
+        Semaphore permits = new Semaphore(options.concurrency(), true);
+        Semaphore ahead = new Semaphore(options.concurrency(), true);
         AtomicInteger copied = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
         List<Future<?>> transfers = new ArrayList<>();
-        for (Descriptor blob : blobs) {
+        for (Descriptor blob : transferOrder(blobs)) {
             transfers.add(tasks.submit(() -> {
                 boolean didCopy = copyBlob(src, srcRepo, dst, dstRepo, blob, progress, permits, ahead);
                 if (didCopy) {
@@ -352,6 +353,22 @@ public final class ImageCopier implements AutoCloseable {
             throw first;
         }
         return new BlobStats(copied.get(), bytes.get());
+    }
+
+    /** Blobs this size or smaller take no time worth scheduling: configs, attestations, small layers. */
+    private static final long SMALL_BLOB = 1 << 20;
+
+    /**
+     * Small blobs first, in the manifests' order: they finish at once, so their sessions and commits are
+     * done before the large blobs' commits keep the registry busy syncing. Then the largest first, so that a
+     * copy does not end with one large blob streaming alone while the other slots idle.
+     */
+    static List<Descriptor> transferOrder(java.util.Collection<Descriptor> blobs) {
+        List<Descriptor> order = new ArrayList<>(blobs);
+        // Stable: small blobs keep the manifests' order.
+        order.sort(
+                java.util.Comparator.comparingLong(blob -> blob.size() > SMALL_BLOB ? -blob.size() : Long.MIN_VALUE));
+        return order;
     }
 
     /**
