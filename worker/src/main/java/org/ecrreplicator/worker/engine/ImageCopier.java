@@ -209,16 +209,36 @@ public final class ImageCopier implements AutoCloseable {
         missing.forEach(manifest -> manifest.blobs().forEach(blob -> needed.putIfAbsent(blob.digest(), blob)));
         BlobStats stats = copyBlobs(src, srcRepo, dst, dstRepo, needed.values());
 
-        for (Manifest manifest : missing) {
-            if (manifest != root) {
-                Digest pushed = dst.putManifest(dstRepo, manifest.digest().toString(), manifest);
-                requireSameDigest(manifest, pushed, dst);
-            }
-        }
+        pushChildren(dst, dstRepo, missing, root);
         Digest pushed =
                 dst.putManifest(dstRepo, dstTag != null ? dstTag : root.digest().toString(), root);
         requireSameDigest(root, pushed, dst);
         return result(root, target, tree, stats.copied(), allBlobs.size() - stats.copied(), stats.bytes(), started);
+    }
+
+    /**
+     * Pushes every missing manifest but the root by digest, each once the ones it lists are in: siblings go
+     * together, so a multi-platform image costs the destination two rounds (children, then the index)
+     * instead of one per manifest. {@code missing} lists children before their parents.
+     */
+    private void pushChildren(RegistryClient dst, String repository, List<Manifest> missing, Manifest root) {
+        Map<Digest, Future<?>> pushes = new LinkedHashMap<>();
+        for (Manifest manifest : missing) {
+            if (manifest == root) {
+                continue;
+            }
+            List<Future<?>> below = manifest.children().stream()
+                    .<Future<?>>map(child -> pushes.get(child.digest()))
+                    .filter(java.util.Objects::nonNull)
+                    .toList();
+            pushes.put(manifest.digest(), tasks.submit(() -> {
+                below.forEach(ImageCopier::join);
+                requireSameDigest(
+                        manifest, dst.putManifest(repository, manifest.digest().toString(), manifest), dst);
+                return null;
+            }));
+        }
+        pushes.values().forEach(ImageCopier::join);
     }
 
     private record BlobStats(int copied, long bytes) {}

@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * registries do: a 500, a 429 with Retry-After, the connection dropped before forwarding, dropped after
  * forwarding (the registry acted but the answer is lost), and a body cut off halfway. It can also answer
  * blob downloads with a redirect to another host, as ECR does with S3, stall blob downloads halfway, hold
- * back the answer to a blob upload's commit after the registry has committed it, and hold chosen GETs until
- * released; and it records every request it was sent.
+ * back the answer to a blob upload's commit after the registry has committed it, and hold chosen requests
+ * until released; and it records every request it was sent.
  */
 final class FaultProxy implements AutoCloseable {
     enum Fault {
@@ -62,6 +62,7 @@ final class FaultProxy implements AutoCloseable {
     private final AtomicInteger stallsLeft = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
     private volatile Duration commitDelay;
+    private volatile String heldMethod;
     private volatile String heldPathPart;
     private final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -98,9 +99,10 @@ final class FaultProxy implements AutoCloseable {
         return this;
     }
 
-    /** GETs whose path contains {@code pathPart} wait until {@link #release()}. */
-    FaultProxy holdGets(String pathPart) {
+    /** Requests with this method whose path contains {@code pathPart} wait until {@link #release()}. */
+    FaultProxy hold(String method, String pathPart) {
         this.heldPathPart = pathPart;
+        this.heldMethod = method;
         return this;
     }
 
@@ -161,7 +163,7 @@ final class FaultProxy implements AutoCloseable {
             return;
         }
         String hold = heldPathPart;
-        if (hold != null && method.equals("GET") && path.contains(hold)) {
+        if (hold != null && method.equals(heldMethod) && path.contains(hold)) {
             try {
                 held.await();
             } catch (InterruptedException e) {

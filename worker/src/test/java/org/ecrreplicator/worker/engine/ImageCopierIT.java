@@ -152,7 +152,7 @@ class ImageCopierIT {
     @Test
     void shouldAskTheDestinationAboutEveryManifestWhileTheSourceStillSendsTheChildren() throws Exception {
         SampleImages.Image image = SampleImages.seed(11).pushOciIndex(sourceTarget(), "overlap/app", "1");
-        try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 1).holdGets("/manifests/sha256:");
+        try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 1).hold("GET", "/manifests/sha256:");
                 FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 2)) {
             java.util.concurrent.CompletableFuture<CopyResult> copying =
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> copier.copy(
@@ -180,7 +180,7 @@ class ImageCopierIT {
     @Test
     void shouldOpenTheNextUploadSessionWhileABlobIsStillStreaming() throws Exception {
         SampleImages.Image image = SampleImages.seed(13).pushOciImage(sourceTarget(), "ahead/app", "1");
-        try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 4).holdGets("/blobs/sha256:");
+        try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 4).hold("GET", "/blobs/sha256:");
                 FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 5);
                 ImageCopier oneAtATime =
                         new ImageCopier(ImageCopier.Options.defaults().withConcurrency(1))) {
@@ -203,6 +203,29 @@ class ImageCopierIT {
                     .isEqualTo(image.blobs().size());
             assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
             assertExactCopy(destination.baseUri(), null, "ahead/app", "1", image);
+        }
+    }
+
+    @Test
+    void shouldPushSiblingManifestsTogetherWhenAnIndexListsSeveral() throws Exception {
+        SampleImages.Image image = SampleImages.seed(14).pushOciIndex(sourceTarget(), "siblings/app", "1");
+        try (FaultProxy destinationProxy =
+                new FaultProxy(destination.baseUri(), 0, 6).hold("PUT", "/manifests/sha256:")) {
+            java.util.concurrent.CompletableFuture<CopyResult> copying =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> copier.copy(
+                            ImageReference.parse(source.authority() + "/siblings/app:1"),
+                            PLAIN,
+                            ImageReference.parse(destinationProxy.authority() + "/siblings/app:1"),
+                            PLAIN));
+            int children = image.manifests().size() - 1;
+            long pushedWhileHeld = awaitRequests(destinationProxy, "PUT", "/manifests/sha256:", children, copying);
+            long indexWhileHeld = destinationProxy.requests("PUT", "/manifests/1");
+            destinationProxy.release();
+            copying.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(pushedWhileHeld).as("every child on its way at once").isEqualTo(children);
+            assertThat(indexWhileHeld).as("the index waits for its children").isZero();
+            assertExactCopy(destination.baseUri(), null, "siblings/app", "1", image);
         }
     }
 
