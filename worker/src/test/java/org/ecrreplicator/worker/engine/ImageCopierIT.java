@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.ecrreplicator.worker.engine.RegistryAssertions.assertExactCopy;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageReference;
 import org.ecrreplicator.engines.RegistryProcess;
@@ -154,16 +157,12 @@ class ImageCopierIT {
         SampleImages.Image image = SampleImages.seed(11).pushOciIndex(sourceTarget(), "overlap/app", "1");
         try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 1).hold("GET", "/manifests/sha256:");
                 FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 2)) {
-            java.util.concurrent.CompletableFuture<CopyResult> copying =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> copier.copy(
-                            ImageReference.parse(sourceProxy.authority() + "/overlap/app:1"),
-                            PLAIN,
-                            ImageReference.parse(destinationProxy.authority() + "/overlap/app:1"),
-                            PLAIN));
+            CompletableFuture<CopyResult> copying =
+                    copyInBackground(copier, sourceProxy.authority(), destinationProxy.authority(), "overlap/app:1");
             int manifests = image.manifests().size();
             long askedWhileHeld = awaitRequests(destinationProxy, "HEAD", "/manifests/sha256:", manifests, copying);
             sourceProxy.release();
-            CopyResult result = copying.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            CopyResult result = copying.get(30, TimeUnit.SECONDS);
 
             // A copy to another partition pays a long round trip per question asked after the tree is read.
             assertThat(askedWhileHeld)
@@ -184,15 +183,11 @@ class ImageCopierIT {
                 FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 5);
                 ImageCopier oneAtATime =
                         new ImageCopier(ImageCopier.Options.defaults().withConcurrency(1))) {
-            java.util.concurrent.CompletableFuture<CopyResult> copying =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> oneAtATime.copy(
-                            ImageReference.parse(sourceProxy.authority() + "/ahead/app:1"),
-                            PLAIN,
-                            ImageReference.parse(destinationProxy.authority() + "/ahead/app:1"),
-                            PLAIN));
+            CompletableFuture<CopyResult> copying =
+                    copyInBackground(oneAtATime, sourceProxy.authority(), destinationProxy.authority(), "ahead/app:1");
             long openedWhileHeld = awaitRequests(destinationProxy, "POST", "/blobs/uploads/", 2, copying);
             sourceProxy.release();
-            CopyResult result = copying.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            CopyResult result = copying.get(30, TimeUnit.SECONDS);
 
             // The first blob streams (its download held), the second waits with its session open, the third
             // waits for that one to start: an open session costs the registry, so only one waits per slot.
@@ -211,17 +206,13 @@ class ImageCopierIT {
         SampleImages.Image image = SampleImages.seed(14).pushOciIndex(sourceTarget(), "siblings/app", "1");
         try (FaultProxy destinationProxy =
                 new FaultProxy(destination.baseUri(), 0, 6).hold("PUT", "/manifests/sha256:")) {
-            java.util.concurrent.CompletableFuture<CopyResult> copying =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> copier.copy(
-                            ImageReference.parse(source.authority() + "/siblings/app:1"),
-                            PLAIN,
-                            ImageReference.parse(destinationProxy.authority() + "/siblings/app:1"),
-                            PLAIN));
+            CompletableFuture<CopyResult> copying =
+                    copyInBackground(copier, source.authority(), destinationProxy.authority(), "siblings/app:1");
             int children = image.manifests().size() - 1;
             long pushedWhileHeld = awaitRequests(destinationProxy, "PUT", "/manifests/sha256:", children, copying);
             long indexWhileHeld = destinationProxy.requests("PUT", "/manifests/1");
             destinationProxy.release();
-            copying.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            copying.get(30, TimeUnit.SECONDS);
 
             assertThat(pushedWhileHeld).as("every child on its way at once").isEqualTo(children);
             assertThat(indexWhileHeld).as("the index waits for its children").isZero();
@@ -229,9 +220,15 @@ class ImageCopierIT {
         }
     }
 
+    /** Starts copying {@code path} (repository and tag) from one registry or proxy to another. */
+    private static CompletableFuture<CopyResult> copyInBackground(
+            ImageCopier with, String from, String to, String path) {
+        return CompletableFuture.supplyAsync(() -> with.copy(
+                ImageReference.parse(from + "/" + path), PLAIN, ImageReference.parse(to + "/" + path), PLAIN));
+    }
+
     /** Waits, at most 10 s, for {@code proxy} to have seen {@code count} such requests; returns how many it saw. */
-    private static long awaitRequests(
-            FaultProxy proxy, String method, String pathPart, long count, java.util.concurrent.Future<?> copying)
+    private static long awaitRequests(FaultProxy proxy, String method, String pathPart, long count, Future<?> copying)
             throws InterruptedException {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
         while (proxy.requests(method, pathPart) < count && !copying.isDone() && System.nanoTime() < deadline) {
