@@ -57,7 +57,6 @@ final class FaultProxy implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final Map<Fault, AtomicInteger> injected = new ConcurrentHashMap<>();
-    private final AtomicInteger requests = new AtomicInteger();
     private volatile URI redirectBlobsTo;
     private final AtomicInteger stallsLeft = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
@@ -65,6 +64,8 @@ final class FaultProxy implements AutoCloseable {
     private volatile String heldMethod;
     private volatile String heldPathPart;
     private final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    /** Every request it was sent, as "METHOD path". */
+    /** Every request it was sent, as "METHOD path". */
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FaultProxy(URI upstream, double rate, long seed) {
@@ -131,7 +132,7 @@ final class FaultProxy implements AutoCloseable {
     }
 
     int requests() {
-        return requests.get();
+        return seen.size();
     }
 
     private Fault draw() {
@@ -144,9 +145,9 @@ final class FaultProxy implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        requests.incrementAndGet();
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
+        seen.add(method + " " + path);
         String query = exchange.getRequestURI().getRawQuery();
         URI redirect = redirectBlobsTo;
         if (redirect != null && method.equals("GET") && path.matches("/v2/.+/blobs/sha256:[0-9a-f]{64}")) {
@@ -157,7 +158,6 @@ final class FaultProxy implements AutoCloseable {
             exchange.close();
             return;
         }
-        seen.add(method + " " + path);
         if (method.equals("GET") && path.contains("/blobs/sha256:") && stallsLeft.getAndDecrement() > 0) {
             stall(exchange, path, query);
             return;
