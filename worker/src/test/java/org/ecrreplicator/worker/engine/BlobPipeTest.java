@@ -142,7 +142,6 @@ class BlobPipeTest {
         AtomicInteger sent = new AtomicInteger();
         Wired wired = Wired.of(BLOB, bytes -> {}, sent::incrementAndGet, 1);
         BlobPipe pipe = wired.pipe();
-        Download download = wired.download();
         Upload upload = wired.upload();
 
         List<ByteBuffer> parts = parts(CONTENT, 10);
@@ -165,7 +164,6 @@ class BlobPipeTest {
     void shouldKeepAFullySentUploadGoodWhenAbandonedWhileTheRegistryCommits() {
         Wired wired = Wired.of(BLOB, bytes -> {}, () -> {}, Long.MAX_VALUE);
         BlobPipe pipe = wired.pipe();
-        Download download = wired.download();
         Upload upload = wired.upload();
         pipe.onNext(List.of(ByteBuffer.wrap(CONTENT)));
         pipe.onComplete();
@@ -185,7 +183,6 @@ class BlobPipeTest {
         damaged[0] ^= 1;
         Wired wired = Wired.of(BLOB, bytes -> {}, sent::incrementAndGet, Long.MAX_VALUE);
         BlobPipe pipe = wired.pipe();
-        Download download = wired.download();
         Upload upload = wired.upload();
 
         pipe.onNext(List.of(ByteBuffer.wrap(damaged)));
@@ -197,11 +194,9 @@ class BlobPipeTest {
 
     @Test
     void shouldFailTheUploadAsTruncatedWhenTheDownloadEndsEarly() {
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
-        Upload upload = new Upload();
-        pipe.onSubscribe(new Download());
-        pipe.subscribe(upload);
-        upload.subscription.request(Long.MAX_VALUE);
+        Wired wired = Wired.of(BLOB, bytes -> {}, () -> {}, Long.MAX_VALUE);
+        BlobPipe pipe = wired.pipe();
+        Upload upload = wired.upload();
 
         pipe.onNext(List.of(ByteBuffer.wrap(CONTENT, 0, 8).slice()));
         pipe.onComplete();
@@ -231,11 +226,9 @@ class BlobPipeTest {
 
     @Test
     void shouldPassADownloadFailureToTheUploadAsARetryableErrorWhenTheSourceConnectionBreaks() {
-        BlobPipe pipe = new BlobPipe(BLOB, bytes -> {}, () -> {});
-        Upload upload = new Upload();
-        pipe.onSubscribe(new Download());
-        pipe.subscribe(upload);
-        upload.subscription.request(1);
+        Wired wired = Wired.of(BLOB, bytes -> {}, () -> {}, 1);
+        BlobPipe pipe = wired.pipe();
+        Upload upload = wired.upload();
 
         pipe.onError(new IOException("connection reset"));
 
