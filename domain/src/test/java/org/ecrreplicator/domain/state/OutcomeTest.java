@@ -11,11 +11,19 @@ class OutcomeTest {
     void shouldParseTheWorkerOutcomeAndLabelItForTheExecutionOutput() {
         assertThat(Outcome.parse("SOURCE_GONE").label()).isEqualTo("source gone");
         assertThat(Outcome.parse("NOTHING_TO_DELETE").status()).isEqualTo(TagStatus.NOTHING_TO_DELETE);
+        assertThat(Outcome.parse("KEPT").label()).isEqualTo("kept");
+    }
+
+    @Test
+    void shouldSayTheDestinationHoldsTheSourceImageOnlyAfterACopy() {
+        assertThat(java.util.Arrays.stream(Outcome.values()).filter(Outcome::holdsSourceImage))
+                .containsExactly(Outcome.REPLICATED, Outcome.UNCHANGED, Outcome.KEPT);
     }
 
     @Test
     void shouldNameTheAllowedValuesWhenTheOutcomeIsUnknown() {
-        assertThatThrownBy(() -> Outcome.parse("COPIED")).hasMessageContaining("REPLICATED, SOURCE_GONE");
+        assertThatThrownBy(() -> Outcome.parse("COPIED"))
+                .hasMessageContaining("REPLICATED, UNCHANGED, KEPT, SOURCE_GONE, DELETED, NOTHING_TO_DELETE");
     }
 
     @Test

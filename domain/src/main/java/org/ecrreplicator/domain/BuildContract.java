@@ -1,0 +1,50 @@
+package org.ecrreplicator.domain;
+
+import java.util.List;
+
+/**
+ * Names shared by StartBuild (which sets the build's environment), the CDK build project, the worker's
+ * {@code replicate} command (which reads the environment and writes its results), {@code buildspec.yml} (which
+ * exports the results) and Completion (which reads them back). Tests check the buildspec against {@link
+ * #EXPORTED}.
+ */
+public final class BuildContract {
+    /** true|false: a source tag or digest that is gone is removed at the destination too. Default false. */
+    public static final String REPLICATE_DELETES = "REPLICATE_DELETES";
+
+    /** true|false: manifests that refer to the copied image (OCI 1.1 {@code subject}) travel with it. Default true. */
+    public static final String COPY_REFERRERS = "COPY_REFERRERS";
+
+    /** One of {@link org.ecrreplicator.domain.state.Outcome}'s names. */
+    public static final String OUTCOME = "OUTCOME";
+
+    /** What the destination holds for the request now (or the digest that was deleted); empty when nothing. */
+    public static final String REPLICATED_DIGEST = "REPLICATED_DIGEST";
+
+    public static final String BYTES_COPIED = "BYTES_COPIED";
+    public static final String BLOBS_COPIED = "BLOBS_COPIED";
+    public static final String BLOBS_SKIPPED = "BLOBS_SKIPPED";
+    public static final String REFERRERS_COPIED = "REFERRERS_COPIED";
+
+    /** Referrers the destination would not take (ECR's 405 for a subject that is an index); each is logged. */
+    public static final String REFERRERS_SKIPPED = "REFERRERS_SKIPPED";
+
+    /**
+     * The digest whose manifest the build deleted at the destination (a delete by digest, or a tag delete on a
+     * registry that cannot untag, even when sibling tags were put back); empty when the build removed no digest.
+     */
+    public static final String REMOVED_DIGEST = "REMOVED_DIGEST";
+
+    /** Every exported result, in the order the buildspec lists them. */
+    public static final List<String> EXPORTED = List.of(
+            OUTCOME,
+            REPLICATED_DIGEST,
+            BYTES_COPIED,
+            BLOBS_COPIED,
+            BLOBS_SKIPPED,
+            REFERRERS_COPIED,
+            REFERRERS_SKIPPED,
+            REMOVED_DIGEST);
+
+    private BuildContract() {}
+}
