@@ -5,13 +5,19 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /**
- * Maps an EventBridge "ECR Image Action" event to a replication request, or to a named rejection. Only
- * successful PUSH and DELETE actions replicate; everything else is rejected with a reason, never thrown,
- * so the caller can log it once and move on instead of retrying forever.
+ * Maps an EventBridge "ECR Image Action" or "ECR Referrer Action" event to a replication request, or to a named
+ * rejection. ECR reports a manifest pushed with an OCI 1.1 {@code subject} (a signature, an SBOM) as a referrer
+ * action with the same detail fields; both map to the same request, and the build copies a referrer with its
+ * subject's fallback tag. Only successful PUSH and DELETE actions replicate; everything else is rejected with
+ * a reason, never thrown, so the caller can log it once and move on instead of retrying forever.
  */
 public final class EcrImageActionEvents {
     public static final String SOURCE = "aws.ecr";
     public static final String DETAIL_TYPE = "ECR Image Action";
+    public static final String REFERRER_DETAIL_TYPE = "ECR Referrer Action";
+
+    /** The detail types that replicate, as the EventBridge rule matches them. */
+    public static final java.util.List<String> DETAIL_TYPES = java.util.List.of(DETAIL_TYPE, REFERRER_DETAIL_TYPE);
 
     private EcrImageActionEvents() {}
 
@@ -53,9 +59,11 @@ public final class EcrImageActionEvents {
             return new Rejected(Rejection.NOT_AN_ECR_EVENT, "source is '" + source + "', expected " + SOURCE, id);
         }
         String detailType = text(event, "detail-type");
-        if (!DETAIL_TYPE.equals(detailType)) {
+        if (!DETAIL_TYPES.contains(detailType)) {
             return new Rejected(
-                    Rejection.WRONG_DETAIL_TYPE, "detail-type is '" + detailType + "', expected " + DETAIL_TYPE, id);
+                    Rejection.WRONG_DETAIL_TYPE,
+                    "detail-type is '" + detailType + "', expected one of " + DETAIL_TYPES,
+                    id);
         }
         JsonNode detail = event.get("detail");
         if (detail == null || !detail.isObject()) {

@@ -54,6 +54,16 @@ class EcrImageActionEventsTest {
     }
 
     @Test
+    void shouldMapAReferrerActionToTheSameRequestAsAnImageAction() {
+        ReplicationRequest referrer = accepted("referrer-push.json");
+
+        assertThat(referrer.tag()).isNull();
+        assertThat(referrer.action()).isEqualTo(ImageAction.PUSH);
+        assertThat(referrer.digest()).isEqualTo(Digest.parse(DIGEST));
+        assertThat(referrer.imageKey()).isEqualTo("team/app@" + DIGEST);
+    }
+
+    @Test
     void shouldMapDeletesByTagAndByDigest() {
         ReplicationRequest byTag = accepted("delete-tag.json");
         ReplicationRequest byDigest = accepted("delete-digest.json");

@@ -3,7 +3,8 @@ package org.ecrreplicator.domain.state;
 /**
  * The state table's layout, shared by the functions (which write it) and operator tools (which read it).
  * One item per image key; history rows share the table under keys starting with {@link #HISTORY_PREFIX}
- * (a character no repository name contains) and expire through the TTL attribute.
+ * (a character no repository name contains) and expire through the TTL attribute, and so do the removal
+ * records of digests, under {@link #REMOVAL_PREFIX}.
  */
 public final class StateTable {
     /** Partition key (String): {@code repo:tag} or {@code repo@digest}. No sort key. */
@@ -13,6 +14,9 @@ public final class StateTable {
     public static final String TTL = "expiresAt";
 
     public static final String HISTORY_PREFIX = "#history#";
+
+    /** Removal records of a digest in a repository ({@link DigestRemoval}): {@code #removal#repo@digest}. */
+    public static final String REMOVAL_PREFIX = "#removal#";
 
     public static final String VERSION = "version";
     public static final String KIND = "kind";
@@ -36,7 +40,17 @@ public final class StateTable {
     public static final String FAILED_EXECUTION = "failedExecution";
     public static final String UPDATED_AT = "updatedAt";
 
+    /** On removal records: a map from execution ARN to the start of its attempt (String, ISO-8601). */
+    public static final String IN_PROGRESS = "inProgress";
+
+    public static final String LAST_REMOVED_AT = "lastRemovedAt";
+
     private StateTable() {}
+
+    /** The key of the removal record of {@code digest} in {@code repository}. */
+    public static String removalKey(String repository, org.ecrreplicator.domain.Digest digest) {
+        return REMOVAL_PREFIX + repository + "@" + digest;
+    }
 
     /** The key of the history row of one event's outcome on one image key. */
     public static String historyKey(String imageKey, EventMark event) {

@@ -29,18 +29,37 @@ public final class TagTransitions {
     public record Check(Decision decision, String reason, Instant leaseExpiresAt, TagState next) {}
 
     /**
-     * Order of the rules: an event older than the applied one is stale; the applied event itself, or an
-     * event whose result the destination already shows, is a duplicate; otherwise the event needs a build
-     * and waits while another execution holds an unexpired lease. Duplicates do not wait for a lease: the
-     * copy engine converges on what the source holds, so a running build cannot make them wrong.
+     * Order of the rules: while another execution holds an unexpired lease, the event waits, whatever it is: a
+     * running build may be about to change what the item says (a delete build that is about to find the tag
+     * back at the source, say), so no skip is decided on it. Otherwise an event older than the applied one is
+     * stale; the applied event itself, or an event whose result the destination already shows, is a
+     * duplicate; otherwise the event needs a build and takes the lease.
+     *
+     * @param removal the removals of the request's digest in its repository (null when none is recorded): a
+     *     claim that the destination holds the digest is trusted only when no removal could have taken it away
+     *     since the copy that made the claim
      */
     public static Check check(
-            TagState current, ReplicationRequest request, String executionArn, Instant now, Duration leaseDuration) {
+            TagState current,
+            ReplicationRequest request,
+            String executionArn,
+            Instant now,
+            Duration leaseDuration,
+            DigestRemoval removal) {
         Objects.requireNonNull(request, "request");
         requireExecution(executionArn);
         requirePositive(leaseDuration);
         TagState state = current != null ? current : TagState.initial(request.imageKey(), now);
         EventMark mark = EventMark.of(request);
+        Lease lease = state.lease();
+        if (lease != null && lease.blocks(executionArn, now)) {
+            return new Check(
+                    Decision.WAIT,
+                    "execution " + lease.owner() + " holds the lease on " + state.imageKey() + " until "
+                            + lease.expiresAt() + "; " + mark + " is decided once it ends",
+                    lease.expiresAt(),
+                    null);
+        }
         EventMark applied = state.applied();
         if (applied != null && mark.compareTo(applied) < 0) {
             return new Check(
@@ -57,27 +76,18 @@ public final class TagTransitions {
             // carried whatever the event announced (or what replaced it), so a build would copy the same again.
             return new Check(
                     Decision.SKIP_STALE,
-                    mark + " is older than the copy that started at " + state.syncedAt() + " and replicated "
-                            + state.imageKey() + " as the source held it then",
+                    mark + " is older than the copy that started at " + state.syncedAt() + " and converged "
+                            + state.imageKey() + " on what the source held then",
                     null,
                     null);
         }
-        String present = destinationAlreadyShows(state, request);
+        String present = destinationAlreadyShows(state, request, removal, now, leaseDuration);
         if (present != null) {
             TagState next = state.next(now)
                     .applied(mark)
                     .lastSeen(newer(state, mark), newerDigest(state, mark, request.digest()))
                     .done();
             return new Check(Decision.SKIP_DUPLICATE, present, null, next);
-        }
-        Lease lease = state.lease();
-        if (lease != null && lease.blocks(executionArn, now)) {
-            return new Check(
-                    Decision.WAIT,
-                    "execution " + lease.owner() + " holds the lease on " + state.imageKey() + " until "
-                            + lease.expiresAt(),
-                    lease.expiresAt(),
-                    null);
         }
         Lease taken = new Lease(executionArn, now.plus(leaseDuration));
         String reason;
@@ -93,6 +103,12 @@ public final class TagTransitions {
                 .lastSeen(newer(state, mark), newerDigest(state, mark, request.digest()))
                 .done();
         return new Check(Decision.PROCEED, reason, taken.expiresAt(), next);
+    }
+
+    /** {@link #check(TagState, ReplicationRequest, String, Instant, Duration, DigestRemoval)} with no removal. */
+    public static Check check(
+            TagState current, ReplicationRequest request, String executionArn, Instant now, Duration leaseDuration) {
+        return check(current, request, executionArn, now, leaseDuration, null);
     }
 
     /**
@@ -193,23 +209,27 @@ public final class TagTransitions {
         Lease lease = state.lease();
         boolean ours = lease == null || lease.heldBy(executionArn);
         switch (outcome) {
-            case REPLICATED -> {
+            case REPLICATED, UNCHANGED, KEPT -> {
                 if (digest == null) {
-                    throw new IllegalArgumentException("a REPLICATED outcome needs the replicated digest");
+                    throw new IllegalArgumentException(
+                            "a " + outcome + " outcome needs the digest the destination holds");
                 }
                 next.replicated(digest, now, false);
-                Instant started = state.attemptStartedAt();
-                if (ours
-                        && lease != null
-                        && started != null
-                        && (state.syncedAt() == null || started.isAfter(state.syncedAt()))) {
-                    next.synced(started);
-                }
             }
             case DELETED, NOTHING_TO_DELETE -> next.replicated(null, now, true);
-            // The build changed nothing at the destination.
+            // The source was not found and deletes do not replicate: the build changed nothing at the destination.
             case SOURCE_GONE ->
                 next.replicated(state.replicatedDigest(), state.replicatedAt(), state.destinationDeleted());
+        }
+        Instant started = state.attemptStartedAt();
+        if (outcome != Outcome.SOURCE_GONE
+                && ours
+                && lease != null
+                && started != null
+                && (state.syncedAt() == null || started.isAfter(state.syncedAt()))) {
+            // The build looked at the source after this moment and left the destination as the source was:
+            // events older than it need no build (decision 0007).
+            next.synced(started);
         }
         if (mark.isAfter(state.applied())) {
             next.applied(mark);
@@ -221,13 +241,18 @@ public final class TagTransitions {
         return next.done();
     }
 
-    private static String destinationAlreadyShows(TagState state, ReplicationRequest request) {
+    private static String destinationAlreadyShows(
+            TagState state, ReplicationRequest request, DigestRemoval removal, Instant now, Duration leaseDuration) {
         if (!state.isStored()) {
             return null;
         }
         if (request.action() == ImageAction.PUSH
                 && !state.destinationDeleted()
                 && request.digest().equals(state.replicatedDigest())) {
+            if (removal != null && !removal.trusts(state.syncedAt(), now, leaseDuration)) {
+                // The digest was (or is being) removed at the destination since this claim was made.
+                return null;
+            }
             return "the destination already holds " + request.digest() + " for " + state.imageKey();
         }
         if (request.action() == ImageAction.DELETE && state.destinationDeleted()) {

@@ -319,6 +319,117 @@ class TagTransitionsTest {
     }
 
     @Test
+    void shouldWaitInsteadOfSkippingAsDuplicateWhileADeleteBuildHoldsTheLease() {
+        // Push, delete, re-push of the same digest: the delete build runs; the re-push must not be skipped on
+        // the strength of the item, which still says the destination holds the digest.
+        TagState replicated = replicated(push(D1, T0, "a"), E1, D1);
+        TagState deleting = TagTransitions.check(replicated, delete(T0.plusSeconds(10), "b"), E1, T0, LEASE)
+                .next();
+
+        TagTransitions.Check repush =
+                TagTransitions.check(deleting, push(D1, T0.plusSeconds(20), "c"), E2, T0.plusSeconds(25), LEASE);
+
+        assertThat(deleting.replicatedDigest()).isEqualTo(D1);
+        assertThat(repush.decision()).isEqualTo(Decision.WAIT);
+        assertThat(repush.reason()).contains(E1).contains("decided once it ends");
+    }
+
+    @Test
+    void shouldWaitInsteadOfSkippingAsStaleOrAppliedWhileAnotherExecutionHoldsTheLease() {
+        TagState replicated = replicated(push(D2, T0.plusSeconds(60), "b"), E1, D2);
+        TagState held = TagTransitions.check(replicated, push(D1, T0.plusSeconds(90), "c"), E1, T0, LEASE)
+                .next();
+
+        assertThat(TagTransitions.check(held, push(D1, T0, "a"), E2, T0, LEASE).decision())
+                .isEqualTo(Decision.WAIT);
+        assertThat(TagTransitions.check(held, push(D2, T0.plusSeconds(60), "b"), E2, T0, LEASE)
+                        .decision())
+                .isEqualTo(Decision.WAIT);
+        // Once the lease is gone, the same events are decided as before.
+        TagState released = TagTransitions.recorded(
+                held, push(D1, T0.plusSeconds(90), "c"), E1, Outcome.UNCHANGED, D2, "b:2", T0.plusSeconds(100));
+        assertThat(TagTransitions.check(released, push(D1, T0, "a"), E2, T0.plusSeconds(101), LEASE)
+                        .decision())
+                .isEqualTo(Decision.SKIP_STALE);
+    }
+
+    @Test
+    void shouldRecordKeptAsTheDigestTheDestinationHoldsWhenTheSourceOvertookTheDelete() {
+        ReplicationRequest delete = delete(T0.plusSeconds(10), "b");
+        TagState leased = TagTransitions.check(replicated(push(D1, T0, "a"), E1, D1), delete, E2, T0, LEASE)
+                .next();
+        TagState building = TagTransitions.leaseForBuild(leased, delete, E2, "token", T0.plusSeconds(60), LEASE);
+
+        TagState kept = TagTransitions.recorded(building, delete, E2, Outcome.KEPT, D1, "b:2", T0.plusSeconds(90));
+
+        assertThat(kept.replicatedDigest()).isEqualTo(D1);
+        assertThat(kept.destinationDeleted()).isFalse();
+        assertThat(kept.status()).isEqualTo(TagStatus.REPLICATED);
+        assertThat(kept.lease()).isNull();
+        assertThat(kept.syncedAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(TagTransitions.check(kept, push(D1, T0.plusSeconds(30), "c"), E1, T0.plusSeconds(91), LEASE)
+                        .decision())
+                .as("a re-push within the build's view of the source is covered")
+                .isEqualTo(Decision.SKIP_STALE);
+    }
+
+    @Test
+    void shouldCountADeleteBuildAsASyncBecauseItLooksAtTheSourceFirst() {
+        ReplicationRequest delete = delete(T0.plusSeconds(10), "b");
+        TagState leased = TagTransitions.check(null, delete, E1, T0, LEASE).next();
+        TagState building = TagTransitions.leaseForBuild(leased, delete, E1, "token", T0.plusSeconds(60), LEASE);
+
+        TagState deleted =
+                TagTransitions.recorded(building, delete, E1, Outcome.DELETED, D1, "b:1", T0.plusSeconds(70));
+
+        assertThat(deleted.syncedAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(TagTransitions.check(deleted, push(D1, T0.plusSeconds(20), "c"), E2, T0.plusSeconds(71), LEASE)
+                        .decision())
+                .isEqualTo(Decision.SKIP_STALE);
+    }
+
+    @Test
+    void shouldRequireTheDigestForEveryOutcomeThatLeavesTheImageAtTheDestination() {
+        ReplicationRequest request = push(D1, T0, "a");
+        TagState leased = TagTransitions.check(null, request, E1, T0, LEASE).next();
+
+        assertThatThrownBy(() -> TagTransitions.recorded(leased, request, E1, Outcome.UNCHANGED, null, "b:1", T0))
+                .hasMessageContaining("UNCHANGED outcome needs the digest");
+    }
+
+    @Test
+    void shouldBuildInsteadOfTrustingAClaimOnADigestRemovedAfterItsCopy() {
+        TagState state = replicatedThroughBuild(push(D1, T0, "a"), T0.plusSeconds(60), D1);
+        DigestRemoval removal = DigestRemoval.finished(
+                DigestRemoval.started(DigestRemoval.none("team/app", D1), E2, T0.plusSeconds(100)),
+                E2,
+                true,
+                T0.plusSeconds(120),
+                LEASE);
+        ReplicationRequest repush = push(D1, T0.plusSeconds(200), "b");
+
+        TagTransitions.Check check = TagTransitions.check(state, repush, E1, T0.plusSeconds(201), LEASE, removal);
+
+        assertThat(check.decision()).isEqualTo(Decision.PROCEED);
+        assertThat(TagTransitions.check(state, repush, E1, T0.plusSeconds(201), LEASE, null)
+                        .decision())
+                .as("without the removal the claim is trusted")
+                .isEqualTo(Decision.SKIP_DUPLICATE);
+    }
+
+    @Test
+    void shouldTrustAClaimWhoseCopyStartedAfterTheRemovalEnded() {
+        DigestRemoval removal = DigestRemoval.finished(
+                DigestRemoval.started(DigestRemoval.none("team/app", D1), E2, T0), E2, true, T0.plusSeconds(5), LEASE);
+        TagState state = replicatedThroughBuild(push(D1, T0.plusSeconds(6), "a"), T0.plusSeconds(60), D1);
+
+        TagTransitions.Check check = TagTransitions.check(
+                state, push(D1, T0.plusSeconds(200), "b"), E1, T0.plusSeconds(201), LEASE, removal);
+
+        assertThat(check.decision()).isEqualTo(Decision.SKIP_DUPLICATE);
+    }
+
+    @Test
     void shouldRejectAMissingExecutionArnNamingTheFix() {
         assertThatThrownBy(() -> TagTransitions.check(null, push(D1, T0, "a"), " ", T0, LEASE))
                 .hasMessageContaining("$$.Execution.Id");
