@@ -64,6 +64,40 @@ record BuildStateChange(
                 logLocation(info.path("logs")));
     }
 
+    /**
+     * The same facts from a build as BatchGetBuilds reports it: what the sweep has when a build's event was
+     * lost.
+     */
+    static BuildStateChange of(software.amazon.awssdk.services.codebuild.model.Build build) {
+        Map<String, String> exported = new LinkedHashMap<>();
+        build.exportedEnvironmentVariables().forEach(variable -> exported.put(variable.name(), variable.value()));
+        String failedPhase = null;
+        for (var phase : build.phases()) {
+            if (FAILURES.contains(phase.phaseStatusAsString())) {
+                List<String> context = new ArrayList<>();
+                for (var line : phase.contexts()) {
+                    String text = (line.statusCode() == null ? "" : line.statusCode()) + ": "
+                            + (line.message() == null ? "" : line.message());
+                    if (!text.isBlank() && !text.equals(": ")) {
+                        context.add(text);
+                    }
+                }
+                failedPhase = phase.phaseTypeAsString() + " " + phase.phaseStatusAsString()
+                        + (context.isEmpty() ? "" : " (" + String.join("; ", context) + ")");
+                break;
+            }
+        }
+        String logLocation = build.logs() == null ? null : build.logs().deepLink();
+        return new BuildStateChange(
+                build.projectName(),
+                build.buildStatusAsString(),
+                buildId(build.id()),
+                BuildReporter.environment(build),
+                exported,
+                failedPhase,
+                logLocation);
+    }
+
     boolean failed() {
         return FAILURES.contains(buildStatus);
     }

@@ -10,8 +10,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.ecrreplicator.domain.ImageAction;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.state.Decision;
+import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.TagTransitions;
 
 /**
@@ -53,10 +55,16 @@ public final class CheckStateHandler implements RequestStreamHandler {
         ReplicationRequest request = JsonIo.request(payload);
         String executionArn = JsonIo.text(payload, "executionArn");
         int waits = JsonIo.integer(payload, "waits", 0);
+        // A claim that the destination holds a pushed digest is trusted only if no removal of that digest could
+        // have taken it away since (decision 0061). Read before the item: the removal, if any, was recorded
+        // before its build looked at the source, so before the push this event announces.
+        DigestRemoval removal = request.action() == ImageAction.PUSH
+                ? store.loadRemoval(request.repository(), request.digest()).orElse(null)
+                : null;
         AtomicReference<TagTransitions.Check> decided = new AtomicReference<>();
         StateUpdates.apply(store, request.imageKey(), current -> {
             TagTransitions.Check check =
-                    TagTransitions.check(current.orElse(null), request, executionArn, clock.instant(), lease);
+                    TagTransitions.check(current.orElse(null), request, executionArn, clock.instant(), lease, removal);
             decided.set(check);
             return check.next();
         });

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.EventMark;
 import org.ecrreplicator.domain.state.Lease;
 import org.ecrreplicator.domain.state.StateTable;
@@ -16,7 +17,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
-/** The per-tag state as DynamoDB items (layout in {@link StateTable}); optimistic locking on {@code version}. */
+/**
+ * The per-tag state and the digest removal records as DynamoDB items (layout in {@link StateTable}); optimistic
+ * locking on {@code version}.
+ */
 final class DynamoTagStateStore implements TagStateStore {
     private final DynamoDbClient dynamo;
     private final String table;
@@ -44,9 +48,13 @@ final class DynamoTagStateStore implements TagStateStore {
 
     @Override
     public void save(TagState next) {
-        Map<String, AttributeValue> item = toItem(next);
+        conditionalPut(toItem(next), next.version(), next.imageKey());
+    }
+
+    /** Creates the item at version 1, else replaces it only if it is still at {@code version - 1}. */
+    private void conditionalPut(Map<String, AttributeValue> item, long version, String key) {
         try {
-            if (next.version() == 1) {
+            if (version == 1) {
                 dynamo.putItem(request -> request.tableName(table)
                         .item(item)
                         .conditionExpression("attribute_not_exists(#key)")
@@ -56,11 +64,49 @@ final class DynamoTagStateStore implements TagStateStore {
                         .item(item)
                         .conditionExpression("#version = :expected")
                         .expressionAttributeNames(Map.of("#version", VERSION))
-                        .expressionAttributeValues(Map.of(":expected", n(next.version() - 1))));
+                        .expressionAttributeValues(Map.of(":expected", n(version - 1))));
             }
         } catch (ConditionalCheckFailedException e) {
-            throw new ConflictException(next.imageKey());
+            throw new ConflictException(key);
         }
+    }
+
+    @Override
+    public Optional<DigestRemoval> loadRemoval(String repository, Digest digest) {
+        Map<String, AttributeValue> item = dynamo.getItem(request -> request.tableName(table)
+                        .key(Map.of(KEY, s(StateTable.removalKey(repository, digest))))
+                        .consistentRead(true))
+                .item();
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Instant> inProgress = new java.util.LinkedHashMap<>();
+        AttributeValue entries = item.get(IN_PROGRESS);
+        if (entries != null && entries.hasM()) {
+            entries.m().forEach((execution, started) -> inProgress.put(execution, Instant.parse(started.s())));
+        }
+        return Optional.of(new DigestRemoval(
+                repository,
+                digest,
+                Long.parseLong(item.get(VERSION).n()),
+                inProgress,
+                instant(item, LAST_REMOVED_AT),
+                instant(item, UPDATED_AT)));
+    }
+
+    @Override
+    public void saveRemoval(DigestRemoval next, Instant expiresAt) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(KEY, s(next.key()));
+        item.put(KIND, s("REMOVAL"));
+        item.put(VERSION, n(next.version()));
+        Map<String, AttributeValue> inProgress = new HashMap<>();
+        next.inProgress().forEach((execution, started) -> inProgress.put(execution, s(started.toString())));
+        item.put(IN_PROGRESS, AttributeValue.fromM(inProgress));
+        put(item, LAST_REMOVED_AT, next.lastRemovedAt());
+        put(item, UPDATED_AT, next.updatedAt());
+        item.put(TTL, n(expiresAt.getEpochSecond()));
+        conditionalPut(item, next.version(), next.key());
     }
 
     @Override

@@ -11,6 +11,11 @@ import org.ecrreplicator.domain.Partition;
  *
  * @param sourceRegistry optional local override (host[:port]) of the ECR host derived from account + region
  * @param destinationRegistry optional local override of the destination ECR host
+ * @param replicateDeletes whether builds remove at the destination what the source no longer has (and so may
+ *     remove digests): passed to every build, and tells StartBuild to record a possible removal first
+ * @param copyReferrers whether builds copy the manifests that refer to an image (signatures, SBOMs)
+ * @param sweepLookback how far back the sweep looks for builds whose completion was lost: the StartBuild task
+ *     timeout, since an older build has no waiting task
  */
 public record FunctionsConfig(
         String tableName,
@@ -28,7 +33,10 @@ public record FunctionsConfig(
         String awsRegion,
         String sourceRegistry,
         String destinationRegistry,
-        boolean registryInsecure) {
+        boolean registryInsecure,
+        boolean replicateDeletes,
+        boolean copyReferrers,
+        Duration sweepLookback) {
 
     public static final String TABLE_NAME = "TABLE_NAME";
     public static final String QUEUE_URL = "QUEUE_URL";
@@ -46,6 +54,9 @@ public record FunctionsConfig(
     public static final String SOURCE_REGISTRY = "SOURCE_REGISTRY";
     public static final String DESTINATION_REGISTRY = "DESTINATION_REGISTRY";
     public static final String REGISTRY_INSECURE = "REGISTRY_INSECURE";
+    public static final String REPLICATE_DELETES = org.ecrreplicator.domain.BuildContract.REPLICATE_DELETES;
+    public static final String COPY_REFERRERS = org.ecrreplicator.domain.BuildContract.COPY_REFERRERS;
+    public static final String SWEEP_LOOKBACK_SECONDS = "SWEEP_LOOKBACK_SECONDS";
 
     public static FunctionsConfig fromEnvironment() {
         return from(System.getenv());
@@ -83,7 +94,10 @@ public record FunctionsConfig(
                 value(env, AWS_REGION),
                 value(env, SOURCE_REGISTRY),
                 value(env, DESTINATION_REGISTRY),
-                bool(env, REGISTRY_INSECURE, false));
+                bool(env, REGISTRY_INSECURE, false),
+                bool(env, REPLICATE_DELETES, false),
+                bool(env, COPY_REFERRERS, true),
+                Duration.ofSeconds(positive(env, SWEEP_LOOKBACK_SECONDS, 7200)));
     }
 
     public String tableName() {

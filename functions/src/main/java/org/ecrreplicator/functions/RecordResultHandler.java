@@ -8,9 +8,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.domain.ImageAction;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.Outcome;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagTransitions;
@@ -19,12 +22,13 @@ import org.ecrreplicator.domain.state.TagTransitions;
  * Stores a finished build's result on the per-tag item (digest, time, build id), releases the lease if this
  * execution holds it, and appends a history row that expires after HISTORY_TTL_DAYS.
  *
- * <p>In: {@code {"request":{...},"executionArn","build":{task result}}}. Out: {@code {"outcome":"replicated|deleted|
- * source gone|nothing to delete","imageKey","digest","buildId"}}.
+ * <p>In: {@code {"request":{...},"executionArn","build":{task result}}}. Out: {@code {"outcome":"replicated|unchanged|
+ * kept|deleted|nothing to delete|source gone","imageKey","digest","buildId","referrersCopied","referrersSkipped"}}.
  */
 public final class RecordResultHandler implements RequestStreamHandler {
     private final TagStateStore store;
     private final Duration historyTtl;
+    private final Duration lease;
     private final Clock clock;
     private final Log log;
 
@@ -39,6 +43,7 @@ public final class RecordResultHandler implements RequestStreamHandler {
     RecordResultHandler(FunctionsConfig config, TagStateStore store, Consumer<String> logSink, Clock clock) {
         this.store = store;
         this.historyTtl = Duration.ofDays(config.historyTtlDays());
+        this.lease = config.lease();
         this.clock = clock;
         this.log = new Log("record-result", logSink, clock);
     }
@@ -60,11 +65,14 @@ public final class RecordResultHandler implements RequestStreamHandler {
         String digestText = JsonIo.optionalText(build, "digest");
         Digest digest = digestText == null ? null : Digest.parse(digestText);
         String buildId = JsonIo.text(build, "buildId");
+        String removedText = JsonIo.optionalText(build, "removedDigest");
+        Digest removed = removedText == null ? null : Digest.parse(removedText);
         TagState recorded = StateUpdates.apply(
                 store,
                 request.imageKey(),
                 current -> TagTransitions.recorded(
                         current.orElse(null), request, executionArn, outcome, digest, buildId, clock.instant()));
+        recordRemovals(request, executionArn, removed);
         store.appendHistory(
                 recorded, executionArn, outcome.name(), clock.instant().plus(historyTtl));
         log.info(
@@ -88,6 +96,33 @@ public final class RecordResultHandler implements RequestStreamHandler {
             out.put("digest", digest.toString());
         }
         out.put("buildId", buildId);
+        out.put("referrersCopied", build.path("referrersCopied").asLong(0));
+        out.put("referrersSkipped", build.path("referrersSkipped").asLong(0));
         return out;
+    }
+
+    /**
+     * Ends the removal StartBuild recorded for this execution, and records the removal of the digest the build
+     * deleted, if any: claims on that digest made before now are no longer trusted (decision 0061).
+     */
+    private void recordRemovals(ReplicationRequest request, String executionArn, Digest removed) {
+        Instant expiresAt = clock.instant().plus(historyTtl);
+        if (removed != null) {
+            StateUpdates.applyRemoval(
+                    store,
+                    request.repository(),
+                    removed,
+                    expiresAt,
+                    current -> DigestRemoval.finished(current, executionArn, true, clock.instant(), lease));
+        }
+        boolean announced = request.tag() == null || request.action() == ImageAction.DELETE;
+        if (announced && !request.digest().equals(removed)) {
+            StateUpdates.applyRemoval(
+                    store,
+                    request.repository(),
+                    request.digest(),
+                    expiresAt,
+                    current -> DigestRemoval.finished(current, executionArn, false, clock.instant(), lease));
+        }
     }
 }

@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import org.ecrreplicator.domain.BuildContract;
 import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.Sha256;
+import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.LeaseHeldException;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagTransitions;
@@ -112,6 +114,16 @@ public final class StartBuildHandler implements RequestStreamHandler {
                         leased.buildId());
                 return result(leased.buildId());
             }
+            if (mayRemoveDigest(request)) {
+                // Before the build can look at the source: claims on this digest stop being trusted from now
+                // until the build reports back (decision 0061).
+                StateUpdates.applyRemoval(
+                        store,
+                        request.repository(),
+                        request.digest(),
+                        clock.instant().plus(Duration.ofDays(config.historyTtlDays())),
+                        current -> DigestRemoval.started(current, executionArn, leased.attemptStartedAt()));
+            }
             String buildId = startBuild(request, destination, executionArn, taskToken, tokenHash);
             try {
                 StateUpdates.apply(
@@ -139,6 +151,15 @@ public final class StartBuildHandler implements RequestStreamHandler {
         } catch (RuntimeException e) {
             throw recordFailure(request, executionArn, e);
         }
+    }
+
+    /**
+     * Whether the build may delete the request's digest at the destination: a request by digest, or a tag
+     * delete (on a registry that cannot untag, the build deletes the digest and puts the sibling tags back).
+     */
+    boolean mayRemoveDigest(ReplicationRequest request) {
+        return config.replicateDeletes()
+                && (request.tag() == null || request.action() == org.ecrreplicator.domain.ImageAction.DELETE);
     }
 
     private String startBuild(
@@ -216,6 +237,8 @@ public final class StartBuildHandler implements RequestStreamHandler {
         plain(variables, "IMAGE_TAG_MUTABILITY", config.imageTagMutability());
         plain(variables, "SCAN_ON_PUSH", Boolean.toString(config.scanOnPush()));
         plain(variables, "REGISTRY_INSECURE", Boolean.toString(config.registryInsecure()));
+        plain(variables, BuildContract.REPLICATE_DELETES, Boolean.toString(config.replicateDeletes()));
+        plain(variables, BuildContract.COPY_REFERRERS, Boolean.toString(config.copyReferrers()));
         secret(variables, "DESTINATION_ACCESS_KEY_ID", secretArn + ":accesskey");
         secret(variables, "DESTINATION_SECRET_ACCESS_KEY", secretArn + ":secretaccesskey");
         return variables;

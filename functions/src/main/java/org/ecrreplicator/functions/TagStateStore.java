@@ -2,9 +2,11 @@ package org.ecrreplicator.functions;
 
 import java.time.Instant;
 import java.util.Optional;
+import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.TagState;
 
-/** Persistence of the per-tag state; every write is conditional on the version read. */
+/** Persistence of the per-tag state and of digest removals; every write is conditional on the version read. */
 interface TagStateStore {
     Optional<TagState> load(String imageKey);
 
@@ -15,6 +17,16 @@ interface TagStateStore {
      */
     void save(TagState next);
 
+    Optional<DigestRemoval> loadRemoval(String repository, Digest digest);
+
+    /**
+     * Writes the removal record if its stored version is still {@code next.version() - 1}; it expires at
+     * {@code expiresAt}.
+     *
+     * @throws ConflictException when another writer got there first
+     */
+    void saveRemoval(DigestRemoval next, Instant expiresAt);
+
     /** Appends a write-once history row that expires at {@code expiresAt}; a repeated append is a no-op. */
     void appendHistory(TagState state, String executionArn, String outcome, Instant expiresAt);
 
@@ -22,8 +34,8 @@ interface TagStateStore {
     final class ConflictException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        ConflictException(String imageKey) {
-            super("the state of " + imageKey + " changed while it was being updated");
+        ConflictException(String key) {
+            super("the state of " + key + " changed while it was being updated");
         }
     }
 }

@@ -53,7 +53,7 @@ class BuildStateChangeTest {
 
     @Test
     void shouldMapExportedVariablesToTheTaskResultWhenComplete() {
-        JsonNode result = CompletionHandler.taskResult(
+        JsonNode result = BuildReporter.taskResult(
                 "p:1",
                 Map.of(
                         "OUTCOME",
@@ -65,19 +65,37 @@ class BuildStateChangeTest {
                         "BLOBS_COPIED",
                         "2",
                         "BLOBS_SKIPPED",
+                        "",
+                        "REFERRERS_COPIED",
+                        "3",
+                        "REMOVED_DIGEST",
                         ""));
 
         assertThat(Json.write(result))
                 .isEqualTo("{\"buildId\":\"p:1\",\"outcome\":\"REPLICATED\",\"digest\":\"sha256:" + "a".repeat(64)
-                        + "\",\"bytesCopied\":10,\"blobsCopied\":2,\"blobsSkipped\":0}");
+                        + "\",\"bytesCopied\":10,\"blobsCopied\":2,\"blobsSkipped\":0,\"referrersCopied\":3,"
+                        + "\"referrersSkipped\":0,\"removedDigest\":null}");
+    }
+
+    @Test
+    void shouldCarryTheRemovedDigestAndRequireADigestForEveryOutcomeThatKeepsTheImage() {
+        String removed = "sha256:" + "b".repeat(64);
+
+        JsonNode deleted = BuildReporter.taskResult(
+                "p:2", Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", removed, "REMOVED_DIGEST", removed));
+
+        assertThat(deleted.path("removedDigest").asText()).isEqualTo(removed);
+        assertThatThrownBy(() -> BuildReporter.taskResult("p:3", Map.of("OUTCOME", "KEPT")))
+                .hasMessageContaining("reports KEPT but exported no REPLICATED_DIGEST");
+        assertThatThrownBy(() -> BuildReporter.taskResult(
+                        "p:4", Map.of("OUTCOME", "UNCHANGED", "REPLICATED_DIGEST", removed, "REMOVED_DIGEST", "x")))
+                .hasMessageContaining("REMOVED_DIGEST is 'x', not a digest");
     }
 
     @Test
     void shouldRefuseAResultWithoutOutcomeOrWithABadCount() {
-        assertThatThrownBy(() -> CompletionHandler.taskResult("p:1", Map.of()))
-                .hasMessageContaining("exported no OUTCOME");
-        assertThatThrownBy(
-                        () -> CompletionHandler.taskResult("p:1", Map.of("OUTCOME", "DELETED", "BYTES_COPIED", "lots")))
+        assertThatThrownBy(() -> BuildReporter.taskResult("p:1", Map.of())).hasMessageContaining("exported no OUTCOME");
+        assertThatThrownBy(() -> BuildReporter.taskResult("p:1", Map.of("OUTCOME", "DELETED", "BYTES_COPIED", "lots")))
                 .hasMessageContaining("BYTES_COPIED is 'lots'");
     }
 }

@@ -26,6 +26,11 @@ class FunctionsConfigTest {
         assertThat(config.imageTagMutability()).isEqualTo("MUTABLE");
         assertThat(config.createRepositories()).isTrue();
         assertThat(config.registryInsecure()).isFalse();
+        assertThat(config.replicateDeletes())
+                .as("never deletes unless the stack says so")
+                .isFalse();
+        assertThat(config.copyReferrers()).isTrue();
+        assertThat(config.sweepLookback()).isEqualTo(Duration.ofHours(2));
     }
 
     @Test
@@ -36,6 +41,10 @@ class FunctionsConfigTest {
                 .hasMessageContaining("expected true or false");
         assertThatThrownBy(() -> FunctionsConfig.from(Map.of("IMAGE_TAG_MUTABILITY", "mutable")))
                 .hasMessageContaining("MUTABLE or IMMUTABLE");
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("REPLICATE_DELETES", "1")))
+                .hasMessageContaining("REPLICATE_DELETES is '1': expected true or false");
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("SWEEP_LOOKBACK_SECONDS", "0")))
+                .hasMessageContaining("SWEEP_LOOKBACK_SECONDS is '0'");
         assertThatThrownBy(() -> FunctionsConfig.from(Map.of("DESTINATION_REGION", "govcloud")))
                 .hasMessageContaining("DESTINATION_REGION");
     }

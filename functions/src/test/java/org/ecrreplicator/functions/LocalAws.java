@@ -113,7 +113,36 @@ final class LocalAws {
         volatile String throttleCode = "AccountLimitExceededException";
 
         FakeCodeBuild() {
-            endpoint.on("StartBuild", this::startBuild).on("BatchGetBuilds", this::batchGetBuilds);
+            endpoint.on("StartBuild", this::startBuild)
+                    .on("BatchGetBuilds", this::batchGetBuilds)
+                    .on("ListBuildsForProject", this::listBuildsForProject);
+        }
+
+        /** Newest first (CodeBuild's default), in pages of {@code pageSize} with an opaque next token. */
+        volatile int pageSize = 100;
+
+        private JsonNode listBuildsForProject(JsonNode request) {
+            String project = request.path("projectName").asText();
+            List<ObjectNode> ordered = builds.values().stream()
+                    .filter(build -> build.path("projectName").asText().equals(project))
+                    .sorted(java.util.Comparator.comparingDouble(
+                            (ObjectNode build) -> build.path("startTime").asDouble()))
+                    .toList();
+            List<ObjectNode> sorted = new java.util.ArrayList<>(ordered);
+            if (!"ASCENDING".equals(request.path("sortOrder").asText("DESCENDING"))) {
+                java.util.Collections.reverse(sorted);
+            }
+            int from = request.hasNonNull("nextToken")
+                    ? Integer.parseInt(request.path("nextToken").asText())
+                    : 0;
+            int to = Math.min(sorted.size(), from + pageSize);
+            ObjectNode response = Json.MAPPER.createObjectNode();
+            ArrayNode ids = response.putArray("ids");
+            sorted.subList(from, to).forEach(build -> ids.add(build.path("id").asText()));
+            if (to < sorted.size()) {
+                response.put("nextToken", Integer.toString(to));
+            }
+            return response;
         }
 
         private JsonNode startBuild(JsonNode request) {
@@ -133,6 +162,8 @@ final class LocalAws {
                 build.put("arn", "arn:aws:codebuild:us-east-1:123456789012:build/" + id);
                 build.put("projectName", project);
                 build.put("buildStatus", "IN_PROGRESS");
+                build.put("buildComplete", false);
+                build.put("startTime", startClock.get().toEpochMilli() / 1000.0);
                 build.putObject("environment")
                         .put("type", "LINUX_CONTAINER")
                         .put("image", "aws/codebuild/amazonlinux-x86_64-standard:5.0")
@@ -166,10 +197,15 @@ final class LocalAws {
             return response;
         }
 
+        /** When builds start and end: the test's clock, so the sweep's windows can be tested. */
+        volatile java.util.function.Supplier<java.time.Instant> startClock = java.time.Instant::now;
+
         /** Ends a build as CodeBuild would, with the variables the worker exports. */
         void finish(String buildId, String status, Map<String, String> exported) {
             ObjectNode build = builds.get(buildId);
             build.put("buildStatus", status);
+            build.put("buildComplete", true);
+            build.put("endTime", startClock.get().toEpochMilli() / 1000.0);
             ArrayNode variables = build.putArray("exportedEnvironmentVariables");
             exported.forEach(
                     (name, value) -> variables.addObject().put("name", name).put("value", value));

@@ -62,6 +62,7 @@ class WorkflowHandlersIT {
     private StartBuildHandler startBuild;
     private CompletionHandler completion;
     private RecordResultHandler recordResult;
+    private SweepHandler sweep;
 
     @BeforeAll
     static void startDynamo() {
@@ -90,7 +91,10 @@ class WorkflowHandlersIT {
         env.put("HISTORY_TTL_DAYS", "30");
         env.put("AWS_REGION", "us-east-1");
         env.put("SCAN_ON_PUSH", "true");
+        env.put("REPLICATE_DELETES", "true");
+        env.put("SWEEP_LOOKBACK_SECONDS", "3600");
         config = FunctionsConfig.from(env);
+        codeBuild.startClock = clock::instant;
         store = new DynamoTagStateStore(dynamo, table);
         checkState = new CheckStateHandler(config, store, logs::add, clock);
         startBuild = new StartBuildHandler(
@@ -103,6 +107,13 @@ class WorkflowHandlersIT {
                 logs::add,
                 clock);
         recordResult = new RecordResultHandler(config, store, logs::add, clock);
+        sweep = new SweepHandler(
+                config,
+                store,
+                LocalAws.sfn(stepFunctions.endpoint.endpoint()),
+                LocalAws.codeBuild(codeBuild.endpoint.endpoint()),
+                logs::add,
+                clock);
     }
 
     @AfterEach
@@ -270,8 +281,10 @@ class WorkflowHandlersIT {
                         "CREATE_REPOSITORIES",
                         "IMAGE_TAG_MUTABILITY",
                         "SCAN_ON_PUSH",
-                        "REGISTRY_INSECURE")
-                .hasSize(12);
+                        "REGISTRY_INSECURE",
+                        "REPLICATE_DELETES",
+                        "COPY_REFERRERS")
+                .hasSize(14);
         Map<String, String> environment = codeBuild.environment(buildId);
         assertThat(environment)
                 .containsEntry("DESTINATION_ACCESS_KEY_ID", SECRET_ARN + ":accesskey")
@@ -279,6 +292,8 @@ class WorkflowHandlersIT {
                 .containsEntry("SOURCE_REGISTRY", "123456789012.dkr.ecr.us-east-1.amazonaws.com")
                 .containsEntry("DESTINATION_REGISTRY", "210987654321.dkr.ecr.us-gov-west-1.amazonaws.com")
                 .containsEntry("SCAN_ON_PUSH", "true")
+                .containsEntry("REPLICATE_DELETES", "true")
+                .containsEntry("COPY_REFERRERS", "true")
                 .containsEntry("EXECUTION_ARN", EXECUTION_1);
         assertThat(Json.parse(environment.get("REPLICATION_REQUEST"))).isEqualTo(request);
 
@@ -289,12 +304,13 @@ class WorkflowHandlersIT {
         JsonNode taskResult = Json.parse(callback.body().path("output").asText());
         assertThat(Json.write(taskResult))
                 .isEqualTo("{\"buildId\":\"" + buildId + "\",\"outcome\":\"REPLICATED\",\"digest\":\"" + DIGEST_1
-                        + "\",\"bytesCopied\":1048576,\"blobsCopied\":3,\"blobsSkipped\":1}");
+                        + "\",\"bytesCopied\":1048576,\"blobsCopied\":3,\"blobsSkipped\":1,\"referrersCopied\":0,"
+                        + "\"referrersSkipped\":0,\"removedDigest\":null}");
 
         JsonNode recorded = record(request, EXECUTION_1, taskResult);
         assertThat(Json.write(recorded))
                 .isEqualTo("{\"outcome\":\"replicated\",\"imageKey\":\"team/app:1.4.2\",\"digest\":\"" + DIGEST_1
-                        + "\",\"buildId\":\"" + buildId + "\"}");
+                        + "\",\"buildId\":\"" + buildId + "\",\"referrersCopied\":0,\"referrersSkipped\":0}");
         TagState state = state();
         assertThat(state.status()).isEqualTo(TagStatus.REPLICATED);
         assertThat(state.replicatedDigest().toString()).isEqualTo(DIGEST_1);
@@ -565,6 +581,169 @@ class WorkflowHandlersIT {
         assertThat(recorded.get("digest").isNull()).isTrue();
         assertThat(state().status()).isEqualTo(TagStatus.DELETED);
         assertThat(again.path("decision").asText()).isEqualTo("SKIP_DUPLICATE");
+    }
+
+    private static ObjectNode request(String tag, String digest, String action, Instant time, String eventId) {
+        ObjectNode request = request(digest, time, eventId).put("action", action);
+        if (tag == null) {
+            request.remove("tag");
+        } else {
+            request.put("tag", tag);
+        }
+        return request;
+    }
+
+    private JsonNode sweep() {
+        JsonNode out = sweep.sweep();
+        outputs.add(Json.write(out));
+        return out;
+    }
+
+    @Test
+    void shouldWaitInsteadOfSkippingARepushAsDuplicateWhileTheDeleteBuildHoldsTheLease() {
+        replicate(request(DIGEST_1, T0, "push"), EXECUTION_1, "token-1");
+        ObjectNode delete = request("1.4.2", DIGEST_1, "DELETE", T0.plusSeconds(10), "delete");
+        assertThat(check(delete, EXECUTION_2, 0).path("decision").asText()).isEqualTo("PROCEED");
+
+        JsonNode repush = check(request(DIGEST_1, T0.plusSeconds(20), "repush"), EXECUTION_1, 0);
+
+        assertThat(state().replicatedDigest().toString()).isEqualTo(DIGEST_1);
+        assertThat(repush.path("decision").asText()).isEqualTo("WAIT");
+        assertThat(repush.path("reason").asText()).contains(EXECUTION_2);
+    }
+
+    @Test
+    void shouldStopTrustingClaimsOnADigestFromTheMomentItsDeleteBuildStarts() {
+        replicate(request(DIGEST_1, T0, "push"), EXECUTION_1, "token-1");
+        ObjectNode deleteDigest = request(null, DIGEST_1, "DELETE", T0.plusSeconds(10), "delete-digest");
+        assertThat(check(deleteDigest, EXECUTION_2, 0).path("decision").asText())
+                .isEqualTo("PROCEED");
+        clock.advance(Duration.ofSeconds(30));
+        String buildId =
+                start(deleteDigest, EXECUTION_2, "token-2").path("buildId").asText();
+
+        assertThat(store.loadRemoval("team/app", org.ecrreplicator.domain.Digest.parse(DIGEST_1))
+                        .orElseThrow()
+                        .inProgress())
+                .containsOnlyKeys(EXECUTION_2);
+        // The tag's item still claims the digest, but a new push of it is not skipped on that claim.
+        JsonNode repush = check(request(DIGEST_1, T0.plusSeconds(40), "repush"), EXECUTION_1, 0);
+        assertThat(repush.path("decision").asText()).isEqualTo("PROCEED");
+
+        clock.advance(Duration.ofSeconds(30));
+        invoke(
+                completion,
+                buildEvent(
+                        buildId,
+                        "SUCCEEDED",
+                        Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", DIGEST_1, "REMOVED_DIGEST", DIGEST_1),
+                        true));
+        JsonNode result = Json.parse(
+                stepFunctions.callbacks.getLast().body().path("output").asText());
+        record(deleteDigest, EXECUTION_2, result);
+
+        var removal = store.loadRemoval("team/app", org.ecrreplicator.domain.Digest.parse(DIGEST_1))
+                .orElseThrow();
+        assertThat(removal.inProgress()).isEmpty();
+        assertThat(removal.lastRemovedAt()).isEqualTo(clock.instant());
+        Map<String, AttributeValue> item = dynamo.getItem(
+                        get -> get.tableName(table).key(Map.of(StateTable.KEY, AttributeValue.fromS(removal.key()))))
+                .item();
+        assertThat(item.get(StateTable.TTL).n())
+                .isEqualTo(
+                        Long.toString(clock.instant().plus(Duration.ofDays(30)).getEpochSecond()));
+    }
+
+    @Test
+    void shouldEndTheRemovalWithoutRecordingOneWhenTheDeleteWasOvertaken() {
+        ObjectNode deleteDigest = request(null, DIGEST_2, "DELETE", T0, "delete-digest");
+        check(deleteDigest, EXECUTION_2, 0);
+        String buildId =
+                start(deleteDigest, EXECUTION_2, "token-2").path("buildId").asText();
+        invoke(
+                completion,
+                buildEvent(buildId, "SUCCEEDED", Map.of("OUTCOME", "KEPT", "REPLICATED_DIGEST", DIGEST_2), true));
+
+        record(
+                deleteDigest,
+                EXECUTION_2,
+                Json.parse(
+                        stepFunctions.callbacks.getLast().body().path("output").asText()));
+
+        var removal = store.loadRemoval("team/app", org.ecrreplicator.domain.Digest.parse(DIGEST_2))
+                .orElseThrow();
+        assertThat(removal.inProgress()).isEmpty();
+        assertThat(removal.lastRemovedAt()).isNull();
+        assertThat(store.load("team/app@" + DIGEST_2).orElseThrow().status()).isEqualTo(TagStatus.REPLICATED);
+    }
+
+    @Test
+    void shouldReportABuildWhoseCompletionWasLostOnceItHadItsGracePeriod() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+        String buildId = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+        codeBuild.finish(buildId, "SUCCEEDED", replicated(DIGEST_1));
+
+        JsonNode tooSoon = sweep();
+        clock.advance(SweepHandler.GRACE.plusSeconds(1));
+        JsonNode swept = sweep();
+
+        assertThat(tooSoon.path("reported")).isEmpty();
+        assertThat(swept.path("checked").asInt()).isEqualTo(1);
+        assertThat(swept.path("reported")).singleElement().satisfies(report -> {
+            assertThat(report.path("status").asText()).isEqualTo("TASK_SUCCEEDED");
+            assertThat(report.path("buildId").asText()).isEqualTo(buildId);
+        });
+        LocalAws.FakeStepFunctions.Callback callback = stepFunctions.callbacks.getFirst();
+        assertThat(callback.operation()).isEqualTo("SendTaskSuccess");
+        assertThat(callback.taskToken()).isEqualTo("token-1");
+
+        record(request, EXECUTION_1, Json.parse(callback.body().path("output").asText()));
+        assertThat(sweep().path("reported")).as("the item has its result now").isEmpty();
+        assertThat(stepFunctions.callbacks).hasSize(1);
+    }
+
+    @Test
+    void shouldReportALostFailureOnceAndLeaveTheRecordedFailureAsItIs() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+        String buildId = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+        codeBuild.finish(buildId, "FAILED", Map.of());
+        clock.advance(SweepHandler.GRACE.plusSeconds(1));
+
+        JsonNode first = sweep();
+        TagState failed = state();
+        JsonNode second = sweep();
+
+        assertThat(first.path("reported").get(0).path("status").asText()).isEqualTo("TASK_FAILED");
+        assertThat(failed.status()).isEqualTo(TagStatus.FAILED);
+        assertThat(failed.error()).isEqualTo("BuildFailed");
+        assertThat(second.path("reported").get(0).path("status").asText()).isEqualTo("IGNORED");
+        assertThat(state().version()).isEqualTo(failed.version());
+        assertThat(stepFunctions.callbacks).hasSize(1);
+    }
+
+    @Test
+    void shouldLeaveRunningBuildsAndBuildsOlderThanTheLookbackAlone() {
+        ObjectNode old = request(DIGEST_1, T0, "old");
+        check(old, EXECUTION_1, 0);
+        String oldBuild = start(old, EXECUTION_1, "token-old").path("buildId").asText();
+        codeBuild.finish(oldBuild, "SUCCEEDED", replicated(DIGEST_1));
+        clock.advance(Duration.ofSeconds(3601));
+        ObjectNode running = request("other", DIGEST_2, "PUSH", T0.plusSeconds(1), "running");
+        check(running, EXECUTION_2, 0);
+        start(running, EXECUTION_2, "token-running");
+        clock.advance(SweepHandler.GRACE.plusSeconds(1));
+        codeBuild.pageSize = 1;
+
+        JsonNode swept = sweep();
+
+        assertThat(swept.path("reported")).isEmpty();
+        assertThat(swept.path("checked").asInt()).isEqualTo(1);
+        assertThat(codeBuild.endpoint.calls("ListBuildsForProject"))
+                .as("stops paging at the first build older than the lookback")
+                .hasSize(2);
+        assertThat(stepFunctions.callbacks).isEmpty();
     }
 
     @Test

@@ -1,0 +1,161 @@
+package org.ecrreplicator.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.Sha256;
+import org.ecrreplicator.domain.state.TagState;
+import org.ecrreplicator.domain.state.TagStatus;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codebuild.model.Build;
+import software.amazon.awssdk.services.codebuild.model.ListBuildsForProjectResponse;
+import software.amazon.awssdk.services.codebuild.model.SortOrderType;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+/**
+ * Every few minutes (an EventBridge schedule), finds the builds whose end no execution has heard of, and
+ * reports them as Completion would have: the build's "Build State Change" event can be lost, or Completion can
+ * fail after Lambda's retries, and the execution would otherwise wait out the task timeout for a build that
+ * ended long ago.
+ *
+ * <p>A build is reported when it ended more than {@link #GRACE} ago (Completion has had its chance), started
+ * within {@code SWEEP_LOOKBACK_SECONDS} (an older build has no waiting task), was started by the workflow
+ * (it has a TASK_TOKEN) and its tag's item still belongs to that attempt without a result: the item's task
+ * token hash is the build's and its status is BUILDING (the result never arrived) or FAILED (Completion
+ * recorded a failure; whether SendTaskFailure went through is unknown). Reporting twice is harmless.
+ *
+ * <p>In: the scheduled event (ignored). Out: {@code {"checked": N, "reported": [{"buildId","status","reason"}]}}.
+ */
+public final class SweepHandler implements RequestStreamHandler {
+    /** How long after a build's end Completion is left to report it before the sweep does. */
+    static final Duration GRACE = Duration.ofSeconds(60);
+
+    private static final int PAGE = 100;
+
+    private final String projectName;
+    private final Duration lookback;
+    private final TagStateStore store;
+    private final CodeBuildClient codeBuild;
+    private final BuildReporter reporter;
+    private final Clock clock;
+    private final Log log;
+
+    public SweepHandler() {
+        this(FunctionsConfig.fromEnvironment());
+    }
+
+    public SweepHandler(FunctionsConfig config) {
+        this(
+                config,
+                DynamoTagStateStore.forTable(config.tableName()),
+                Clients.sfn(),
+                Clients.codeBuild(),
+                Log.stdout(),
+                Clock.systemUTC());
+    }
+
+    SweepHandler(
+            FunctionsConfig config,
+            TagStateStore store,
+            SfnClient sfn,
+            CodeBuildClient codeBuild,
+            Consumer<String> logSink,
+            Clock clock) {
+        this.projectName = config.buildProjectName();
+        this.lookback = config.sweepLookback();
+        this.store = store;
+        this.codeBuild = codeBuild;
+        this.clock = clock;
+        this.log = new Log("sweep", logSink, clock);
+        this.reporter = new BuildReporter(store, sfn, codeBuild, clock, log);
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) {
+        JsonIo.write(output, sweep());
+    }
+
+    JsonNode sweep() {
+        Instant now = clock.instant();
+        Instant oldest = now.minus(lookback);
+        int checked = 0;
+        ObjectNode out = JsonIo.object();
+        ArrayNode reported = out.putArray("reported");
+        String nextToken = null;
+        boolean older = false;
+        do {
+            String token = nextToken;
+            ListBuildsForProjectResponse page = codeBuild.listBuildsForProject(list -> list.projectName(projectName)
+                    .sortOrder(SortOrderType.DESCENDING)
+                    .nextToken(token));
+            List<String> ids = page.ids();
+            for (int from = 0; from < ids.size(); from += PAGE) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + PAGE));
+                List<Build> builds = new ArrayList<>(
+                        codeBuild.batchGetBuilds(get -> get.ids(chunk)).builds());
+                for (Build build : builds) {
+                    if (build.startTime() != null && build.startTime().isBefore(oldest)) {
+                        // Newest first: everything after this is older still.
+                        older = true;
+                        continue;
+                    }
+                    checked++;
+                    waitingTask(build, now).ifPresent(state -> {
+                        ObjectNode result = reporter.report(BuildStateChange.of(build));
+                        log.warn(
+                                "reported a build whose completion was lost",
+                                "buildId",
+                                build.id(),
+                                "imageKey",
+                                state.imageKey(),
+                                "status",
+                                result.path("status").asText());
+                        reported.add(result);
+                    });
+                }
+            }
+            nextToken = page.nextToken();
+        } while (nextToken != null && !older);
+        out.put("checked", checked);
+        log.info("sweep done", "checked", checked, "reported", reported.size());
+        return out;
+    }
+
+    /** The item of the tag whose execution still waits on {@code build}, when there is one. */
+    private Optional<TagState> waitingTask(Build build, Instant now) {
+        if (!Boolean.TRUE.equals(build.buildComplete())
+                || build.endTime() == null
+                || build.endTime().plus(GRACE).isAfter(now)) {
+            return Optional.empty();
+        }
+        var environment = BuildReporter.environment(build);
+        String taskToken = environment.get("TASK_TOKEN");
+        String requestJson = environment.get("REPLICATION_REQUEST");
+        if (taskToken == null || taskToken.isBlank() || requestJson == null) {
+            return Optional.empty();
+        }
+        ReplicationRequest request;
+        try {
+            request = ReplicationRequest.fromJson(requestJson);
+        } catch (IllegalArgumentException e) {
+            log.warn("build has an unreadable REPLICATION_REQUEST", "buildId", build.id(), "reason", e.getMessage());
+            return Optional.empty();
+        }
+        String tokenHash = Sha256.hex(taskToken);
+        return store.load(request.imageKey())
+                .filter(state -> tokenHash.equals(state.taskTokenHash()))
+                .filter(state -> state.status() == TagStatus.BUILDING || state.status() == TagStatus.FAILED);
+    }
+}
