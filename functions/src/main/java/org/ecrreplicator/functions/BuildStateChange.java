@@ -73,7 +73,9 @@ record BuildStateChange(
         build.exportedEnvironmentVariables().forEach(variable -> exported.put(variable.name(), variable.value()));
         String failedPhase = null;
         for (var phase : build.phases()) {
-            if (FAILURES.contains(phase.phaseStatusAsString())) {
+            // The last phase (COMPLETED) has no status: Set.of's contains refuses null.
+            String status = phase.phaseStatusAsString();
+            if (status != null && FAILURES.contains(status)) {
                 List<String> context = new ArrayList<>();
                 for (var line : phase.contexts()) {
                     String text = (line.statusCode() == null ? "" : line.statusCode()) + ": "

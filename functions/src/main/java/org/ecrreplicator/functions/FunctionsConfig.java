@@ -16,6 +16,7 @@ import org.ecrreplicator.domain.Partition;
  * @param copyReferrers whether builds copy the manifests that refer to an image (signatures, SBOMs)
  * @param sweepLookback how far back the sweep looks for builds whose completion was lost: the StartBuild task
  *     timeout, since an older build has no waiting task
+ * @param sweepGrace how long after a build's end the sweep leaves it to Completion
  */
 public record FunctionsConfig(
         String tableName,
@@ -36,7 +37,8 @@ public record FunctionsConfig(
         boolean registryInsecure,
         boolean replicateDeletes,
         boolean copyReferrers,
-        Duration sweepLookback) {
+        Duration sweepLookback,
+        Duration sweepGrace) {
 
     public static final String TABLE_NAME = "TABLE_NAME";
     public static final String QUEUE_URL = "QUEUE_URL";
@@ -57,6 +59,7 @@ public record FunctionsConfig(
     public static final String REPLICATE_DELETES = org.ecrreplicator.domain.BuildContract.REPLICATE_DELETES;
     public static final String COPY_REFERRERS = org.ecrreplicator.domain.BuildContract.COPY_REFERRERS;
     public static final String SWEEP_LOOKBACK_SECONDS = "SWEEP_LOOKBACK_SECONDS";
+    public static final String SWEEP_GRACE_SECONDS = "SWEEP_GRACE_SECONDS";
 
     public static FunctionsConfig fromEnvironment() {
         return from(System.getenv());
@@ -97,7 +100,8 @@ public record FunctionsConfig(
                 bool(env, REGISTRY_INSECURE, false),
                 bool(env, REPLICATE_DELETES, false),
                 bool(env, COPY_REFERRERS, true),
-                Duration.ofSeconds(positive(env, SWEEP_LOOKBACK_SECONDS, 7200)));
+                Duration.ofSeconds(positive(env, SWEEP_LOOKBACK_SECONDS, 7200)),
+                Duration.ofSeconds(positive(env, SWEEP_GRACE_SECONDS, 60)));
     }
 
     public String tableName() {

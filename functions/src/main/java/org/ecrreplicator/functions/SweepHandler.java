@@ -30,7 +30,8 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * fail after Lambda's retries, and the execution would otherwise wait out the task timeout for a build that
  * ended long ago.
  *
- * <p>A build is reported when it ended more than {@link #GRACE} ago (Completion has had its chance), started
+ * <p>A build is reported when it ended more than {@code SWEEP_GRACE_SECONDS} ago (60 s by default: Completion
+ * has had its chance), started
  * within {@code SWEEP_LOOKBACK_SECONDS} (an older build has no waiting task), was started by the workflow
  * (it has a TASK_TOKEN) and its tag's item still belongs to that attempt without a result: the item's task
  * token hash is the build's and its status is BUILDING (the result never arrived) or FAILED (Completion
@@ -39,13 +40,11 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * <p>In: the scheduled event (ignored). Out: {@code {"checked": N, "reported": [{"buildId","status","reason"}]}}.
  */
 public final class SweepHandler implements RequestStreamHandler {
-    /** How long after a build's end Completion is left to report it before the sweep does. */
-    static final Duration GRACE = Duration.ofSeconds(60);
-
     private static final int PAGE = 100;
 
     private final String projectName;
     private final Duration lookback;
+    private final Duration grace;
     private final TagStateStore store;
     private final CodeBuildClient codeBuild;
     private final BuildReporter reporter;
@@ -75,6 +74,7 @@ public final class SweepHandler implements RequestStreamHandler {
             Clock clock) {
         this.projectName = config.buildProjectName();
         this.lookback = config.sweepLookback();
+        this.grace = config.sweepGrace();
         this.store = store;
         this.codeBuild = codeBuild;
         this.clock = clock;
@@ -93,6 +93,7 @@ public final class SweepHandler implements RequestStreamHandler {
         int checked = 0;
         ObjectNode out = JsonIo.object();
         ArrayNode reported = out.putArray("reported");
+        List<String> failed = new ArrayList<>();
         String nextToken = null;
         boolean older = false;
         do {
@@ -112,24 +113,35 @@ public final class SweepHandler implements RequestStreamHandler {
                         continue;
                     }
                     checked++;
-                    waitingTask(build, now).ifPresent(state -> {
-                        ObjectNode result = reporter.report(BuildStateChange.of(build));
-                        log.warn(
-                                "reported a build whose completion was lost",
-                                "buildId",
-                                build.id(),
-                                "imageKey",
-                                state.imageKey(),
-                                "status",
-                                result.path("status").asText());
-                        reported.add(result);
-                    });
+                    try {
+                        waitingTask(build, now).ifPresent(state -> {
+                            ObjectNode result = reporter.report(BuildStateChange.of(build));
+                            log.warn(
+                                    "reported a build whose completion was lost",
+                                    "buildId",
+                                    build.id(),
+                                    "imageKey",
+                                    state.imageKey(),
+                                    "status",
+                                    result.path("status").asText());
+                            reported.add(result);
+                        });
+                    } catch (RuntimeException e) {
+                        // One build's trouble (an outage, a bad item) must not keep the others waiting.
+                        failed.add(build.id());
+                        log.error("could not report build", "buildId", build.id(), "error", e.toString());
+                    }
                 }
             }
             nextToken = page.nextToken();
         } while (nextToken != null && !older);
         out.put("checked", checked);
-        log.info("sweep done", "checked", checked, "reported", reported.size());
+        log.info("sweep done", "checked", checked, "reported", reported.size(), "failed", failed.size());
+        if (!failed.isEmpty()) {
+            // A failed invocation counts in the function's Errors metric, which has an alarm; the next run retries.
+            throw new IllegalStateException("the sweep could not report " + failed.size() + " build(s): " + failed
+                    + "; the next run tries again");
+        }
         return out;
     }
 
@@ -137,7 +149,7 @@ public final class SweepHandler implements RequestStreamHandler {
     private Optional<TagState> waitingTask(Build build, Instant now) {
         if (!Boolean.TRUE.equals(build.buildComplete())
                 || build.endTime() == null
-                || build.endTime().plus(GRACE).isAfter(now)) {
+                || build.endTime().plus(grace).isAfter(now)) {
             return Optional.empty();
         }
         var environment = BuildReporter.environment(build);

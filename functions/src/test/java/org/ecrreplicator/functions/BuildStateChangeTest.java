@@ -98,4 +98,36 @@ class BuildStateChangeTest {
         assertThatThrownBy(() -> BuildReporter.taskResult("p:1", Map.of("OUTCOME", "DELETED", "BYTES_COPIED", "lots")))
                 .hasMessageContaining("BYTES_COPIED is 'lots'");
     }
+
+    @Test
+    void shouldReadTheSameFactsFromABuildAsBatchGetBuildsReportsIt() {
+        software.amazon.awssdk.services.codebuild.model.Build build =
+                software.amazon.awssdk.services.codebuild.model.Build.builder()
+                        .id("ecr-replicator-dev:0b1c")
+                        .projectName("ecr-replicator-dev")
+                        .buildStatus("FAILED")
+                        .environment(environment -> environment.environmentVariables(variable ->
+                                variable.name("TASK_TOKEN").value("token-1").type("PLAINTEXT")))
+                        .phases(
+                                phase -> phase.phaseType("PROVISIONING").phaseStatus("SUCCEEDED"),
+                                phase -> phase.phaseType("BUILD")
+                                        .phaseStatus("FAILED")
+                                        .contexts(context -> context.statusCode("COMMAND_EXECUTION_ERROR")
+                                                .message("Error while executing command: java. Reason: exit status 1")),
+                                // CodeBuild's last phase carries no status.
+                                phase -> phase.phaseType("COMPLETED"))
+                        .logs(logs -> logs.deepLink("https://console.aws.amazon.com/cloudwatch/home#logEvent"))
+                        .build();
+
+        BuildStateChange change = BuildStateChange.of(build);
+
+        assertThat(change.failed()).isTrue();
+        assertThat(change.buildId()).isEqualTo("ecr-replicator-dev:0b1c");
+        assertThat(change.environment()).containsEntry("TASK_TOKEN", "token-1");
+        assertThat(change.exported()).isEmpty();
+        assertThat(change.failedPhase())
+                .isEqualTo("BUILD FAILED (COMMAND_EXECUTION_ERROR: Error while executing command: java. Reason: exit"
+                        + " status 1)");
+        assertThat(change.logLocation()).contains("logEvent");
+    }
 }

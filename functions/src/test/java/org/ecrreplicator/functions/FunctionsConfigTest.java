@@ -31,6 +31,7 @@ class FunctionsConfigTest {
                 .isFalse();
         assertThat(config.copyReferrers()).isTrue();
         assertThat(config.sweepLookback()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.sweepGrace()).isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test

@@ -685,7 +685,7 @@ class WorkflowHandlersIT {
         codeBuild.finish(buildId, "SUCCEEDED", replicated(DIGEST_1));
 
         JsonNode tooSoon = sweep();
-        clock.advance(SweepHandler.GRACE.plusSeconds(1));
+        clock.advance(config.sweepGrace().plusSeconds(1));
         JsonNode swept = sweep();
 
         assertThat(tooSoon.path("reported")).isEmpty();
@@ -709,7 +709,7 @@ class WorkflowHandlersIT {
         check(request, EXECUTION_1, 0);
         String buildId = start(request, EXECUTION_1, "token-1").path("buildId").asText();
         codeBuild.finish(buildId, "FAILED", Map.of());
-        clock.advance(SweepHandler.GRACE.plusSeconds(1));
+        clock.advance(config.sweepGrace().plusSeconds(1));
 
         JsonNode first = sweep();
         TagState failed = state();
@@ -733,7 +733,7 @@ class WorkflowHandlersIT {
         ObjectNode running = request("other", DIGEST_2, "PUSH", T0.plusSeconds(1), "running");
         check(running, EXECUTION_2, 0);
         start(running, EXECUTION_2, "token-running");
-        clock.advance(SweepHandler.GRACE.plusSeconds(1));
+        clock.advance(config.sweepGrace().plusSeconds(1));
         codeBuild.pageSize = 1;
 
         JsonNode swept = sweep();

@@ -27,12 +27,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A CodeBuild stand-in for one project: the CodeBuild API's StartBuild, BatchGetBuilds and StopBuild on the
- * AWS JSON protocol, with builds that run the project's real {@code buildspec.yml} commands with bash in a
+ * A CodeBuild stand-in for one project: the CodeBuild API's StartBuild, BatchGetBuilds, ListBuildsForProject and
+ * StopBuild on the AWS JSON protocol, with builds that run the project's real {@code buildspec.yml} commands with bash in a
  * scratch directory, in the build's environment. {@code SECRETS_MANAGER} variables are resolved at build
  * start and masked in the build log, as CodeBuild does. Like a project with a concurrent-build limit, a
  * StartBuild beyond the limit fails with {@code AccountLimitExceededException}. When a build ends, a
- * real-shaped "CodeBuild Build State Change" event goes to the event sink.
+ * real-shaped "CodeBuild Build State Change" event goes to the event sink. A test can {@link #hold} builds
+ * before their commands run, as a slow build would be, to line other work up against them.
  */
 public final class LocalCodeBuild implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -144,6 +145,7 @@ public final class LocalCodeBuild implements AutoCloseable {
     private final AtomicInteger numbers = new AtomicInteger();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger maxActive = new AtomicInteger();
+    private final List<Hold> holds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public LocalCodeBuild(Project project, SecretResolver secrets, EventSink events, String region, String account) {
         this.project = project;
@@ -159,7 +161,74 @@ public final class LocalCodeBuild implements AutoCloseable {
         this.endpoint = new AwsJsonEndpoint("CodeBuild_20161006", "1.1")
                 .on("StartBuild", this::startBuild)
                 .on("BatchGetBuilds", this::batchGetBuilds)
+                .on("ListBuildsForProject", this::listBuildsForProject)
                 .on("StopBuild", this::stopBuild);
+    }
+
+    /** Where a held build waits. */
+    public enum HoldPoint {
+        /** Before its commands run: it has not looked at anything yet. */
+        BEFORE_COMMANDS,
+        /** After its commands ran, before it ends and reports: its work is done, its result not yet known. */
+        AFTER_COMMANDS
+    }
+
+    /**
+     * Builds that match, from now on, wait at {@code point} until the hold is released (or closed): a build
+     * that is slow for as long as a test needs. The build is IN_PROGRESS meanwhile, as on CodeBuild.
+     */
+    public Hold hold(HoldPoint point, java.util.function.Predicate<Build> which) {
+        Hold hold = new Hold(point, which);
+        holds.add(hold);
+        return hold;
+    }
+
+    /** Builds held back by {@link #hold}. */
+    public final class Hold implements AutoCloseable {
+        private final HoldPoint point;
+        private final java.util.function.Predicate<Build> which;
+        private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.LinkedBlockingQueue<Build> held =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+
+        private Hold(HoldPoint point, java.util.function.Predicate<Build> which) {
+            this.point = point;
+            this.which = which;
+        }
+
+        /** Waits for the next build this hold catches; fails when none comes within {@code timeout}. */
+        public Build awaitHeld(Duration timeout) {
+            try {
+                Build build = held.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (build == null) {
+                    throw new IllegalStateException("no build was held within " + timeout);
+                }
+                return build;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+
+        /** Lets every build it holds, and every later one it would catch, run. */
+        public void release() {
+            holds.remove(this);
+            released.countDown();
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+
+        private boolean catches(HoldPoint at, Build build) {
+            return point == at && released.getCount() > 0 && which.test(build);
+        }
+
+        private void await(Build build) throws InterruptedException {
+            held.add(build);
+            released.await();
+        }
     }
 
     /** For {@code AWS_ENDPOINT_URL_CODEBUILD}. */
@@ -242,6 +311,36 @@ public final class LocalCodeBuild implements AutoCloseable {
         return response;
     }
 
+    /** Build ids of the project, newest first unless {@code sortOrder} is ASCENDING, 100 a page. */
+    private JsonNode listBuildsForProject(JsonNode request) {
+        String projectName = request.path("projectName").asText();
+        if (!project.name().equals(projectName)) {
+            throw new AwsJsonEndpoint.AwsError(
+                    "ResourceNotFoundException",
+                    "Project cannot be found: arn:aws:codebuild:" + region + ":" + account + ":project/" + projectName);
+        }
+        List<Build> ordered = new ArrayList<>(builds());
+        if (!"ASCENDING".equals(request.path("sortOrder").asText("DESCENDING"))) {
+            java.util.Collections.reverse(ordered);
+        }
+        int from = 0;
+        if (request.hasNonNull("nextToken")) {
+            try {
+                from = Integer.parseInt(request.path("nextToken").asText());
+            } catch (NumberFormatException e) {
+                throw new AwsJsonEndpoint.AwsError("InvalidInputException", "Invalid next token");
+            }
+        }
+        int to = Math.min(ordered.size(), from + 100);
+        ObjectNode response = JSON.createObjectNode();
+        ArrayNode ids = response.putArray("ids");
+        ordered.subList(Math.min(from, to), to).forEach(build -> ids.add(build.id));
+        if (to < ordered.size()) {
+            response.put("nextToken", Integer.toString(to));
+        }
+        return response;
+    }
+
     private JsonNode stopBuild(JsonNode request) {
         Build build = builds.get(request.path("id").asText().replaceFirst("^arn:[^/]+/", ""));
         if (build == null) {
@@ -258,6 +357,7 @@ public final class LocalCodeBuild implements AutoCloseable {
 
     private void run(Build build) {
         try {
+            holdAt(HoldPoint.BEFORE_COMMANDS, build);
             execute(build);
         } catch (Exception e) {
             build.status = "FAULT";
@@ -270,6 +370,14 @@ public final class LocalCodeBuild implements AutoCloseable {
                 events.deliver(JSON.writeValueAsString(stateChangeEvent(build)));
             } catch (Exception e) {
                 appendLog(build, "[local-codebuild] event delivery failed: " + e);
+            }
+        }
+    }
+
+    private void holdAt(HoldPoint point, Build build) throws InterruptedException {
+        for (Hold hold : holds) {
+            if (hold.catches(point, build)) {
+                hold.await(build);
             }
         }
     }
@@ -357,6 +465,8 @@ public final class LocalCodeBuild implements AutoCloseable {
             }
         }
         Files.writeString(build.logFile(), log);
+        build.currentPhase = "POST_BUILD";
+        holdAt(HoldPoint.AFTER_COMMANDS, build);
         if (!finished) {
             build.status = "TIMED_OUT";
             build.failedPhase = "BUILD";

@@ -187,6 +187,23 @@ public final class RegistryProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes one tag and keeps the image and its other tags, as ECR's untag does: distribution 2.8 has no
+     * untag call, so the tag's link is removed from the filesystem storage, which it reads afresh on every
+     * request.
+     */
+    public void untag(String repository, String tag) {
+        Path tagDirectory = storage()
+                .resolve("docker/registry/v2/repositories")
+                .resolve(repository)
+                .resolve("_manifests/tags")
+                .resolve(tag);
+        deleteTree(tagDirectory);
+        if (java.nio.file.Files.exists(tagDirectory)) {
+            throw new IllegalStateException("cannot remove tag " + tag + " of " + repository);
+        }
+    }
+
     /** Deletes a directory tree, best effort. */
     public static void deleteTree(Path root) {
         if (!Files.exists(root)) {

@@ -136,8 +136,8 @@ public final class DemoCommand implements Callable<Integer> {
                     out,
                     "builds started: " + pipeline.codeBuild().buildsStarted() + ", state transitions: "
                             + table.totalTransitions() + ", dead-letter queue: " + pipeline.deadLetterQueueDepth()
-                            + ", rejected at EventBridge: "
-                            + pipeline.eventBridgeDeadLetters().size() + ", wall time: "
+                            + ", failed invocations (on-failure queue): "
+                            + pipeline.invocationFailureQueueDepth() + ", wall time: "
                             + wall.toMillis() / 1000.0 + " s");
             say(out, "handler logs: " + handlerLog);
             if (report != null) {

@@ -26,6 +26,7 @@ import org.ecrreplicator.engines.DynamoDbLocalEngine;
 import org.ecrreplicator.engines.ElasticMqEngine;
 import org.ecrreplicator.engines.LocalCodeBuild;
 import org.ecrreplicator.engines.LocalSecretsManager;
+import org.ecrreplicator.engines.OutageRelay;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.functions.CheckStateHandler;
 import org.ecrreplicator.functions.CompletionHandler;
@@ -35,6 +36,7 @@ import org.ecrreplicator.functions.FunctionsConfig;
 import org.ecrreplicator.functions.ReadSecretHandler;
 import org.ecrreplicator.functions.RecordResultHandler;
 import org.ecrreplicator.functions.StartBuildHandler;
+import org.ecrreplicator.functions.SweepHandler;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -77,8 +79,12 @@ public final class LocalPipeline implements AutoCloseable {
      * @param workerJar the worker's shaded jar, which the buildspec runs
      * @param concurrentBuilds the CodeBuild project's concurrent-build limit
      * @param leaseWait the pause of the workflow's Wait state (the ASL says 30 s; a demo needs less)
-     * @param retryPause the pause before every Retry (the ASL's backoff; tests make it short)
+     * @param retryPause the pause before every Retry (the ASL's backoff; tests make it short), and between
+     *     Lambda's retries of an asynchronous invocation
      * @param progress one line per step of every execution, for a person watching
+     * @param replicateDeletes the stack setting: builds remove what the source no longer has
+     * @param copyReferrers the stack setting: referrers travel with their subject
+     * @param sweepInterval how often the sweep looks for builds whose completion was lost (5 minutes on AWS)
      */
     public record Settings(
             String sourceAuthority,
@@ -88,16 +94,55 @@ public final class LocalPipeline implements AutoCloseable {
             int concurrentBuilds,
             Duration leaseWait,
             Duration retryPause,
-            Consumer<String> progress) {}
+            Consumer<String> progress,
+            boolean replicateDeletes,
+            boolean copyReferrers,
+            Duration sweepInterval) {
 
-    /** An event that could not be handed to the queue: where EventBridge's target DLQ would hold it. */
-    public record RejectedEvent(String event, String error) {}
+        /** Deletes and referrers replicate, as the stacks deploy by default; the sweep runs every 10 s. */
+        public Settings(
+                String sourceAuthority,
+                String destinationAuthority,
+                Path repoRoot,
+                Path workerJar,
+                int concurrentBuilds,
+                Duration leaseWait,
+                Duration retryPause,
+                Consumer<String> progress) {
+            this(
+                    sourceAuthority,
+                    destinationAuthority,
+                    repoRoot,
+                    workerJar,
+                    concurrentBuilds,
+                    leaseWait,
+                    retryPause,
+                    progress,
+                    true,
+                    true,
+                    Duration.ofSeconds(10));
+        }
+
+        public Settings withSweepInterval(Duration value) {
+            return new Settings(
+                    sourceAuthority,
+                    destinationAuthority,
+                    repoRoot,
+                    workerJar,
+                    concurrentBuilds,
+                    leaseWait,
+                    retryPause,
+                    progress,
+                    replicateDeletes,
+                    copyReferrers,
+                    value);
+        }
+    }
 
     private final Settings settings;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, String> savedProperties = new HashMap<>();
-    private final List<RejectedEvent> eventBridgeDeadLetters = new CopyOnWriteArrayList<>();
-    private final List<Throwable> completionErrors = new CopyOnWriteArrayList<>();
+    private final List<String> sweepErrors = new CopyOnWriteArrayList<>();
     private final Set<String> dispatchedMessages = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean polling = new AtomicBoolean(true);
     private final RegistryProbe probe = new RegistryProbe();
@@ -111,9 +156,14 @@ public final class LocalPipeline implements AutoCloseable {
     private SqsClient sqs;
     private LocalCodeBuild codeBuild;
     private LocalStepFunctions stepFunctions;
-    private LocalFunction enqueue;
+    private AsyncInvocation enqueue;
     private DispatchHandler dispatch;
-    private LocalFunction completion;
+    private AsyncInvocation completion;
+    private LocalFunction sweep;
+    private OutageRelay sqsRelay;
+    private OutageRelay stepFunctionsRelay;
+    private String invocationFailureQueueUrl;
+    private java.util.concurrent.ScheduledExecutorService sweeper;
     private Thread poller;
     private Path scratch;
 
@@ -160,6 +210,11 @@ public final class LocalPipeline implements AutoCloseable {
         sqsEngine = track(ElasticMqEngine.start());
         sqs = sqsEngine.client();
         queue = sqsEngine.createFifoQueueWithDeadLetterQueue("replication", 3, Duration.ofSeconds(60));
+        // The stack's on-failure destination of the asynchronously invoked functions (Enqueue, Completion).
+        invocationFailureQueueUrl = sqs.createQueue(create -> create.queueName("invocation-failures"))
+                .queueUrl();
+        // The functions reach SQS and Step Functions through relays that a test can cut, as an outage would.
+        sqsRelay = track(new OutageRelay(sqsEngine.endpoint()));
         LocalSecretsManager secrets = track(new LocalSecretsManager(REGION, ACCOUNT));
         secrets.put(
                 SECRET_NAME,
@@ -205,10 +260,11 @@ public final class LocalPipeline implements AutoCloseable {
         setProperty("aws.accessKeyId", FAKE_ACCESS_KEY);
         setProperty("aws.secretAccessKey", "local-demo-credentials-not-checked");
         setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
-        setProperty("aws.endpointUrlSqs", sqsEngine.endpoint().toString());
+        setProperty("aws.endpointUrlSqs", sqsRelay.endpoint().toString());
         setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
         setProperty("aws.endpointUrlCodeBuild", codeBuild.endpoint().toString());
-        setProperty("aws.endpointUrlSfn", stepFunctions.endpoint().toString());
+        stepFunctionsRelay = track(new OutageRelay(stepFunctions.endpoint()));
+        setProperty("aws.endpointUrlSfn", stepFunctionsRelay.endpoint().toString());
 
         try (DynamoDbClient dynamoClient = DynamoDbClient.builder()
                 .endpointOverride(dynamo.endpoint())
@@ -236,15 +292,36 @@ public final class LocalPipeline implements AutoCloseable {
         environment.put(FunctionsConfig.SOURCE_REGISTRY, sourceAuthority);
         environment.put(FunctionsConfig.DESTINATION_REGISTRY, destinationAuthority);
         environment.put(FunctionsConfig.REGISTRY_INSECURE, "true");
+        environment.put(FunctionsConfig.REPLICATE_DELETES, String.valueOf(settings.replicateDeletes()));
+        environment.put(FunctionsConfig.COPY_REFERRERS, String.valueOf(settings.copyReferrers()));
+        environment.put(FunctionsConfig.SWEEP_LOOKBACK_SECONDS, "900");
+        // Builds here end in seconds, and Completion runs at once: the sweep need not wait a minute.
+        environment.put(FunctionsConfig.SWEEP_GRACE_SECONDS, "1");
         FunctionsConfig config = FunctionsConfig.from(environment);
 
         lambda.register("replicator-read-secret", LambdaHandlers.adapt(new ReadSecretHandler(config)));
         lambda.register("replicator-check-state", LambdaHandlers.adapt(new CheckStateHandler(config)));
         lambda.register("replicator-start-build", LambdaHandlers.adapt(new StartBuildHandler(config)));
         lambda.register("replicator-record-result", LambdaHandlers.adapt(new RecordResultHandler(config)));
-        enqueue = LambdaHandlers.adapt(new EnqueueHandler(config));
+        enqueue = new AsyncInvocation(
+                lambda.functionArn("replicator-enqueue") + ":live",
+                LambdaHandlers.adapt(new EnqueueHandler(config)),
+                settings.retryPause(),
+                this::sendInvocationFailure);
         dispatch = new DispatchHandler(config);
-        completion = LambdaHandlers.adapt(new CompletionHandler(config));
+        completion = new AsyncInvocation(
+                lambda.functionArn("replicator-completion") + ":live",
+                LambdaHandlers.adapt(new CompletionHandler(config)),
+                settings.retryPause(),
+                this::sendInvocationFailure);
+        sweep = LambdaHandlers.adapt(new SweepHandler(config));
+        sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sweep-schedule");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = settings.sweepInterval().toMillis();
+        sweeper.scheduleWithFixedDelay(this::runSweep, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
 
         poller = new Thread(this::pollQueue, "sqs-event-source");
         poller.setDaemon(true);
@@ -279,32 +356,86 @@ public final class LocalPipeline implements AutoCloseable {
         return scratch;
     }
 
-    public List<RejectedEvent> eventBridgeDeadLetters() {
-        return List.copyOf(eventBridgeDeadLetters);
-    }
-
-    public List<Throwable> completionErrors() {
-        return List.copyOf(completionErrors);
+    /** Runs of the scheduled sweep that failed, with their errors (a sweep during an outage fails, say). */
+    public List<String> sweepErrors() {
+        return List.copyOf(sweepErrors);
     }
 
     /**
-     * Delivers one EventBridge event to the Enqueue function, as the rule's target does. A delivery that fails
-     * ends in the target's dead-letter queue, as EventBridge's retry policy would leave it.
+     * Delivers one EventBridge event to the Enqueue function, as the rule's target does: asynchronously, so an
+     * invocation that keeps failing ends on the on-failure queue (see {@link #invocationFailures()}).
      */
     public void deliverEvent(String eventJson) {
+        JsonNode event;
         try {
-            JsonNode event;
-            try {
-                event = JSON.readTree(eventJson);
-            } catch (IOException notJson) {
-                // Only a producer outside EventBridge can send text that is not JSON: it arrives as a string.
-                event = com.fasterxml.jackson.databind.node.TextNode.valueOf(eventJson);
-            }
-            enqueue.invoke(event);
-        } catch (Exception e) {
-            eventBridgeDeadLetters.add(new RejectedEvent(
-                    eventJson.length() > 200 ? eventJson.substring(0, 200) + "..." : eventJson, e.toString()));
+            event = JSON.readTree(eventJson);
+        } catch (IOException notJson) {
+            // Only a producer outside EventBridge can send text that is not JSON: it arrives as a string.
+            event = com.fasterxml.jackson.databind.node.TextNode.valueOf(eventJson);
         }
+        enqueue.invoke(event);
+    }
+
+    /** Cuts the functions' connections to SQS until the returned outage is closed. */
+    public OutageRelay.Outage sqsOutage() {
+        return sqsRelay.begin();
+    }
+
+    /** Cuts the functions' connections to Step Functions' API until the returned outage is closed. */
+    public OutageRelay.Outage stepFunctionsOutage() {
+        return stepFunctionsRelay.begin();
+    }
+
+    /** Runs the sweep now, as its schedule would; returns its output. */
+    public JsonNode sweepNow() throws Exception {
+        return sweep.invoke(com.fasterxml.jackson.databind.node.NullNode.getInstance());
+    }
+
+    private void runSweep() {
+        try {
+            sweep.invoke(com.fasterxml.jackson.databind.node.NullNode.getInstance());
+        } catch (Exception e) {
+            sweepErrors.add(e.toString());
+            settings.progress().accept("sweep failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The on-failure destination records waiting on the queue (Lambda's record: {@code requestContext},
+     * {@code requestPayload}, {@code responsePayload}), read without taking them off it, as an operator's look
+     * would. The alarm on the queue fires while this is not empty.
+     */
+    public List<JsonNode> invocationFailures() {
+        List<JsonNode> records = new ArrayList<>();
+        for (Message message : sqs.receiveMessage(request -> request.queueUrl(invocationFailureQueueUrl)
+                        .maxNumberOfMessages(10)
+                        .visibilityTimeout(0))
+                .messages()) {
+            try {
+                records.add(JSON.readTree(message.body()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return records;
+    }
+
+    /** The on-failure queue's depth: the metric its alarm watches. */
+    public int invocationFailureQueueDepth() {
+        return queueDepth(invocationFailureQueueUrl);
+    }
+
+    /** Empties the on-failure queue, as an operator does once every record has been replayed. */
+    public void purgeInvocationFailures() {
+        sqs.purgeQueue(request -> request.queueUrl(invocationFailureQueueUrl));
+    }
+
+    public String invocationFailureQueueUrl() {
+        return invocationFailureQueueUrl;
+    }
+
+    private void sendInvocationFailure(String record) {
+        sqs.sendMessage(message -> message.queueUrl(invocationFailureQueueUrl).messageBody(record));
     }
 
     /** Sends a raw body to the queue, bypassing Enqueue: what a misbehaving producer could do. */
@@ -417,8 +548,8 @@ public final class LocalPipeline implements AutoCloseable {
     private void deliverBuildEvent(String event) {
         try {
             completion.invoke(JSON.readTree(event));
-        } catch (Exception e) {
-            completionErrors.add(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("CodeBuild's event is not JSON", e);
         }
     }
 
@@ -543,6 +674,9 @@ public final class LocalPipeline implements AutoCloseable {
     @Override
     public void close() {
         polling.set(false);
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
         if (poller != null) {
             try {
                 poller.join(3000);

@@ -2,6 +2,8 @@ package org.ecrreplicator.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -20,6 +22,8 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.ecrreplicator.domain.EcrImageActionEvents;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.engines.LocalCodeBuild;
+import org.ecrreplicator.engines.OutageRelay;
 import org.ecrreplicator.engines.SampleImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,6 +36,8 @@ import org.junit.jupiter.api.Test;
  */
 class EndToEndIT {
     private static final Duration SETTLE = Duration.ofMinutes(6);
+    /** The sweep's schedule here (5 minutes on AWS). */
+    private static final Duration SWEEP = Duration.ofSeconds(5);
 
     private static LocalPipeline pipeline;
     private static SampleImages.Target source;
@@ -48,16 +54,17 @@ class EndToEndIT {
         // (written to target/e2e-handler-logs.txt afterwards, for reading a failure).
         System.setOut(new PrintStream(handlerLogs, true, StandardCharsets.UTF_8));
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(
-                null,
-                null,
-                repoRoot,
-                repoRoot.resolve("worker/target/replicator.jar"),
-                4,
-                // Lease waits poll every 2 s, like the real 30 s Wait but short: a waiting execution costs an
-                // interpreter step and a CheckState call per poll, and a burst has many waiting at once.
-                Duration.ofSeconds(2),
-                Duration.ofMillis(200),
-                progress::add));
+                        null,
+                        null,
+                        repoRoot,
+                        repoRoot.resolve("worker/target/replicator.jar"),
+                        4,
+                        // Lease waits poll every 2 s, like the real 30 s Wait but short: a waiting execution costs an
+                        // interpreter step and a CheckState call per poll, and a burst has many waiting at once.
+                        Duration.ofSeconds(2),
+                        Duration.ofMillis(200),
+                        progress::add)
+                .withSweepInterval(SWEEP));
         source = SampleImages.Target.anonymous(URI.create("http://" + pipeline.sourceAuthority()));
     }
 
@@ -93,7 +100,9 @@ class EndToEndIT {
 
     private static ConvergenceReport settle(List<ReplicationRequest> requests) {
         assertThat(pipeline.awaitQuiet(SETTLE)).as("pipeline settled").isTrue();
-        assertThat(pipeline.completionErrors()).isEmpty();
+        assertThat(pipeline.invocationFailures())
+                .as("no invocation of Enqueue or Completion failed for good")
+                .isEmpty();
         return pipeline.report(requests);
     }
 
@@ -204,7 +213,8 @@ class EndToEndIT {
         ConvergenceReport.Row row = report.rows().get(0);
         assertThat(row.sourceDigest()).isNull();
         assertThat(row.destinationDigest()).isNull();
-        assertThat(row.outcome()).isEqualTo("source gone");
+        // Deletes replicate here: a push whose tag is gone converges by removing it, and there was nothing.
+        assertThat(row.outcome()).isEqualTo("nothing to delete");
     }
 
     @Test
@@ -300,7 +310,6 @@ class EndToEndIT {
         SampleImages.Image image = push("e2e/poison", "ok");
         String good = EcrEvents.push("e2e/poison", "ok", image.digest(), Instant.now());
         String wrongType = good.replace("\"ECR Image Action\"", "\"ECR Image Scan\"");
-        int rejectedBefore = pipeline.eventBridgeDeadLetters().size();
         int deadLettersBefore = pipeline.deadLetterQueueDepth();
         int poisonQueued = 0;
         pipeline.sendRawMessage("{not json", "e2e/poison:raw", "poison-raw-1");
@@ -321,7 +330,7 @@ class EndToEndIT {
             assertThat(row.destinationDigest()).isEqualTo(image.digest());
         });
         assertThat(pipeline.deadLetterQueueDepth() - deadLettersBefore).isEqualTo(poisonQueued);
-        assertThat(pipeline.eventBridgeDeadLetters().size()).isEqualTo(rejectedBefore);
+        assertThat(pipeline.invocationFailures()).as("rejected, not failed").isEmpty();
         assertThat(handlerLogs.toString(StandardCharsets.UTF_8))
                 .contains("MALFORMED_JSON")
                 .contains("WRONG_DETAIL_TYPE");
@@ -352,6 +361,223 @@ class EndToEndIT {
                 .contains("e2e/secrets")
                 .doesNotContain(LocalPipeline.FAKE_SECRET_KEY)
                 .doesNotContain(LocalPipeline.FAKE_ACCESS_KEY);
+    }
+
+    // ---------------------------------------------------------------- converging on the source
+
+    private static boolean isBuildOf(LocalCodeBuild.Build build, String repository, String action) {
+        String request = build.plaintextVariable("REPLICATION_REQUEST");
+        return request != null
+                && request.contains("\"repository\":\"" + repository + "\"")
+                && request.contains("\"action\":\"" + action + "\"");
+    }
+
+    private static LocalStepFunctions.ExecutionView execution(String repository, String action) {
+        return pipeline.stepFunctions().executions().stream()
+                .filter(execution -> execution.input().contains("\"repository\":\"" + repository + "\"")
+                        && execution.input().contains("\"action\":\"" + action + "\""))
+                .reduce((first, second) -> second)
+                .orElseThrow(() -> new AssertionError("no " + action + " execution for " + repository));
+    }
+
+    /** Waits for a state to be entered by an execution of {@code repository}'s {@code action}. */
+    private static void awaitState(String repository, String action, String state) {
+        Instant deadline = Instant.now().plus(SETTLE);
+        while (Instant.now().isBefore(deadline)) {
+            boolean entered = pipeline.stepFunctions().executions().stream()
+                    .filter(execution -> execution.input().contains("\"repository\":\"" + repository + "\"")
+                            && execution.input().contains("\"action\":\"" + action + "\""))
+                    .anyMatch(execution -> pipeline.stepFunctions()
+                            .statesEntered(execution.executionArn())
+                            .contains(state));
+            if (entered) {
+                return;
+            }
+            pause(Duration.ofMillis(50));
+        }
+        throw new AssertionError("no " + action + " execution of " + repository + " entered " + state);
+    }
+
+    /** Points {@code tag} at the image again at the source: a push of the same digest. */
+    private static void tagAtSource(String repository, String tag, SampleImages.Image image) {
+        SampleImages.Manifest top = image.manifests().get(0);
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://" + pipeline.sourceAuthority() + "/v2/"
+                                            + repository + "/manifests/" + tag))
+                                    .header("Content-Type", top.mediaType())
+                                    .PUT(HttpRequest.BodyPublishers.ofByteArray(top.bytes()))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String atDestination(String repository, String tag) {
+        return new RegistryProbe().digest(pipeline.destinationAuthority(), repository, tag);
+    }
+
+    @Test
+    void shouldEndAtTheDigestWhenItIsPushedAgainWhileTheDeleteBuildIsHeld() {
+        String repository = "e2e/repush";
+        SampleImages.Image image = push(repository, "v1");
+        settle(deliver(List.of(EcrEvents.push(repository, "v1", image.digest(), Instant.now()))));
+        pipeline.ownSource().untag(repository, "v1");
+        ConvergenceReport report;
+        // Held once its commands ran: the delete is done at the destination, its result not yet recorded, so
+        // the item still says the destination holds the digest.
+        try (LocalCodeBuild.Hold hold = pipeline.codeBuild()
+                .hold(LocalCodeBuild.HoldPoint.AFTER_COMMANDS, build -> isBuildOf(build, repository, "DELETE"))) {
+            List<ReplicationRequest> requests =
+                    deliver(List.of(EcrEvents.delete(repository, "v1", image.digest(), Instant.now())));
+            hold.awaitHeld(SETTLE);
+            assertThat(atDestination(repository, "v1"))
+                    .as("deleted, not yet reported")
+                    .isNull();
+
+            tagAtSource(repository, "v1", image);
+            requests = new ArrayList<>(requests);
+            requests.addAll(deliver(List.of(EcrEvents.push(repository, "v1", image.digest(), Instant.now()))));
+            awaitState(repository, "PUSH", "WaitForLease");
+            hold.release();
+            report = settle(requests);
+        }
+
+        assertThat(report.rows()).singleElement().satisfies(row -> {
+            assertThat(row.sourceDigest()).isEqualTo(image.digest());
+            assertThat(row.destinationDigest()).isEqualTo(image.digest());
+        });
+        assertThat(execution(repository, "DELETE").outputJson().path("outcome").asText())
+                .isEqualTo("deleted");
+    }
+
+    @Test
+    void shouldKeepTheSiblingTagWhenATagSharingItsDigestIsDeleted() {
+        String repository = "e2e/siblings";
+        SampleImages.Image image = push(repository, "keep");
+        tagAtSource(repository, "gone", image);
+        settle(deliver(List.of(
+                EcrEvents.push(repository, "keep", image.digest(), Instant.now()),
+                EcrEvents.push(repository, "gone", image.digest(), Instant.now()))));
+        assertThat(atDestination(repository, "gone")).isEqualTo(image.digest());
+
+        pipeline.ownSource().untag(repository, "gone");
+        ConvergenceReport report =
+                settle(deliver(List.of(EcrEvents.delete(repository, "gone", image.digest(), Instant.now()))));
+
+        assertThat(report.rows()).singleElement().satisfies(row -> {
+            assertThat(row.tag()).isEqualTo("gone");
+            assertThat(row.destinationDigest()).isNull();
+            assertThat(row.outcome()).isEqualTo("deleted");
+        });
+        assertThat(atDestination(repository, "keep"))
+                .as("the sibling, at its digest")
+                .isEqualTo(image.digest());
+    }
+
+    @Test
+    void shouldReplicateATagAgainAfterADigestDeleteRemovedIt() {
+        String repository = "e2e/digest-delete";
+        SampleImages.Image image = push(repository, "a");
+        tagAtSource(repository, "b", image);
+        settle(deliver(List.of(
+                EcrEvents.push(repository, "a", image.digest(), Instant.now()),
+                EcrEvents.push(repository, "b", image.digest(), Instant.now()))));
+
+        deleteFromSource(repository, image.digest());
+        settle(deliver(List.of(EcrEvents.delete(repository, null, image.digest(), Instant.now()))));
+        assertThat(atDestination(repository, "a")).isNull();
+        assertThat(atDestination(repository, "b")).isNull();
+        assertThat(execution(repository, "DELETE").outputJson().path("outcome").asText())
+                .isEqualTo("deleted");
+
+        // The tag's item still names the digest as replicated; the removal on record makes it build anyway.
+        tagAtSource(repository, "a", image);
+        ConvergenceReport report =
+                settle(deliver(List.of(EcrEvents.push(repository, "a", image.digest(), Instant.now()))));
+
+        assertThat(report.rows()).singleElement().satisfies(row -> {
+            assertThat(row.destinationDigest()).isEqualTo(image.digest());
+            assertThat(row.outcome()).isEqualTo("replicated");
+        });
+    }
+
+    // ---------------------------------------------------------------- no event lost in a Lambda
+
+    @Test
+    void shouldPutAFailedEnqueueOnTheOnFailureQueueAndReplicateItWhenReplayed() throws Exception {
+        String repository = "e2e/enqueue-outage";
+        SampleImages.Image image = push(repository, "1");
+        String event = EcrEvents.push(repository, "1", image.digest(), Instant.now());
+        int before = pipeline.invocationFailureQueueDepth();
+
+        try (OutageRelay.Outage outage = pipeline.sqsOutage()) {
+            deliver(List.of(event));
+        }
+
+        assertThat(pipeline.invocationFailureQueueDepth())
+                .as("the metric the on-failure alarm watches")
+                .isEqualTo(before + 1);
+        JsonNode record = pipeline.invocationFailures().stream()
+                .filter(failure -> failure.path("requestPayload").toString().contains(repository))
+                .findFirst()
+                .orElseThrow();
+        assertThat(record.path("requestContext").path("condition").asText()).isEqualTo("RetriesExhausted");
+        assertThat(record.path("requestContext").path("functionArn").asText()).contains("replicator-enqueue");
+        assertThat(record.path("requestContext").path("approximateInvokeCount").asInt())
+                .isEqualTo(3);
+        assertThat(record.path("requestPayload")).isEqualTo(new ObjectMapper().readTree(event));
+
+        // The documented replay: the record's requestPayload, invoked again, then the record deleted.
+        List<ReplicationRequest> requests =
+                deliver(List.of(record.path("requestPayload").toString()));
+        pipeline.purgeInvocationFailures();
+        ConvergenceReport report = settle(requests);
+        assertThat(report.rows()).singleElement().satisfies(row -> assertThat(row.destinationDigest())
+                .isEqualTo(image.digest()));
+    }
+
+    @Test
+    void shouldReportABuildWhoseCompletionWasLostWithinOneSweepInterval() {
+        String repository = "e2e/lost-completion";
+        SampleImages.Image image = push(repository, "1");
+        List<ReplicationRequest> requests;
+        Instant lost;
+        try (LocalCodeBuild.Hold hold = pipeline.codeBuild()
+                .hold(LocalCodeBuild.HoldPoint.AFTER_COMMANDS, build -> isBuildOf(build, repository, "PUSH"))) {
+            requests = deliver(List.of(EcrEvents.push(repository, "1", image.digest(), Instant.now())));
+            hold.awaitHeld(SETTLE);
+            // Completion cannot reach Step Functions: its invocation fails three times and goes to the queue.
+            try (OutageRelay.Outage outage = pipeline.stepFunctionsOutage()) {
+                int before = pipeline.invocationFailureQueueDepth();
+                hold.release();
+                Instant deadline = Instant.now().plus(SETTLE);
+                while (pipeline.invocationFailureQueueDepth() == before
+                        && Instant.now().isBefore(deadline)) {
+                    pause(Duration.ofMillis(50));
+                }
+                assertThat(pipeline.invocationFailureQueueDepth()).isEqualTo(before + 1);
+                lost = Instant.now();
+            }
+        }
+
+        LocalStepFunctions.ExecutionView done = pipeline.stepFunctions()
+                .awaitCompletion(execution(repository, "PUSH").executionArn(), SETTLE);
+
+        Duration recovered = Duration.between(lost, Instant.now());
+        assertThat(done.status()).isEqualTo(LocalStepFunctions.Status.SUCCEEDED);
+        assertThat(recovered).as("noticed by the next sweep").isLessThan(SWEEP.plusSeconds(5));
+        assertThat(atDestination(repository, "1")).isEqualTo(image.digest());
+        JsonNode failure = pipeline.invocationFailures().stream()
+                .filter(record -> record.path("requestPayload").toString().contains(repository))
+                .findFirst()
+                .orElseThrow();
+        assertThat(failure.path("requestContext").path("functionArn").asText()).contains("replicator-completion");
+        pipeline.purgeInvocationFailures();
+        settle(requests);
     }
 
     private static void deleteFromSource(String repository, String digest) {
