@@ -22,6 +22,11 @@ import org.ecrreplicator.domain.state.TagTransitions;
  * Stores a finished build's result on the per-tag item (digest, time, build id), releases the lease if this
  * execution holds it, and appends a history row that expires after HISTORY_TTL_DAYS.
  *
+ * <p>When a removal of the copied digest overlapped the build (a delete by digest, or a tag delete on a
+ * registry that cannot untag, running at the same time), the destination may have lost what the build put
+ * there, and no later event would say so: the request is queued again, as a re-check with a new event id, and
+ * its build converges the tag on the source once more (decision 0061).
+ *
  * <p>In: {@code {"request":{...},"executionArn","build":{task result}}}. Out: {@code {"outcome":"replicated|unchanged|
  * kept|deleted|nothing to delete|source gone","imageKey","digest","buildId","referrersCopied","referrersSkipped"}}.
  */
@@ -29,6 +34,7 @@ public final class RecordResultHandler implements RequestStreamHandler {
     private final TagStateStore store;
     private final Duration historyTtl;
     private final Duration lease;
+    private final Consumer<ReplicationRequest> recheck;
     private final Clock clock;
     private final Log log;
 
@@ -37,11 +43,22 @@ public final class RecordResultHandler implements RequestStreamHandler {
     }
 
     public RecordResultHandler(FunctionsConfig config) {
-        this(config, DynamoTagStateStore.forTable(config.tableName()), Log.stdout(), Clock.systemUTC());
+        this(
+                config,
+                DynamoTagStateStore.forTable(config.tableName()),
+                queue(config, Clients.sqs()),
+                Log.stdout(),
+                Clock.systemUTC());
     }
 
-    RecordResultHandler(FunctionsConfig config, TagStateStore store, Consumer<String> logSink, Clock clock) {
+    RecordResultHandler(
+            FunctionsConfig config,
+            TagStateStore store,
+            Consumer<ReplicationRequest> recheck,
+            Consumer<String> logSink,
+            Clock clock) {
         this.store = store;
+        this.recheck = recheck;
         this.historyTtl = Duration.ofDays(config.historyTtlDays());
         this.lease = config.lease();
         this.clock = clock;
@@ -73,6 +90,9 @@ public final class RecordResultHandler implements RequestStreamHandler {
                 current -> TagTransitions.recorded(
                         current.orElse(null), request, executionArn, outcome, digest, buildId, clock.instant()));
         recordRemovals(request, executionArn, removed);
+        if (outcome.holdsSourceImage() && digest != null) {
+            recheckIfRemovalOverlapped(request, recorded, digest);
+        }
         store.appendHistory(
                 recorded, executionArn, outcome.name(), clock.instant().plus(historyTtl));
         log.info(
@@ -99,6 +119,42 @@ public final class RecordResultHandler implements RequestStreamHandler {
         out.put("referrersCopied", build.path("referrersCopied").asLong(0));
         out.put("referrersSkipped", build.path("referrersSkipped").asLong(0));
         return out;
+    }
+
+    private void recheckIfRemovalOverlapped(ReplicationRequest request, TagState recorded, Digest digest) {
+        DigestRemoval removal = store.loadRemoval(request.repository(), digest).orElse(null);
+        if (removal == null || removal.trusts(recorded.syncedAt(), clock.instant(), lease)) {
+            return;
+        }
+        Instant now = clock.instant();
+        ReplicationRequest again = new ReplicationRequest(
+                request.repository(),
+                request.tag(),
+                digest,
+                ImageAction.PUSH,
+                now,
+                "recheck-"
+                        + org.ecrreplicator.domain.Sha256.hex(request.eventId() + "@" + now)
+                                .substring(0, 32),
+                request.sourceRegistry());
+        recheck.accept(again);
+        log.warn(
+                "a removal of the digest overlapped this build: queued a re-check",
+                "imageKey",
+                request.imageKey(),
+                "digest",
+                digest,
+                "recheckEventId",
+                again.eventId());
+    }
+
+    /** Sends re-checks to the replication queue, as Enqueue sends events (group = image key). */
+    private static Consumer<ReplicationRequest> queue(
+            FunctionsConfig config, software.amazon.awssdk.services.sqs.SqsClient sqs) {
+        return request -> sqs.sendMessage(message -> message.queueUrl(config.queueUrl())
+                .messageBody(request.toJson())
+                .messageGroupId(request.messageGroupId())
+                .messageDeduplicationId(request.eventId()));
     }
 
     /**

@@ -53,6 +53,7 @@ class WorkflowHandlersIT {
     private final List<String> outputs = new CopyOnWriteArrayList<>();
     private final MutableClock clock = new MutableClock(T0.plusSeconds(5));
     private final List<Duration> pauses = new CopyOnWriteArrayList<>();
+    private final List<org.ecrreplicator.domain.ReplicationRequest> rechecks = new CopyOnWriteArrayList<>();
     private LocalAws.FakeCodeBuild codeBuild;
     private LocalAws.FakeStepFunctions stepFunctions;
     private String table;
@@ -106,7 +107,7 @@ class WorkflowHandlersIT {
                 LocalAws.codeBuild(codeBuild.endpoint.endpoint()),
                 logs::add,
                 clock);
-        recordResult = new RecordResultHandler(config, store, logs::add, clock);
+        recordResult = new RecordResultHandler(config, store, rechecks::add, logs::add, clock);
         sweep = new SweepHandler(
                 config,
                 store,
@@ -652,6 +653,59 @@ class WorkflowHandlersIT {
         assertThat(item.get(StateTable.TTL).n())
                 .isEqualTo(
                         Long.toString(clock.instant().plus(Duration.ofDays(30)).getEpochSecond()));
+    }
+
+    @Test
+    void shouldQueueARecheckWhenARemovalOfTheCopiedDigestOverlappedTheBuild() {
+        ObjectNode push = request(DIGEST_1, T0, "push");
+        assertThat(check(push, EXECUTION_1, 0).path("decision").asText()).isEqualTo("PROCEED");
+        String pushBuild = start(push, EXECUTION_1, "token-1").path("buildId").asText();
+        // Meanwhile a sibling's delete removes the digest at the destination (distribution cannot untag).
+        ObjectNode siblingDelete = request("sibling", DIGEST_1, "DELETE", T0.plusSeconds(1), "sibling-delete");
+        check(siblingDelete, EXECUTION_2, 0);
+        clock.advance(Duration.ofSeconds(5));
+        String deleteBuild =
+                start(siblingDelete, EXECUTION_2, "token-2").path("buildId").asText();
+        invoke(
+                completion,
+                buildEvent(
+                        deleteBuild,
+                        "SUCCEEDED",
+                        Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", DIGEST_1, "REMOVED_DIGEST", DIGEST_1),
+                        true));
+        record(
+                siblingDelete,
+                EXECUTION_2,
+                Json.parse(
+                        stepFunctions.callbacks.getLast().body().path("output").asText()));
+        clock.advance(Duration.ofSeconds(5));
+
+        invoke(completion, buildEvent(pushBuild, "SUCCEEDED", replicated(DIGEST_1), true));
+        record(
+                push,
+                EXECUTION_1,
+                Json.parse(
+                        stepFunctions.callbacks.getLast().body().path("output").asText()));
+
+        assertThat(rechecks).singleElement().satisfies(recheck -> {
+            assertThat(recheck.imageKey()).isEqualTo("team/app:1.4.2");
+            assertThat(recheck.digest().toString()).isEqualTo(DIGEST_1);
+            assertThat(recheck.action()).isEqualTo(org.ecrreplicator.domain.ImageAction.PUSH);
+            assertThat(recheck.eventId()).startsWith("recheck-");
+            assertThat(recheck.eventTime()).isEqualTo(clock.instant());
+        });
+        assertThat(check(rechecks.getFirst().toJsonNode(), EXECUTION_2, 0)
+                        .path("decision")
+                        .asText())
+                .as("the re-check builds: the claim is not trusted")
+                .isEqualTo("PROCEED");
+    }
+
+    @Test
+    void shouldQueueNoRecheckWhenNoRemovalTouchedTheDigest() {
+        replicate(request(DIGEST_1, T0, "push"), EXECUTION_1, "token-1");
+
+        assertThat(rechecks).isEmpty();
     }
 
     @Test
