@@ -192,53 +192,56 @@ public final class RegistryClient {
         });
     }
 
-    /**
-     * Deletes a manifest by tag or digest. Registries without tag deletion (distribution 2.x) delete the
-     * digest the tag names, which removes every tag of that image.
-     *
-     * @return the deleted digest, or empty when there was nothing to delete
-     */
-    public Optional<Digest> deleteManifest(String repository, String reference) {
-        Optional<Digest> digest =
-                reference.contains(":") ? Optional.of(Digest.parse(reference)) : headManifest(repository, reference);
-        if (digest.isEmpty()) {
-            return Optional.empty();
+    /** The answer to a manifest {@code DELETE} the caller decides on: 202, 404, 400 or 405. */
+    record DeleteAnswer(int status, String error) {
+        boolean refused() {
+            return status == 400 || status == 405;
         }
-        String what = "DELETE manifest " + repository + ":" + reference + " at " + authority;
-        boolean deleted = retrier.call(what, attempt -> {
-            if (!reference.contains(":")) {
-                HttpResponse<byte[]> byTag = deleteRequest(repository, reference, what);
-                if (byTag.statusCode() == 202) {
-                    return true;
-                }
-                if (byTag.statusCode() == 404) {
-                    return false;
-                }
-                // 400/405 UNSUPPORTED: this registry deletes by digest only; fall through.
-            }
-            HttpResponse<byte[]> response =
-                    deleteRequest(repository, digest.get().toString(), what);
-            if (response.statusCode() == 404) {
-                return false;
-            }
-            expect(response, 202, what);
-            return true;
-        });
-        return deleted ? digest : Optional.empty();
+
+        /** {@code HTTP 405 UNSUPPORTED: The operation is unsupported.} */
+        String describe() {
+            return "HTTP " + status + (error == null ? "" : " " + error);
+        }
     }
 
-    private HttpResponse<byte[]> deleteRequest(String repository, String reference, String what)
-            throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = send(
-                deleteScope(repository),
-                () -> request(manifestUri(repository, reference)).DELETE(),
-                HttpResponse.BodyHandlers.ofByteArray(),
-                true,
-                what);
-        if (RetryPolicy.isRetryableStatus(response.statusCode())) {
-            expect(response, 202, what);
+    /**
+     * {@code DELETE /v2/<repository>/manifests/<reference>}, retried on transient failures.
+     *
+     * @return the answer when it is 202 (deleted), 404 (nothing there), 400 or 405 (the registry will not
+     *     delete this way)
+     * @throws RegistryException any other answer (403 among them), with the registry's error
+     */
+    DeleteAnswer deleteReference(String repository, String reference) {
+        String what = "DELETE manifest " + repository + ":" + reference + " at " + authority;
+        return retrier.call(what, attempt -> {
+            HttpResponse<byte[]> response = send(
+                    deleteScope(repository),
+                    () -> request(manifestUri(repository, reference)).DELETE(),
+                    HttpResponse.BodyHandlers.ofByteArray(),
+                    true,
+                    what);
+            int status = response.statusCode();
+            if (status == 202 || status == 404 || status == 400 || status == 405) {
+                ErrorBody error = ErrorBody.parse(response.body());
+                return new DeleteAnswer(status, error.isEmpty() ? null : error.summary());
+            }
+            throw failure(status, response.headers(), response.body(), what);
+        });
+    }
+
+    /** Every tag of the repository (following {@code Link} pagination); empty when the repository is unknown. */
+    List<String> listTags(String repository) {
+        String what = "GET tags of " + repository + " from " + authority;
+        List<String> tags = new ArrayList<>();
+        List<byte[]> pages = pages(repository, "/tags/list", null, what);
+        for (byte[] page : pages == null ? List.<byte[]>of() : pages) {
+            for (Object tag : JsonTree.array(parseJson(page, what), "tags")) {
+                if (tag instanceof String name) {
+                    tags.add(name);
+                }
+            }
         }
-        return response;
+        return tags;
     }
 
     // ---------------------------------------------------------------- referrers
