@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Map;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.engines.LocalEcrApi;
+import org.ecrreplicator.engines.ReferrersApiFront;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
 import org.ecrreplicator.worker.engine.EcrApi;
+import org.ecrreplicator.worker.engine.TestRegistries;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,11 +94,22 @@ class CliIT {
         assertThat(json.get("blobsSkipped").asInt()).isZero();
         assertThat(json.get("bytesCopied").asLong()).isEqualTo(image.blobBytes());
         assertThat(json.get("seconds").isNumber()).isTrue();
+        assertThat(json.get("referrersCopied").asInt()).isZero();
+        assertThat(json.get("referrersSkipped").isArray()).isTrue();
+        assertThat(json.get("referrersSkipped")).isEmpty();
         List<String> fields = new java.util.ArrayList<>();
         json.fieldNames().forEachRemaining(fields::add);
         assertThat(fields)
                 .containsExactly(
-                        "digest", "mediaType", "manifests", "blobsCopied", "blobsSkipped", "bytesCopied", "seconds");
+                        "digest",
+                        "mediaType",
+                        "manifests",
+                        "blobsCopied",
+                        "blobsSkipped",
+                        "bytesCopied",
+                        "seconds",
+                        "referrersCopied",
+                        "referrersSkipped");
     }
 
     @Test
@@ -238,6 +251,114 @@ class CliIT {
         assertThat(goneResults).containsEntry("OUTCOME", "SOURCE_GONE");
         assertThat(delete.exit()).as(delete.err()).isZero();
         assertThat(deleted).containsEntry("OUTCOME", "DELETED").containsEntry("REPLICATED_DIGEST", image.digest());
+    }
+
+    private static SampleImages.Target sourceTarget() {
+        return SampleImages.Target.basic(source.baseUri(), USER, PASSWORD);
+    }
+
+    /** An OCI index with a signature of the index (refused by ECR) and an SBOM of its amd64 manifest. */
+    private record Signed(SampleImages.Image image, SampleImages.Image signature, SampleImages.Image sbom) {}
+
+    private static Signed pushSigned(long seed, String repository, String tag) {
+        SampleImages images = SampleImages.seed(seed);
+        SampleImages.Image image = images.pushOciIndex(sourceTarget(), repository, tag);
+        SampleImages.Image signature = images.pushReferrer(
+                sourceTarget(),
+                repository,
+                image.manifests().get(0),
+                SampleImages.SIGNATURE_TYPE,
+                "signature " + seed,
+                true);
+        SampleImages.Image sbom = images.pushReferrer(
+                sourceTarget(), repository, image.manifests().get(1), SampleImages.SBOM_TYPE, "sbom " + seed, true);
+        return new Signed(image, signature, sbom);
+    }
+
+    @Test
+    void shouldListCopiedAndSkippedReferrersInJsonAndWarnOnStderrWhenTheDestinationRefusesOne() throws Exception {
+        Signed signed = pushSigned(56, "cli/signed", "1");
+        try (RegistryProcess registry = RegistryProcess.startAnonymous();
+                ReferrersApiFront likeEcr = ReferrersApiFront.startLikeEcr(registry)) {
+            String from = source.authority() + "/cli/signed:1";
+            String to = likeEcr.authority() + "/cli/signed:1";
+            Map<String, String> env = Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
+
+            Run json = run(env, "copy", "--insecure", "--json", from, to);
+            Run again = run(env, "copy", "--insecure", from, to);
+
+            assertThat(json.exit()).as(json.err()).isZero();
+            assertThat(json.out().strip().lines()).hasSize(1);
+            JsonNode result = Json.parse(json.out());
+            assertThat(result.get("referrersCopied").asInt()).isEqualTo(1);
+            assertThat(result.get("referrersSkipped")).hasSize(1);
+            JsonNode skipped = result.get("referrersSkipped").get(0);
+            assertThat(skipped.get("digest").asText())
+                    .isEqualTo(signed.signature().digest());
+            assertThat(skipped.get("artifactType").asText()).isEqualTo(SampleImages.SIGNATURE_TYPE);
+            assertThat(skipped.get("subject").asText()).isEqualTo(signed.image().digest());
+            assertThat(skipped.get("reason").asText()).contains("HTTP 405").contains("image index");
+            assertThat(json.err().strip())
+                    .isEqualTo("warning: referrer " + signed.signature().digest() + " ("
+                            + SampleImages.SIGNATURE_TYPE + ") of "
+                            + signed.image().digest() + " not copied: "
+                            + skipped.get("reason").asText());
+            assertThat(TestRegistries.digestOf(
+                            registry.baseUri(), "cli/signed", signed.sbom().digest()))
+                    .contains(signed.sbom().digest());
+            assertThat(again.exit()).as(again.err()).isZero();
+            assertThat(again.out())
+                    .startsWith("copied " + likeEcr.authority() + "/cli/signed:1@"
+                            + signed.image().digest())
+                    .contains("0 referrers copied and 1 skipped (see the warnings)");
+            assertThat(again.err())
+                    .startsWith("warning: referrer " + signed.signature().digest());
+        }
+    }
+
+    @Test
+    void shouldCopyTheImageAloneWhenAskedForNoReferrers() throws Exception {
+        Signed signed = pushSigned(57, "cli/alone", "1");
+
+        Run run = run(
+                Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD),
+                "copy",
+                "--insecure",
+                "--no-referrers",
+                "--json",
+                source.authority() + "/cli/alone:1",
+                destination.authority() + "/cli/alone:1");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(Json.parse(run.out()).get("referrersCopied").asInt()).isZero();
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "cli/alone", "1"))
+                .contains(signed.image().digest());
+        assertThat(TestRegistries.digestOf(
+                        destination.baseUri(), "cli/alone", signed.signature().digest()))
+                .isEmpty();
+        assertThat(TestRegistries.digestOf(
+                        destination.baseUri(), "cli/alone", signed.sbom().digest()))
+                .isEmpty();
+    }
+
+    @Test
+    void shouldNameTheSiblingTagsItPutBackWhenTheRegistryCannotUntag() throws Exception {
+        SampleImages.Image image = null;
+        for (String tag : List.of("gone", "keep")) {
+            image = SampleImages.seed(58)
+                    .pushOciImage(SampleImages.Target.anonymous(destination.baseUri()), "cli/siblings", tag);
+        }
+
+        Run run = run(Map.of(), "delete", "--insecure", destination.authority() + "/cli/siblings:gone");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out().strip())
+                .isEqualTo("deleted " + destination.authority() + "/cli/siblings:gone (" + image.digest()
+                        + "); the registry cannot untag, so it deleted the digest and put back 1 sibling tag: keep");
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "cli/siblings", "gone"))
+                .isEmpty();
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "cli/siblings", "keep"))
+                .contains(image.digest());
     }
 
     @Test
