@@ -11,12 +11,16 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.ecrreplicator.domain.BuildContract;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.engines.LocalEcrApi;
 import org.ecrreplicator.engines.ReferrersApiFront;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.worker.engine.Credentials;
 import org.ecrreplicator.worker.engine.EcrApi;
+import org.ecrreplicator.worker.engine.Endpoint;
+import org.ecrreplicator.worker.engine.ImageCopier;
 import org.ecrreplicator.worker.engine.TestRegistries;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -217,7 +221,7 @@ class CliIT {
     }
 
     @Test
-    void shouldReplicateThenReportSourceGoneThenDeleteWhenRunAsTheBuildStep() throws Exception {
+    void shouldReplicateThenReportSourceGoneThenKeepWhenRunAsTheBuildStep() throws Exception {
         SampleImages.Image image = push(54, "build/app", "2.0");
         Path output = temp.resolve("replication-result.env");
 
@@ -238,7 +242,7 @@ class CliIT {
                 "replicate",
                 "--output",
                 output.toString());
-        Map<String, String> deleted = results(output);
+        Map<String, String> kept = results(output);
 
         assertThat(push.exit()).as(push.err()).isZero();
         assertThat(pushed)
@@ -249,8 +253,15 @@ class CliIT {
                 .containsEntry("BLOBS_SKIPPED", "0");
         assertThat(gone.exit()).as(gone.err()).isZero();
         assertThat(goneResults).containsEntry("OUTCOME", "SOURCE_GONE");
+        assertThat(gone.out()).contains("source not found (SourceNotFound); deletes do not replicate");
         assertThat(delete.exit()).as(delete.err()).isZero();
-        assertThat(deleted).containsEntry("OUTCOME", "DELETED").containsEntry("REPLICATED_DIGEST", image.digest());
+        // The source still has the tag the delete event named: the build converges on the source and keeps it.
+        assertThat(kept)
+                .containsEntry("OUTCOME", "KEPT")
+                .containsEntry("REPLICATED_DIGEST", image.digest())
+                .containsEntry("REMOVED_DIGEST", "");
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "build/app", "2.0"))
+                .contains(image.digest());
     }
 
     private static SampleImages.Target sourceTarget() {
@@ -359,6 +370,177 @@ class CliIT {
                 .isEmpty();
         assertThat(TestRegistries.digestOf(destination.baseUri(), "cli/siblings", "keep"))
                 .contains(image.digest());
+    }
+
+    @Test
+    void shouldReportReplicatedThenUnchangedAndWriteEveryExportedKeyWhenTheBuildRunsTwice() throws Exception {
+        SampleImages.Image image = push(59, "build/twice", "1");
+        Map<String, String> env = buildEnvironment(request("PUSH", "build/twice", "1", image.digest()));
+        Path output = temp.resolve("twice.env");
+
+        Run first = run(env, "replicate", "--output", output.toString());
+        Map<String, String> replicated = results(output);
+        List<String> keys = Files.readAllLines(output).stream()
+                .map(line -> line.substring(0, line.indexOf('=')))
+                .toList();
+        Run second = run(env, "replicate", "--output", output.toString());
+        Map<String, String> unchanged = results(output);
+
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(keys).containsExactlyElementsOf(BuildContract.EXPORTED);
+        assertThat(replicated)
+                .containsEntry("OUTCOME", "REPLICATED")
+                .containsEntry("REPLICATED_DIGEST", image.digest())
+                .containsEntry("REFERRERS_COPIED", "0")
+                .containsEntry("REFERRERS_SKIPPED", "0")
+                .containsEntry("REMOVED_DIGEST", "");
+        assertThat(second.exit()).as(second.err()).isZero();
+        assertThat(unchanged)
+                .containsEntry("OUTCOME", "UNCHANGED")
+                .containsEntry("REPLICATED_DIGEST", image.digest())
+                .containsEntry("BYTES_COPIED", "0")
+                .containsEntry("BLOBS_COPIED", "0")
+                .containsEntry("BLOBS_SKIPPED", Integer.toString(image.blobs().size()));
+        assertThat(second.out()).startsWith("replicate PUSH build/twice:1: UNCHANGED " + image.digest());
+    }
+
+    @Test
+    void shouldCopyReferrersAndLogEachSkippedOneWhenTheBuildReplicatesToTheEcrStandIn() throws Exception {
+        Signed signed = pushSigned(60, "build/signed", "1");
+        String ecrPassword = "fake-ecr-referrers-password";
+        try (RegistryProcess ecrRegistry =
+                        RegistryProcess.builder().htpasswd("AWS", ecrPassword).start();
+                LocalEcrApi ecr = new LocalEcrApi(ecrRegistry, ecrPassword, "123456789012", "us-gov-west-1", true)) {
+            Map<String, String> env = ecrBuild(
+                    ecr, request("PUSH", "build/signed", "1", signed.image().digest()));
+            Path output = temp.resolve("signed.env");
+
+            Run run = run(env, localEcr(ecr), "replicate", "--output", output.toString());
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(results(output))
+                    .containsEntry("OUTCOME", "REPLICATED")
+                    .containsEntry("REFERRERS_COPIED", "1")
+                    .containsEntry("REFERRERS_SKIPPED", "1");
+            assertThat(run.out().lines().toList())
+                    .contains("skipped referrer " + signed.signature().digest() + " ("
+                            + SampleImages.SIGNATURE_TYPE + ") of "
+                            + signed.image().digest()
+                            + " not copied: the destination refused it with HTTP 405 UNSUPPORTED: ECR does not take"
+                            + " a referrer whose subject is an image index (aws/containers-roadmap#2783)");
+
+            env.put(BuildContract.COPY_REFERRERS, "false");
+            SampleImages.Image later = SampleImages.seed(61).pushOciImage(sourceTarget(), "build/signed", "2");
+            SampleImages.Image laterSignature = SampleImages.seed(61)
+                    .pushReferrer(
+                            sourceTarget(),
+                            "build/signed",
+                            later.manifests().get(0),
+                            SampleImages.SIGNATURE_TYPE,
+                            "signature 61",
+                            true);
+            env.put("REPLICATION_REQUEST", request("PUSH", "build/signed", "2", later.digest()));
+            Run withoutReferrers = run(env, localEcr(ecr), "replicate", "--output", output.toString());
+
+            assertThat(withoutReferrers.exit()).as(withoutReferrers.err()).isZero();
+            assertThat(results(output)).containsEntry("OUTCOME", "REPLICATED").containsEntry("REFERRERS_COPIED", "0");
+            String basic = SampleImages.Target.basic(ecrRegistry.baseUri(), "AWS", ecrPassword)
+                    .authorization();
+            assertThat(TestRegistries.digestOf(ecrRegistry.baseUri(), basic, "build/signed", "2"))
+                    .contains(later.digest());
+            assertThat(TestRegistries.digestOf(ecrRegistry.baseUri(), basic, "build/signed", laterSignature.digest()))
+                    .as("COPY_REFERRERS=false")
+                    .isEmpty();
+            assertThat(TestRegistries.digestOf(
+                            ecrRegistry.baseUri(),
+                            basic,
+                            "build/signed",
+                            signed.sbom().digest()))
+                    .contains(signed.sbom().digest());
+        }
+    }
+
+    @Test
+    void shouldConvergeOnTheSourceWhenItNoLongerHasTheTagAndDeletesReplicateOrNot() throws Exception {
+        SampleImages.Image image = null;
+        for (String tag : List.of("1", "keep")) {
+            image = push(62, "build/converge", tag);
+        }
+        Path output = temp.resolve("converge.env");
+        for (String tag : List.of("1", "keep")) {
+            Run copied = run(
+                    buildEnvironment(request("PUSH", "build/converge", tag, image.digest())),
+                    "replicate",
+                    "--output",
+                    output.toString());
+            assertThat(copied.exit()).as(copied.err()).isZero();
+        }
+        // A tag only the destination has: gone with the digest, and not put back, since the source lacks it.
+        run(
+                Map.of(),
+                "copy",
+                "--insecure",
+                destination.authority() + "/build/converge:1",
+                destination.authority() + "/build/converge:stale");
+        // The source loses tag 1 (its registry cannot untag either: the engine puts "keep" back there).
+        try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults())) {
+            copier.delete(
+                    org.ecrreplicator.domain.ImageReference.parse(source.authority() + "/build/converge:1"),
+                    Endpoint.of(Credentials.basic(USER, PASSWORD), true));
+        }
+        Map<String, String> env = buildEnvironment(request("PUSH", "build/converge", "1", image.digest()));
+
+        Run kept = run(env, "replicate", "--output", output.toString());
+        Map<String, String> sourceGone = results(output);
+        env.put(BuildContract.REPLICATE_DELETES, "true");
+        Run delete = run(env, "replicate", "--output", output.toString());
+        Map<String, String> deleted = results(output);
+        Run again = run(env, "replicate", "--output", output.toString());
+        Map<String, String> nothing = results(output);
+
+        assertThat(kept.exit()).as(kept.err()).isZero();
+        assertThat(sourceGone).containsEntry("OUTCOME", "SOURCE_GONE").containsEntry("REPLICATED_DIGEST", "");
+        assertThat(kept.out())
+                .isEqualTo("replicate PUSH build/converge:1: SOURCE_GONE (source not found (SourceNotFound); deletes"
+                        + " do not replicate)\n");
+        assertThat(delete.exit()).as(delete.err()).isZero();
+        assertThat(deleted)
+                .containsEntry("OUTCOME", "DELETED")
+                .containsEntry("REPLICATED_DIGEST", image.digest())
+                .containsEntry("REMOVED_DIGEST", image.digest());
+        assertThat(delete.out()).contains("sibling tags put back: keep");
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "build/converge", "1"))
+                .isEmpty();
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "build/converge", "stale"))
+                .isEmpty();
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "build/converge", "keep"))
+                .contains(image.digest());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(nothing).containsEntry("OUTCOME", "NOTHING_TO_DELETE").containsEntry("REMOVED_DIGEST", "");
+    }
+
+    private static EcrFactory localEcr(LocalEcrApi ecr) {
+        return (region, credentials, registryId, defaults) -> new EcrApi(
+                EcrClient.builder()
+                        .endpointOverride(ecr.endpoint())
+                        .region(region)
+                        .credentialsProvider(credentials)
+                        .httpClientBuilder(UrlConnectionHttpClient.builder())
+                        .build(),
+                registryId,
+                defaults,
+                Clock.systemUTC());
+    }
+
+    private Map<String, String> ecrBuild(LocalEcrApi ecr, String requestJson) {
+        Map<String, String> env = buildEnvironment(requestJson);
+        env.put("DESTINATION_REGISTRY", ecr.authority());
+        env.put("DESTINATION_REGISTRY_IS_ECR", "true");
+        env.put("DESTINATION_REGION", "us-gov-west-1");
+        env.put("DESTINATION_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+        env.put("DESTINATION_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        env.put("CREATE_REPOSITORIES", "true");
+        return env;
     }
 
     @Test
