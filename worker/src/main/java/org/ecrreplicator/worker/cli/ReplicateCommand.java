@@ -106,7 +106,7 @@ final class ReplicateCommand implements Callable<Integer> {
                         BuildContract.REFERRERS_SKIPPED,
                         Integer.toString(result.referrersSkipped().size()));
                 skipped = result.referrersSkipped();
-                detail = (outcome == Outcome.KEPT ? "the source holds it again, so the destination keeps it; " : "")
+                detail = (outcome == Outcome.KEPT ? "the source holds it, so the destination keeps it; " : "")
                         + result.referrersCopied() + " referrers copied"
                         + (skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped");
             } catch (SourceNotFoundException e) {

@@ -262,6 +262,9 @@ class CliIT {
                 .containsEntry("REMOVED_DIGEST", "");
         assertThat(TestRegistries.digestOf(destination.baseUri(), "build/app", "2.0"))
                 .contains(image.digest());
+        assertThat(delete.out())
+                .isEqualTo("replicate DELETE build/app:2.0: KEPT " + image.digest()
+                        + " (the source holds it, so the destination keeps it; 0 referrers copied)\n");
     }
 
     private static SampleImages.Target sourceTarget() {
