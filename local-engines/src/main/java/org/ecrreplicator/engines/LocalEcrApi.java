@@ -33,6 +33,11 @@ import java.util.regex.Pattern;
  *
  * <p>Tokens are {@code base64("AWS:" + password)} like ECR's; {@link #handOutStaleTokens} makes the next
  * tokens carry a wrong password, to exercise a client's refresh on 401.
+ *
+ * <p>With the referrers API on, the data plane is a {@link ReferrersApiFront} in ECR mode in front of the
+ * registry, since ECR has what the registry lacks: the OCI 1.1 referrers API and {@code OCI-Subject}, and also
+ * ECR's refusal (405) of a referrer whose subject is an image index. {@link #authority()}, the token's
+ * {@code proxyEndpoint} and repository URIs then name the front.
  */
 public final class LocalEcrApi implements AutoCloseable {
     public static final String TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
@@ -51,6 +56,7 @@ public final class LocalEcrApi implements AutoCloseable {
     public record Repository(String name, String tagMutability, boolean scanOnPush, Instant createdAt) {}
 
     private final RegistryProcess registry;
+    private final ReferrersApiFront front;
     private final String password;
     private final String accountId;
     private final String region;
@@ -68,7 +74,16 @@ public final class LocalEcrApi implements AutoCloseable {
      * @param password the registry password tokens carry (a test value)
      */
     public LocalEcrApi(RegistryProcess registry, String password, String accountId, String region) {
+        this(registry, password, accountId, region, false);
+    }
+
+    /**
+     * @param referrersApi serve the data plane through an ECR-mode {@link ReferrersApiFront}, closed with this
+     */
+    public LocalEcrApi(
+            RegistryProcess registry, String password, String accountId, String region, boolean referrersApi) {
         this.registry = registry;
+        this.front = referrersApi ? ReferrersApiFront.startLikeEcr(registry) : null;
         this.password = password;
         this.accountId = accountId;
         this.region = region;
@@ -85,6 +100,21 @@ public final class LocalEcrApi implements AutoCloseable {
 
     public RegistryProcess registry() {
         return registry;
+    }
+
+    /** {@code host:port} of the data plane clients push to and pull from: the front when there is one. */
+    public String authority() {
+        return front == null ? registry.authority() : front.authority();
+    }
+
+    /** The data plane's base URL. */
+    public URI baseUri() {
+        return front == null ? registry.baseUri() : front.baseUri();
+    }
+
+    /** The front serving the referrers API, when this stand-in has one. */
+    public Optional<ReferrersApiFront> front() {
+        return Optional.ofNullable(front);
     }
 
     public String accountId() {
@@ -126,7 +156,7 @@ public final class LocalEcrApi implements AutoCloseable {
                 "authorizationToken",
                 Base64.getEncoder().encodeToString(("AWS:" + secret).getBytes(StandardCharsets.UTF_8)));
         data.put("expiresAt", epochSeconds(Instant.now().plus(tokenTtl)));
-        data.put("proxyEndpoint", registry.baseUri().toString());
+        data.put("proxyEndpoint", baseUri().toString());
         ObjectNode response = AwsJsonEndpoint.mapper().createObjectNode();
         response.putArray("authorizationData").add(data);
         return response;
@@ -348,7 +378,7 @@ public final class LocalEcrApi implements AutoCloseable {
         node.put("repositoryArn", "arn:aws:ecr:" + region + ":" + accountId + ":repository/" + repository.name());
         node.put("registryId", accountId);
         node.put("repositoryName", repository.name());
-        node.put("repositoryUri", registry.authority() + "/" + repository.name());
+        node.put("repositoryUri", authority() + "/" + repository.name());
         node.put("createdAt", epochSeconds(repository.createdAt()));
         node.put("imageTagMutability", repository.tagMutability());
         node.putObject("imageScanningConfiguration").put("scanOnPush", repository.scanOnPush());
@@ -412,5 +442,8 @@ public final class LocalEcrApi implements AutoCloseable {
     @Override
     public void close() {
         endpoint.close();
+        if (front != null) {
+            front.close();
+        }
     }
 }

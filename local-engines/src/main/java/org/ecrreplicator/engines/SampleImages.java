@@ -41,6 +41,13 @@ public final class SampleImages {
     public static final String ARTIFACT_CONFIG = "application/vnd.example.replicator.config.v1+json";
     public static final String ARTIFACT_TYPE = "application/vnd.example.replicator.bundle.v1";
     public static final String ARTIFACT_LAYER = "application/vnd.example.replicator.data.v1";
+    /** The empty descriptor's media type (OCI 1.1): a config with nothing to say, content {@code {}}. */
+    public static final String OCI_EMPTY = "application/vnd.oci.empty.v1+json";
+    /** The layer of the referrers {@link #pushReferrer} writes. */
+    public static final String REFERRER_LAYER = "application/vnd.example.replicator.referrer.v1+json";
+
+    public static final String SIGNATURE_TYPE = "application/vnd.example.replicator.signature.v1+json";
+    public static final String SBOM_TYPE = "application/spdx+json";
 
     private static final int CHUNK = 256 * 1024;
 
@@ -237,6 +244,90 @@ public final class SampleImages {
         return pushing.top(index, OCI_INDEX, tag);
     }
 
+    // ---------------------------------------------------------------- referrers
+
+    /**
+     * Pushes a referrer of {@code subject} (an OCI 1.1 artifact naming it in {@code subject}), as {@link
+     * #pushReferrer(Target, String, String, String, long, String, String, boolean)} does.
+     */
+    public Image pushReferrer(
+            Target target,
+            String repository,
+            Manifest subject,
+            String artifactType,
+            String content,
+            boolean updateFallbackTag) {
+        return pushReferrer(
+                target,
+                repository,
+                subject.digest(),
+                subject.mediaType(),
+                subject.bytes().length,
+                artifactType,
+                content,
+                updateFallbackTag);
+    }
+
+    /**
+     * Pushes a referrer, by digest: an OCI image manifest with {@code artifactType}, the empty config
+     * ({@value #OCI_EMPTY}, content {@code {}}), one layer holding {@code content}, and {@code subject}. With
+     * {@code updateFallbackTag} its descriptor is also added to the index under the subject's fallback tag
+     * {@code sha256-<hex>} (created when missing), as cosign and oras do against a registry without the
+     * referrers API. Only indexes in the compact form this class and the copy engine write can be merged.
+     */
+    public Image pushReferrer(
+            Target target,
+            String repository,
+            String subjectDigest,
+            String subjectMediaType,
+            long subjectSize,
+            String artifactType,
+            String content,
+            boolean updateFallbackTag) {
+        Pushing pushing = new Pushing(target, repository);
+        Blob config = pushing.bytesBlob("{}", OCI_EMPTY);
+        Blob layer = pushing.bytesBlob(content, REFERRER_LAYER);
+        Map<String, Object> annotations = map("org.example.replicator.seed", Long.toString(seed));
+        String manifest = Json.write(
+                Style.COMPACT,
+                map(
+                        "schemaVersion",
+                        2,
+                        "mediaType",
+                        OCI_MANIFEST,
+                        "artifactType",
+                        artifactType,
+                        "config",
+                        blobDescriptor(config),
+                        "layers",
+                        List.of(blobDescriptor(layer)),
+                        "subject",
+                        map("mediaType", subjectMediaType, "digest", subjectDigest, "size", subjectSize),
+                        "annotations",
+                        annotations));
+        Image referrer = pushing.top(manifest, OCI_MANIFEST, null);
+        if (updateFallbackTag) {
+            Map<String, Object> descriptor = map(
+                    "mediaType",
+                    OCI_MANIFEST,
+                    "digest",
+                    referrer.digest(),
+                    "size",
+                    referrer.manifests().get(0).bytes().length,
+                    "artifactType",
+                    artifactType,
+                    "annotations",
+                    annotations);
+            pushing.addToFallbackIndex(subjectDigest, Json.write(Style.COMPACT, descriptor));
+        }
+        return referrer;
+    }
+
+    /** The referrers tag schema's tag for a subject: {@code sha256:<hex>} becomes {@code sha256-<hex>}. */
+    public static String fallbackTag(String subjectDigest) {
+        return subjectDigest.replace(':', '-');
+    }
+
     private long firstSize() {
         return layerSizes.isEmpty() ? 0 : layerSizes.get(0);
     }
@@ -347,6 +438,33 @@ public final class SampleImages {
                             "layers",
                             List.of(layer)));
             return pushManifest(manifest, OCI_MANIFEST, null);
+        }
+
+        /**
+         * Appends a descriptor to the index under the subject's fallback tag, or creates that index. The
+         * descriptor text goes in as written; an index in another form is refused rather than rewritten.
+         */
+        void addToFallbackIndex(String subjectDigest, String descriptor) {
+            String tag = fallbackTag(subjectDigest);
+            HttpResponse<String> current = send(request("/v2/" + repository + "/manifests/" + tag)
+                    .header("Accept", OCI_INDEX)
+                    .GET());
+            String index;
+            if (current.statusCode() == 404) {
+                index = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_INDEX + "\",\"manifests\":[" + descriptor + "]}";
+            } else {
+                expect(current, 200, "read the referrers index " + tag);
+                String text = current.body();
+                if (!text.endsWith("]}") || !text.contains("\"manifests\":[")) {
+                    throw new IllegalStateException("the referrers index " + tag + " at " + target + "/" + repository
+                            + " is not in the compact form this class merges into: " + text);
+                }
+                int close = text.length() - 2;
+                String separator = text.charAt(close - 1) == '[' ? "" : ",";
+                index = text.substring(0, close) + separator + descriptor + text.substring(close);
+            }
+            pushManifest(index, OCI_INDEX, tag);
+            manifests.remove(manifests.size() - 1);
         }
 
         Image top(String json, String mediaType, String tag) {

@@ -15,14 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.ecrreplicator.domain.BuildContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The top-level buildspec.yml: what it declares, and its commands run with bash as CodeBuild would. */
 class BuildspecTest {
     private static final Path BUILDSPEC = TestApps.ROOT.resolve(DeploymentArtifacts.BUILDSPEC);
-    private static final List<String> EXPORTED =
-            List.of("OUTCOME", "REPLICATED_DIGEST", "BYTES_COPIED", "BLOBS_COPIED", "BLOBS_SKIPPED");
+    private static final List<String> EXPORTED = BuildContract.EXPORTED;
 
     @TempDir
     Path scratch;
@@ -53,7 +53,7 @@ class BuildspecTest {
     }
 
     @Test
-    void shouldExportTheFiveResultsWhenTheCommandsRunWithBash() throws Exception {
+    void shouldExportEveryResultWhenTheCommandsRunWithBash() throws Exception {
         Path bin = fakeJava(scratch.resolve("path-bin"), "REPLICATED");
         Map<String, String> exported = runBuild(Map.of("PATH", bin + ":/usr/bin:/bin"));
 
@@ -63,6 +63,9 @@ class BuildspecTest {
                 .containsEntry("BYTES_COPIED", "1234")
                 .containsEntry("BLOBS_COPIED", "3")
                 .containsEntry("BLOBS_SKIPPED", "1")
+                .containsEntry("REFERRERS_COPIED", "2")
+                .containsEntry("REFERRERS_SKIPPED", "1")
+                .containsEntry("REMOVED_DIGEST", "sha256:" + "cd".repeat(32))
                 .containsEntry("UNRELATED", "")
                 .containsEntry("ARGS", "-jar replicator.jar replicate --output replication-result.env");
     }
@@ -89,7 +92,8 @@ class BuildspecTest {
                 "#!/bin/bash\n"
                         + "echo \"$*\" > args.txt\n"
                         + "printf 'OUTCOME=" + outcome + "\\nREPLICATED_DIGEST=sha256:" + "ab".repeat(32)
-                        + "\\nBYTES_COPIED=1234\\nBLOBS_COPIED=3\\nUNRELATED=x\\nBLOBS_SKIPPED=1' > \"$5\"\n",
+                        + "\\nBYTES_COPIED=1234\\nBLOBS_COPIED=3\\nUNRELATED=x\\nBLOBS_SKIPPED=1\\nREFERRERS_COPIED=2"
+                        + "\\nREFERRERS_SKIPPED=1\\nREMOVED_DIGEST=sha256:" + "cd".repeat(32) + "' > \"$5\"\n",
                 StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         return dir;

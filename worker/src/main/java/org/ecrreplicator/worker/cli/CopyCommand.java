@@ -1,5 +1,6 @@
 package org.ecrreplicator.worker.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -10,10 +11,13 @@ import org.ecrreplicator.worker.engine.CopyResult;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
 import org.ecrreplicator.worker.engine.ProgressListener;
+import org.ecrreplicator.worker.engine.SkippedReferrer;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code replicator copy [options] SOURCE DESTINATION}. */
 final class CopyCommand implements Callable<Integer> {
+    private static final String NO_REFERRERS = "--no-referrers";
+
     private final CommandSpec spec;
     private final Environment environment;
     private final EcrFactory ecrFactory;
@@ -25,13 +29,18 @@ final class CopyCommand implements Callable<Integer> {
                 this,
                 "copy",
                 "Copies an image exactly (every platform, same digests) from SOURCE to DESTINATION.",
-                "References are host[:port]/repository[:tag|@digest]; a tag is resolved when the copy starts.");
+                "References are host[:port]/repository[:tag|@digest]; a tag is resolved when the copy starts.",
+                "Manifests that refer to the image (signatures, SBOMs, attestations: OCI 1.1 subject) are copied"
+                        + " with it, exact, unless --no-referrers; each one the destination refuses is named in a"
+                        + " warning on stderr.");
         CommandSpecs.exitCodes(
                 spec, "0:copied", "1:failed (one line on stderr)", "2:bad arguments", "3:the source does not exist");
         spec.addMixin("connection", ConnectionOptions.transferMixin());
         spec.addMixin("sourceCredentials", CredentialsOption.SOURCE.mixin());
         spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());
         spec.addOption(CommandSpecs.flag("--json", "Print exactly one JSON object with the result on stdout."));
+        spec.addOption(
+                CommandSpecs.flag(NO_REFERRERS, "Copy the image alone, without the manifests that refer to it."));
         spec.addPositional(CommandSpecs.positional(0, "SOURCE", "The image to copy."));
         spec.addPositional(CommandSpecs.positional(1, "DESTINATION", "Where to copy it."));
     }
@@ -53,7 +62,8 @@ final class CopyCommand implements Callable<Integer> {
         ProgressListener progress = display == null ? ProgressListener.none() : display;
         try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
                 .withConcurrency(ConnectionOptions.concurrency(spec))
-                .withProgress(progress))) {
+                .withProgress(progress)
+                .withCopyReferrers(!CommandSpecs.flag(spec, NO_REFERRERS)))) {
             sourceEndpoint = CredentialsOption.SOURCE.endpoint(spec, environment, from.host(), insecure, ecrFactory);
             destinationEndpoint =
                     CredentialsOption.DESTINATION.endpoint(spec, environment, to.host(), insecure, ecrFactory);
@@ -61,6 +71,10 @@ final class CopyCommand implements Callable<Integer> {
             if (display != null) {
                 display.close();
             }
+            for (SkippedReferrer skipped : result.referrersSkipped()) {
+                err.println("warning: " + skipped(skipped));
+            }
+            err.flush();
             out.println(CommandSpecs.flag(spec, "--json") ? json(result) : summary(result));
             out.flush();
             return 0;
@@ -81,18 +95,38 @@ final class CopyCommand implements Callable<Integer> {
         node.put("blobsSkipped", result.blobsSkipped());
         node.put("bytesCopied", result.bytesCopied());
         node.put("seconds", Math.round(result.seconds() * 1000) / 1000.0);
+        node.put("referrersCopied", result.referrersCopied());
+        ArrayNode skipped = node.putArray("referrersSkipped");
+        for (SkippedReferrer referrer : result.referrersSkipped()) {
+            ObjectNode entry = skipped.addObject();
+            entry.put("digest", referrer.digest().toString());
+            entry.put("artifactType", referrer.artifactType());
+            entry.put("subject", referrer.subject().toString());
+            entry.put("reason", referrer.reason());
+        }
         return Json.write(node);
+    }
+
+    /** {@code referrer sha256:... (application/vnd...) of sha256:... not copied: <reason>}. */
+    static String skipped(SkippedReferrer referrer) {
+        return "referrer " + referrer.digest()
+                + (referrer.artifactType() == null ? "" : " (" + referrer.artifactType() + ")") + " of "
+                + referrer.subject() + " not copied: " + referrer.reason();
     }
 
     static String summary(CopyResult result) {
         return String.format(
                 Locale.ROOT,
-                "copied %s (%d manifests): %d blobs copied (%s), %d already there, in %.1f s",
+                "copied %s (%d manifests): %d blobs copied (%s), %d already there, %d referrers copied%s, in %.1f s",
                 result.destination(),
                 result.manifests(),
                 result.blobsCopied(),
                 ProgressDisplay.size(result.bytesCopied()),
                 result.blobsSkipped(),
+                result.referrersCopied(),
+                result.referrersSkipped().isEmpty()
+                        ? ""
+                        : " and " + result.referrersSkipped().size() + " skipped (see the warnings)",
                 result.seconds());
     }
 }

@@ -21,6 +21,8 @@ final class DeleteCommand implements Callable<Integer> {
                 this,
                 "delete",
                 "Deletes a tag or a digest at a registry (ECR: BatchDeleteImage; others: the distribution API).",
+                "A registry that cannot untag (the CNCF distribution registry before 3.0) has the digest deleted"
+                        + " instead; every other tag that named it is then put back, with the same digest.",
                 "Nothing to delete is not an error.");
         spec.addMixin("connection", ConnectionOptions.mixin());
         spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());
@@ -43,14 +45,31 @@ final class DeleteCommand implements Callable<Integer> {
             endpoint = CredentialsOption.DESTINATION.endpoint(
                     spec, environment, target.host(), ConnectionOptions.insecure(spec), ecrFactory);
             DeleteResult result = copier.delete(target, endpoint);
-            out.println(
-                    result.deleted()
-                            ? "deleted " + target + (result.digest() == null ? "" : " (" + result.digest() + ")")
-                            : "nothing to delete: " + target + " does not exist");
+            out.println(describe(target, result));
             out.flush();
             return 0;
         } finally {
             Endpoints.close(endpoint);
         }
+    }
+
+    /**
+     * {@code deleted HOST/repo:gone (sha256:...); the registry cannot untag, so it deleted the digest and put back
+     * 1 sibling tag: keep}.
+     */
+    static String describe(ImageReference target, DeleteResult result) {
+        if (!result.deleted()) {
+            return "nothing to delete: " + target + " does not exist";
+        }
+        String line = "deleted " + target + (result.digest() == null ? "" : " (" + result.digest() + ")");
+        if (target.tag() != null && result.removedDigest() != null) {
+            int restored = result.restoredTags().size();
+            line += "; the registry cannot untag, so it deleted the digest"
+                    + (restored == 0
+                            ? " (no other tag of it to put back)"
+                            : " and put back " + restored + " sibling tag" + (restored == 1 ? "" : "s") + ": "
+                                    + String.join(", ", result.restoredTags()));
+        }
+        return line;
     }
 }

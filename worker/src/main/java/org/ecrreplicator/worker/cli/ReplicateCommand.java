@@ -8,17 +8,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.ecrreplicator.domain.BuildContract;
+import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageAction;
 import org.ecrreplicator.domain.ImageReference;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.state.Outcome;
 import org.ecrreplicator.worker.engine.CopyResult;
 import org.ecrreplicator.worker.engine.Credentials;
 import org.ecrreplicator.worker.engine.DeleteResult;
 import org.ecrreplicator.worker.engine.EcrApi;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
+import org.ecrreplicator.worker.engine.RegistryClient;
+import org.ecrreplicator.worker.engine.SkippedReferrer;
 import org.ecrreplicator.worker.engine.SourceNotFoundException;
 import picocli.CommandLine.Model.CommandSpec;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -43,12 +49,20 @@ final class ReplicateCommand implements Callable<Integer> {
         spec = CommandSpecs.command(
                 this,
                 "replicate",
-                "Carries out the replication request in REPLICATION_REQUEST (run by CodeBuild).",
+                "Makes the destination hold what the source holds now for the request in REPLICATION_REQUEST"
+                        + " (run by CodeBuild), whatever its action: the tag (or digest) is copied, with the"
+                        + " manifests that refer to it, when the source has it (OUTCOME=REPLICATED, UNCHANGED,"
+                        + " or KEPT for a delete the source has overtaken); when the source lacks it, it is"
+                        + " removed at the destination if REPLICATE_DELETES=true (DELETED, NOTHING_TO_DELETE),"
+                        + " else left alone (SOURCE_GONE). A tag removed where the registry cannot untag takes"
+                        + " its digest along; sibling tags the source still has are put back.",
                 "Environment: REPLICATION_REQUEST, SOURCE_REGISTRY, DESTINATION_REGISTRY, DESTINATION_REGION,",
                 "CREATE_REPOSITORIES, IMAGE_TAG_MUTABILITY, SCAN_ON_PUSH, REGISTRY_INSECURE,",
+                "REPLICATE_DELETES (default false), COPY_REFERRERS (default true),",
                 "DESTINATION_ACCESS_KEY_ID, DESTINATION_SECRET_ACCESS_KEY, REPLICATOR_SRC_CREDS, REPLICATOR_DEST_CREDS.",
-                "Writes OUTCOME, REPLICATED_DIGEST, BYTES_COPIED, BLOBS_COPIED, BLOBS_SKIPPED to --output.",
-                "A source that no longer exists is OUTCOME=SOURCE_GONE and exit 0.");
+                "Writes " + String.join(", ", BuildContract.EXPORTED) + " to --output; each referrer left out is"
+                        + " named on its own line of the log.",
+                "Every outcome exits 0.");
         spec.addMixin("connection", ConnectionOptions.transferMixin());
         spec.addOption(CommandSpecs.option(OUTPUT, "FILE", Path.class, "Where to write the KEY=value results.")
                 .required(true)
@@ -67,36 +81,61 @@ final class ReplicateCommand implements Callable<Integer> {
         Endpoint source = null;
         Endpoint destination = null;
         Map<String, String> results;
-        try (ImageCopier copier =
-                new ImageCopier(ImageCopier.Options.defaults().withConcurrency(ConnectionOptions.concurrency(spec)))) {
+        String detail;
+        List<SkippedReferrer> skipped = List.of();
+        try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
+                .withConcurrency(ConnectionOptions.concurrency(spec))
+                .withCopyReferrers(config.copyReferrers()))) {
+            source = sourceEndpoint(config, insecure);
             destination = destinationEndpoint(config, insecure);
-            ImageReference target = ImageReference.parse(config.destinationRegistry() + "/" + request.repository());
-            if (request.action() == ImageAction.DELETE) {
-                ImageReference doomed =
-                        request.tag() != null ? target.withTag(request.tag()) : target.withDigest(request.digest());
-                DeleteResult result = copier.delete(doomed, destination);
-                results = outcome(
-                        result.deleted() ? "DELETED" : "NOTHING_TO_DELETE",
-                        String.valueOf(result.digest() == null ? request.digest() : result.digest()),
-                        0,
-                        0,
-                        0);
-            } else {
-                source = sourceEndpoint(config, insecure);
-                ImageReference from = ImageReference.parse(config.sourceRegistry() + "/" + request.repository());
-                from = request.tag() != null ? from.withTag(request.tag()) : from.withDigest(request.digest());
-                ImageReference to =
-                        request.tag() != null ? target.withTag(request.tag()) : target.withDigest(request.digest());
-                try {
-                    CopyResult result = copier.copy(from, source, to, destination);
-                    results = outcome(
-                            "REPLICATED",
-                            result.digest().toString(),
-                            result.bytesCopied(),
-                            result.blobsCopied(),
-                            result.blobsSkipped());
-                } catch (SourceNotFoundException e) {
-                    results = outcome("SOURCE_GONE", "", 0, 0, 0);
+            // Whatever the event said, the build makes the destination hold what the source holds now: a
+            // tag (or digest) the source has is copied, one it lacks is removed where deletes replicate.
+            ImageReference from = request.reference(config.sourceRegistry());
+            ImageReference to = request.reference(config.destinationRegistry());
+            try {
+                CopyResult result = copier.copy(from, source, to, destination);
+                Outcome outcome = request.action() == ImageAction.DELETE
+                        ? Outcome.KEPT
+                        : result.changed() ? Outcome.REPLICATED : Outcome.UNCHANGED;
+                results = results(outcome, result.digest().toString(), null);
+                results.put(BuildContract.BYTES_COPIED, Long.toString(result.bytesCopied()));
+                results.put(BuildContract.BLOBS_COPIED, Integer.toString(result.blobsCopied()));
+                results.put(BuildContract.BLOBS_SKIPPED, Integer.toString(result.blobsSkipped()));
+                results.put(BuildContract.REFERRERS_COPIED, Integer.toString(result.referrersCopied()));
+                results.put(
+                        BuildContract.REFERRERS_SKIPPED,
+                        Integer.toString(result.referrersSkipped().size()));
+                skipped = result.referrersSkipped();
+                detail = (outcome == Outcome.KEPT ? "the source holds it, so the destination keeps it; " : "")
+                        + result.referrersCopied() + " referrers copied"
+                        + (skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped");
+            } catch (SourceNotFoundException e) {
+                if (!config.replicateDeletes()) {
+                    results = results(Outcome.SOURCE_GONE, "", null);
+                    detail = "source not found (SourceNotFound); deletes do not replicate";
+                } else {
+                    RegistryClient sourceRegistry = copier.client(from.authority(), source);
+                    // A sibling tag comes back only while the source still has it.
+                    DeleteResult deleted = copier.delete(to, destination, tag -> sourceRegistry
+                            .headManifest(request.repository(), tag)
+                            .isPresent());
+                    if (deleted.deleted()) {
+                        results = results(
+                                Outcome.DELETED,
+                                deleted.digest() == null ? "" : deleted.digest().toString(),
+                                deleted.removedDigest());
+                        detail = "source not found, so removed at the destination"
+                                + (deleted.removedDigest() == null
+                                        ? ""
+                                        : "; digest " + deleted.removedDigest() + " deleted"
+                                                + (deleted.restoredTags().isEmpty()
+                                                        ? ""
+                                                        : ", sibling tags put back: "
+                                                                + String.join(", ", deleted.restoredTags())));
+                    } else {
+                        results = results(Outcome.NOTHING_TO_DELETE, "", null);
+                        detail = "source not found, and the destination does not have it either";
+                    }
                 }
             }
         } finally {
@@ -104,8 +143,13 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         write(CommandSpecs.value(spec, OUTPUT), results);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("replicate " + request.action() + " " + request.imageKey() + ": " + results.get("OUTCOME")
-                + (results.get("REPLICATED_DIGEST").isEmpty() ? "" : " " + results.get("REPLICATED_DIGEST")));
+        String digest = results.get(BuildContract.REPLICATED_DIGEST);
+        out.println("replicate " + request.action() + " " + request.imageKey() + ": "
+                + results.get(BuildContract.OUTCOME) + (digest.isEmpty() ? "" : " " + digest) + " (" + detail + ")");
+        // The build log is the operator's record of what was left out, one line each.
+        for (SkippedReferrer referrer : skipped) {
+            out.println("skipped " + CopyCommand.skipped(referrer));
+        }
         out.flush();
         return 0;
     }
@@ -148,14 +192,20 @@ final class ReplicateCommand implements Callable<Integer> {
         return Endpoint.anonymous(insecure);
     }
 
-    private static Map<String, String> outcome(
-            String outcome, String digest, long bytes, int blobsCopied, int blobsSkipped) {
+    /** Every exported key, in the buildspec's order: counts 0 and digests empty unless set later. */
+    private static Map<String, String> results(Outcome outcome, String digest, Digest removed) {
         Map<String, String> results = new LinkedHashMap<>();
-        results.put("OUTCOME", outcome);
-        results.put("REPLICATED_DIGEST", digest);
-        results.put("BYTES_COPIED", Long.toString(bytes));
-        results.put("BLOBS_COPIED", Integer.toString(blobsCopied));
-        results.put("BLOBS_SKIPPED", Integer.toString(blobsSkipped));
+        for (String key : BuildContract.EXPORTED) {
+            results.put(key, "");
+        }
+        results.put(BuildContract.OUTCOME, outcome.name());
+        results.put(BuildContract.REPLICATED_DIGEST, digest);
+        results.put(BuildContract.BYTES_COPIED, "0");
+        results.put(BuildContract.BLOBS_COPIED, "0");
+        results.put(BuildContract.BLOBS_SKIPPED, "0");
+        results.put(BuildContract.REFERRERS_COPIED, "0");
+        results.put(BuildContract.REFERRERS_SKIPPED, "0");
+        results.put(BuildContract.REMOVED_DIGEST, removed == null ? "" : removed.toString());
         return results;
     }
 

@@ -1,5 +1,6 @@
 package org.ecrreplicator.worker.cli;
 
+import org.ecrreplicator.domain.BuildContract;
 import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.domain.InvalidRequestException;
 import org.ecrreplicator.domain.ReplicationRequest;
@@ -12,6 +13,9 @@ import org.ecrreplicator.worker.engine.EcrApi;
  * @param sourceIsEcr authenticate to the source through ECR: an ECR host, or {@code SOURCE_REGISTRY_IS_ECR}
  *     for a local stand-in on loopback
  * @param destinationRegion the destination partition's region, for its ECR API
+ * @param replicateDeletes {@code REPLICATE_DELETES}: a tag or digest the source lacks is removed at the
+ *     destination too (default false: it is left there)
+ * @param copyReferrers {@code COPY_REFERRERS}: manifests that refer to the image travel with it (default true)
  */
 record ReplicateConfig(
         ReplicationRequest request,
@@ -26,7 +30,9 @@ record ReplicateConfig(
         String destinationAccessKeyId,
         String destinationSecretAccessKey,
         String sourceCredentials,
-        String destinationCredentials) {
+        String destinationCredentials,
+        boolean replicateDeletes,
+        boolean copyReferrers) {
 
     static ReplicateConfig from(Environment env) {
         ReplicationRequest request;
@@ -82,7 +88,9 @@ record ReplicateConfig(
                 keyId,
                 secret,
                 env.get(CredentialsOption.SOURCE.variable()).orElse(null),
-                env.get(CredentialsOption.DESTINATION.variable()).orElse(null));
+                env.get(CredentialsOption.DESTINATION.variable()).orElse(null),
+                env.flag(BuildContract.REPLICATE_DELETES, false),
+                env.flag(BuildContract.COPY_REFERRERS, true));
     }
 
     /** The account id in an ECR host, or null (then ECR picks the caller's own registry). */
@@ -100,6 +108,7 @@ record ReplicateConfig(
     @Override
     public String toString() {
         return "ReplicateConfig[request=" + request.imageKey() + ", source=" + sourceRegistry + ", destination="
-                + destinationRegistry + "]";
+                + destinationRegistry + ", replicateDeletes=" + replicateDeletes + ", copyReferrers=" + copyReferrers
+                + "]";
     }
 }

@@ -6,10 +6,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageReference;
 
@@ -35,13 +39,16 @@ public final class ImageCopier implements AutoCloseable {
      * @param idleTimeout how long a blob transfer may deliver nothing before it is abandoned and retried
      * @param commitTimeout how long the destination may take to answer a blob upload once it has every byte
      *     (it syncs or moves the blob meanwhile) before the upload is abandoned and retried
+     * @param copyReferrers whether manifests that refer to the image (OCI 1.1 {@code subject}: signatures,
+     *     SBOMs, attestations) travel with it
      */
     public record Options(
             int concurrency,
             RetryPolicy retryPolicy,
             ProgressListener progress,
             Duration idleTimeout,
-            Duration commitTimeout) {
+            Duration commitTimeout,
+            boolean copyReferrers) {
         public Options {
             if (concurrency < 1 || concurrency > 64) {
                 throw new IllegalArgumentException("concurrency must be 1 to 64, not " + concurrency);
@@ -51,31 +58,40 @@ public final class ImageCopier implements AutoCloseable {
         /**
          * 4 blobs at once; a blob download that delivers nothing for 60 s is abandoned and retried, and so is
          * an upload the destination has not answered 10 minutes after its last byte (a registry on S3 copies
-         * a large layer into place before it answers).
+         * a large layer into place before it answers); referrers are copied.
          */
         public static Options defaults() {
             return new Options(
-                    4, RetryPolicy.defaults(), ProgressListener.none(), Duration.ofSeconds(60), Duration.ofMinutes(10));
+                    4,
+                    RetryPolicy.defaults(),
+                    ProgressListener.none(),
+                    Duration.ofSeconds(60),
+                    Duration.ofMinutes(10),
+                    true);
         }
 
         public Options withConcurrency(int value) {
-            return new Options(value, retryPolicy, progress, idleTimeout, commitTimeout);
+            return new Options(value, retryPolicy, progress, idleTimeout, commitTimeout, copyReferrers);
         }
 
         public Options withRetryPolicy(RetryPolicy value) {
-            return new Options(concurrency, value, progress, idleTimeout, commitTimeout);
+            return new Options(concurrency, value, progress, idleTimeout, commitTimeout, copyReferrers);
         }
 
         public Options withProgress(ProgressListener value) {
-            return new Options(concurrency, retryPolicy, value, idleTimeout, commitTimeout);
+            return new Options(concurrency, retryPolicy, value, idleTimeout, commitTimeout, copyReferrers);
         }
 
         public Options withIdleTimeout(Duration value) {
-            return new Options(concurrency, retryPolicy, progress, value, commitTimeout);
+            return new Options(concurrency, retryPolicy, progress, value, commitTimeout, copyReferrers);
         }
 
         public Options withCommitTimeout(Duration value) {
-            return new Options(concurrency, retryPolicy, progress, idleTimeout, value);
+            return new Options(concurrency, retryPolicy, progress, idleTimeout, value, copyReferrers);
+        }
+
+        public Options withCopyReferrers(boolean value) {
+            return new Options(concurrency, retryPolicy, progress, idleTimeout, commitTimeout, value);
         }
     }
 
@@ -137,12 +153,13 @@ public final class ImageCopier implements AutoCloseable {
     }
 
     /**
-     * Copies {@code source} (by digest when it has one, else its tag resolved now) to {@code destination}.
-     * A destination without tag or digest takes the source's tag; a destination digest must equal the
-     * source's.
+     * Copies {@code source} (by digest when it has one, else its tag resolved now) to {@code destination},
+     * with every manifest that refers to it (unless {@link Options#copyReferrers()} is off). A destination
+     * without tag or digest takes the source's tag; a destination digest must equal the source's.
      *
      * @throws SourceNotFoundException the source tag, digest or repository does not exist
      * @throws TagConflictException the destination tag is immutable and names another image
+     * @throws ReferrerLimitException the image's referrers nest too deep or are too many
      * @throws ReplicatorException any other failure, in one line naming image, registry and error code
      */
     public CopyResult copy(ImageReference source, Endpoint from, ImageReference destination, Endpoint to) {
@@ -168,52 +185,78 @@ public final class ImageCopier implements AutoCloseable {
         }
         ImageReference target = ImageReference.ofDigest(destination.authority(), dstRepo, root.digest())
                 .withTag(dstTag);
-
-        // The tag's answer was asked for while the source was read, so it is usually in. Unless the copy is
-        // up to date, what the destination has of the tree is asked for while the tree is read, not after:
-        // two round trips less on the destination side of a copy, which may be in another partition.
-        Optional<Digest> current = currentTag == null ? Optional.empty() : join(currentTag);
-        boolean upToDate = current.isPresent() && current.get().equals(root.digest());
-        Map<Digest, Future<Boolean>> atDestination = new LinkedHashMap<>();
-        java.util.function.Consumer<Digest> askDestination = upToDate
-                ? digest -> {}
-                : digest -> atDestination.computeIfAbsent(
-                        digest,
-                        key -> tasks.submit(() ->
-                                dst.headManifest(dstRepo, key.toString(), true).isPresent()));
-        askDestination.accept(root.digest());
-        List<Manifest> tree = collect(src, srcRepo, root, askDestination);
-        Map<Digest, Descriptor> allBlobs = new LinkedHashMap<>();
-        tree.forEach(manifest -> manifest.blobs().forEach(blob -> allBlobs.putIfAbsent(blob.digest(), blob)));
-
-        String mutability = to.ecr() == null ? null : to.ecr().ensureRepository(dstRepo);
-        if (upToDate) {
-            return result(root, target, tree, 0, allBlobs.size(), 0, started);
-        }
-        if (current.isPresent() && "IMMUTABLE".equals(mutability)) {
-            // A repository created just now had no tag; asked before it existed, the answer is the same.
-            throw new TagConflictException("destination tag " + destination.authority() + "/" + dstRepo + ":"
-                    + dstTag + " is immutable and already names " + current.get() + ", not the source's "
-                    + root.digest() + ": delete it there or push under a new tag");
-        }
-        if (join(atDestination.get(root.digest()))) {
-            // The registry validated everything under it when it was pushed: only the tag is missing.
-            if (dstTag != null) {
-                dst.putManifest(dstRepo, dstTag, root);
+        ReferrerCopy referrers = options.copyReferrers() ? new ReferrerCopy(src, srcRepo, dst, dstRepo) : null;
+        try {
+            if (referrers != null) {
+                // Source-side questions only; they run while the destination is asked and the blobs stream.
+                referrers.discover(root.digest());
             }
-            return result(root, target, tree, 0, allBlobs.size(), 0, started);
+
+            // The tag's answer was asked for while the source was read, so it is usually in. Unless the copy
+            // is up to date, what the destination has of the tree is asked for while the tree is read, not
+            // after: two round trips less on the destination side of a copy, which may be in another partition.
+            Optional<Digest> current = currentTag == null ? Optional.empty() : join(currentTag);
+            boolean upToDate = current.isPresent() && current.get().equals(root.digest());
+            Map<Digest, Future<Boolean>> atDestination = new LinkedHashMap<>();
+            java.util.function.Consumer<Digest> askDestination = digest -> {
+                if (referrers != null) {
+                    referrers.discover(digest);
+                }
+                if (!upToDate) {
+                    atDestination.computeIfAbsent(
+                            digest,
+                            key -> tasks.submit(() -> dst.headManifest(dstRepo, key.toString(), true)
+                                    .isPresent()));
+                }
+            };
+            askDestination.accept(root.digest());
+            List<Manifest> tree = collect(src, srcRepo, root, askDestination);
+            Map<Digest, Descriptor> allBlobs = new LinkedHashMap<>();
+            tree.forEach(manifest -> manifest.blobs().forEach(blob -> allBlobs.putIfAbsent(blob.digest(), blob)));
+            Lanes lanes = new Lanes(options.concurrency());
+
+            String mutability = to.ecr() == null ? null : to.ecr().ensureRepository(dstRepo);
+            if (upToDate) {
+                ReferrerOutcome copied = referrers == null ? ReferrerOutcome.NONE : referrers.run(allBlobs, lanes);
+                return result(root, target, tree, new BlobStats(0, 0), allBlobs.size(), 0, copied, started);
+            }
+            if (current.isPresent() && "IMMUTABLE".equals(mutability)) {
+                // A repository created just now had no tag; asked before it existed, the answer is the same.
+                throw new TagConflictException("destination tag " + destination.authority() + "/" + dstRepo + ":"
+                        + dstTag + " is immutable and already names " + current.get() + ", not the source's "
+                        + root.digest() + ": delete it there or push under a new tag");
+            }
+            if (join(atDestination.get(root.digest()))) {
+                // The registry validated everything under it when it was pushed: only the tag is missing.
+                int pushed = 0;
+                if (dstTag != null) {
+                    dst.putManifest(dstRepo, dstTag, root);
+                    pushed = 1;
+                }
+                ReferrerOutcome copied = referrers == null ? ReferrerOutcome.NONE : referrers.run(allBlobs, lanes);
+                return result(root, target, tree, new BlobStats(0, 0), allBlobs.size(), pushed, copied, started);
+            }
+
+            List<Manifest> missing = missingAtDestination(tree, root, atDestination);
+            Map<Digest, Descriptor> needed = new LinkedHashMap<>();
+            missing.forEach(manifest -> manifest.blobs().forEach(blob -> needed.putIfAbsent(blob.digest(), blob)));
+            if (referrers != null) {
+                // Their blobs may stream alongside the image's: nothing is visible until a manifest is pushed.
+                referrers.prepare(allBlobs, lanes);
+            }
+            BlobStats stats = copyBlobs(src, srcRepo, dst, dstRepo, needed.values(), lanes);
+
+            pushChildren(dst, dstRepo, missing, root);
+            Digest pushed = dst.putManifest(
+                    dstRepo, dstTag != null ? dstTag : root.digest().toString(), root);
+            requireSameDigest(root, pushed, dst);
+            ReferrerOutcome copied = referrers == null ? ReferrerOutcome.NONE : referrers.finish();
+            return result(root, target, tree, stats, allBlobs.size(), missing.size(), copied, started);
+        } finally {
+            if (referrers != null) {
+                referrers.cancel();
+            }
         }
-
-        List<Manifest> missing = missingAtDestination(tree, root, atDestination);
-        Map<Digest, Descriptor> needed = new LinkedHashMap<>();
-        missing.forEach(manifest -> manifest.blobs().forEach(blob -> needed.putIfAbsent(blob.digest(), blob)));
-        BlobStats stats = copyBlobs(src, srcRepo, dst, dstRepo, needed.values());
-
-        pushChildren(dst, dstRepo, missing, root);
-        Digest pushed =
-                dst.putManifest(dstRepo, dstTag != null ? dstTag : root.digest().toString(), root);
-        requireSameDigest(root, pushed, dst);
-        return result(root, target, tree, stats.copied(), allBlobs.size() - stats.copied(), stats.bytes(), started);
     }
 
     /**
@@ -241,37 +284,512 @@ public final class ImageCopier implements AutoCloseable {
         pushes.values().forEach(ImageCopier::join);
     }
 
+    // ---------------------------------------------------------------- referrers
+
+    /** What copying an image's referrers did. */
+    private record ReferrerOutcome(
+            int copied,
+            List<SkippedReferrer> skipped,
+            int manifestsPushed,
+            int blobsCopied,
+            int blobsSkipped,
+            long bytesCopied) {
+        static final ReferrerOutcome NONE = new ReferrerOutcome(0, List.of(), 0, 0, 0, 0);
+    }
+
+    /**
+     * The referrers' side of a copy, done before the image is pushed: what the source has, what of it the
+     * destination lacks, and the lacking blobs already copied.
+     *
+     * @param referrerBlobs blobs of every referrer found, those the image has too left out
+     * @param destinationIndexes the destination's fallback index of each subject the source has one for
+     */
+    private record Prepared(
+            ReferrerDiscovery.Result found,
+            Set<Digest> present,
+            List<ReferrerDiscovery.Found> missing,
+            BlobStats blobs,
+            int referrerBlobs,
+            Map<Digest, Future<Optional<Manifest>>> destinationIndexes) {}
+
+    /**
+     * How one referrer's push went.
+     *
+     * @param pushed how the destination took it, or null when it was skipped
+     */
+    private record ReferrerPush(
+            ReferrerDiscovery.Found referrer, RegistryClient.Pushed pushed, SkippedReferrer skipped, int manifests) {}
+
+    /**
+     * Copies the manifests that refer to one image, each after the manifest it refers to, and keeps the
+     * destination's fallback tags ({@code <alg>-<hex>}) listing them where the destination does not index
+     * referrers itself or where the source has such a tag too.
+     */
+    private final class ReferrerCopy {
+        private final RegistryClient src;
+        private final String srcRepo;
+        private final RegistryClient dst;
+        private final String dstRepo;
+        private final ReferrerDiscovery discovery;
+        /** The image's manifests in the order they were found; only the copying thread adds to it. */
+        private final List<Digest> image = new ArrayList<>();
+
+        private Future<Prepared> prepared;
+
+        ReferrerCopy(RegistryClient src, String srcRepo, RegistryClient dst, String dstRepo) {
+            this.src = src;
+            this.srcRepo = srcRepo;
+            this.dst = dst;
+            this.dstRepo = dstRepo;
+            this.discovery = new ReferrerDiscovery(tasks, src, srcRepo);
+        }
+
+        /** One of the image's manifests is known: ask the source about its referrers now. */
+        void discover(Digest digest) {
+            if (!image.contains(digest)) {
+                image.add(digest);
+                discovery.imageManifest(digest);
+            }
+        }
+
+        /** Starts the destination's side in the background once discovery is done (the image's tree is read). */
+        void prepare(Map<Digest, Descriptor> imageBlobs, Lanes lanes) {
+            List<Digest> manifests = List.copyOf(image);
+            prepared = tasks.submit(() -> prepareNow(manifests, imageBlobs, lanes));
+        }
+
+        /** Everything at once, for an image the destination already has. */
+        ReferrerOutcome run(Map<Digest, Descriptor> imageBlobs, Lanes lanes) {
+            prepared = java.util.concurrent.CompletableFuture.completedFuture(
+                    prepareNow(List.copyOf(image), imageBlobs, lanes));
+            return finish();
+        }
+
+        void cancel() {
+            if (prepared != null) {
+                prepared.cancel(true);
+            }
+            discovery.cancel();
+        }
+
+        private Prepared prepareNow(List<Digest> manifests, Map<Digest, Descriptor> imageBlobs, Lanes lanes) {
+            ReferrerDiscovery.Result found = discovery.await(manifests);
+            if (found.isEmpty()) {
+                // Nothing refers to the image: the destination is not asked anything more.
+                return null;
+            }
+            Map<Digest, Future<Boolean>> heads = new LinkedHashMap<>();
+            for (ReferrerDiscovery.Found referrer : found.referrers()) {
+                heads.put(referrer.digest(), tasks.submit(() -> dst.headManifest(
+                                dstRepo, referrer.digest().toString(), true)
+                        .isPresent()));
+            }
+            Map<Digest, Future<Optional<Manifest>>> indexes = new HashMap<>();
+            found.listings().forEach((subject, listing) -> {
+                if (listing.fallbackIndex() != null) {
+                    indexes.put(subject, tasks.submit(() -> destinationIndex(subject)));
+                }
+            });
+            Set<Digest> present = new HashSet<>();
+            List<ReferrerDiscovery.Found> missing = new ArrayList<>();
+            Map<Digest, Descriptor> all = new LinkedHashMap<>();
+            Map<Digest, Descriptor> needed = new LinkedHashMap<>();
+            for (ReferrerDiscovery.Found referrer : found.referrers()) {
+                boolean there = join(heads.get(referrer.digest()));
+                if (there) {
+                    present.add(referrer.digest());
+                } else {
+                    missing.add(referrer);
+                }
+                for (Manifest manifest : referrer.tree()) {
+                    for (Descriptor blob : manifest.blobs()) {
+                        if (!imageBlobs.containsKey(blob.digest())) {
+                            all.putIfAbsent(blob.digest(), blob);
+                            if (!there) {
+                                needed.putIfAbsent(blob.digest(), blob);
+                            }
+                        }
+                    }
+                }
+            }
+            BlobStats blobs = needed.isEmpty()
+                    ? new BlobStats(0, 0)
+                    : copyBlobs(src, srcRepo, dst, dstRepo, needed.values(), lanes);
+            return new Prepared(found, present, missing, blobs, all.size(), indexes);
+        }
+
+        /** Pushes what the destination lacks (the image is in) and updates its fallback tags. */
+        ReferrerOutcome finish() {
+            Prepared ready = join(prepared);
+            if (ready == null) {
+                return ReferrerOutcome.NONE;
+            }
+            // A referrer's subject may be a manifest under another referrer: it waits for that one's push.
+            Map<Digest, Digest> owners = new HashMap<>();
+            for (ReferrerDiscovery.Found referrer : ready.found().referrers()) {
+                referrer.tree().forEach(manifest -> owners.putIfAbsent(manifest.digest(), referrer.digest()));
+            }
+            Map<Digest, Future<ReferrerPush>> pushes = new LinkedHashMap<>();
+            for (ReferrerDiscovery.Found referrer : ready.missing()) {
+                Digest owner = owners.get(referrer.subject());
+                Future<ReferrerPush> after = owner == null ? null : pushes.get(owner);
+                pushes.put(referrer.digest(), tasks.submit(() -> push(referrer, after)));
+            }
+            List<ReferrerPush> done = joinAll(pushes.values());
+
+            Set<Digest> atDestination = new HashSet<>(ready.present());
+            Map<Digest, RegistryClient.Pushed> pushed = new HashMap<>();
+            List<SkippedReferrer> skipped = new ArrayList<>();
+            int manifests = 0;
+            for (ReferrerPush push : done) {
+                manifests += push.manifests();
+                if (push.pushed() != null) {
+                    atDestination.add(push.referrer().digest());
+                    pushed.put(push.referrer().digest(), push.pushed());
+                } else {
+                    skipped.add(push.skipped());
+                }
+            }
+            List<Future<Integer>> indexes = new ArrayList<>();
+            ready.found().listings().forEach((subject, listing) -> {
+                // A destination that indexes referrers says so in OCI-Subject; one that does not needs the tag.
+                boolean unindexed = listing.entries().stream()
+                        .anyMatch(entry -> pushed.containsKey(entry.digest())
+                                && pushed.get(entry.digest()).ociSubject() == null);
+                if (listing.fallbackIndex() == null && !unindexed) {
+                    return;
+                }
+                List<ReferrerListing.Entry> wanted = (unindexed ? listing.entries() : listing.fallbackEntries())
+                        .stream()
+                                .filter(entry -> atDestination.contains(entry.digest()))
+                                .toList();
+                Future<Optional<Manifest>> prefetched =
+                        ready.destinationIndexes().get(subject);
+                indexes.add(tasks.submit(() -> updateFallbackIndex(
+                        subject, listing, wanted, prefetched == null ? destinationIndex(subject) : join(prefetched))));
+            });
+            for (Integer count : joinAll(indexes)) {
+                manifests += count;
+            }
+            return new ReferrerOutcome(
+                    pushed.size(),
+                    skipped,
+                    manifests,
+                    ready.blobs().copied(),
+                    ready.referrerBlobs() - ready.blobs().copied(),
+                    ready.blobs().bytes());
+        }
+
+        /** The manifests under the referrer by digest, then the referrer, once {@code after} is in. */
+        private ReferrerPush push(ReferrerDiscovery.Found referrer, Future<ReferrerPush> after) {
+            if (after != null && join(after).pushed() == null) {
+                return skip(referrer, "its subject was not copied", 0);
+            }
+            int manifests = 0;
+            for (Manifest manifest : referrer.tree()) {
+                if (manifest != referrer.manifest()) {
+                    requireSameDigest(
+                            manifest, dst.putManifest(dstRepo, manifest.digest().toString(), manifest), dst);
+                    manifests++;
+                }
+            }
+            try {
+                RegistryClient.Pushed pushed =
+                        dst.pushManifest(dstRepo, referrer.digest().toString(), referrer.manifest());
+                requireSameDigest(referrer.manifest(), pushed.digest(), dst);
+                return new ReferrerPush(referrer, pushed, null, manifests + 1);
+            } catch (RegistryException e) {
+                if (e.status() != 405) {
+                    throw e;
+                }
+                return skip(
+                        referrer,
+                        "the destination refused it with HTTP 405"
+                                + (e.code() == null ? "" : " " + e.code())
+                                + ": ECR does not take a referrer whose subject is an image index"
+                                + " (aws/containers-roadmap#2783)",
+                        manifests);
+            }
+        }
+
+        private ReferrerPush skip(ReferrerDiscovery.Found referrer, String reason, int manifests) {
+            Manifest manifest = referrer.manifest();
+            String artifactType = manifest.artifactType() != null
+                    ? manifest.artifactType()
+                    : referrer.entry().artifactType();
+            Digest subject = manifest.subject() != null ? manifest.subject().digest() : referrer.subject();
+            return new ReferrerPush(
+                    referrer, null, new SkippedReferrer(referrer.digest(), artifactType, subject, reason), manifests);
+        }
+
+        /** The index under the subject's fallback tag at the destination, if any. */
+        private Optional<Manifest> destinationIndex(Digest subject) {
+            String tag = ReferrerListing.fallbackTag(subject);
+            Optional<Manifest> index = dst.getManifest(dstRepo, tag, true);
+            if (index.isPresent() && !index.get().isIndex()) {
+                throw new ReplicatorException("destination tag " + dst.authority() + "/" + dstRepo + ":" + tag
+                        + " holds a " + index.get().mediaType() + ", not the index of referrers of " + subject
+                        + " the referrers tag schema puts there: move that tag elsewhere, then copy again");
+            }
+            return index;
+        }
+
+        /**
+         * Makes the destination's fallback index for {@code subject} list {@code wanted}, keeping every entry it
+         * has, in its order, and adding the missing ones after them. Where it has none and would list exactly
+         * what the source's fallback index lists, that index is pushed as it is (same digest).
+         *
+         * @return manifests pushed: 0 or 1
+         */
+        private int updateFallbackIndex(
+                Digest subject,
+                ReferrerListing listing,
+                List<ReferrerListing.Entry> wanted,
+                Optional<Manifest> existing) {
+            String tag = ReferrerListing.fallbackTag(subject);
+            Manifest source = listing.fallbackIndex();
+            Map<String, Object> document;
+            if (existing.isEmpty()) {
+                if (source != null
+                        && wanted.stream()
+                                .map(ReferrerListing.Entry::digest)
+                                .toList()
+                                .equals(listing.fallbackEntries().stream()
+                                        .map(ReferrerListing.Entry::digest)
+                                        .toList())) {
+                    requireSameDigest(source, dst.putManifest(dstRepo, tag, source), dst);
+                    return 1;
+                }
+                if (wanted.isEmpty()) {
+                    return 0;
+                }
+                document = source == null ? newIndex() : object(source);
+                document.put(
+                        "manifests",
+                        wanted.stream().<Object>map(ReferrerListing.Entry::json).toList());
+            } else {
+                document = object(existing.get());
+                List<Object> entries = new ArrayList<>(JsonTree.array(document, "manifests"));
+                Set<String> listed = new HashSet<>();
+                entries.forEach(entry -> listed.add(String.valueOf(JsonTree.string(entry, "digest"))));
+                int before = entries.size();
+                for (ReferrerListing.Entry entry : wanted) {
+                    if (listed.add(entry.digest().toString())) {
+                        entries.add(entry.json());
+                    }
+                }
+                if (entries.size() == before) {
+                    return 0;
+                }
+                document.put("manifests", entries);
+            }
+            byte[] bytes = JsonTree.write(document).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String mediaType = existing.map(Manifest::mediaType)
+                    .orElse(source == null ? MediaTypes.OCI_INDEX : source.mediaType());
+            Manifest index = Manifest.parse(bytes, mediaType, Digests.of(subject.algorithm(), bytes));
+            requireSameDigest(index, dst.putManifest(dstRepo, tag, index), dst);
+            return 1;
+        }
+
+        private static Map<String, Object> newIndex() {
+            Map<String, Object> index = new LinkedHashMap<>();
+            index.put("schemaVersion", 2L);
+            index.put("mediaType", MediaTypes.OCI_INDEX);
+            return index;
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, Object> object(Manifest manifest) {
+            try {
+                return new LinkedHashMap<>((Map<String, Object>) JsonTree.parse(manifest.bytes()));
+            } catch (java.io.IOException e) {
+                throw new ManifestException("referrers index " + manifest.digest() + " is not valid JSON");
+            }
+        }
+    }
+
+    /** Every result, in order; the first failure is thrown once all have ended. */
+    private static <T> List<T> joinAll(java.util.Collection<Future<T>> futures) {
+        List<T> results = new ArrayList<>();
+        RuntimeException first = null;
+        for (Future<T> future : futures) {
+            try {
+                results.add(join(future));
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return results;
+    }
+
     private record BlobStats(int copied, long bytes) {}
 
     /**
-     * Deletes a tag or digest at a registry: through {@code BatchDeleteImage} for ECR, else the distribution
-     * API (which, before distribution 3, deletes a tag by deleting the image it names).
+     * The transfer slots of one copy, shared by the image's blobs and its referrers' so that together they
+     * stream at most {@code concurrency} at once. Fair, so blobs start in the order they are handed in.
+     *
+     * @param streaming blobs streaming
+     * @param ahead blobs waiting for a slot with their upload session open
+     */
+    private record Lanes(Semaphore streaming, Semaphore ahead) {
+        Lanes(int concurrency) {
+            this(new Semaphore(concurrency, true), new Semaphore(concurrency, true));
+        }
+    }
+
+    /**
+     * Deletes a tag or digest at a registry, putting back every sibling tag (another tag naming the same
+     * digest) where the registry cannot untag. Same as {@link #delete(ImageReference, Endpoint, Predicate)}
+     * with every sibling put back.
      */
     public DeleteResult delete(ImageReference reference, Endpoint at) {
+        return delete(reference, at, tag -> true);
+    }
+
+    /**
+     * Deletes a tag or digest at a registry. ECR: {@code BatchDeleteImage}, which untags a tag and deletes a
+     * digest. Other registries: {@code DELETE /v2/<name>/manifests/<reference>}. A registry that cannot untag
+     * (it answers the tag's delete with 400 or 405, as the CNCF distribution registry before version 3
+     * does) gets the digest deleted instead, and then the same manifest bytes pushed again under each other
+     * tag that named the digest and that {@code restoreSibling} accepts, so each keeps its exact digest.
+     * Any other refusal (403 among them) fails, and the digest is left alone.
+     *
+     * @param restoreSibling which sibling tags to put back (fallback tags {@code sha256-<hex>} are never
+     *     siblings)
+     * @throws ReplicatorException the registry refused; one that refuses every delete names the fix
+     */
+    public DeleteResult delete(ImageReference reference, Endpoint at, Predicate<String> restoreSibling) {
         if (reference.tag() == null && reference.digest() == null) {
             throw new ReplicatorException("delete needs a tag or a digest: " + reference + " names neither");
         }
         if (at.ecr() != null) {
-            EcrApi.DeleteOutcome outcome = at.ecr()
-                    .delete(
-                            reference.repository(),
-                            reference.digest() == null ? reference.tag() : null,
-                            reference.digest() == null
-                                    ? null
-                                    : reference.digest().toString());
-            if (outcome.deleted()) {
-                return new DeleteResult(true, outcome.digest() == null ? null : Digest.parse(outcome.digest()));
-            }
-            if ("ImageNotFound".equals(outcome.failureCode()) || "RepositoryNotFound".equals(outcome.failureCode())) {
-                return new DeleteResult(false, reference.digest());
-            }
-            throw new ReplicatorException("ECR refused to delete " + reference + ": " + outcome.failureCode() + ": "
-                    + outcome.failureReason());
+            return deleteAtEcr(reference, at.ecr());
         }
         RegistryClient client = client(reference.authority(), at);
-        Optional<Digest> deleted = client.deleteManifest(reference.repository(), reference.manifestReference());
-        return new DeleteResult(deleted.isPresent(), deleted.orElse(reference.digest()));
+        String repository = reference.repository();
+        if (reference.digest() != null) {
+            RegistryClient.DeleteAnswer answer =
+                    client.deleteReference(repository, reference.digest().toString());
+            if (answer.status() == 404) {
+                return DeleteResult.nothing(reference.digest());
+            }
+            if (answer.refused()) {
+                throw new ReplicatorException("registry " + client.authority() + " refuses to delete " + reference
+                        + " (" + answer.describe() + "): enable deletes in its storage configuration"
+                        + " (storage.delete.enabled: true for the CNCF distribution registry)");
+            }
+            return new DeleteResult(true, reference.digest(), reference.digest(), List.of());
+        }
+        String tag = reference.tag();
+        Optional<Digest> named = client.headManifest(repository, tag);
+        if (named.isEmpty()) {
+            return DeleteResult.nothing(null);
+        }
+        Digest digest = named.get();
+        RegistryClient.DeleteAnswer byTag = client.deleteReference(repository, tag);
+        if (byTag.status() == 202) {
+            return new DeleteResult(true, digest, null, List.of());
+        }
+        if (byTag.status() == 404) {
+            return DeleteResult.nothing(digest);
+        }
+        // 400 or 405: this registry cannot untag. Delete the digest and put the other tags back, having
+        // decided which before anything is deleted.
+        Future<List<String>> siblings =
+                tasks.submit(() -> siblingsToRestore(client, repository, tag, digest, restoreSibling));
+        Optional<Manifest> manifest = client.getManifest(repository, digest.toString());
+        List<String> restore = join(siblings);
+        if (manifest.isEmpty()) {
+            return DeleteResult.nothing(digest);
+        }
+        RegistryClient.DeleteAnswer byDigest = client.deleteReference(repository, digest.toString());
+        if (byDigest.refused()) {
+            throw new ReplicatorException("registry " + client.authority() + " refuses to delete " + reference
+                    + ": the tag's delete got " + byTag.describe() + " and the digest's (" + digest + ") "
+                    + byDigest.describe() + ": enable deletes in its storage configuration"
+                    + " (storage.delete.enabled: true for the CNCF distribution registry)");
+        }
+        if (byDigest.status() == 404) {
+            return DeleteResult.nothing(digest);
+        }
+        Map<String, Future<Digest>> puts = new LinkedHashMap<>();
+        for (String sibling : restore) {
+            puts.put(sibling, tasks.submit(() -> client.putManifest(repository, sibling, manifest.get())));
+        }
+        List<String> restored = new ArrayList<>();
+        List<String> lost = new ArrayList<>();
+        String failure = null;
+        for (Map.Entry<String, Future<Digest>> put : puts.entrySet()) {
+            try {
+                requireSameDigest(manifest.get(), join(put.getValue()), client);
+                restored.add(put.getKey());
+            } catch (RuntimeException e) {
+                lost.add(put.getKey());
+                failure = failure == null ? e.getMessage() : failure;
+            }
+        }
+        if (!lost.isEmpty()) {
+            throw new ReplicatorException("deleted " + reference.withDigest(digest) + " (the registry cannot untag, so"
+                    + " the digest went) but could not put back the sibling tags " + lost + ": push " + digest
+                    + " under them again (" + failure + ")");
+        }
+        return new DeleteResult(true, digest, digest, restored);
     }
+
+    private static DeleteResult deleteAtEcr(ImageReference reference, EcrApi ecr) {
+        EcrApi.DeleteOutcome outcome = ecr.delete(
+                reference.repository(),
+                reference.digest() == null ? reference.tag() : null,
+                reference.digest() == null ? null : reference.digest().toString());
+        if (outcome.deleted()) {
+            Digest digest = outcome.digest() == null ? null : Digest.parse(outcome.digest());
+            // A tag is only untagged: the image stays while other tags name it.
+            return new DeleteResult(true, digest, reference.digest() == null ? null : digest, List.of());
+        }
+        if ("ImageNotFound".equals(outcome.failureCode()) || "RepositoryNotFound".equals(outcome.failureCode())) {
+            return DeleteResult.nothing(reference.digest());
+        }
+        throw new ReplicatorException(
+                "ECR refused to delete " + reference + ": " + outcome.failureCode() + ": " + outcome.failureReason());
+    }
+
+    /**
+     * Tags other than {@code tag} that name {@code digest} now and that {@code restore} accepts, asked a few
+     * at a time.
+     */
+    private List<String> siblingsToRestore(
+            RegistryClient client, String repository, String tag, Digest digest, Predicate<String> restore) {
+        Semaphore asking = new Semaphore(SIBLING_QUESTIONS);
+        Map<String, Future<Boolean>> answers = new LinkedHashMap<>();
+        for (String other : client.listTags(repository)) {
+            if (other.equals(tag) || ReferrerListing.looksLikeFallbackTag(other)) {
+                continue;
+            }
+            answers.put(other, tasks.submit(() -> {
+                try (Slot slot = Slot.take(asking)) {
+                    return client.headManifest(repository, other)
+                                    .filter(digest::equals)
+                                    .isPresent()
+                            && restore.test(other);
+                }
+            }));
+        }
+        List<String> chosen = new ArrayList<>();
+        answers.forEach((other, answer) -> {
+            if (join(answer)) {
+                chosen.add(other);
+            }
+        });
+        return chosen;
+    }
+
+    /** HEAD requests in flight at once while looking for the tags that share a digest. */
+    private static final int SIBLING_QUESTIONS = 8;
 
     // ---------------------------------------------------------------- steps
 
@@ -337,13 +855,13 @@ public final class ImageCopier implements AutoCloseable {
             String srcRepo,
             RegistryClient dst,
             String dstRepo,
-            java.util.Collection<Descriptor> blobs) {
+            java.util.Collection<Descriptor> blobs,
+            Lanes lanes) {
         ProgressListener progress = options.progress();
         progress.planned(
                 blobs.size(), blobs.stream().mapToLong(Descriptor::size).sum());
-        // Fair, so blobs start in the order below.
-        Semaphore permits = new Semaphore(options.concurrency(), true);
-        Semaphore ahead = new Semaphore(options.concurrency(), true);
+        Semaphore permits = lanes.streaming();
+        Semaphore ahead = lanes.ahead();
         AtomicInteger copied = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
         List<Future<?>> transfers = new ArrayList<>();
@@ -580,23 +1098,31 @@ public final class ImageCopier implements AutoCloseable {
         }
     }
 
+    /**
+     * @param imageBlobs distinct blobs of the image's manifests
+     * @param pushed manifests of the image pushed (the tag included)
+     */
     private static CopyResult result(
             Manifest root,
             ImageReference target,
             List<Manifest> tree,
-            int copied,
-            int skipped,
-            long bytes,
+            BlobStats image,
+            int imageBlobs,
+            int pushed,
+            ReferrerOutcome referrers,
             long started) {
         return new CopyResult(
                 root.digest(),
                 root.mediaType(),
                 target,
                 tree.size(),
-                copied,
-                skipped,
-                bytes,
-                (System.nanoTime() - started) / 1e9);
+                image.copied() + referrers.blobsCopied(),
+                imageBlobs - image.copied() + referrers.blobsSkipped(),
+                image.bytes() + referrers.bytesCopied(),
+                (System.nanoTime() - started) / 1e9,
+                referrers.copied(),
+                referrers.skipped(),
+                pushed + referrers.manifestsPushed());
     }
 
     private static <T> T join(Future<T> future) {

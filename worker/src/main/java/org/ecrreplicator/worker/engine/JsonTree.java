@@ -82,6 +82,83 @@ public final class JsonTree {
         return parent instanceof Map<?, ?> map && map.containsKey(name);
     }
 
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Compact JSON text for a value of the shapes {@link #parse} returns. Used only for documents the engine
+     * composes itself (a merged referrers index); a manifest read from a registry is never written back.
+     */
+    static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(out, value);
+        return out.toString();
+    }
+
+    private static void write(StringBuilder out, Object value) {
+        switch (value) {
+            case null -> out.append("null");
+            case String text -> quote(out, text);
+            case Boolean bool -> out.append(bool);
+            case Long number -> out.append(number);
+            case Integer number -> out.append(number);
+            case Double number -> {
+                if (number.isNaN() || number.isInfinite()) {
+                    throw new IllegalArgumentException("JSON has no " + number);
+                }
+                out.append(number);
+            }
+            case Map<?, ?> map -> {
+                out.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    quote(out, String.valueOf(entry.getKey()));
+                    out.append(':');
+                    write(out, entry.getValue());
+                }
+                out.append('}');
+            }
+            case List<?> list -> {
+                out.append('[');
+                for (int i = 0; i < list.size(); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    write(out, list.get(i));
+                }
+                out.append(']');
+            }
+            default ->
+                throw new IllegalArgumentException(
+                        "cannot write " + value.getClass().getSimpleName() + " as JSON");
+        }
+    }
+
+    private static void quote(StringBuilder out, String text) {
+        out.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
     // ---------------------------------------------------------------- reading
 
     private Object value(int depth) throws IOException {

@@ -14,9 +14,23 @@ import org.ecrreplicator.domain.InvalidReferenceException;
  * @param children manifests an index or list references (empty for image manifests)
  * @param blobs config and layers of an image manifest (empty for indexes); foreign layers are left out,
  *     since registries do not store them
+ * @param subject the manifest this one refers to (OCI 1.1 {@code subject}: a signature, SBOM or attestation
+ *     of it), or null
+ * @param artifactType the {@code artifactType} field, else an image manifest's config media type, else null
  */
 public record Manifest(
-        byte[] bytes, String mediaType, Digest digest, List<Descriptor> children, List<Descriptor> blobs) {
+        byte[] bytes,
+        String mediaType,
+        Digest digest,
+        List<Descriptor> children,
+        List<Descriptor> blobs,
+        Descriptor subject,
+        String artifactType) {
+    /** A manifest that refers to nothing. */
+    public Manifest(byte[] bytes, String mediaType, Digest digest, List<Descriptor> children, List<Descriptor> blobs) {
+        this(bytes, mediaType, digest, children, blobs, null, null);
+    }
+
     public boolean isIndex() {
         return MediaTypes.isIndex(mediaType);
     }
@@ -69,7 +83,14 @@ public record Manifest(
             throw new ManifestException("manifest " + digest + " has media type '" + mediaType
                     + "', which this copier does not support: expected one of " + MediaTypes.ACCEPTED);
         }
-        return new Manifest(bytes, mediaType, digest, List.copyOf(children), List.copyOf(blobs));
+        Descriptor subject = JsonTree.member(root, "subject") == null
+                ? null
+                : descriptor(JsonTree.member(root, "subject"), digest, "subject");
+        String artifactType = JsonTree.string(root, "artifactType");
+        if (artifactType == null && !blobs.isEmpty() && !MediaTypes.isIndex(mediaType)) {
+            artifactType = blobs.get(0).mediaType();
+        }
+        return new Manifest(bytes, mediaType, digest, List.copyOf(children), List.copyOf(blobs), subject, artifactType);
     }
 
     private static Descriptor descriptor(Object node, Digest parent, String field) {

@@ -9,9 +9,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.ecrreplicator.domain.Digest;
 
@@ -25,6 +30,8 @@ public final class RegistryClient {
     private static final int MAX_REDIRECTS = 5;
     private static final int MAX_AUTH_ROUNDS = 3;
     private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    /** Pages of a tag list or referrers answer followed before giving up on a registry that loops its links. */
+    private static final int MAX_PAGES = 1000;
 
     private final String authority;
     private final URI base;
@@ -72,10 +79,15 @@ public final class RegistryClient {
      * repository. Fetched by digest, its bytes must hash to that digest.
      */
     public Optional<Manifest> getManifest(String repository, String reference) {
+        return getManifest(repository, reference, false);
+    }
+
+    /** @param forPush ask with the push scope, so a destination needs one token for the whole copy */
+    Optional<Manifest> getManifest(String repository, String reference, boolean forPush) {
         String what = "GET manifest " + repository + ":" + reference + " from " + authority;
         return retrier.call(what, attempt -> {
             HttpResponse<byte[]> response = send(
-                    pullScope(repository),
+                    forPush ? pushScope(repository) : pullScope(repository),
                     () -> request(manifestUri(repository, reference))
                             .header("Accept", MediaTypes.ACCEPT_HEADER)
                             .GET(),
@@ -139,6 +151,20 @@ public final class RegistryClient {
 
     /** Pushes the manifest's original bytes under its original media type; returns the registry's digest. */
     public Digest putManifest(String repository, String reference, Manifest manifest) {
+        return pushManifest(repository, reference, manifest).digest();
+    }
+
+    /**
+     * How a registry took a manifest.
+     *
+     * @param digest the digest the registry reports (the manifest's own when it reports none)
+     * @param ociSubject the {@code OCI-Subject} header: a registry that indexes referrers itself names the
+     *     subject it indexed the manifest under; null when it did not say so
+     */
+    record Pushed(Digest digest, String ociSubject) {}
+
+    /** Like {@link #putManifest}, also telling whether the registry indexed the manifest's subject itself. */
+    Pushed pushManifest(String repository, String reference, Manifest manifest) {
         String what = "PUT manifest " + repository + ":" + reference + " (" + manifest.digest() + ") to " + authority;
         return retrier.call(what, attempt -> {
             HttpResponse<byte[]> response = send(
@@ -157,60 +183,213 @@ public final class RegistryClient {
                 }
             }
             expect(response, 201, what);
-            return response.headers()
+            Digest digest = response.headers()
                     .firstValue("Docker-Content-Digest")
                     .map(Digest::parse)
                     .orElse(manifest.digest());
+            return new Pushed(
+                    digest, response.headers().firstValue("OCI-Subject").orElse(null));
         });
+    }
+
+    /** The answer to a manifest {@code DELETE} the caller decides on: 202, 404, 400 or 405. */
+    record DeleteAnswer(int status, String error) {
+        boolean refused() {
+            return status == 400 || status == 405;
+        }
+
+        /** {@code HTTP 405 UNSUPPORTED: The operation is unsupported.} */
+        String describe() {
+            return "HTTP " + status + (error == null ? "" : " " + error);
+        }
     }
 
     /**
-     * Deletes a manifest by tag or digest. Registries without tag deletion (distribution 2.x) delete the
-     * digest the tag names, which removes every tag of that image.
+     * {@code DELETE /v2/<repository>/manifests/<reference>}, retried on transient failures.
      *
-     * @return the deleted digest, or empty when there was nothing to delete
+     * @return the answer when it is 202 (deleted), 404 (nothing there), 400 or 405 (the registry will not
+     *     delete this way)
+     * @throws RegistryException any other answer (403 among them), with the registry's error
      */
-    public Optional<Digest> deleteManifest(String repository, String reference) {
-        Optional<Digest> digest =
-                reference.contains(":") ? Optional.of(Digest.parse(reference)) : headManifest(repository, reference);
-        if (digest.isEmpty()) {
-            return Optional.empty();
-        }
+    DeleteAnswer deleteReference(String repository, String reference) {
         String what = "DELETE manifest " + repository + ":" + reference + " at " + authority;
-        boolean deleted = retrier.call(what, attempt -> {
-            if (!reference.contains(":")) {
-                HttpResponse<byte[]> byTag = deleteRequest(repository, reference, what);
-                if (byTag.statusCode() == 202) {
-                    return true;
-                }
-                if (byTag.statusCode() == 404) {
-                    return false;
-                }
-                // 400/405 UNSUPPORTED: this registry deletes by digest only; fall through.
+        return retrier.call(what, attempt -> {
+            HttpResponse<byte[]> response = send(
+                    deleteScope(repository),
+                    () -> request(manifestUri(repository, reference)).DELETE(),
+                    HttpResponse.BodyHandlers.ofByteArray(),
+                    true,
+                    what);
+            int status = response.statusCode();
+            if (status == 202 || status == 404 || status == 400 || status == 405) {
+                ErrorBody error = ErrorBody.parse(response.body());
+                return new DeleteAnswer(status, error.isEmpty() ? null : error.summary());
             }
-            HttpResponse<byte[]> response =
-                    deleteRequest(repository, digest.get().toString(), what);
-            if (response.statusCode() == 404) {
-                return false;
-            }
-            expect(response, 202, what);
-            return true;
+            throw failure(status, response.headers(), response.body(), what);
         });
-        return deleted ? digest : Optional.empty();
     }
 
-    private HttpResponse<byte[]> deleteRequest(String repository, String reference, String what)
-            throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = send(
-                deleteScope(repository),
-                () -> request(manifestUri(repository, reference)).DELETE(),
-                HttpResponse.BodyHandlers.ofByteArray(),
-                true,
-                what);
-        if (RetryPolicy.isRetryableStatus(response.statusCode())) {
-            expect(response, 202, what);
+    /** Every tag of the repository (following {@code Link} pagination); empty when the repository is unknown. */
+    List<String> listTags(String repository) {
+        String what = "GET tags of " + repository + " from " + authority;
+        List<String> tags = new ArrayList<>();
+        List<byte[]> pages = pages(repository, "/tags/list", null, what);
+        for (byte[] page : pages == null ? List.<byte[]>of() : pages) {
+            for (Object tag : JsonTree.array(parseJson(page, what), "tags")) {
+                if (tag instanceof String name) {
+                    tags.add(name);
+                }
+            }
         }
-        return response;
+        return tags;
+    }
+
+    // ---------------------------------------------------------------- referrers
+
+    /**
+     * Whether this registry has the referrers API: unknown until the first answer, then remembered, so a
+     * registry is probed once however many subjects are asked about at the same time. A future completed
+     * with null means the probe failed and the next caller probes again.
+     */
+    private final AtomicReference<CompletableFuture<Boolean>> referrersApi = new AtomicReference<>();
+
+    /**
+     * The manifests that name {@code subject} as theirs: from the referrers API ({@code GET
+     * /v2/<name>/referrers/<digest>}), or, where the registry lacks it (it answers 404, which a registry with
+     * the API never does), from the index under the fallback tag {@code <alg>-<hex>}. Where the API lists
+     * referrers, the fallback tag is read as well: entries only it lists are added, and its index is
+     * returned, so that a copy can carry the tag along.
+     */
+    public ReferrerListing referrers(String repository, Digest subject) {
+        while (true) {
+            CompletableFuture<Boolean> known = referrersApi.get();
+            if (known == null) {
+                CompletableFuture<Boolean> probe = new CompletableFuture<>();
+                if (!referrersApi.compareAndSet(null, probe)) {
+                    continue;
+                }
+                Optional<List<ReferrerListing.Entry>> listed;
+                try {
+                    listed = referrersFromApi(repository, subject);
+                } catch (RuntimeException e) {
+                    referrersApi.set(null);
+                    probe.complete(null);
+                    throw e;
+                }
+                probe.complete(listed.isPresent());
+                return listing(repository, subject, listed);
+            }
+            Boolean hasApi = known.join();
+            if (hasApi != null) {
+                return listing(repository, subject, hasApi ? referrersFromApi(repository, subject) : Optional.empty());
+            }
+        }
+    }
+
+    private ReferrerListing listing(String repository, Digest subject, Optional<List<ReferrerListing.Entry>> fromApi) {
+        if (fromApi.isPresent() && fromApi.get().isEmpty()) {
+            return new ReferrerListing(subject, List.of(), null);
+        }
+        String tag = ReferrerListing.fallbackTag(subject);
+        Optional<Manifest> index = getManifest(repository, tag).filter(Manifest::isIndex);
+        List<ReferrerListing.Entry> entries = new ArrayList<>(fromApi.orElse(List.of()));
+        if (index.isPresent()) {
+            List<Digest> listed =
+                    entries.stream().map(ReferrerListing.Entry::digest).toList();
+            String where = "the referrers index " + repository + ":" + tag + " at " + authority;
+            for (ReferrerListing.Entry entry :
+                    ReferrerListing.entries(parseJson(index.get().bytes(), where), where)) {
+                if (!listed.contains(entry.digest())) {
+                    entries.add(entry);
+                }
+            }
+        }
+        return new ReferrerListing(subject, entries, index.orElse(null));
+    }
+
+    /** Every page of the referrers API's answer, or empty when the registry has no such API (404). */
+    private Optional<List<ReferrerListing.Entry>> referrersFromApi(String repository, Digest subject) {
+        String what = "GET referrers of " + repository + "@" + subject + " from " + authority;
+        List<byte[]> pages = pages(repository, "/referrers/" + subject, MediaTypes.OCI_INDEX, what);
+        if (pages == null) {
+            return Optional.empty();
+        }
+        List<ReferrerListing.Entry> entries = new ArrayList<>();
+        Set<Digest> seen = new HashSet<>();
+        for (byte[] page : pages) {
+            for (ReferrerListing.Entry entry :
+                    ReferrerListing.entries(parseJson(page, what), "the referrers API of " + authority)) {
+                if (seen.add(entry.digest())) {
+                    entries.add(entry);
+                }
+            }
+        }
+        return Optional.of(entries);
+    }
+
+    /**
+     * The bodies of {@code GET /v2/<repository><path>} and of every page its {@code Link} headers lead to.
+     *
+     * @return the pages, or null when the first answer is 404
+     */
+    private List<byte[]> pages(String repository, String path, String accept, String what) {
+        List<byte[]> pages = new ArrayList<>();
+        URI next = base.resolve("/v2/" + repository + path);
+        while (next != null) {
+            if (pages.size() >= MAX_PAGES) {
+                throw new RegistryException(what + " failed: more than " + MAX_PAGES + " pages of results", 200, null);
+            }
+            URI uri = next;
+            HttpResponse<byte[]> response = retrier.call(
+                    what,
+                    attempt -> send(
+                            pullScope(repository),
+                            () -> {
+                                HttpRequest.Builder builder = request(uri).GET();
+                                return accept == null ? builder : builder.header("Accept", accept);
+                            },
+                            HttpResponse.BodyHandlers.ofByteArray(),
+                            true,
+                            what));
+            if (response.statusCode() == 404 && pages.isEmpty()) {
+                return null;
+            }
+            expect(response, 200, what);
+            if (response.body().length > MAX_MANIFEST_BYTES) {
+                throw new ManifestException(what + ": a page of the answer is larger than 4 MiB");
+            }
+            pages.add(response.body());
+            next = nextPage(response);
+        }
+        return pages;
+    }
+
+    /** The {@code rel="next"} target of the {@code Link} headers, resolved against the request, or null. */
+    static URI nextPage(HttpResponse<?> response) {
+        for (String header : response.headers().allValues("Link")) {
+            for (String link : header.split(",(?=\\s*<)")) {
+                int open = link.indexOf('<');
+                int close = link.indexOf('>', open + 1);
+                if (open < 0 || close < 0) {
+                    continue;
+                }
+                String parameters = link.substring(close + 1).toLowerCase(java.util.Locale.ROOT);
+                if (parameters.matches("(?s).*;\\s*rel\\s*=\\s*\"?next\"?\\s*(;.*)?")) {
+                    return response.request()
+                            .uri()
+                            .resolve(link.substring(open + 1, close).trim());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Object parseJson(byte[] body, String what) {
+        try {
+            return JsonTree.parse(body);
+        } catch (IOException e) {
+            throw new ManifestException(what + ": the answer is not valid JSON (" + e.getMessage() + ")");
+        }
     }
 
     // ---------------------------------------------------------------- blobs

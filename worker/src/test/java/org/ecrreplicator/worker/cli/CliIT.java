@@ -11,11 +11,17 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.ecrreplicator.domain.BuildContract;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.engines.LocalEcrApi;
+import org.ecrreplicator.engines.ReferrersApiFront;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.worker.engine.Credentials;
 import org.ecrreplicator.worker.engine.EcrApi;
+import org.ecrreplicator.worker.engine.Endpoint;
+import org.ecrreplicator.worker.engine.ImageCopier;
+import org.ecrreplicator.worker.engine.TestRegistries;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,11 +98,22 @@ class CliIT {
         assertThat(json.get("blobsSkipped").asInt()).isZero();
         assertThat(json.get("bytesCopied").asLong()).isEqualTo(image.blobBytes());
         assertThat(json.get("seconds").isNumber()).isTrue();
+        assertThat(json.get("referrersCopied").asInt()).isZero();
+        assertThat(json.get("referrersSkipped").isArray()).isTrue();
+        assertThat(json.get("referrersSkipped")).isEmpty();
         List<String> fields = new java.util.ArrayList<>();
         json.fieldNames().forEachRemaining(fields::add);
         assertThat(fields)
                 .containsExactly(
-                        "digest", "mediaType", "manifests", "blobsCopied", "blobsSkipped", "bytesCopied", "seconds");
+                        "digest",
+                        "mediaType",
+                        "manifests",
+                        "blobsCopied",
+                        "blobsSkipped",
+                        "bytesCopied",
+                        "seconds",
+                        "referrersCopied",
+                        "referrersSkipped");
     }
 
     @Test
@@ -204,7 +221,7 @@ class CliIT {
     }
 
     @Test
-    void shouldReplicateThenReportSourceGoneThenDeleteWhenRunAsTheBuildStep() throws Exception {
+    void shouldReplicateThenReportSourceGoneThenKeepWhenRunAsTheBuildStep() throws Exception {
         SampleImages.Image image = push(54, "build/app", "2.0");
         Path output = temp.resolve("replication-result.env");
 
@@ -225,7 +242,7 @@ class CliIT {
                 "replicate",
                 "--output",
                 output.toString());
-        Map<String, String> deleted = results(output);
+        Map<String, String> kept = results(output);
 
         assertThat(push.exit()).as(push.err()).isZero();
         assertThat(pushed)
@@ -236,8 +253,297 @@ class CliIT {
                 .containsEntry("BLOBS_SKIPPED", "0");
         assertThat(gone.exit()).as(gone.err()).isZero();
         assertThat(goneResults).containsEntry("OUTCOME", "SOURCE_GONE");
+        assertThat(gone.out()).contains("source not found (SourceNotFound); deletes do not replicate");
         assertThat(delete.exit()).as(delete.err()).isZero();
-        assertThat(deleted).containsEntry("OUTCOME", "DELETED").containsEntry("REPLICATED_DIGEST", image.digest());
+        // The source still has the tag the delete event named: the build converges on the source and keeps it.
+        assertThat(kept)
+                .containsEntry("OUTCOME", "KEPT")
+                .containsEntry("REPLICATED_DIGEST", image.digest())
+                .containsEntry("REMOVED_DIGEST", "");
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "build/app", "2.0"))
+                .contains(image.digest());
+        assertThat(delete.out())
+                .isEqualTo("replicate DELETE build/app:2.0: KEPT " + image.digest()
+                        + " (the source holds it, so the destination keeps it; 0 referrers copied)\n");
+    }
+
+    private static SampleImages.Target sourceTarget() {
+        return SampleImages.Target.basic(source.baseUri(), USER, PASSWORD);
+    }
+
+    /** An OCI index with a signature of the index (refused by ECR) and an SBOM of its amd64 manifest. */
+    private record Signed(SampleImages.Image image, SampleImages.Image signature, SampleImages.Image sbom) {}
+
+    private static Signed pushSigned(long seed, String repository, String tag) {
+        SampleImages images = SampleImages.seed(seed);
+        SampleImages.Image image = images.pushOciIndex(sourceTarget(), repository, tag);
+        SampleImages.Image signature = images.pushReferrer(
+                sourceTarget(),
+                repository,
+                image.manifests().get(0),
+                SampleImages.SIGNATURE_TYPE,
+                "signature " + seed,
+                true);
+        SampleImages.Image sbom = images.pushReferrer(
+                sourceTarget(), repository, image.manifests().get(1), SampleImages.SBOM_TYPE, "sbom " + seed, true);
+        return new Signed(image, signature, sbom);
+    }
+
+    @Test
+    void shouldListCopiedAndSkippedReferrersInJsonAndWarnOnStderrWhenTheDestinationRefusesOne() throws Exception {
+        Signed signed = pushSigned(56, "cli/signed", "1");
+        try (RegistryProcess registry = RegistryProcess.startAnonymous();
+                ReferrersApiFront likeEcr = ReferrersApiFront.startLikeEcr(registry)) {
+            String from = source.authority() + "/cli/signed:1";
+            String to = likeEcr.authority() + "/cli/signed:1";
+            Map<String, String> env = Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
+
+            Run json = run(env, "copy", "--insecure", "--json", from, to);
+            Run again = run(env, "copy", "--insecure", from, to);
+
+            assertThat(json.exit()).as(json.err()).isZero();
+            assertThat(json.out().strip().lines()).hasSize(1);
+            JsonNode result = Json.parse(json.out());
+            assertThat(result.get("referrersCopied").asInt()).isEqualTo(1);
+            assertThat(result.get("referrersSkipped")).hasSize(1);
+            JsonNode skipped = result.get("referrersSkipped").get(0);
+            assertThat(skipped.get("digest").asText())
+                    .isEqualTo(signed.signature().digest());
+            assertThat(skipped.get("artifactType").asText()).isEqualTo(SampleImages.SIGNATURE_TYPE);
+            assertThat(skipped.get("subject").asText()).isEqualTo(signed.image().digest());
+            assertThat(skipped.get("reason").asText()).contains("HTTP 405").contains("image index");
+            assertThat(json.err().strip())
+                    .isEqualTo("warning: referrer " + signed.signature().digest() + " ("
+                            + SampleImages.SIGNATURE_TYPE + ") of "
+                            + signed.image().digest() + " not copied: "
+                            + skipped.get("reason").asText());
+            assertThat(TestRegistries.digestOf(
+                            registry.baseUri(), "cli/signed", signed.sbom().digest()))
+                    .contains(signed.sbom().digest());
+            assertThat(again.exit()).as(again.err()).isZero();
+            assertThat(again.out())
+                    .startsWith("copied " + likeEcr.authority() + "/cli/signed:1@"
+                            + signed.image().digest())
+                    .contains("0 referrers copied and 1 skipped (see the warnings)");
+            assertThat(again.err())
+                    .startsWith("warning: referrer " + signed.signature().digest());
+        }
+    }
+
+    @Test
+    void shouldCopyTheImageAloneWhenAskedForNoReferrers() throws Exception {
+        Signed signed = pushSigned(57, "cli/alone", "1");
+
+        Run run = run(
+                Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD),
+                "copy",
+                "--insecure",
+                "--no-referrers",
+                "--json",
+                source.authority() + "/cli/alone:1",
+                destination.authority() + "/cli/alone:1");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(Json.parse(run.out()).get("referrersCopied").asInt()).isZero();
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "cli/alone", "1"))
+                .contains(signed.image().digest());
+        assertThat(TestRegistries.digestOf(
+                        destination.baseUri(), "cli/alone", signed.signature().digest()))
+                .isEmpty();
+        assertThat(TestRegistries.digestOf(
+                        destination.baseUri(), "cli/alone", signed.sbom().digest()))
+                .isEmpty();
+    }
+
+    @Test
+    void shouldNameTheSiblingTagsItPutBackWhenTheRegistryCannotUntag() throws Exception {
+        SampleImages.Image image = null;
+        for (String tag : List.of("gone", "keep")) {
+            image = SampleImages.seed(58)
+                    .pushOciImage(SampleImages.Target.anonymous(destination.baseUri()), "cli/siblings", tag);
+        }
+
+        Run run = run(Map.of(), "delete", "--insecure", destination.authority() + "/cli/siblings:gone");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out().strip())
+                .isEqualTo("deleted " + destination.authority() + "/cli/siblings:gone (" + image.digest()
+                        + "); the registry cannot untag, so it deleted the digest and put back 1 sibling tag: keep");
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "cli/siblings", "gone"))
+                .isEmpty();
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "cli/siblings", "keep"))
+                .contains(image.digest());
+    }
+
+    @Test
+    void shouldReportReplicatedThenUnchangedAndWriteEveryExportedKeyWhenTheBuildRunsTwice() throws Exception {
+        SampleImages.Image image = push(59, "build/twice", "1");
+        Map<String, String> env = buildEnvironment(request("PUSH", "build/twice", "1", image.digest()));
+        Path output = temp.resolve("twice.env");
+
+        Run first = run(env, "replicate", "--output", output.toString());
+        Map<String, String> replicated = results(output);
+        List<String> keys = Files.readAllLines(output).stream()
+                .map(line -> line.substring(0, line.indexOf('=')))
+                .toList();
+        Run second = run(env, "replicate", "--output", output.toString());
+        Map<String, String> unchanged = results(output);
+
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(keys).containsExactlyElementsOf(BuildContract.EXPORTED);
+        assertThat(replicated)
+                .containsEntry("OUTCOME", "REPLICATED")
+                .containsEntry("REPLICATED_DIGEST", image.digest())
+                .containsEntry("REFERRERS_COPIED", "0")
+                .containsEntry("REFERRERS_SKIPPED", "0")
+                .containsEntry("REMOVED_DIGEST", "");
+        assertThat(second.exit()).as(second.err()).isZero();
+        assertThat(unchanged)
+                .containsEntry("OUTCOME", "UNCHANGED")
+                .containsEntry("REPLICATED_DIGEST", image.digest())
+                .containsEntry("BYTES_COPIED", "0")
+                .containsEntry("BLOBS_COPIED", "0")
+                .containsEntry("BLOBS_SKIPPED", Integer.toString(image.blobs().size()));
+        assertThat(second.out()).startsWith("replicate PUSH build/twice:1: UNCHANGED " + image.digest());
+    }
+
+    @Test
+    void shouldCopyReferrersAndLogEachSkippedOneWhenTheBuildReplicatesToTheEcrStandIn() throws Exception {
+        Signed signed = pushSigned(60, "build/signed", "1");
+        String ecrPassword = "fake-ecr-referrers-password";
+        try (RegistryProcess ecrRegistry =
+                        RegistryProcess.builder().htpasswd("AWS", ecrPassword).start();
+                LocalEcrApi ecr = new LocalEcrApi(ecrRegistry, ecrPassword, "123456789012", "us-gov-west-1", true)) {
+            Map<String, String> env = ecrBuild(
+                    ecr, request("PUSH", "build/signed", "1", signed.image().digest()));
+            Path output = temp.resolve("signed.env");
+
+            Run run = run(env, localEcr(ecr), "replicate", "--output", output.toString());
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(results(output))
+                    .containsEntry("OUTCOME", "REPLICATED")
+                    .containsEntry("REFERRERS_COPIED", "1")
+                    .containsEntry("REFERRERS_SKIPPED", "1");
+            assertThat(run.out().lines().toList())
+                    .contains("skipped referrer " + signed.signature().digest() + " ("
+                            + SampleImages.SIGNATURE_TYPE + ") of "
+                            + signed.image().digest()
+                            + " not copied: the destination refused it with HTTP 405 UNSUPPORTED: ECR does not take"
+                            + " a referrer whose subject is an image index (aws/containers-roadmap#2783)");
+
+            env.put(BuildContract.COPY_REFERRERS, "false");
+            SampleImages.Image later = SampleImages.seed(61).pushOciImage(sourceTarget(), "build/signed", "2");
+            SampleImages.Image laterSignature = SampleImages.seed(61)
+                    .pushReferrer(
+                            sourceTarget(),
+                            "build/signed",
+                            later.manifests().get(0),
+                            SampleImages.SIGNATURE_TYPE,
+                            "signature 61",
+                            true);
+            env.put("REPLICATION_REQUEST", request("PUSH", "build/signed", "2", later.digest()));
+            Run withoutReferrers = run(env, localEcr(ecr), "replicate", "--output", output.toString());
+
+            assertThat(withoutReferrers.exit()).as(withoutReferrers.err()).isZero();
+            assertThat(results(output)).containsEntry("OUTCOME", "REPLICATED").containsEntry("REFERRERS_COPIED", "0");
+            String basic = SampleImages.Target.basic(ecrRegistry.baseUri(), "AWS", ecrPassword)
+                    .authorization();
+            assertThat(TestRegistries.digestOf(ecrRegistry.baseUri(), basic, "build/signed", "2"))
+                    .contains(later.digest());
+            assertThat(TestRegistries.digestOf(ecrRegistry.baseUri(), basic, "build/signed", laterSignature.digest()))
+                    .as("COPY_REFERRERS=false")
+                    .isEmpty();
+            assertThat(TestRegistries.digestOf(
+                            ecrRegistry.baseUri(),
+                            basic,
+                            "build/signed",
+                            signed.sbom().digest()))
+                    .contains(signed.sbom().digest());
+        }
+    }
+
+    @Test
+    void shouldConvergeOnTheSourceWhenItNoLongerHasTheTagAndDeletesReplicateOrNot() throws Exception {
+        SampleImages.Image image = null;
+        for (String tag : List.of("1", "keep")) {
+            image = push(62, "build/converge", tag);
+        }
+        Path output = temp.resolve("converge.env");
+        for (String tag : List.of("1", "keep")) {
+            Run copied = run(
+                    buildEnvironment(request("PUSH", "build/converge", tag, image.digest())),
+                    "replicate",
+                    "--output",
+                    output.toString());
+            assertThat(copied.exit()).as(copied.err()).isZero();
+        }
+        // A tag only the destination has: gone with the digest, and not put back, since the source lacks it.
+        run(
+                Map.of(),
+                "copy",
+                "--insecure",
+                destination.authority() + "/build/converge:1",
+                destination.authority() + "/build/converge:stale");
+        // The source loses tag 1 (its registry cannot untag either: the engine puts "keep" back there).
+        try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults())) {
+            copier.delete(
+                    org.ecrreplicator.domain.ImageReference.parse(source.authority() + "/build/converge:1"),
+                    Endpoint.of(Credentials.basic(USER, PASSWORD), true));
+        }
+        Map<String, String> env = buildEnvironment(request("PUSH", "build/converge", "1", image.digest()));
+
+        Run kept = run(env, "replicate", "--output", output.toString());
+        Map<String, String> sourceGone = results(output);
+        env.put(BuildContract.REPLICATE_DELETES, "true");
+        Run delete = run(env, "replicate", "--output", output.toString());
+        Map<String, String> deleted = results(output);
+        Run again = run(env, "replicate", "--output", output.toString());
+        Map<String, String> nothing = results(output);
+
+        assertThat(kept.exit()).as(kept.err()).isZero();
+        assertThat(sourceGone).containsEntry("OUTCOME", "SOURCE_GONE").containsEntry("REPLICATED_DIGEST", "");
+        assertThat(kept.out())
+                .isEqualTo("replicate PUSH build/converge:1: SOURCE_GONE (source not found (SourceNotFound); deletes"
+                        + " do not replicate)\n");
+        assertThat(delete.exit()).as(delete.err()).isZero();
+        assertThat(deleted)
+                .containsEntry("OUTCOME", "DELETED")
+                .containsEntry("REPLICATED_DIGEST", image.digest())
+                .containsEntry("REMOVED_DIGEST", image.digest());
+        assertThat(delete.out()).contains("sibling tags put back: keep");
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "build/converge", "1"))
+                .isEmpty();
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "build/converge", "stale"))
+                .isEmpty();
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "build/converge", "keep"))
+                .contains(image.digest());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(nothing).containsEntry("OUTCOME", "NOTHING_TO_DELETE").containsEntry("REMOVED_DIGEST", "");
+    }
+
+    private static EcrFactory localEcr(LocalEcrApi ecr) {
+        return (region, credentials, registryId, defaults) -> new EcrApi(
+                EcrClient.builder()
+                        .endpointOverride(ecr.endpoint())
+                        .region(region)
+                        .credentialsProvider(credentials)
+                        .httpClientBuilder(UrlConnectionHttpClient.builder())
+                        .build(),
+                registryId,
+                defaults,
+                Clock.systemUTC());
+    }
+
+    private Map<String, String> ecrBuild(LocalEcrApi ecr, String requestJson) {
+        Map<String, String> env = buildEnvironment(requestJson);
+        env.put("DESTINATION_REGISTRY", ecr.authority());
+        env.put("DESTINATION_REGISTRY_IS_ECR", "true");
+        env.put("DESTINATION_REGION", "us-gov-west-1");
+        env.put("DESTINATION_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+        env.put("DESTINATION_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        env.put("CREATE_REPOSITORIES", "true");
+        return env;
     }
 
     @Test

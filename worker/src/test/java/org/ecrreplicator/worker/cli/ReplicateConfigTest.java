@@ -77,4 +77,21 @@ class ReplicateConfigTest {
 
         assertThat(config.sourceRegistry()).isEqualTo("111122223333.dkr.ecr.eu-west-1.amazonaws.com");
     }
+
+    @Test
+    void shouldLeaveDeletesOffAndReferrersOnWhenTheFlagsAreNotSet() {
+        ReplicateConfig defaults = ReplicateConfig.from(new Environment(ecrBuild()));
+        Map<String, String> env = ecrBuild();
+        env.put("REPLICATE_DELETES", "true");
+        env.put("COPY_REFERRERS", "false");
+        ReplicateConfig set = ReplicateConfig.from(new Environment(env));
+        env.put("REPLICATE_DELETES", "sometimes");
+
+        assertThat(defaults.replicateDeletes()).isFalse();
+        assertThat(defaults.copyReferrers()).isTrue();
+        assertThat(set.replicateDeletes()).isTrue();
+        assertThat(set.copyReferrers()).isFalse();
+        assertThatThrownBy(() -> ReplicateConfig.from(new Environment(env)))
+                .hasMessage("environment variable REPLICATE_DELETES must be true or false");
+    }
 }

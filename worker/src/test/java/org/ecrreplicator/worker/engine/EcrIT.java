@@ -194,6 +194,10 @@ class EcrIT {
 
             assertThat(deleted.deleted()).isTrue();
             assertThat(deleted.digest()).isEqualTo(Digest.parse(image.digest()));
+            assertThat(deleted.removedDigest())
+                    .as("a tag delete reports no removed digest at ECR")
+                    .isNull();
+            assertThat(deleted.restoredTags()).isEmpty();
             assertThat(again.deleted()).isFalse();
             assertThat(noRepository.deleted()).isFalse();
             assertThat(ecr.calls("BatchDeleteImage")).hasSize(4);

@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * registries do: a 500, a 429 with Retry-After, the connection dropped before forwarding, dropped after
  * forwarding (the registry acted but the answer is lost), and a body cut off halfway. It can also answer
  * blob downloads with a redirect to another host, as ECR does with S3, stall blob downloads halfway, hold
- * back the answer to a blob upload's commit after the registry has committed it, and hold chosen requests
- * until released; and it records every request it was sent.
+ * back the answer to a blob upload's commit after the registry has committed it, hold chosen requests
+ * until released, and answer chosen requests itself with a fixed status; and it records every request it was
+ * sent.
  */
 final class FaultProxy implements AutoCloseable {
     enum Fault {
@@ -64,7 +65,10 @@ final class FaultProxy implements AutoCloseable {
     private volatile String heldMethod;
     private volatile String heldPathPart;
     private final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-    /** Every request it was sent, as "METHOD path". */
+    /** Requests the proxy answers itself instead of forwarding. */
+    private final List<Answer> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private record Answer(String method, String pathEnd, int status, String body) {}
     /** Every request it was sent, as "METHOD path". */
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -104,6 +108,19 @@ final class FaultProxy implements AutoCloseable {
     FaultProxy hold(String method, String pathPart) {
         this.heldPathPart = pathPart;
         this.heldMethod = method;
+        return this;
+    }
+
+    /**
+     * Requests with this method whose path ends with {@code pathEnd} are answered with {@code status} and a
+     * distribution-style error body with {@code code}, and never reach the registry.
+     */
+    FaultProxy answer(String method, String pathEnd, int status, String code) {
+        answers.add(new Answer(
+                method,
+                pathEnd,
+                status,
+                "{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"answered by the test proxy\"}]}"));
         return this;
     }
 
@@ -149,6 +166,17 @@ final class FaultProxy implements AutoCloseable {
         String path = exchange.getRequestURI().getRawPath();
         seen.add(method + " " + path);
         String query = exchange.getRequestURI().getRawQuery();
+        for (Answer answer : answers) {
+            if (method.equals(answer.method()) && path.endsWith(answer.pathEnd())) {
+                exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+                byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+                exchange.sendResponseHeaders(answer.status(), body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+                return;
+            }
+        }
         URI redirect = redirectBlobsTo;
         if (redirect != null && method.equals("GET") && path.matches("/v2/.+/blobs/sha256:[0-9a-f]{64}")) {
             String digest = path.substring(path.lastIndexOf('/') + 1);

@@ -86,4 +86,17 @@ class JsonTreeTest {
                 .isInstanceOf(IOException.class)
                 .hasMessage("expected ',' or ']' in an array at character 3");
     }
+
+    @Test
+    void shouldWriteCompactJsonThatReadsBackTheSameWhenComposingADocument() throws IOException {
+        String text = "{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"sha256:ab\",\"size\":12,\"annotations\":"
+                + "{\"q\":\"a\\\"b\\\\c\\n\\u0001é\"}}],\"ok\":true,\"none\":null,\"half\":0.5}";
+
+        String written = JsonTree.write(parse(text));
+
+        assertThat(written).isEqualTo(text);
+        assertThat(JsonTree.write(List.of(Map.of("n", 1), "x"))).isEqualTo("[{\"n\":1},\"x\"]");
+        assertThatThrownBy(() -> JsonTree.write(Map.of("bad", new Object())))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

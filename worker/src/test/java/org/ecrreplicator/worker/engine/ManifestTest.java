@@ -77,4 +77,41 @@ class ManifestTest {
         assertThatThrownBy(() -> parse("{\"manifests\":[{\"digest\":\"md5:abc\",\"size\":1}]}", MediaTypes.OCI_INDEX))
                 .hasMessageContaining("invalid digest");
     }
+
+    @Test
+    void shouldExposeSubjectAndArtifactTypeWhenTheManifestIsAReferrer() {
+        Manifest signature = parse(
+                "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"artifactType\":"
+                        + "\"application/vnd.dev.cosign.artifact.sig.v1+json\",\"config\":{\"mediaType\":"
+                        + "\"application/vnd.oci.empty.v1+json\",\"digest\":\"" + A + "\",\"size\":2},\"layers\":[{"
+                        + "\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"digest\":\"" + B
+                        + "\",\"size\":900}],\"subject\":{\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                        + "\"digest\":\"" + C + "\",\"size\":1234}}",
+                MediaTypes.OCI_MANIFEST);
+        Manifest sbom = parse(
+                "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{"
+                        + "\"mediaType\":\"application/spdx+json\",\"digest\":\"" + A + "\",\"size\":20},\"layers\":[],"
+                        + "\"subject\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + B
+                        + "\",\"size\":10}}",
+                MediaTypes.OCI_MANIFEST);
+        Manifest index = parse(
+                "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"artifactType\":"
+                        + "\"application/vnd.example.bundle\",\"manifests\":[],\"subject\":{\"mediaType\":"
+                        + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + A + "\",\"size\":3}}",
+                MediaTypes.OCI_INDEX);
+        Manifest plain = parse("{\"schemaVersion\":2,\"manifests\":[]}", MediaTypes.OCI_INDEX);
+
+        assertThat(signature.subject().digest().toString()).isEqualTo(C);
+        assertThat(signature.subject().mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
+        assertThat(signature.artifactType()).isEqualTo("application/vnd.dev.cosign.artifact.sig.v1+json");
+        assertThat(signature.blobs()).extracting(d -> d.digest().toString()).containsExactly(A, B);
+        assertThat(sbom.artifactType())
+                .as("the config's type when there is no artifactType")
+                .isEqualTo("application/spdx+json");
+        assertThat(sbom.subject().digest().toString()).isEqualTo(B);
+        assertThat(index.subject().digest().toString()).isEqualTo(A);
+        assertThat(index.artifactType()).isEqualTo("application/vnd.example.bundle");
+        assertThat(plain.subject()).isNull();
+        assertThat(plain.artifactType()).isNull();
+    }
 }
