@@ -16,6 +16,8 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  * Everything the replication stack is configured with, read once from the {@code replication} section of the
  * environment's context and validated as a whole: stacks receive this record and never read context.
  *
+ * @param copyReferrers whether builds also copy the manifests that refer to an image (OCI 1.1 {@code subject}:
+ *     signatures, SBOMs, attestations)
  * @param buildQueuedTimeoutMinutes how long a build may wait for a free slot (concurrency limit) before
  *     CodeBuild gives up; part of the StartBuild task timeout
  * @param alarmTopicArn an existing SNS topic the alarms notify, when set
@@ -28,6 +30,7 @@ public record ReplicationSettings(
         String destinationRegion,
         RepositoryFilter repositories,
         boolean replicateDeletes,
+        boolean copyReferrers,
         boolean createRepositories,
         String imageTagMutability,
         boolean scanOnPush,
@@ -141,6 +144,7 @@ public record ReplicationSettings(
                 destinationRegion,
                 repositories,
                 section.bool("replicateDeletes", true),
+                section.bool("copyReferrers", true),
                 section.bool("createRepositories", true),
                 section.oneOf("imageTagMutability", List.of("MUTABLE", "IMMUTABLE"), "MUTABLE"),
                 section.bool("scanOnPush", true),

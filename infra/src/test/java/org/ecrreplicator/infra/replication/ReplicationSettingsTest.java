@@ -26,6 +26,7 @@ class ReplicationSettingsTest {
                 .isEqualTo(new RepositoryFilter(RepositoryFilter.Kind.PREFIX, List.of("team/")));
         assertThat(settings.lambdaArchitecture()).isEqualTo("arm64");
         assertThat(settings.snapStart()).isTrue();
+        assertThat(settings.copyReferrers()).isTrue();
         assertThat(settings.buildCompute()).isEqualTo(BuildCompute.BUILD_GENERAL1_SMALL);
         assertThat(settings.buildTaskTimeoutSeconds()).isEqualTo(60 * 60 + 300);
         assertThat(settings.leaseSeconds()).isGreaterThan(settings.buildTaskTimeoutSeconds());
@@ -107,6 +108,27 @@ class ReplicationSettingsTest {
                 .hasMessageContaining("expected one of [MUTABLE, IMMUTABLE]");
         assertThatThrownBy(() -> dev(replication -> replication.put("region", "US-EAST-1")))
                 .hasMessageContaining("replication.region' is 'US-EAST-1': expected a region code");
+    }
+
+    @Test
+    void shouldCopyReferrersWhenTheSettingIsAbsent() {
+        assertThat(dev(replication -> replication.remove("copyReferrers")).copyReferrers())
+                .isTrue();
+    }
+
+    @Test
+    void shouldNotCopyReferrersWhenSetToFalse() {
+        ReplicationSettings settings = dev(replication -> replication.put("copyReferrers", false));
+
+        assertThat(settings.copyReferrers()).isFalse();
+        assertThat(settings.replicateDeletes()).as("an independent setting").isTrue();
+    }
+
+    @Test
+    void shouldRefuseCopyReferrersWhenNotABoolean() {
+        assertThatThrownBy(() -> dev(replication -> replication.put("copyReferrers", "yes")))
+                .isInstanceOf(InvalidContextException.class)
+                .hasMessage("context 'environments.dev.replication.copyReferrers' is 'yes': expected true or false");
     }
 
     @Test

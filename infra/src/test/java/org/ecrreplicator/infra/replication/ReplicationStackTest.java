@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.ecrreplicator.domain.BuildContract;
 import org.ecrreplicator.infra.ReplicationStacks;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -215,14 +216,40 @@ class ReplicationStackTest {
                         "LEASE_SECONDS",
                         "CREATE_REPOSITORIES",
                         "IMAGE_TAG_MUTABILITY",
-                        "SCAN_ON_PUSH")
+                        "SCAN_ON_PUSH",
+                        BuildContract.REPLICATE_DELETES,
+                        BuildContract.COPY_REFERRERS)
                 .containsEntry("CREATE_REPOSITORIES", "true")
                 .containsEntry("IMAGE_TAG_MUTABILITY", "MUTABLE")
-                .containsEntry("SCAN_ON_PUSH", "true");
+                .containsEntry("SCAN_ON_PUSH", "true")
+                .containsEntry("REPLICATE_DELETES", "true")
+                .containsEntry("COPY_REFERRERS", "true");
         assertThat(Templates.environment(resources, FunctionSpec.COMPLETION))
                 .containsOnlyKeys("BUILD_PROJECT_NAME", "TABLE_NAME");
         assertThat(Templates.environment(resources, FunctionSpec.RECORD_RESULT))
                 .containsOnlyKeys("TABLE_NAME", "HISTORY_TTL_DAYS");
+    }
+
+    @Test
+    void shouldPassTheDeleteAndReferrerSettingsToStartBuildAndTheProjectWhenSwitchedOff() {
+        Map<String, Map<String, Object>> off =
+                Templates.resources(Template.fromStack(TestApps.define("dev", replication -> {
+                            replication.put("replicateDeletes", false);
+                            replication.put("copyReferrers", false);
+                        })
+                        .replication()));
+        assertThat(Templates.environment(off, FunctionSpec.START_BUILD))
+                .containsEntry("REPLICATE_DELETES", "false")
+                .containsEntry("COPY_REFERRERS", "false");
+        Map<String, Object> project =
+                Templates.properties(off, Templates.logicalId(off, "AWS::CodeBuild::Project", "ReplicationBuild"));
+        Map<String, String> values = new java.util.TreeMap<>();
+        TestApps.JSON
+                .valueToTree(project.get("Environment"))
+                .path("EnvironmentVariables")
+                .forEach(variable -> values.put(
+                        variable.path("Name").asText(), variable.path("Value").asText()));
+        assertThat(values).containsEntry("REPLICATE_DELETES", "false").containsEntry("COPY_REFERRERS", "false");
     }
 
     @Test
@@ -272,7 +299,10 @@ class ReplicationStackTest {
                 .containsEntry("DESTINATION_ACCESS_KEY_ID", "SECRETS_MANAGER")
                 .containsEntry("DESTINATION_SECRET_ACCESS_KEY", "SECRETS_MANAGER")
                 .containsEntry("DESTINATION_REGION", "PLAINTEXT")
-                .containsEntry("REGISTRY_INSECURE", "PLAINTEXT");
+                .containsEntry("REGISTRY_INSECURE", "PLAINTEXT")
+                .containsEntry("REPLICATE_DELETES", "PLAINTEXT")
+                .containsEntry("COPY_REFERRERS", "PLAINTEXT");
+        assertThat(values).containsEntry("REPLICATE_DELETES", "\"true\"").containsEntry("COPY_REFERRERS", "\"true\"");
         assertThat(values.get("DESTINATION_ACCESS_KEY_ID"))
                 .contains("DestinationSecret")
                 .endsWith(":accesskey\"]]}");
