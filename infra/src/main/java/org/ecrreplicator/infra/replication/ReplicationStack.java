@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.ecrreplicator.domain.BuildContract;
+import org.ecrreplicator.domain.EcrImageActionEvents;
 import org.ecrreplicator.domain.state.StateTable;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnComponents;
@@ -468,10 +469,12 @@ public final class ReplicationStack extends Stack {
         detail.put("action-type", actions);
         detail.put("repository-name", settings.repositories().eventPatternValues());
         Rule.Builder.create(this, "ImageActionRule")
-                .description("ECR image pushes and deletes of the replicated repositories")
+                .description("ECR image and referrer pushes and deletes of the replicated repositories")
                 .eventPattern(EventPattern.builder()
-                        .source(List.of("aws.ecr"))
-                        .detailType(List.of("ECR Image Action"))
+                        .source(List.of(EcrImageActionEvents.SOURCE))
+                        // ECR reports a manifest with an OCI 1.1 subject (a signature, an SBOM) as a referrer
+                        // action, not an image action; both carry the same detail fields.
+                        .detailType(EcrImageActionEvents.DETAIL_TYPES)
                         .detail(detail)
                         .build())
                 .targets(List.of(lambdaTarget(enqueue, deadLetters)))

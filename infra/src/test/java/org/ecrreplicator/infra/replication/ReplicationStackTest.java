@@ -27,14 +27,14 @@ class ReplicationStackTest {
     }
 
     @Test
-    void shouldMatchSuccessfulPushesAndDeletesOfTheConfiguredPrefixesOnly() {
+    void shouldMatchSuccessfulImageAndReferrerPushesAndDeletesWhenInTheConfiguredPrefixes() {
         template.hasResourceProperties(
                 "AWS::Events::Rule",
                 Map.of(
                         "EventPattern",
                         Map.of(
                                 "source", List.of("aws.ecr"),
-                                "detail-type", List.of("ECR Image Action"),
+                                "detail-type", List.of("ECR Image Action", "ECR Referrer Action"),
                                 "detail",
                                         Map.of(
                                                 "result", List.of("SUCCESS"),
@@ -477,7 +477,7 @@ class ReplicationStackTest {
                         "EventPattern",
                         Map.of(
                                 "source", List.of("aws.ecr"),
-                                "detail-type", List.of("ECR Image Action"),
+                                "detail-type", List.of("ECR Image Action", "ECR Referrer Action"),
                                 "detail",
                                         Map.of(
                                                 "result", List.of("SUCCESS"),
