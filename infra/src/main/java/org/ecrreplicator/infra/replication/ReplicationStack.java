@@ -54,10 +54,12 @@ import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.s3.assets.Asset;
@@ -88,6 +90,18 @@ public final class ReplicationStack extends Stack {
     /** Build outcomes the Completion function must hear about. */
     static final List<String> FINAL_BUILD_STATUSES = List.of("SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT", "STOPPED");
 
+    /**
+     * The functions EventBridge invokes asynchronously for an event: an invocation that still fails after
+     * Lambda's retries goes to the invocation-failure queue, where an operator can replay it.
+     */
+    static final List<FunctionSpec> EVENT_FUNCTIONS = List.of(FunctionSpec.ENQUEUE, FunctionSpec.COMPLETION);
+
+    /** Lambda's retries of a failed asynchronous invocation (its default, and its maximum). */
+    static final int ASYNC_RETRY_ATTEMPTS = 2;
+
+    /** How long an event may wait for delivery (EventBridge) or for a retry (Lambda, whose maximum it is). */
+    static final Duration MAX_EVENT_AGE = Duration.hours(6);
+
     /** Typed construction properties: the validated settings, the files to deploy and the stack's own props. */
     public record Props(ReplicationSettings settings, DeploymentArtifacts artifacts, StackProps stackProps) {
         public Props {
@@ -115,6 +129,7 @@ public final class ReplicationStack extends Stack {
         DestinationSecret secret = destinationSecret();
         Table table = table();
         Queue eventDeadLetters = eventDeadLetterQueue();
+        Queue invocationFailures = invocationFailureQueue();
         Queue deadLetters = fifoQueue("ReplicationDeadLetterQueue", null);
         Queue queue = fifoQueue("ReplicationQueue", deadLetters);
         Project project = buildProject(artifacts, secret);
@@ -201,9 +216,12 @@ public final class ReplicationStack extends Stack {
             grantStateTable(table, user);
         }
 
+        for (FunctionSpec spec : EVENT_FUNCTIONS) {
+            onFailureTo(functions.get(spec), invocationFailures);
+        }
         imageActionRule(enqueue, eventDeadLetters);
         buildCompletionRule(project, completion, eventDeadLetters);
-        monitoring(workflow, queue, deadLetters, eventDeadLetters, project);
+        monitoring(workflow, queue, deadLetters, eventDeadLetters, invocationFailures, project);
 
         output(
                 "DestinationSecretId",
@@ -214,7 +232,13 @@ public final class ReplicationStack extends Stack {
         output("StateMachineArn", workflow.getStateMachineArn(), "the replication workflow");
         output("BuildProjectName", project.getProjectName(), "the replication build");
         output("TableName", table.getTableName(), "the per-tag state table");
-        suppressFindings(workflow, project, project.getRole(), deadLetters, eventDeadLetters, secret);
+        output(
+                "InvocationFailureQueueUrl",
+                invocationFailures.getQueueUrl(),
+                "events whose Enqueue or Completion invocation failed after Lambda's retries; replay them"
+                        + " as docs/deploy.md shows");
+        suppressFindings(
+                workflow, project, project.getRole(), deadLetters, eventDeadLetters, invocationFailures, secret);
     }
 
     /** The definition substitutions, by placeholder name (for tests and for the record). */
@@ -275,6 +299,29 @@ public final class ReplicationStack extends Stack {
                 .enforceSsl(true)
                 .retentionPeriod(Duration.days(14))
                 .build();
+    }
+
+    private Queue invocationFailureQueue() {
+        // A standard queue: Lambda destinations cannot write to a FIFO queue. SSE-SQS needs no key grant for
+        // the functions' roles.
+        return Queue.Builder.create(this, "InvocationFailureQueue")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(Duration.days(14))
+                .build();
+    }
+
+    /**
+     * EventBridge hands the event to Lambda and is done: an exception in the function (SQS throttling, a
+     * DynamoDB error) is retried by Lambda and then dropped, and the event-delivery DLQ never sees it. The
+     * on-failure destination keeps the event, with the error, for a replay.
+     */
+    private static void onFailureTo(Alias alias, Queue failures) {
+        alias.configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .onFailure(new SqsDestination(failures))
+                .retryAttempts(ASYNC_RETRY_ATTEMPTS)
+                .maxEventAge(MAX_EVENT_AGE)
+                .build());
     }
 
     private Queue fifoQueue(String id, Queue deadLetters) {
@@ -503,12 +550,17 @@ public final class ReplicationStack extends Stack {
                 LambdaFunctionProps.builder()
                         .deadLetterQueue(deadLetters)
                         .retryAttempts(8)
-                        .maxEventAge(Duration.hours(6))
+                        .maxEventAge(MAX_EVENT_AGE)
                         .build());
     }
 
     private void monitoring(
-            StateMachine workflow, Queue queue, Queue deadLetters, Queue eventDeadLetters, Project project) {
+            StateMachine workflow,
+            Queue queue,
+            Queue deadLetters,
+            Queue eventDeadLetters,
+            Queue invocationFailures,
+            Project project) {
         ITopic topic = settings.alarmTopicArn()
                 .map(arn -> Topic.fromTopicArn(this, "AlarmTopic", arn))
                 .orElse(null);
@@ -537,6 +589,28 @@ public final class ReplicationStack extends Stack {
                 workflow.metricFailed(sum),
                 topic);
         alarm("TimedOutExecutionsAlarm", "Replication executions timed out", workflow.metricTimedOut(sum), topic);
+        alarm(
+                "InvocationFailureAlarm",
+                "Enqueue or Completion failed on an event after Lambda's retries: replay it from the"
+                        + " invocation-failure queue (docs/deploy.md)",
+                invocationFailures.metricApproximateNumberOfMessagesVisible(max),
+                topic);
+        List<IMetric> lostEvents = new ArrayList<>();
+        lostEvents.add(invocationFailures
+                .metricApproximateNumberOfMessagesVisible(max)
+                .with(MetricOptions.builder().label("Invocation failures").build()));
+        for (FunctionSpec spec : EVENT_FUNCTIONS) {
+            // The function's metric, not the alias's: it counts every invocation, whatever the qualifier.
+            Metric errors = functions.get(spec).getVersion().getLambda().metricErrors(sum);
+            alarm(
+                    spec.id() + "ErrorsAlarm",
+                    "The " + spec.id() + " function failed on an event; Lambda retries it, then the event goes to"
+                            + " the invocation-failure queue",
+                    errors,
+                    topic);
+            lostEvents.add(errors.with(
+                    MetricOptions.builder().label(spec.id() + " errors").build()));
+        }
 
         Dashboard dashboard = Dashboard.Builder.create(this, "Dashboard")
                 .dashboardName(prefix)
@@ -572,6 +646,7 @@ public final class ReplicationStack extends Stack {
                                         .build()),
                                 project.metricDuration(max),
                                 project.metricFailedBuilds(sum))));
+        dashboard.addWidgets(graph("Lost events", lostEvents));
     }
 
     private void alarm(String id, String description, Metric metric, ITopic topic) {
@@ -611,6 +686,7 @@ public final class ReplicationStack extends Stack {
             IConstruct buildRole,
             Queue deadLetters,
             Queue eventDeadLetters,
+            Queue invocationFailures,
             DestinationSecret secret) {
         for (Map.Entry<FunctionSpec, Alias> entry : functions.entrySet()) {
             Function function = (Function) entry.getValue().getVersion().getLambda();
@@ -686,6 +762,13 @@ public final class ReplicationStack extends Stack {
                         "AwsSolutions-SQS3",
                         "This is the dead-letter queue of the replication queue; it has no dead-letter queue of"
                                 + " its own")));
+        NagSuppressions.addResourceSuppressions(
+                invocationFailures,
+                List.of(suppression(
+                        "AwsSolutions-SQS3",
+                        "This is the on-failure destination of the Enqueue and Completion invocations (cdk-nag"
+                                + " does not see that use); an operator replays and deletes its messages, so it"
+                                + " has no dead-letter queue of its own")));
         if (secret.construct() != null) {
             NagSuppressions.addResourceSuppressions(
                     secret.construct(),

@@ -453,6 +453,116 @@ class ReplicationStackTest {
     }
 
     @Test
+    void shouldKeepEventsInAStandardEncryptedQueueWhenEnqueueOrCompletionFailsAfterLambdasRetries() {
+        String failures = Templates.logicalId(resources, "AWS::SQS::Queue", "InvocationFailureQueue");
+        assertThat(Templates.properties(resources, failures))
+                .containsEntry("SqsManagedSseEnabled", true)
+                .containsEntry("MessageRetentionPeriod", 14 * 24 * 3600)
+                .doesNotContainKey("FifoQueue")
+                .doesNotContainKey("RedrivePolicy");
+        template.hasResourceProperties(
+                "AWS::SQS::QueuePolicy",
+                Map.of(
+                        "Queues",
+                        List.of(Map.of("Ref", failures)),
+                        "PolicyDocument",
+                        Map.of(
+                                "Statement",
+                                Match.arrayWith(List.of(Match.objectLike(Map.of(
+                                        "Effect",
+                                        "Deny",
+                                        "Action",
+                                        "sqs:*",
+                                        "Condition",
+                                        Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
+
+        template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 2);
+        for (FunctionSpec spec : List.of(FunctionSpec.ENQUEUE, FunctionSpec.COMPLETION)) {
+            Map<String, Object> config = Templates.properties(
+                    resources,
+                    Templates.logicalId(resources, "AWS::Lambda::EventInvokeConfig", spec.id() + "AliasEventInvoke"));
+            assertThat(config)
+                    .as(spec.id())
+                    .containsEntry(
+                            "FunctionName",
+                            Map.of(
+                                    "Ref",
+                                    Templates.logicalId(resources, "AWS::Lambda::Function", spec.id() + "Function")))
+                    .containsEntry("MaximumRetryAttempts", 2)
+                    .containsEntry("MaximumEventAgeInSeconds", 6 * 3600)
+                    .containsEntry(
+                            "DestinationConfig",
+                            Map.of("OnFailure", Map.of("Destination", Map.of("Fn::GetAtt", List.of(failures, "Arn")))));
+            assertThat(TestApps.JSON.valueToTree(config.get("Qualifier")).toString())
+                    .as(spec.id() + ": the alias EventBridge invokes, not $LATEST")
+                    .contains(Templates.logicalId(resources, "AWS::Lambda::Alias", spec.id() + "Alias"));
+            String role = Templates.logicalId(resources, "AWS::IAM::Role", spec.id() + "Role");
+            assertThat(Templates.resourcesFor(Templates.statementsOf(resources, role), "sqs:SendMessage"))
+                    .as(spec.id() + " may write its failures to the queue")
+                    .contains(Map.of("Fn::GetAtt", List.of(failures, "Arn")));
+        }
+        for (FunctionSpec spec : FunctionSpec.values()) {
+            if (spec == FunctionSpec.ENQUEUE || spec == FunctionSpec.COMPLETION) {
+                continue;
+            }
+            String role = Templates.logicalId(resources, "AWS::IAM::Role", spec.id() + "Role");
+            assertThat(TestApps.JSON
+                            .valueToTree(Templates.statementsOf(resources, role))
+                            .toString())
+                    .as(spec.id() + " has no failure destination and no business with the queue")
+                    .doesNotContain(failures);
+        }
+        template.hasOutput("InvocationFailureQueueUrl", Map.of("Value", Map.of("Ref", failures)));
+    }
+
+    @Test
+    void shouldAlarmWhenAnEventInvocationFailsOrWaitsInTheFailureQueue() {
+        String failures = Templates.logicalId(resources, "AWS::SQS::Queue", "InvocationFailureQueue");
+        assertThat(Templates.properties(
+                        resources, Templates.logicalId(resources, "AWS::CloudWatch::Alarm", "InvocationFailureAlarm")))
+                .containsEntry("Namespace", "AWS/SQS")
+                .containsEntry("MetricName", "ApproximateNumberOfMessagesVisible")
+                .containsEntry(
+                        "Dimensions",
+                        List.of(Map.of(
+                                "Name", "QueueName", "Value", Map.of("Fn::GetAtt", List.of(failures, "QueueName")))))
+                .containsEntry("Statistic", "Maximum")
+                .containsEntry("Period", 300)
+                .containsEntry("Threshold", 0)
+                .containsEntry("ComparisonOperator", "GreaterThanThreshold");
+        for (FunctionSpec spec : List.of(FunctionSpec.ENQUEUE, FunctionSpec.COMPLETION)) {
+            assertThat(Templates.properties(
+                            resources,
+                            Templates.logicalId(resources, "AWS::CloudWatch::Alarm", spec.id() + "ErrorsAlarm")))
+                    .as(spec.id())
+                    .containsEntry("Namespace", "AWS/Lambda")
+                    .containsEntry("MetricName", "Errors")
+                    .containsEntry(
+                            "Dimensions",
+                            List.of(Map.of(
+                                    "Name",
+                                    "FunctionName",
+                                    "Value",
+                                    Map.of(
+                                            "Ref",
+                                            Templates.logicalId(
+                                                    resources, "AWS::Lambda::Function", spec.id() + "Function")))))
+                    .containsEntry("Statistic", "Sum")
+                    .containsEntry("Period", 300)
+                    .containsEntry("Threshold", 0)
+                    .containsEntry("ComparisonOperator", "GreaterThanThreshold");
+        }
+        String body = TestApps.JSON
+                .valueToTree(Templates.properties(
+                                resources, Templates.logicalId(resources, "AWS::CloudWatch::Dashboard", "Dashboard"))
+                        .get("DashboardBody"))
+                .toString();
+        assertThat(body)
+                .contains("Lost events", "Invocation failures", "Enqueue errors", "Completion errors")
+                .contains("\\\"AWS/Lambda\\\",\\\"Errors\\\"");
+    }
+
+    @Test
     void shouldSendAlarmsToTheConfiguredTopic() {
         String topic = "arn:aws:sns:us-east-1:111122223333:replication-alarms";
         Template withTopic =
