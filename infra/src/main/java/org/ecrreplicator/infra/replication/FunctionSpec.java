@@ -1,7 +1,7 @@
 package org.ecrreplicator.infra.replication;
 
 /**
- * The seven Lambda functions: one shaded jar, one handler class each. Memory is 1 GB throughout because a
+ * The eight Lambda functions: one shaded jar, one handler class each. Memory is 1 GB throughout because a
  * Java function's CPU share grows with memory and the SDK's start-up is CPU-bound; timeouts are what each
  * handler's slowest path (its SDK calls with their own timeouts and retries) needs.
  */
@@ -12,7 +12,10 @@ public enum FunctionSpec {
     CHECK_STATE("CheckState", 1024, 30, "Per-tag state: skips duplicates and stale events, takes the lease"),
     START_BUILD("StartBuild", 1024, 60, "Starts the replication build with the workflow's task token"),
     COMPLETION("Completion", 1024, 30, "Reports a finished build back to the waiting workflow execution"),
-    RECORD_RESULT("RecordResult", 1024, 30, "Records the replicated digest and releases the lease");
+    RECORD_RESULT("RecordResult", 1024, 30, "Records the replicated digest and releases the lease"),
+    // Pages of ListBuildsForProject and BatchGetBuilds, a state read per ended build and a task response per
+    // lost completion, all in one run; a slow run only delays the next one.
+    SWEEP("Sweep", 1024, 120, "Reports builds whose completion event was lost to the waiting execution");
 
     public static final String HANDLER_PACKAGE = "org.ecrreplicator.functions.";
 

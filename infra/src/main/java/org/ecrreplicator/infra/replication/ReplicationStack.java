@@ -45,6 +45,7 @@ import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.IGrantable;
@@ -95,6 +96,9 @@ public final class ReplicationStack extends Stack {
      * Lambda's retries goes to the invocation-failure queue, where an operator can replay it.
      */
     static final List<FunctionSpec> EVENT_FUNCTIONS = List.of(FunctionSpec.ENQUEUE, FunctionSpec.COMPLETION);
+
+    /** How often the sweep looks for builds whose completion event was lost: the most such a loss goes unnoticed. */
+    static final Duration SWEEP_INTERVAL = Duration.minutes(5);
 
     /** Lambda's retries of a failed asynchronous invocation (its default, and its maximum). */
     static final int ASYNC_RETRY_ATTEMPTS = 2;
@@ -212,7 +216,19 @@ public final class ReplicationStack extends Stack {
                 .resources(List.of(project.getProjectArn()))
                 .build());
 
-        for (Alias user : List.of(checkState, startBuild, completion, recordResult)) {
+        Map<String, String> sweepEnv = new LinkedHashMap<>();
+        sweepEnv.put("BUILD_PROJECT_NAME", project.getProjectName());
+        sweepEnv.put("TABLE_NAME", table.getTableName());
+        // A build that started longer ago than the StartBuild task timeout has no execution left waiting for it.
+        sweepEnv.put("SWEEP_LOOKBACK_SECONDS", String.valueOf(settings.buildTaskTimeoutSeconds()));
+        Alias sweep = function(FunctionSpec.SWEEP, sweepEnv);
+        workflow.grantTaskResponse(sweep);
+        sweep.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("codebuild:ListBuildsForProject", "codebuild:BatchGetBuilds"))
+                .resources(List.of(project.getProjectArn()))
+                .build());
+
+        for (Alias user : List.of(checkState, startBuild, completion, recordResult, sweep)) {
             grantStateTable(table, user);
         }
 
@@ -221,6 +237,7 @@ public final class ReplicationStack extends Stack {
         }
         imageActionRule(enqueue, eventDeadLetters);
         buildCompletionRule(project, completion, eventDeadLetters);
+        sweepSchedule(sweep);
         monitoring(workflow, queue, deadLetters, eventDeadLetters, invocationFailures, project);
 
         output(
@@ -544,6 +561,25 @@ public final class ReplicationStack extends Stack {
                 .build();
     }
 
+    /**
+     * The sweep runs every {@link #SWEEP_INTERVAL}. A run that fails or never starts is covered by the next
+     * one, which looks at the same builds: nothing retries it (a retry would overlap the next run), nothing
+     * keeps it for a replay, and an old tick waiting in Lambda's queue is dropped instead of piling up. The
+     * Sweep errors alarm says when runs keep failing.
+     */
+    private void sweepSchedule(Alias sweep) {
+        sweep.configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .retryAttempts(0)
+                .maxEventAge(SWEEP_INTERVAL)
+                .build());
+        Rule.Builder.create(this, "SweepSchedule")
+                .description("Runs the sweep: finished builds whose completion never reached the waiting execution")
+                .schedule(Schedule.rate(SWEEP_INTERVAL))
+                .targets(List.of(new LambdaFunction(
+                        sweep, LambdaFunctionProps.builder().retryAttempts(0).build())))
+                .build();
+    }
+
     private static LambdaFunction lambdaTarget(Alias alias, Queue deadLetters) {
         return new LambdaFunction(
                 alias,
@@ -599,15 +635,22 @@ public final class ReplicationStack extends Stack {
         lostEvents.add(invocationFailures
                 .metricApproximateNumberOfMessagesVisible(max)
                 .with(MetricOptions.builder().label("Invocation failures").build()));
+        Map<FunctionSpec, String> errorAlarms = new LinkedHashMap<>();
         for (FunctionSpec spec : EVENT_FUNCTIONS) {
+            errorAlarms.put(
+                    spec,
+                    "The " + spec.id() + " function failed on an event; Lambda retries it, then the event goes to"
+                            + " the invocation-failure queue");
+        }
+        errorAlarms.put(
+                FunctionSpec.SWEEP,
+                "The Sweep function failed; the next run tries again, and until one succeeds a build whose"
+                        + " completion event was lost is not reported to its execution");
+        for (Map.Entry<FunctionSpec, String> entry : errorAlarms.entrySet()) {
+            FunctionSpec spec = entry.getKey();
             // The function's metric, not the alias's: it counts every invocation, whatever the qualifier.
             Metric errors = functions.get(spec).getVersion().getLambda().metricErrors(sum);
-            alarm(
-                    spec.id() + "ErrorsAlarm",
-                    "The " + spec.id() + " function failed on an event; Lambda retries it, then the event goes to"
-                            + " the invocation-failure queue",
-                    errors,
-                    topic);
+            alarm(spec.id() + "ErrorsAlarm", entry.getValue(), errors, topic);
             lostEvents.add(errors.with(
                     MetricOptions.builder().label(spec.id() + " errors").build()));
         }

@@ -228,6 +228,16 @@ class ReplicationStackTest {
                 .containsOnlyKeys("BUILD_PROJECT_NAME", "TABLE_NAME");
         assertThat(Templates.environment(resources, FunctionSpec.RECORD_RESULT))
                 .containsOnlyKeys("TABLE_NAME", "HISTORY_TTL_DAYS");
+        assertThat(Templates.environment(resources, FunctionSpec.SWEEP))
+                .containsOnlyKeys("BUILD_PROJECT_NAME", "TABLE_NAME", "SWEEP_LOOKBACK_SECONDS")
+                .containsEntry(
+                        "BUILD_PROJECT_NAME",
+                        Map.of("Ref", Templates.logicalId(resources, "AWS::CodeBuild::Project", "ReplicationBuild")))
+                .containsEntry(
+                        "TABLE_NAME",
+                        Map.of("Ref", Templates.logicalId(resources, "AWS::DynamoDB::Table", "StateTable")))
+                .as("the StartBuild task timeout: (30 + 30) * 60 + 300")
+                .containsEntry("SWEEP_LOOKBACK_SECONDS", "3900");
     }
 
     @Test
@@ -476,7 +486,7 @@ class ReplicationStackTest {
                                         "Condition",
                                         Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
 
-        template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 2);
+        template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 3);
         for (FunctionSpec spec : List.of(FunctionSpec.ENQUEUE, FunctionSpec.COMPLETION)) {
             Map<String, Object> config = Templates.properties(
                     resources,
@@ -505,6 +515,7 @@ class ReplicationStackTest {
             if (spec == FunctionSpec.ENQUEUE || spec == FunctionSpec.COMPLETION) {
                 continue;
             }
+            // Sweep included: a failed run is covered by the next one, there is nothing to replay.
             String role = Templates.logicalId(resources, "AWS::IAM::Role", spec.id() + "Role");
             assertThat(TestApps.JSON
                             .valueToTree(Templates.statementsOf(resources, role))
@@ -530,7 +541,7 @@ class ReplicationStackTest {
                 .containsEntry("Period", 300)
                 .containsEntry("Threshold", 0)
                 .containsEntry("ComparisonOperator", "GreaterThanThreshold");
-        for (FunctionSpec spec : List.of(FunctionSpec.ENQUEUE, FunctionSpec.COMPLETION)) {
+        for (FunctionSpec spec : List.of(FunctionSpec.ENQUEUE, FunctionSpec.COMPLETION, FunctionSpec.SWEEP)) {
             assertThat(Templates.properties(
                             resources,
                             Templates.logicalId(resources, "AWS::CloudWatch::Alarm", spec.id() + "ErrorsAlarm")))
@@ -558,8 +569,88 @@ class ReplicationStackTest {
                         .get("DashboardBody"))
                 .toString();
         assertThat(body)
-                .contains("Lost events", "Invocation failures", "Enqueue errors", "Completion errors")
+                .contains("Lost events", "Invocation failures", "Enqueue errors", "Completion errors", "Sweep errors")
                 .contains("\\\"AWS/Lambda\\\",\\\"Errors\\\"");
+    }
+
+    @Test
+    void shouldRunTheSweepEveryFiveMinutesWithoutRetriesWhenTheNextRunCoversAMissedOne() {
+        String sweepAlias = Templates.logicalId(resources, "AWS::Lambda::Alias", "SweepAlias");
+        String rule = Templates.logicalId(resources, "AWS::Events::Rule", "SweepSchedule");
+        Map<String, Object> schedule = Templates.properties(resources, rule);
+        assertThat(schedule)
+                .containsEntry("ScheduleExpression", "rate(5 minutes)")
+                .containsEntry("State", "ENABLED")
+                .doesNotContainKey("EventPattern");
+        List<Object> targets = Templates.asList(schedule.get("Targets"));
+        assertThat(targets).hasSize(1);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> target = (Map<String, Object>) targets.get(0);
+        assertThat(target)
+                .containsEntry("Arn", Map.of("Ref", sweepAlias))
+                .as("a run EventBridge could not start is covered by the next one")
+                .containsEntry("RetryPolicy", Map.of("MaximumRetryAttempts", 0))
+                .doesNotContainKey("DeadLetterConfig");
+        template.hasResourceProperties(
+                "AWS::Lambda::Permission",
+                Map.of(
+                        "Action",
+                        "lambda:InvokeFunction",
+                        "FunctionName",
+                        Map.of("Ref", sweepAlias),
+                        "Principal",
+                        "events.amazonaws.com",
+                        "SourceArn",
+                        Map.of("Fn::GetAtt", List.of(rule, "Arn"))));
+
+        Map<String, Object> config = Templates.properties(
+                resources, Templates.logicalId(resources, "AWS::Lambda::EventInvokeConfig", "SweepAliasEventInvoke"));
+        assertThat(config)
+                .containsEntry(
+                        "FunctionName",
+                        Map.of("Ref", Templates.logicalId(resources, "AWS::Lambda::Function", "SweepFunction")))
+                .containsEntry("MaximumRetryAttempts", 0)
+                .as("a tick older than the interval is dropped: the next run does its work")
+                .containsEntry("MaximumEventAgeInSeconds", 300)
+                .doesNotContainKey("DestinationConfig");
+        assertThat(TestApps.JSON.valueToTree(config.get("Qualifier")).toString())
+                .contains(sweepAlias);
+    }
+
+    @Test
+    void shouldGrantTheSweepOnlyThisProjectsBuildsTheTaskResponsesAndTheStateItems() {
+        String role = Templates.logicalId(resources, "AWS::IAM::Role", "SweepRole");
+        List<Map<String, Object>> statements = Templates.statementsOf(resources, role);
+        assertThat(Templates.actions(statements))
+                .containsExactlyInAnyOrder(
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                        "xray:PutTraceSegments",
+                        "xray:PutTelemetryRecords",
+                        "codebuild:ListBuildsForProject",
+                        "codebuild:BatchGetBuilds",
+                        "states:SendTaskSuccess",
+                        "states:SendTaskFailure",
+                        "states:SendTaskHeartbeat",
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:UpdateItem");
+        Map<String, Object> project = Map.of(
+                "Fn::GetAtt",
+                List.of(Templates.logicalId(resources, "AWS::CodeBuild::Project", "ReplicationBuild"), "Arn"));
+        assertThat(Templates.resourcesFor(statements, "codebuild:ListBuildsForProject"))
+                .containsExactly(project);
+        assertThat(Templates.resourcesFor(statements, "codebuild:BatchGetBuilds"))
+                .containsExactly(project);
+        String workflow = Templates.logicalId(resources, "AWS::StepFunctions::StateMachine", "Workflow");
+        assertThat(Templates.resourcesFor(statements, "states:SendTaskSuccess"))
+                .containsExactly(Map.of("Ref", workflow));
+        assertThat(Templates.resourcesFor(statements, "states:SendTaskFailure"))
+                .containsExactly(Map.of("Ref", workflow));
+        assertThat(Templates.resourcesFor(statements, "dynamodb:UpdateItem"))
+                .containsExactly(Map.of(
+                        "Fn::GetAtt",
+                        List.of(Templates.logicalId(resources, "AWS::DynamoDB::Table", "StateTable"), "Arn")));
     }
 
     @Test
