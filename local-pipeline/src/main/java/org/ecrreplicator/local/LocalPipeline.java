@@ -250,6 +250,9 @@ public final class LocalPipeline implements AutoCloseable {
                 .substitution("RecordResultFunctionArn", lambda.functionArn("replicator-record-result"))
                 .substitution("LeaseWaitSeconds", "30")
                 .substitution("BuildTaskTimeoutSeconds", "900")
+                // Executions waiting for a lease keep their interpreter (an idle Node process): a low cap would
+                // queue every other execution behind them, which Step Functions never does.
+                .maxRunningInterpreters(32)
                 .waitOverride(settings.leaseWait())
                 .retryOverride(settings.retryPause())
                 .build());

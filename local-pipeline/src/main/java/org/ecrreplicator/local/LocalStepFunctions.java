@@ -122,6 +122,8 @@ public final class LocalStepFunctions implements AutoCloseable {
     private final Map<String, Execution> executionsByName = new ConcurrentHashMap<>();
     private final Map<String, TaskToken> tokens = new ConcurrentHashMap<>();
     private final java.util.concurrent.Semaphore interpreterSlots;
+    private final java.util.concurrent.ConcurrentLinkedDeque<Interpreter> idleInterpreters =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final java.util.concurrent.atomic.AtomicLong sequences = new java.util.concurrent.atomic.AtomicLong();
 
     private LocalStepFunctions(Builder builder) {
@@ -145,6 +147,7 @@ public final class LocalStepFunctions implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        validateDefinition();
         runnerCallbacks.setExecutor(threads);
         runnerCallbacks.createContext("/_sfn/", this::handleRunnerCallback);
         runnerCallbacks.start();
@@ -438,6 +441,9 @@ public final class LocalStepFunctions implements AutoCloseable {
                 process.destroyForcibly();
             }
         }
+        for (Interpreter idle; (idle = idleInterpreters.pollFirst()) != null; ) {
+            idle.process().destroyForcibly();
+        }
         api.close();
         runnerCallbacks.stop(0);
         timers.shutdownNow();
@@ -463,6 +469,7 @@ public final class LocalStepFunctions implements AutoCloseable {
         ObjectNode job = JSON.createObjectNode();
         job.set("definition", definition);
         job.set("input", input);
+        job.put("validated", true);
         if (startAt != null) {
             job.put("startAt", startAt);
         }
@@ -489,9 +496,10 @@ public final class LocalStepFunctions implements AutoCloseable {
     }
 
     /**
-     * Runs the interpreter once a slot is free. One Node process per running execution is cheap for a few, but a
-     * burst of hundreds would start hundreds at once; queued executions stay RUNNING, as on AWS when a state
-     * machine is throttled. Only running executions hold leases, so a bounded pool cannot deadlock them.
+     * Runs the interpreter once a slot is free. Each running execution has a Node process of its own (kept for
+     * the next execution when it ends), so a burst of hundreds would start hundreds at once; queued executions
+     * stay RUNNING, as on AWS when a state machine is throttled. Only running executions hold leases, so a
+     * bounded pool cannot deadlock them.
      */
     private void run(Execution execution, ObjectNode job) {
         try {
@@ -512,30 +520,91 @@ public final class LocalStepFunctions implements AutoCloseable {
         }
     }
 
-    private void runInterpreter(Execution execution, ObjectNode job) {
-        Process process;
+    /**
+     * Checks the definition with the interpreter's own validator (JSONPath and ARN checks included), once: an
+     * invalid definition fails here, as CreateStateMachine would, and executions need not compile the ASL
+     * schema again, which costs each of them about as much CPU as the rest of its run.
+     */
+    private void validateDefinition() {
+        ObjectNode job = JSON.createObjectNode();
+        job.set("definition", definition);
+        job.put("validateOnly", true);
+        String answer;
         try {
-            process = new ProcessBuilder(node.toString(), runner.toString())
+            Process process = new ProcessBuilder(node.toString(), runner.toString())
                     .directory(repoRoot.toFile())
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(JSON.writeValueAsBytes(job));
+            }
+            answer = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            process.waitFor();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run the interpreter to validate the definition", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while validating the definition", e);
+        }
+        JsonNode result;
+        try {
+            result = JSON.readTree(
+                    answer.isEmpty() ? "{}" : answer.lines().findFirst().orElse("{}"));
+        } catch (IOException e) {
+            throw new IllegalStateException("the interpreter's validation answered '" + answer + "'", e);
+        }
+        if (!result.path("valid").asBoolean(false)) {
+            throw new IllegalArgumentException("the state machine definition is invalid (InvalidDefinition): "
+                    + result.path("failed").path("cause").asText(answer));
+        }
+    }
+
+    /**
+     * A Node process running the interpreter, kept between executions: starting Node and loading the
+     * interpreter costs about as much CPU as running a short execution, and a burst runs hundreds.
+     */
+    private record Interpreter(Process process, OutputStream stdin, BufferedReader stdout) {}
+
+    private Interpreter interpreter() throws IOException {
+        for (Interpreter idle; (idle = idleInterpreters.pollFirst()) != null; ) {
+            if (idle.process().isAlive()) {
+                return idle;
+            }
+        }
+        Process process = new ProcessBuilder(node.toString(), runner.toString())
+                .directory(repoRoot.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        return new Interpreter(
+                process,
+                process.getOutputStream(),
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
+    }
+
+    private void runInterpreter(Execution execution, ObjectNode job) {
+        Interpreter interpreter;
+        try {
+            interpreter = interpreter();
         } catch (IOException e) {
             finish(execution, Status.FAILED, null, "States.Runtime", "cannot start the interpreter: " + e);
             return;
         }
+        Process process = interpreter.process();
         execution.process = process;
-        try (OutputStream stdin = process.getOutputStream()) {
-            stdin.write(JSON.writeValueAsBytes(job));
+        try {
+            interpreter.stdin().write(JSON.writeValueAsBytes(job));
+            interpreter.stdin().write('\n');
+            interpreter.stdin().flush();
         } catch (IOException e) {
             process.destroyForcibly();
             finish(execution, Status.FAILED, null, "States.Runtime", "cannot talk to the interpreter: " + e);
             return;
         }
         boolean finished = false;
-        try (BufferedReader lines =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        boolean done = false;
+        try {
             String line;
-            while ((line = lines.readLine()) != null) {
+            while (!done && (line = interpreter.stdout().readLine()) != null) {
                 if (line.isBlank()) {
                     continue;
                 }
@@ -554,21 +623,24 @@ public final class LocalStepFunctions implements AutoCloseable {
                             failure.path("error").asText(""),
                             failure.path("cause").asText(""));
                     finished = true;
+                } else if (message.has("done")) {
+                    done = true;
                 }
             }
-            process.waitFor();
         } catch (IOException e) {
             if (!finished) {
                 finish(execution, Status.FAILED, null, "States.Runtime", "interpreter output unreadable: " + e);
                 finished = true;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
+        }
+        execution.process = null;
+        if (done && finished && process.isAlive()) {
+            idleInterpreters.addLast(interpreter);
+        } else {
             process.destroy();
         }
         if (!finished) {
-            String exit = process.isAlive() ? "was stopped" : "exited with code " + process.exitValue();
+            String exit = process.isAlive() ? "was stopped" : "exited";
             finish(
                     execution,
                     Status.FAILED,

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +127,23 @@ class LocalStepFunctionsIT {
         JsonNode payload = startBuildPayloads.poll(30, TimeUnit.SECONDS);
         assertThat(payload).as("StartBuild invoked").isNotNull();
         return payload;
+    }
+
+    @Test
+    void shouldRefuseAnInvalidDefinitionOnceWhenItIsLoadedNotAtEachExecution(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path invalid = dir.resolve("invalid.asl.json");
+        // A JSONPath that is not one: the interpreter's validator (checkPaths) refuses it.
+        Files.writeString(
+                invalid,
+                "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"InputPath\":\"not a path\",\"End\":true}}}");
+
+        assertThatThrownBy(() -> LocalStepFunctions.builder()
+                        .lambda(lambda)
+                        .definition(invalid)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("InvalidDefinition");
     }
 
     @Test

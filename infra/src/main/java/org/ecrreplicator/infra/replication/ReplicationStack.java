@@ -176,7 +176,11 @@ public final class ReplicationStack extends Stack {
                 FunctionSpec.RECORD_RESULT,
                 Map.of(
                         "TABLE_NAME", table.getTableName(),
-                        "HISTORY_TTL_DAYS", String.valueOf(settings.historyTtlDays())));
+                        "HISTORY_TTL_DAYS", String.valueOf(settings.historyTtlDays()),
+                        "LEASE_SECONDS", String.valueOf(settings.leaseSeconds()),
+                        "QUEUE_URL", queue.getQueueUrl()));
+        // A build whose copy a concurrent removal of the digest may have undone is queued again (decision 0061).
+        queue.grantSendMessages(recordResult);
 
         substitutions.put("ReadSecretFunctionArn", readSecret.getFunctionArn());
         substitutions.put("CheckStateFunctionArn", checkState.getFunctionArn());

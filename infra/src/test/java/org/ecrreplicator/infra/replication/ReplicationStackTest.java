@@ -227,7 +227,10 @@ class ReplicationStackTest {
         assertThat(Templates.environment(resources, FunctionSpec.COMPLETION))
                 .containsOnlyKeys("BUILD_PROJECT_NAME", "TABLE_NAME");
         assertThat(Templates.environment(resources, FunctionSpec.RECORD_RESULT))
-                .containsOnlyKeys("TABLE_NAME", "HISTORY_TTL_DAYS");
+                .containsOnlyKeys("TABLE_NAME", "HISTORY_TTL_DAYS", "LEASE_SECONDS", "QUEUE_URL")
+                .containsEntry(
+                        "QUEUE_URL",
+                        Map.of("Ref", Templates.logicalId(resources, "AWS::SQS::Queue", "ReplicationQueue")));
         assertThat(Templates.environment(resources, FunctionSpec.SWEEP))
                 .containsOnlyKeys("BUILD_PROJECT_NAME", "TABLE_NAME", "SWEEP_LOOKBACK_SECONDS")
                 .containsEntry(
@@ -364,18 +367,19 @@ class ReplicationStackTest {
         assertThat(actions.get(FunctionSpec.START_BUILD))
                 .contains("codebuild:StartBuild", "dynamodb:GetItem", "dynamodb:PutItem")
                 .noneMatch(a -> a.startsWith("secretsmanager:"));
-        for (FunctionSpec spec : List.of(FunctionSpec.CHECK_STATE, FunctionSpec.RECORD_RESULT)) {
-            assertThat(actions.get(spec))
-                    .as(spec.id())
-                    .containsExactlyInAnyOrder(
-                            "logs:CreateLogStream",
-                            "logs:PutLogEvents",
-                            "xray:PutTraceSegments",
-                            "xray:PutTelemetryRecords",
-                            "dynamodb:GetItem",
-                            "dynamodb:PutItem",
-                            "dynamodb:UpdateItem");
-        }
+        List<String> stateTableUser = List.of(
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem");
+        assertThat(actions.get(FunctionSpec.CHECK_STATE)).containsExactlyInAnyOrderElementsOf(stateTableUser);
+        // RecordResult also queues re-checks (decision 0061).
+        List<String> recordResult = new java.util.ArrayList<>(stateTableUser);
+        recordResult.addAll(List.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"));
+        assertThat(actions.get(FunctionSpec.RECORD_RESULT)).containsExactlyInAnyOrderElementsOf(recordResult);
         assertThat(actions.get(FunctionSpec.COMPLETION))
                 .contains("states:SendTaskSuccess", "states:SendTaskFailure", "codebuild:BatchGetBuilds")
                 .doesNotContain("codebuild:StartBuild");
