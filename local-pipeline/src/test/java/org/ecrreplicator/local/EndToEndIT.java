@@ -505,6 +505,60 @@ class EndToEndIT {
         });
     }
 
+    @Test
+    void shouldReplicateASignedImageWithItsSignatureSbomAndTheSbomsSignatureExactly() throws Exception {
+        String repository = "e2e/signed";
+        SampleImages.Image image = SampleImages.seed(seed++).layers(1, 512).pushOciIndex(source, repository, "1.0");
+        SampleImages.Manifest index = image.manifests().get(0);
+        // As cosign and oras push them to a registry without the referrers API: by digest, plus the fallback tag.
+        SampleImages.Image signature = SampleImages.seed(seed++)
+                .pushReferrer(source, repository, index, SampleImages.SIGNATURE_TYPE, "signature of the index", true);
+        SampleImages.Image sbom = SampleImages.seed(seed++)
+                .pushReferrer(
+                        source, repository, index, SampleImages.SBOM_TYPE, "{\"spdxVersion\":\"SPDX-2.3\"}", true);
+        SampleImages.Image sbomSignature = SampleImages.seed(seed++)
+                .pushReferrer(
+                        source,
+                        repository,
+                        sbom.manifests().get(0),
+                        SampleImages.SIGNATURE_TYPE,
+                        "signature of the sbom",
+                        true);
+
+        ConvergenceReport report =
+                settle(deliver(List.of(EcrEvents.push(repository, "1.0", image.digest(), Instant.now()))));
+
+        assertThat(report.rows()).singleElement().satisfies(row -> assertThat(row.destinationDigest())
+                .isEqualTo(image.digest()));
+        for (SampleImages.Image referrer : List.of(signature, sbom, sbomSignature)) {
+            SampleImages.Manifest manifest = referrer.manifests().get(0);
+            assertThat(destinationManifest(repository, manifest.digest()))
+                    .as("referrer " + manifest.digest() + " with its exact bytes")
+                    .isEqualTo(manifest.bytes());
+        }
+        for (String subject : List.of(image.digest(), sbom.digest())) {
+            String fallbackTag = SampleImages.fallbackTag(subject);
+            assertThat(atDestination(repository, fallbackTag))
+                    .as("the fallback tag of " + subject)
+                    .isEqualTo(new RegistryProbe().digest(pipeline.sourceAuthority(), repository, fallbackTag));
+        }
+        JsonNode output = execution(repository, "PUSH").outputJson();
+        assertThat(output.path("referrersCopied").asInt()).isEqualTo(3);
+        assertThat(output.path("referrersSkipped").asInt()).isZero();
+    }
+
+    private static byte[] destinationManifest(String repository, String digest) throws Exception {
+        HttpResponse<byte[]> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://" + pipeline.destinationAuthority() + "/v2/"
+                                        + repository + "/manifests/" + digest))
+                                .header("Accept", SampleImages.OCI_MANIFEST)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).as("the destination has " + digest).isEqualTo(200);
+        return response.body();
+    }
+
     // ---------------------------------------------------------------- no event lost in a Lambda
 
     @Test
