@@ -9,8 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -244,7 +242,7 @@ public final class LocalEcrApi implements AutoCloseable {
                     continue;
                 }
                 if (untagOnly) {
-                    untag(name, tag);
+                    registry.untag(name, tag);
                 } else {
                     deleteManifest(name, resolved);
                 }
@@ -331,22 +329,6 @@ public final class LocalEcrApi implements AutoCloseable {
                 HttpRequest.newBuilder(manifestUri(repository, digest)).DELETE(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 202 && response.statusCode() != 404) {
             throw new IOException("DELETE manifest answered " + response.statusCode() + " " + response.body());
-        }
-    }
-
-    /**
-     * Removes one tag and keeps the image. This registry version has no untag call, so the tag's link
-     * is removed from its filesystem storage, which it reads afresh on every request.
-     */
-    private void untag(String repository, String tag) throws IOException {
-        Path tagDirectory = registry.storage()
-                .resolve("docker/registry/v2/repositories")
-                .resolve(repository)
-                .resolve("_manifests/tags")
-                .resolve(tag);
-        RegistryProcess.deleteTree(tagDirectory);
-        if (Files.exists(tagDirectory)) {
-            throw new IOException("cannot remove tag " + tag);
         }
     }
 
