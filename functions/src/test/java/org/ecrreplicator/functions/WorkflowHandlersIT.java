@@ -594,6 +594,23 @@ class WorkflowHandlersIT {
         return request;
     }
 
+    /** CheckState (which must PROCEED) and StartBuild for one attempt; returns the build id. */
+    private String started(ObjectNode request, String execution, String token) {
+        assertThat(check(request, execution, 0).path("decision").asText()).isEqualTo("PROCEED");
+        return start(request, execution, token).path("buildId").asText();
+    }
+
+    /** The build's event reaches Completion, and RecordResult gets the task result it sent. */
+    private JsonNode completeAndRecord(
+            ObjectNode request, String execution, String buildId, Map<String, String> exported) {
+        invoke(completion, buildEvent(buildId, "SUCCEEDED", exported, true));
+        return record(
+                request,
+                execution,
+                Json.parse(
+                        stepFunctions.callbacks.getLast().body().path("output").asText()));
+    }
+
     private JsonNode sweep() {
         JsonNode out = sweep.sweep();
         outputs.add(Json.write(out));
@@ -617,11 +634,8 @@ class WorkflowHandlersIT {
     void shouldStopTrustingClaimsOnADigestFromTheMomentItsDeleteBuildStarts() {
         replicate(request(DIGEST_1, T0, "push"), EXECUTION_1, "token-1");
         ObjectNode deleteDigest = request(null, DIGEST_1, "DELETE", T0.plusSeconds(10), "delete-digest");
-        assertThat(check(deleteDigest, EXECUTION_2, 0).path("decision").asText())
-                .isEqualTo("PROCEED");
         clock.advance(Duration.ofSeconds(30));
-        String buildId =
-                start(deleteDigest, EXECUTION_2, "token-2").path("buildId").asText();
+        String buildId = started(deleteDigest, EXECUTION_2, "token-2");
 
         assertThat(store.loadRemoval("team/app", org.ecrreplicator.domain.Digest.parse(DIGEST_1))
                         .orElseThrow()
@@ -632,16 +646,11 @@ class WorkflowHandlersIT {
         assertThat(repush.path("decision").asText()).isEqualTo("PROCEED");
 
         clock.advance(Duration.ofSeconds(30));
-        invoke(
-                completion,
-                buildEvent(
-                        buildId,
-                        "SUCCEEDED",
-                        Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", DIGEST_1, "REMOVED_DIGEST", DIGEST_1),
-                        true));
-        JsonNode result = Json.parse(
-                stepFunctions.callbacks.getLast().body().path("output").asText());
-        record(deleteDigest, EXECUTION_2, result);
+        completeAndRecord(
+                deleteDigest,
+                EXECUTION_2,
+                buildId,
+                Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", DIGEST_1, "REMOVED_DIGEST", DIGEST_1));
 
         var removal = store.loadRemoval("team/app", org.ecrreplicator.domain.Digest.parse(DIGEST_1))
                 .orElseThrow();
@@ -658,34 +667,19 @@ class WorkflowHandlersIT {
     @Test
     void shouldQueueARecheckWhenARemovalOfTheCopiedDigestOverlappedTheBuild() {
         ObjectNode push = request(DIGEST_1, T0, "push");
-        assertThat(check(push, EXECUTION_1, 0).path("decision").asText()).isEqualTo("PROCEED");
-        String pushBuild = start(push, EXECUTION_1, "token-1").path("buildId").asText();
+        String pushBuild = started(push, EXECUTION_1, "token-1");
         // Meanwhile a sibling's delete removes the digest at the destination (distribution cannot untag).
         ObjectNode siblingDelete = request("sibling", DIGEST_1, "DELETE", T0.plusSeconds(1), "sibling-delete");
-        check(siblingDelete, EXECUTION_2, 0);
         clock.advance(Duration.ofSeconds(5));
-        String deleteBuild =
-                start(siblingDelete, EXECUTION_2, "token-2").path("buildId").asText();
-        invoke(
-                completion,
-                buildEvent(
-                        deleteBuild,
-                        "SUCCEEDED",
-                        Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", DIGEST_1, "REMOVED_DIGEST", DIGEST_1),
-                        true));
-        record(
+        String deleteBuild = started(siblingDelete, EXECUTION_2, "token-2");
+        completeAndRecord(
                 siblingDelete,
                 EXECUTION_2,
-                Json.parse(
-                        stepFunctions.callbacks.getLast().body().path("output").asText()));
+                deleteBuild,
+                Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", DIGEST_1, "REMOVED_DIGEST", DIGEST_1));
         clock.advance(Duration.ofSeconds(5));
 
-        invoke(completion, buildEvent(pushBuild, "SUCCEEDED", replicated(DIGEST_1), true));
-        record(
-                push,
-                EXECUTION_1,
-                Json.parse(
-                        stepFunctions.callbacks.getLast().body().path("output").asText()));
+        completeAndRecord(push, EXECUTION_1, pushBuild, replicated(DIGEST_1));
 
         assertThat(rechecks).singleElement().satisfies(recheck -> {
             assertThat(recheck.imageKey()).isEqualTo("team/app:1.4.2");
@@ -711,18 +705,9 @@ class WorkflowHandlersIT {
     @Test
     void shouldEndTheRemovalWithoutRecordingOneWhenTheDeleteWasOvertaken() {
         ObjectNode deleteDigest = request(null, DIGEST_2, "DELETE", T0, "delete-digest");
-        check(deleteDigest, EXECUTION_2, 0);
-        String buildId =
-                start(deleteDigest, EXECUTION_2, "token-2").path("buildId").asText();
-        invoke(
-                completion,
-                buildEvent(buildId, "SUCCEEDED", Map.of("OUTCOME", "KEPT", "REPLICATED_DIGEST", DIGEST_2), true));
+        String buildId = started(deleteDigest, EXECUTION_2, "token-2");
 
-        record(
-                deleteDigest,
-                EXECUTION_2,
-                Json.parse(
-                        stepFunctions.callbacks.getLast().body().path("output").asText()));
+        completeAndRecord(deleteDigest, EXECUTION_2, buildId, Map.of("OUTCOME", "KEPT", "REPLICATED_DIGEST", DIGEST_2));
 
         var removal = store.loadRemoval("team/app", org.ecrreplicator.domain.Digest.parse(DIGEST_2))
                 .orElseThrow();
@@ -734,8 +719,7 @@ class WorkflowHandlersIT {
     @Test
     void shouldReportABuildWhoseCompletionWasLostOnceItHadItsGracePeriod() {
         ObjectNode request = request(DIGEST_1, T0, "e1");
-        check(request, EXECUTION_1, 0);
-        String buildId = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+        String buildId = started(request, EXECUTION_1, "token-1");
         codeBuild.finish(buildId, "SUCCEEDED", replicated(DIGEST_1));
 
         JsonNode tooSoon = sweep();
@@ -760,8 +744,7 @@ class WorkflowHandlersIT {
     @Test
     void shouldReportALostFailureOnceAndLeaveTheRecordedFailureAsItIs() {
         ObjectNode request = request(DIGEST_1, T0, "e1");
-        check(request, EXECUTION_1, 0);
-        String buildId = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+        String buildId = started(request, EXECUTION_1, "token-1");
         codeBuild.finish(buildId, "FAILED", Map.of());
         clock.advance(config.sweepGrace().plusSeconds(1));
 
@@ -779,14 +762,10 @@ class WorkflowHandlersIT {
 
     @Test
     void shouldLeaveRunningBuildsAndBuildsOlderThanTheLookbackAlone() {
-        ObjectNode old = request(DIGEST_1, T0, "old");
-        check(old, EXECUTION_1, 0);
-        String oldBuild = start(old, EXECUTION_1, "token-old").path("buildId").asText();
+        String oldBuild = started(request(DIGEST_1, T0, "old"), EXECUTION_1, "token-old");
         codeBuild.finish(oldBuild, "SUCCEEDED", replicated(DIGEST_1));
         clock.advance(Duration.ofSeconds(3601));
-        ObjectNode running = request("other", DIGEST_2, "PUSH", T0.plusSeconds(1), "running");
-        check(running, EXECUTION_2, 0);
-        start(running, EXECUTION_2, "token-running");
+        started(request("other", DIGEST_2, "PUSH", T0.plusSeconds(1), "running"), EXECUTION_2, "token-running");
         clock.advance(config.sweepGrace().plusSeconds(1));
         codeBuild.pageSize = 1;
 

@@ -372,10 +372,16 @@ class EndToEndIT {
                 && request.contains("\"action\":\"" + action + "\"");
     }
 
-    private static LocalStepFunctions.ExecutionView execution(String repository, String action) {
+    /** Executions whose request is {@code repository}'s {@code action}, oldest first. */
+    private static java.util.stream.Stream<LocalStepFunctions.ExecutionView> executions(
+            String repository, String action) {
         return pipeline.stepFunctions().executions().stream()
                 .filter(execution -> execution.input().contains("\"repository\":\"" + repository + "\"")
-                        && execution.input().contains("\"action\":\"" + action + "\""))
+                        && execution.input().contains("\"action\":\"" + action + "\""));
+    }
+
+    private static LocalStepFunctions.ExecutionView execution(String repository, String action) {
+        return executions(repository, action)
                 .reduce((first, second) -> second)
                 .orElseThrow(() -> new AssertionError("no " + action + " execution for " + repository));
     }
@@ -384,12 +390,9 @@ class EndToEndIT {
     private static void awaitState(String repository, String action, String state) {
         Instant deadline = Instant.now().plus(SETTLE);
         while (Instant.now().isBefore(deadline)) {
-            boolean entered = pipeline.stepFunctions().executions().stream()
-                    .filter(execution -> execution.input().contains("\"repository\":\"" + repository + "\"")
-                            && execution.input().contains("\"action\":\"" + action + "\""))
-                    .anyMatch(execution -> pipeline.stepFunctions()
-                            .statesEntered(execution.executionArn())
-                            .contains(state));
+            boolean entered = executions(repository, action).anyMatch(execution -> pipeline.stepFunctions()
+                    .statesEntered(execution.executionArn())
+                    .contains(state));
             if (entered) {
                 return;
             }

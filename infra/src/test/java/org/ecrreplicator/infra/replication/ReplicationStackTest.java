@@ -78,23 +78,7 @@ class ReplicationStackTest {
                 .containsEntry("FifoQueue", true)
                 .containsEntry("SqsManagedSseEnabled", true);
         for (String id : List.of(queue, dlq)) {
-            template.hasResourceProperties(
-                    "AWS::SQS::QueuePolicy",
-                    Map.of(
-                            "Queues",
-                            List.of(Map.of("Ref", id)),
-                            "PolicyDocument",
-                            Map.of(
-                                    "Statement",
-                                    Match.arrayWith(List.of(Match.objectLike(Map.of(
-                                            "Effect",
-                                            "Deny",
-                                            "Action",
-                                            "sqs:*",
-                                            "Principal",
-                                            Map.of("AWS", "*"),
-                                            "Condition",
-                                            Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
+            assertDeniesInsecureTransport(id);
         }
     }
 
@@ -474,21 +458,7 @@ class ReplicationStackTest {
                 .containsEntry("MessageRetentionPeriod", 14 * 24 * 3600)
                 .doesNotContainKey("FifoQueue")
                 .doesNotContainKey("RedrivePolicy");
-        template.hasResourceProperties(
-                "AWS::SQS::QueuePolicy",
-                Map.of(
-                        "Queues",
-                        List.of(Map.of("Ref", failures)),
-                        "PolicyDocument",
-                        Map.of(
-                                "Statement",
-                                Match.arrayWith(List.of(Match.objectLike(Map.of(
-                                        "Effect",
-                                        "Deny",
-                                        "Action",
-                                        "sqs:*",
-                                        "Condition",
-                                        Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
+        assertDeniesInsecureTransport(failures);
 
         template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 3);
         for (FunctionSpec spec : List.of(FunctionSpec.ENQUEUE, FunctionSpec.COMPLETION)) {
@@ -749,5 +719,26 @@ class ReplicationStackTest {
                                 "PrivilegedMode", false)),
                         "TimeoutInMinutes",
                         Match.absent()));
+    }
+
+    /** The queue's policy denies every action over plain HTTP (enforceSSL). */
+    private static void assertDeniesInsecureTransport(String queueId) {
+        template.hasResourceProperties(
+                "AWS::SQS::QueuePolicy",
+                Map.of(
+                        "Queues",
+                        List.of(Map.of("Ref", queueId)),
+                        "PolicyDocument",
+                        Map.of(
+                                "Statement",
+                                Match.arrayWith(List.of(Match.objectLike(Map.of(
+                                        "Effect",
+                                        "Deny",
+                                        "Action",
+                                        "sqs:*",
+                                        "Principal",
+                                        Map.of("AWS", "*"),
+                                        "Condition",
+                                        Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
     }
 }

@@ -340,21 +340,26 @@ public final class RegistryClient {
                 throw new RegistryException(what + " failed: more than " + MAX_PAGES + " pages of results", 200, null);
             }
             URI uri = next;
-            HttpResponse<byte[]> response = retrier.call(
-                    what,
-                    attempt -> send(
-                            pullScope(repository),
-                            () -> {
-                                HttpRequest.Builder builder = request(uri).GET();
-                                return accept == null ? builder : builder.header("Accept", accept);
-                            },
-                            HttpResponse.BodyHandlers.ofByteArray(),
-                            true,
-                            what));
-            if (response.statusCode() == 404 && pages.isEmpty()) {
+            boolean first = pages.isEmpty();
+            // The answer is checked inside the retried call, so a 429 or 5xx is retried like any other request.
+            HttpResponse<byte[]> response = retrier.call(what, attempt -> {
+                HttpResponse<byte[]> answer = send(
+                        pullScope(repository),
+                        () -> {
+                            HttpRequest.Builder builder = request(uri).GET();
+                            return accept == null ? builder : builder.header("Accept", accept);
+                        },
+                        HttpResponse.BodyHandlers.ofByteArray(),
+                        true,
+                        what);
+                if (!(answer.statusCode() == 404 && first)) {
+                    expect(answer, 200, what);
+                }
+                return answer;
+            });
+            if (response.statusCode() == 404) {
                 return null;
             }
-            expect(response, 200, what);
             if (response.body().length > MAX_MANIFEST_BYTES) {
                 throw new ManifestException(what + ": a page of the answer is larger than 4 MiB");
             }

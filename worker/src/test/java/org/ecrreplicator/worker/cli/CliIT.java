@@ -553,28 +553,12 @@ class CliIT {
         try (RegistryProcess ecrRegistry =
                         RegistryProcess.builder().htpasswd("AWS", ecrPassword).start();
                 LocalEcrApi ecr = new LocalEcrApi(ecrRegistry, ecrPassword, "123456789012", "us-gov-west-1")) {
-            EcrFactory local = (region, credentials, registryId, defaults) -> new EcrApi(
-                    EcrClient.builder()
-                            .endpointOverride(ecr.endpoint())
-                            .region(region)
-                            .credentialsProvider(credentials)
-                            .httpClientBuilder(UrlConnectionHttpClient.builder())
-                            .build(),
-                    registryId,
-                    defaults,
-                    Clock.systemUTC());
-            Map<String, String> env = buildEnvironment(request("PUSH", "build/ecr", "1", image.digest()));
-            env.put("DESTINATION_REGISTRY", ecrRegistry.authority());
-            env.put("DESTINATION_REGISTRY_IS_ECR", "true");
-            env.put("DESTINATION_REGION", "us-gov-west-1");
-            env.put("DESTINATION_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
-            env.put("DESTINATION_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-            env.put("CREATE_REPOSITORIES", "true");
+            Map<String, String> env = ecrBuild(ecr, request("PUSH", "build/ecr", "1", image.digest()));
             env.put("IMAGE_TAG_MUTABILITY", "IMMUTABLE");
             env.put("SCAN_ON_PUSH", "true");
             Path output = temp.resolve("ecr.env");
 
-            Run run = run(env, local, "replicate", "--output", output.toString());
+            Run run = run(env, localEcr(ecr), "replicate", "--output", output.toString());
 
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(results(output)).containsEntry("OUTCOME", "REPLICATED");
