@@ -1,10 +1,11 @@
 package org.ecrreplicator.functions;
 
+import org.ecrreplicator.domain.contract.BuildEnvironment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.ecrreplicator.domain.BuildContract;
+import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.domain.ReplicationRequest;
@@ -54,12 +55,12 @@ final class BuildReporter {
     ObjectNode report(BuildStateChange change) {
         Map<String, String> environment = change.environment();
         Map<String, String> exported = change.exported();
-        if (!environment.containsKey("TASK_TOKEN") || (change.succeeded() && exported == null)) {
+        if (!environment.containsKey(BuildEnvironment.TASK_TOKEN) || (change.succeeded() && exported == null)) {
             BuildStateChange fetched = BuildStateChange.of(batchGetBuild(change.buildId()));
             environment = fetched.environment();
             exported = fetched.exported();
         }
-        String taskToken = environment.get("TASK_TOKEN");
+        String taskToken = environment.get(BuildEnvironment.TASK_TOKEN);
         if (taskToken == null || taskToken.isBlank()) {
             return ignored(change.buildId(), "the build has no TASK_TOKEN: it was not started by the workflow");
         }
@@ -80,7 +81,7 @@ final class BuildReporter {
                     "buildId",
                     change.buildId(),
                     "executionArn",
-                    environment.get("EXECUTION_ARN"),
+                    environment.get(BuildEnvironment.EXECUTION_ARN),
                     "outcome",
                     result.path("outcome").asText());
             ObjectNode out = status("TASK_SUCCEEDED", change.buildId(), "build " + change.buildStatus());
@@ -93,16 +94,16 @@ final class BuildReporter {
         return fail(change, environment, taskToken, cause);
     }
 
-    /** The task result from the worker's exported variables ({@link BuildContract}). */
+    /** The task result from the worker's exported variables ({@link BuildResults}). */
     static ObjectNode taskResult(String buildId, Map<String, String> exported) {
         if (exported == null
-                || exported.get(BuildContract.OUTCOME) == null
-                || exported.get(BuildContract.OUTCOME).isBlank()) {
+                || exported.get(BuildResults.OUTCOME) == null
+                || exported.get(BuildResults.OUTCOME).isBlank()) {
             throw new IllegalArgumentException("build " + buildId + " succeeded but exported no OUTCOME: check that"
-                    + " buildspec.yml exports " + String.join(", ", BuildContract.EXPORTED));
+                    + " buildspec.yml exports " + String.join(", ", BuildResults.EXPORTED));
         }
-        Outcome outcome = Outcome.parse(exported.get(BuildContract.OUTCOME));
-        String digest = digest(exported, BuildContract.REPLICATED_DIGEST);
+        Outcome outcome = Outcome.parse(exported.get(BuildResults.OUTCOME));
+        String digest = digest(exported, BuildResults.REPLICATED_DIGEST);
         if (outcome.holdsSourceImage() && digest == null) {
             throw new IllegalArgumentException(
                     "build " + buildId + " reports " + outcome + " but exported no REPLICATED_DIGEST");
@@ -111,12 +112,12 @@ final class BuildReporter {
         result.put("buildId", buildId);
         result.put("outcome", outcome.name());
         putDigest(result, "digest", digest);
-        result.put("bytesCopied", count(exported, BuildContract.BYTES_COPIED));
-        result.put("blobsCopied", count(exported, BuildContract.BLOBS_COPIED));
-        result.put("blobsSkipped", count(exported, BuildContract.BLOBS_SKIPPED));
-        result.put("referrersCopied", count(exported, BuildContract.REFERRERS_COPIED));
-        result.put("referrersSkipped", count(exported, BuildContract.REFERRERS_SKIPPED));
-        putDigest(result, "removedDigest", digest(exported, BuildContract.REMOVED_DIGEST));
+        result.put("bytesCopied", count(exported, BuildResults.BYTES_COPIED));
+        result.put("blobsCopied", count(exported, BuildResults.BLOBS_COPIED));
+        result.put("blobsSkipped", count(exported, BuildResults.BLOBS_SKIPPED));
+        result.put("referrersCopied", count(exported, BuildResults.REFERRERS_COPIED));
+        result.put("referrersSkipped", count(exported, BuildResults.REFERRERS_SKIPPED));
+        putDigest(result, "removedDigest", digest(exported, BuildResults.REMOVED_DIGEST));
         return result;
     }
 
@@ -170,7 +171,7 @@ final class BuildReporter {
                 "buildId",
                 change.buildId(),
                 "executionArn",
-                environment.get("EXECUTION_ARN"),
+                environment.get(BuildEnvironment.EXECUTION_ARN),
                 "cause",
                 cause);
         return status("TASK_FAILED", change.buildId(), cause);
@@ -178,8 +179,8 @@ final class BuildReporter {
 
     /** Only while the item still belongs to this attempt: a late event must not fail a newer attempt. */
     private void recordFailure(Map<String, String> environment, String taskToken, String cause) {
-        String requestJson = environment.get("REPLICATION_REQUEST");
-        String executionArn = environment.get("EXECUTION_ARN");
+        String requestJson = environment.get(BuildEnvironment.REPLICATION_REQUEST);
+        String executionArn = environment.get(BuildEnvironment.EXECUTION_ARN);
         if (requestJson == null || executionArn == null) {
             return;
         }

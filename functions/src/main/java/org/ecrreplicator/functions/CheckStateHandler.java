@@ -48,6 +48,7 @@ public final class CheckStateHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) {
+        log.begin(context);
         JsonIo.write(output, handle(JsonIo.read(input)));
     }
 
@@ -55,6 +56,7 @@ public final class CheckStateHandler implements RequestStreamHandler {
         ReplicationRequest request = JsonIo.request(payload);
         String executionArn = JsonIo.text(payload, "executionArn");
         int waits = JsonIo.integer(payload, "waits", 0);
+        log.about("imageKey", request.imageKey(), "executionArn", executionArn);
         // A claim that the destination holds a pushed digest is trusted only if no removal of that digest could
         // have taken it away since (decision 0061). Read before the item: the removal, if any, was recorded
         // before its build looked at the source, so before the push this event announces.
@@ -84,23 +86,15 @@ public final class CheckStateHandler implements RequestStreamHandler {
                             cause,
                             clock.instant()));
             log.error(
-                    "lease wait timed out",
-                    "imageKey",
-                    request.imageKey(),
-                    "executionArn",
-                    executionArn,
+                    "lease wait timed out", 
                     "cause",
                     cause);
             throw WorkflowErrors.leaseTimeout(cause);
         }
         log.info(
-                "checked",
-                "imageKey",
-                request.imageKey(),
+                "checked", 
                 "eventId",
-                request.eventId(),
-                "executionArn",
-                executionArn,
+                request.eventId(), 
                 "decision",
                 check.decision(),
                 "reason",

@@ -1,8 +1,10 @@
 package org.ecrreplicator.functions;
 
 import java.time.Duration;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -13,7 +15,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * SDK clients for the composition roots: one per service per handler instance, built once per cold start.
  * url-connection-client starts fastest in Lambda; region, credentials and endpoints come from the SDK's
- * standard providers ({@code AWS_REGION}, the execution role, {@code AWS_ENDPOINT_URL_<SERVICE>}).
+ * standard providers ({@code AWS_REGION}, the execution role, {@code AWS_ENDPOINT_URL_<SERVICE>}). Every call
+ * path has one retry policy: the SDK's standard retries, except where a handler retries itself.
  */
 final class Clients {
     private static final Duration CONNECT = Duration.ofSeconds(3);
@@ -23,52 +26,47 @@ final class Clients {
 
     private Clients() {}
 
-    private static SdkHttpClient http() {
-        return UrlConnectionHttpClient.builder()
-                .connectionTimeout(CONNECT)
-                .socketTimeout(SOCKET)
-                .build();
-    }
-
-    private static ClientOverrideConfiguration timeouts() {
-        return ClientOverrideConfiguration.builder()
-                .apiCallAttemptTimeout(ATTEMPT)
-                .apiCallTimeout(CALL)
+    /** The timeouts and HTTP client every function client shares, on any service's builder. */
+    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
+            B builder, boolean sdkRetries) {
+        ClientOverrideConfiguration.Builder config =
+                ClientOverrideConfiguration.builder().apiCallAttemptTimeout(ATTEMPT).apiCallTimeout(CALL);
+        if (!sdkRetries) {
+            config.retryStrategy(AwsRetryStrategy.doNotRetry());
+        }
+        return builder.httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(CONNECT)
+                        .socketTimeout(SOCKET))
+                .overrideConfiguration(config.build())
                 .build();
     }
 
     static SqsClient sqs() {
-        return SqsClient.builder()
-                .httpClient(http())
-                .overrideConfiguration(timeouts())
-                .build();
+        return build(SqsClient.builder(), true);
     }
 
     static SfnClient sfn() {
-        return SfnClient.builder()
-                .httpClient(http())
-                .overrideConfiguration(timeouts())
-                .build();
+        return build(SfnClient.builder(), true);
     }
 
     static SecretsManagerClient secretsManager() {
-        return SecretsManagerClient.builder()
-                .httpClient(http())
-                .overrideConfiguration(timeouts())
-                .build();
+        return build(SecretsManagerClient.builder(), true);
     }
 
     static DynamoDbClient dynamoDb() {
-        return DynamoDbClient.builder()
-                .httpClient(http())
-                .overrideConfiguration(timeouts())
-                .build();
+        return build(DynamoDbClient.builder(), true);
     }
 
+    /** CodeBuild's client for Completion and the sweep (BatchGetBuilds, ListBuildsForProject). */
     static CodeBuildClient codeBuild() {
-        return CodeBuildClient.builder()
-                .httpClient(http())
-                .overrideConfiguration(timeouts())
-                .build();
+        return build(CodeBuildClient.builder(), true);
+    }
+
+    /**
+     * CodeBuild's client for StartBuild, which retries throttling and transient failures itself with its own
+     * backoff and bound: the SDK's retries underneath would multiply the attempts.
+     */
+    static CodeBuildClient codeBuildForStartBuild() {
+        return build(CodeBuildClient.builder(), false);
     }
 }

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 public final class CompletionHandler implements RequestStreamHandler {
     private final String projectName;
     private final BuildReporter reporter;
+    private final Log log;
 
     public CompletionHandler() {
         this(FunctionsConfig.fromEnvironment());
@@ -44,11 +45,13 @@ public final class CompletionHandler implements RequestStreamHandler {
             Consumer<String> logSink,
             Clock clock) {
         this.projectName = config.buildProjectName();
-        this.reporter = new BuildReporter(store, sfn, codeBuild, clock, new Log("completion", logSink, clock));
+        this.log = new Log("completion", logSink, clock);
+        this.reporter = new BuildReporter(store, sfn, codeBuild, clock, log);
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) {
+        log.begin(context);
         JsonIo.write(output, handle(JsonIo.read(input)));
     }
 

@@ -52,6 +52,7 @@ public final class EnqueueHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        log.begin(context);
         String event = new String(input.readAllBytes(), StandardCharsets.UTF_8);
         JsonIo.write(output, handle(event));
     }

@@ -3,6 +3,8 @@ package org.ecrreplicator.functions;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import static org.ecrreplicator.domain.contract.FunctionEnvironment.*;
+
 import org.ecrreplicator.domain.Partition;
 
 /**
@@ -40,26 +42,6 @@ public record FunctionsConfig(
         Duration sweepLookback,
         Duration sweepGrace) {
 
-    public static final String TABLE_NAME = "TABLE_NAME";
-    public static final String QUEUE_URL = "QUEUE_URL";
-    public static final String STATE_MACHINE_ARN = "STATE_MACHINE_ARN";
-    public static final String SECRET_ID = "SECRET_ID";
-    public static final String DESTINATION_REGION = "DESTINATION_REGION";
-    public static final String BUILD_PROJECT_NAME = "BUILD_PROJECT_NAME";
-    public static final String LEASE_SECONDS = "LEASE_SECONDS";
-    public static final String MAX_LEASE_WAITS = "MAX_LEASE_WAITS";
-    public static final String CREATE_REPOSITORIES = "CREATE_REPOSITORIES";
-    public static final String IMAGE_TAG_MUTABILITY = "IMAGE_TAG_MUTABILITY";
-    public static final String SCAN_ON_PUSH = "SCAN_ON_PUSH";
-    public static final String HISTORY_TTL_DAYS = "HISTORY_TTL_DAYS";
-    public static final String AWS_REGION = "AWS_REGION";
-    public static final String SOURCE_REGISTRY = "SOURCE_REGISTRY";
-    public static final String DESTINATION_REGISTRY = "DESTINATION_REGISTRY";
-    public static final String REGISTRY_INSECURE = "REGISTRY_INSECURE";
-    public static final String REPLICATE_DELETES = org.ecrreplicator.domain.BuildContract.REPLICATE_DELETES;
-    public static final String COPY_REFERRERS = org.ecrreplicator.domain.BuildContract.COPY_REFERRERS;
-    public static final String SWEEP_LOOKBACK_SECONDS = "SWEEP_LOOKBACK_SECONDS";
-    public static final String SWEEP_GRACE_SECONDS = "SWEEP_GRACE_SECONDS";
 
     public static FunctionsConfig fromEnvironment() {
         return from(System.getenv());

@@ -49,11 +49,13 @@ public final class ReadSecretHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) {
+        log.begin(context);
         JsonIo.write(output, handle(JsonIo.read(input)));
     }
 
     JsonNode handle(JsonNode payload) {
         ReplicationRequest request = JsonIo.request(payload);
+        log.about("imageKey", request.imageKey());
         GetSecretValueResponse secret;
         try {
             secret = secrets.getSecretValue(get -> get.secretId(secretId));
@@ -82,9 +84,7 @@ public final class ReadSecretHandler implements RequestStreamHandler {
             out.put("region", region);
             out.put("registry", registryOverride != null ? registryOverride : registry.host());
             log.info(
-                    "destination secret is valid",
-                    "imageKey",
-                    request.imageKey(),
+                    "destination secret is valid", 
                     "secretArn",
                     arn,
                     "secretVersionId",
@@ -100,9 +100,7 @@ public final class ReadSecretHandler implements RequestStreamHandler {
 
     private RuntimeException fail(ReplicationRequest request, RuntimeException error) {
         log.error(
-                "destination secret unusable",
-                "imageKey",
-                request.imageKey(),
+                "destination secret unusable", 
                 "error",
                 WorkflowErrors.nameOf(error),
                 "cause",

@@ -67,12 +67,14 @@ public final class RecordResultHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) {
+        log.begin(context);
         JsonIo.write(output, handle(JsonIo.read(input)));
     }
 
     JsonNode handle(JsonNode payload) {
         ReplicationRequest request = JsonIo.request(payload);
         String executionArn = JsonIo.text(payload, "executionArn");
+        log.about("imageKey", request.imageKey(), "executionArn", executionArn);
         JsonNode build = payload.get("build");
         if (build == null || !build.isObject()) {
             throw new IllegalArgumentException("payload field 'build' is missing: pass StartBuild's task result"
@@ -96,11 +98,7 @@ public final class RecordResultHandler implements RequestStreamHandler {
         store.appendHistory(
                 recorded, executionArn, outcome.name(), clock.instant().plus(historyTtl));
         log.info(
-                "result recorded",
-                "imageKey",
-                request.imageKey(),
-                "executionArn",
-                executionArn,
+                "result recorded", 
                 "outcome",
                 outcome,
                 "digest",
@@ -139,9 +137,7 @@ public final class RecordResultHandler implements RequestStreamHandler {
                 request.sourceRegistry());
         recheck.accept(again);
         log.warn(
-                "a removal of the digest overlapped this build: queued a re-check",
-                "imageKey",
-                request.imageKey(),
+                "a removal of the digest overlapped this build: queued a re-check", 
                 "digest",
                 digest,
                 "recheckEventId",

@@ -13,16 +13,19 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
-import org.ecrreplicator.domain.BuildContract;
+import org.ecrreplicator.domain.contract.BuildEnvironment;
 import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.Sha256;
+import org.ecrreplicator.domain.retry.EqualJitterBackoff;
 import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.LeaseHeldException;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagTransitions;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
-import software.amazon.awssdk.services.codebuild.model.CodeBuildException;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
 
@@ -39,8 +42,8 @@ import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
 public final class StartBuildHandler implements RequestStreamHandler {
     static final Set<String> THROTTLING = Set.of("AccountLimitExceededException", "ThrottlingException");
     static final int MAX_START_ATTEMPTS = 6;
-    private static final Duration BASE_BACKOFF = Duration.ofSeconds(1);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+    /** 1 s .. 8 s over 6 attempts, about 20 s at worst: bursts pass, longer throttling goes to the workflow. */
+    static final EqualJitterBackoff BACKOFF = new EqualJitterBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8));
 
     /** Pauses between throttled attempts; tests pass one that does not sleep. */
     @FunctionalInterface
@@ -63,7 +66,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
         this(
                 config,
                 DynamoTagStateStore.forTable(config.tableName()),
-                Clients.codeBuild(),
+                Clients.codeBuildForStartBuild(),
                 duration -> Thread.sleep(duration.toMillis()),
                 Log.stdout(),
                 Clock.systemUTC());
@@ -88,6 +91,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) {
+        log.begin(context);
         JsonIo.write(output, handle(JsonIo.read(input)));
     }
 
@@ -95,6 +99,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
         ReplicationRequest request = JsonIo.request(payload);
         String executionArn = JsonIo.text(payload, "executionArn");
         String taskToken = JsonIo.text(payload, "taskToken");
+        log.about("imageKey", request.imageKey(), "executionArn", executionArn);
         JsonNode destination = payload.get("destination");
         String tokenHash = Sha256.hex(taskToken);
         try {
@@ -105,11 +110,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
                             current.orElse(null), request, executionArn, tokenHash, clock.instant(), config.lease()));
             if (leased.buildId() != null && tokenHash.equals(leased.taskTokenHash())) {
                 log.info(
-                        "build already started for this attempt",
-                        "imageKey",
-                        request.imageKey(),
-                        "executionArn",
-                        executionArn,
+                        "build already started for this attempt", 
                         "buildId",
                         leased.buildId());
                 return result(leased.buildId());
@@ -136,11 +137,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
                 log.warn("build started but the item moved on", "buildId", buildId, "reason", e.getMessage());
             }
             log.info(
-                    "build started",
-                    "imageKey",
-                    request.imageKey(),
-                    "executionArn",
-                    executionArn,
+                    "build started", 
                     "buildId",
                     buildId,
                     "redriveCount",
@@ -151,6 +148,15 @@ public final class StartBuildHandler implements RequestStreamHandler {
         } catch (RuntimeException e) {
             throw recordFailure(request, executionArn, e);
         }
+    }
+
+    /**
+     * A failure a later attempt can get past: the network, or CodeBuild's own errors (5xx). The idempotency token
+     * makes a repeated StartBuild return the build an earlier attempt may have started.
+     */
+    static boolean isTransient(SdkException e) {
+        return e instanceof SdkClientException
+                || e instanceof AwsServiceException service && service.statusCode() >= 500;
     }
 
     /**
@@ -175,20 +181,25 @@ public final class StartBuildHandler implements RequestStreamHandler {
                                 .environmentVariablesOverride(environment))
                         .build()
                         .id();
-            } catch (CodeBuildException e) {
-                String code =
-                        e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-                if (!THROTTLING.contains(code)) {
+            } catch (SdkException e) {
+                String code = e instanceof AwsServiceException service && service.awsErrorDetails() != null
+                        ? service.awsErrorDetails().errorCode()
+                        : e.getClass().getSimpleName();
+                boolean throttled = THROTTLING.contains(code);
+                if (!throttled && !isTransient(e)) {
                     throw e;
                 }
                 if (attempt >= MAX_START_ATTEMPTS) {
+                    if (!throttled) {
+                        throw e;
+                    }
                     throw WorkflowErrors.buildThrottled("CodeBuild refused StartBuild for project "
                             + config.buildProjectName() + " " + attempt + " times (" + code
                             + "); raise the account's concurrent build limit or redrive later");
                 }
-                Duration pause = backoff(attempt);
+                Duration pause = BACKOFF.delay(attempt, ThreadLocalRandom.current()::nextDouble);
                 log.warn(
-                        "CodeBuild throttled StartBuild; retrying",
+                        throttled ? "CodeBuild throttled StartBuild; retrying" : "StartBuild failed; retrying",
                         "error",
                         code,
                         "attempt",
@@ -205,13 +216,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
         }
     }
 
-    /** Exponential backoff with full jitter, capped, so concurrent starts spread out. */
-    static Duration backoff(int attempt) {
-        long ceiling = Math.min(MAX_BACKOFF.toMillis(), BASE_BACKOFF.toMillis() << Math.min(attempt - 1, 10));
-        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
-    }
-
-    /** As in the "build" contract: plain facts as PLAINTEXT, the destination keys only as SECRETS_MANAGER. */
+    /** The build's environment (docs/contracts.md): plain facts as PLAINTEXT, the destination keys only as SECRETS_MANAGER. */
     List<EnvironmentVariable> environment(
             ReplicationRequest request, JsonNode destination, String executionArn, String taskToken) {
         String secretArn = JsonIo.optionalText(destination, "secretArn");
@@ -227,20 +232,20 @@ public final class StartBuildHandler implements RequestStreamHandler {
                 ? config.sourceRegistry()
                 : EcrRegistry.of(request.sourceRegistry(), config.awsRegion()).host();
         List<EnvironmentVariable> variables = new ArrayList<>();
-        plain(variables, "REPLICATION_REQUEST", request.toJson());
-        plain(variables, "TASK_TOKEN", taskToken);
-        plain(variables, "EXECUTION_ARN", executionArn);
-        plain(variables, "SOURCE_REGISTRY", sourceRegistry);
-        plain(variables, "DESTINATION_REGISTRY", destinationRegistry);
-        plain(variables, "DESTINATION_REGION", config.destinationRegion());
-        plain(variables, "CREATE_REPOSITORIES", Boolean.toString(config.createRepositories()));
-        plain(variables, "IMAGE_TAG_MUTABILITY", config.imageTagMutability());
-        plain(variables, "SCAN_ON_PUSH", Boolean.toString(config.scanOnPush()));
-        plain(variables, "REGISTRY_INSECURE", Boolean.toString(config.registryInsecure()));
-        plain(variables, BuildContract.REPLICATE_DELETES, Boolean.toString(config.replicateDeletes()));
-        plain(variables, BuildContract.COPY_REFERRERS, Boolean.toString(config.copyReferrers()));
-        secret(variables, "DESTINATION_ACCESS_KEY_ID", secretArn + ":accesskey");
-        secret(variables, "DESTINATION_SECRET_ACCESS_KEY", secretArn + ":secretaccesskey");
+        plain(variables, BuildEnvironment.REPLICATION_REQUEST, request.toJson());
+        plain(variables, BuildEnvironment.TASK_TOKEN, taskToken);
+        plain(variables, BuildEnvironment.EXECUTION_ARN, executionArn);
+        plain(variables, BuildEnvironment.SOURCE_REGISTRY, sourceRegistry);
+        plain(variables, BuildEnvironment.DESTINATION_REGISTRY, destinationRegistry);
+        plain(variables, BuildEnvironment.DESTINATION_REGION, config.destinationRegion());
+        plain(variables, BuildEnvironment.CREATE_REPOSITORIES, Boolean.toString(config.createRepositories()));
+        plain(variables, BuildEnvironment.IMAGE_TAG_MUTABILITY, config.imageTagMutability());
+        plain(variables, BuildEnvironment.SCAN_ON_PUSH, Boolean.toString(config.scanOnPush()));
+        plain(variables, BuildEnvironment.REGISTRY_INSECURE, Boolean.toString(config.registryInsecure()));
+        plain(variables, BuildEnvironment.REPLICATE_DELETES, Boolean.toString(config.replicateDeletes()));
+        plain(variables, BuildEnvironment.COPY_REFERRERS, Boolean.toString(config.copyReferrers()));
+        secret(variables, BuildEnvironment.DESTINATION_ACCESS_KEY_ID, secretArn + ":accesskey");
+        secret(variables, BuildEnvironment.DESTINATION_SECRET_ACCESS_KEY, secretArn + ":secretaccesskey");
         return variables;
     }
 
@@ -273,11 +278,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
             error.addSuppressed(recordError);
         }
         log.error(
-                "StartBuild failed",
-                "imageKey",
-                request.imageKey(),
-                "executionArn",
-                executionArn,
+                "StartBuild failed", 
                 "error",
                 name,
                 "cause",

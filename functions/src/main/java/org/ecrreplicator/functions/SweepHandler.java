@@ -1,5 +1,6 @@
 package org.ecrreplicator.functions;
 
+import org.ecrreplicator.domain.contract.BuildEnvironment;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,6 +85,7 @@ public final class SweepHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) {
+        log.begin(context);
         JsonIo.write(output, sweep());
     }
 
@@ -153,8 +155,8 @@ public final class SweepHandler implements RequestStreamHandler {
             return Optional.empty();
         }
         var environment = BuildReporter.environment(build);
-        String taskToken = environment.get("TASK_TOKEN");
-        String requestJson = environment.get("REPLICATION_REQUEST");
+        String taskToken = environment.get(BuildEnvironment.TASK_TOKEN);
+        String requestJson = environment.get(BuildEnvironment.REPLICATION_REQUEST);
         if (taskToken == null || taskToken.isBlank() || requestJson == null) {
             return Optional.empty();
         }

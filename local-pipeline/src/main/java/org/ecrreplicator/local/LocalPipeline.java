@@ -1,5 +1,6 @@
 package org.ecrreplicator.local;
 
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -283,23 +284,23 @@ public final class LocalPipeline implements AutoCloseable {
         }
 
         Map<String, String> environment = new LinkedHashMap<>();
-        environment.put(FunctionsConfig.TABLE_NAME, TABLE);
-        environment.put(FunctionsConfig.QUEUE_URL, queue.url());
-        environment.put(FunctionsConfig.STATE_MACHINE_ARN, stepFunctions.stateMachineArn());
-        environment.put(FunctionsConfig.SECRET_ID, SECRET_NAME);
-        environment.put(FunctionsConfig.DESTINATION_REGION, DESTINATION_REGION);
-        environment.put(FunctionsConfig.BUILD_PROJECT_NAME, PROJECT);
-        environment.put(FunctionsConfig.LEASE_SECONDS, "1200");
-        environment.put(FunctionsConfig.MAX_LEASE_WAITS, "400");
-        environment.put(FunctionsConfig.AWS_REGION, REGION);
-        environment.put(FunctionsConfig.SOURCE_REGISTRY, sourceAuthority);
-        environment.put(FunctionsConfig.DESTINATION_REGISTRY, destinationAuthority);
-        environment.put(FunctionsConfig.REGISTRY_INSECURE, "true");
-        environment.put(FunctionsConfig.REPLICATE_DELETES, String.valueOf(settings.replicateDeletes()));
-        environment.put(FunctionsConfig.COPY_REFERRERS, String.valueOf(settings.copyReferrers()));
-        environment.put(FunctionsConfig.SWEEP_LOOKBACK_SECONDS, "900");
+        environment.put(FunctionEnvironment.TABLE_NAME, TABLE);
+        environment.put(FunctionEnvironment.QUEUE_URL, queue.url());
+        environment.put(FunctionEnvironment.STATE_MACHINE_ARN, stepFunctions.stateMachineArn());
+        environment.put(FunctionEnvironment.SECRET_ID, SECRET_NAME);
+        environment.put(FunctionEnvironment.DESTINATION_REGION, DESTINATION_REGION);
+        environment.put(FunctionEnvironment.BUILD_PROJECT_NAME, PROJECT);
+        environment.put(FunctionEnvironment.LEASE_SECONDS, "1200");
+        environment.put(FunctionEnvironment.MAX_LEASE_WAITS, "400");
+        environment.put(FunctionEnvironment.AWS_REGION, REGION);
+        environment.put(FunctionEnvironment.SOURCE_REGISTRY, sourceAuthority);
+        environment.put(FunctionEnvironment.DESTINATION_REGISTRY, destinationAuthority);
+        environment.put(FunctionEnvironment.REGISTRY_INSECURE, "true");
+        environment.put(FunctionEnvironment.REPLICATE_DELETES, String.valueOf(settings.replicateDeletes()));
+        environment.put(FunctionEnvironment.COPY_REFERRERS, String.valueOf(settings.copyReferrers()));
+        environment.put(FunctionEnvironment.SWEEP_LOOKBACK_SECONDS, "900");
         // Builds here end in seconds, and Completion runs at once: the sweep need not wait a minute.
-        environment.put(FunctionsConfig.SWEEP_GRACE_SECONDS, "1");
+        environment.put(FunctionEnvironment.SWEEP_GRACE_SECONDS, "1");
         FunctionsConfig config = FunctionsConfig.from(environment);
 
         lambda.register("replicator-read-secret", LambdaHandlers.adapt(new ReadSecretHandler(config)));

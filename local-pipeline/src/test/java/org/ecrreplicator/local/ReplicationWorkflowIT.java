@@ -1,5 +1,6 @@
 package org.ecrreplicator.local;
 
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -113,21 +114,21 @@ class ReplicationWorkflowIT {
                 .keySchema(key -> key.attributeName(StateTable.KEY).keyType(KeyType.HASH)));
 
         FunctionsConfig config = FunctionsConfig.from(Map.of(
-                FunctionsConfig.TABLE_NAME,
+                FunctionEnvironment.TABLE_NAME,
                 TABLE,
-                FunctionsConfig.SECRET_ID,
+                FunctionEnvironment.SECRET_ID,
                 SECRET_NAME,
-                FunctionsConfig.DESTINATION_REGION,
+                FunctionEnvironment.DESTINATION_REGION,
                 "us-gov-west-1",
-                FunctionsConfig.BUILD_PROJECT_NAME,
+                FunctionEnvironment.BUILD_PROJECT_NAME,
                 PROJECT,
-                FunctionsConfig.LEASE_SECONDS,
+                FunctionEnvironment.LEASE_SECONDS,
                 Integer.toString(LEASE_SECONDS),
-                FunctionsConfig.MAX_LEASE_WAITS,
+                FunctionEnvironment.MAX_LEASE_WAITS,
                 "60",
-                FunctionsConfig.AWS_REGION,
+                FunctionEnvironment.AWS_REGION,
                 REGION,
-                FunctionsConfig.STATE_MACHINE_ARN,
+                FunctionEnvironment.STATE_MACHINE_ARN,
                 sfn.stateMachineArn()));
         lambda.register("replicator-read-secret", LambdaHandlers.adapt(new ReadSecretHandler(config)));
         lambda.register("replicator-check-state", LambdaHandlers.adapt(new CheckStateHandler(config)));

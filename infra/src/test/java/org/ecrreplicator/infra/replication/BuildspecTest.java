@@ -15,14 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.ecrreplicator.domain.BuildContract;
+import org.ecrreplicator.domain.contract.BuildResults;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The top-level buildspec.yml: what it declares, and its commands run with bash as CodeBuild would. */
 class BuildspecTest {
     private static final Path BUILDSPEC = TestApps.ROOT.resolve(DeploymentArtifacts.BUILDSPEC);
-    private static final List<String> EXPORTED = BuildContract.EXPORTED;
+    private static final List<String> EXPORTED = BuildResults.EXPORTED;
 
     @TempDir
     Path scratch;

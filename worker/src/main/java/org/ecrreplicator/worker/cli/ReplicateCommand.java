@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.ecrreplicator.domain.BuildContract;
+import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageAction;
 import org.ecrreplicator.domain.ImageReference;
@@ -60,7 +60,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 "CREATE_REPOSITORIES, IMAGE_TAG_MUTABILITY, SCAN_ON_PUSH, REGISTRY_INSECURE,",
                 "REPLICATE_DELETES (default false), COPY_REFERRERS (default true),",
                 "DESTINATION_ACCESS_KEY_ID, DESTINATION_SECRET_ACCESS_KEY, REPLICATOR_SRC_CREDS, REPLICATOR_DEST_CREDS.",
-                "Writes " + String.join(", ", BuildContract.EXPORTED) + " to --output; each referrer left out is"
+                "Writes " + String.join(", ", BuildResults.EXPORTED) + " to --output; each referrer left out is"
                         + " named on its own line of the log.",
                 "Every outcome exits 0.");
         spec.addMixin("connection", ConnectionOptions.transferMixin());
@@ -98,12 +98,12 @@ final class ReplicateCommand implements Callable<Integer> {
                         ? Outcome.KEPT
                         : result.changed() ? Outcome.REPLICATED : Outcome.UNCHANGED;
                 results = results(outcome, result.digest().toString(), null);
-                results.put(BuildContract.BYTES_COPIED, Long.toString(result.bytesCopied()));
-                results.put(BuildContract.BLOBS_COPIED, Integer.toString(result.blobsCopied()));
-                results.put(BuildContract.BLOBS_SKIPPED, Integer.toString(result.blobsSkipped()));
-                results.put(BuildContract.REFERRERS_COPIED, Integer.toString(result.referrersCopied()));
+                results.put(BuildResults.BYTES_COPIED, Long.toString(result.bytesCopied()));
+                results.put(BuildResults.BLOBS_COPIED, Integer.toString(result.blobsCopied()));
+                results.put(BuildResults.BLOBS_SKIPPED, Integer.toString(result.blobsSkipped()));
+                results.put(BuildResults.REFERRERS_COPIED, Integer.toString(result.referrersCopied()));
                 results.put(
-                        BuildContract.REFERRERS_SKIPPED,
+                        BuildResults.REFERRERS_SKIPPED,
                         Integer.toString(result.referrersSkipped().size()));
                 skipped = result.referrersSkipped();
                 detail = (outcome == Outcome.KEPT ? "the source holds it, so the destination keeps it; " : "")
@@ -143,9 +143,9 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         write(CommandSpecs.value(spec, OUTPUT), results);
         PrintWriter out = spec.commandLine().getOut();
-        String digest = results.get(BuildContract.REPLICATED_DIGEST);
+        String digest = results.get(BuildResults.REPLICATED_DIGEST);
         out.println("replicate " + request.action() + " " + request.imageKey() + ": "
-                + results.get(BuildContract.OUTCOME) + (digest.isEmpty() ? "" : " " + digest) + " (" + detail + ")");
+                + results.get(BuildResults.OUTCOME) + (digest.isEmpty() ? "" : " " + digest) + " (" + detail + ")");
         // The build log is the operator's record of what was left out, one line each.
         for (SkippedReferrer referrer : skipped) {
             out.println("skipped " + CopyCommand.skipped(referrer));
@@ -195,17 +195,17 @@ final class ReplicateCommand implements Callable<Integer> {
     /** Every exported key, in the buildspec's order: counts 0 and digests empty unless set later. */
     private static Map<String, String> results(Outcome outcome, String digest, Digest removed) {
         Map<String, String> results = new LinkedHashMap<>();
-        for (String key : BuildContract.EXPORTED) {
+        for (String key : BuildResults.EXPORTED) {
             results.put(key, "");
         }
-        results.put(BuildContract.OUTCOME, outcome.name());
-        results.put(BuildContract.REPLICATED_DIGEST, digest);
-        results.put(BuildContract.BYTES_COPIED, "0");
-        results.put(BuildContract.BLOBS_COPIED, "0");
-        results.put(BuildContract.BLOBS_SKIPPED, "0");
-        results.put(BuildContract.REFERRERS_COPIED, "0");
-        results.put(BuildContract.REFERRERS_SKIPPED, "0");
-        results.put(BuildContract.REMOVED_DIGEST, removed == null ? "" : removed.toString());
+        results.put(BuildResults.OUTCOME, outcome.name());
+        results.put(BuildResults.REPLICATED_DIGEST, digest);
+        results.put(BuildResults.BYTES_COPIED, "0");
+        results.put(BuildResults.BLOBS_COPIED, "0");
+        results.put(BuildResults.BLOBS_SKIPPED, "0");
+        results.put(BuildResults.REFERRERS_COPIED, "0");
+        results.put(BuildResults.REFERRERS_SKIPPED, "0");
+        results.put(BuildResults.REMOVED_DIGEST, removed == null ? "" : removed.toString());
         return results;
     }
 

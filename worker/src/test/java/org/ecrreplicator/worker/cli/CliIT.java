@@ -11,7 +11,8 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.ecrreplicator.domain.BuildContract;
+import org.ecrreplicator.domain.contract.BuildEnvironment;
+import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.engines.LocalEcrApi;
 import org.ecrreplicator.engines.ReferrersApiFront;
@@ -390,7 +391,7 @@ class CliIT {
         Map<String, String> unchanged = results(output);
 
         assertThat(first.exit()).as(first.err()).isZero();
-        assertThat(keys).containsExactlyElementsOf(BuildContract.EXPORTED);
+        assertThat(keys).containsExactlyElementsOf(BuildResults.EXPORTED);
         assertThat(replicated)
                 .containsEntry("OUTCOME", "REPLICATED")
                 .containsEntry("REPLICATED_DIGEST", image.digest())
@@ -432,7 +433,7 @@ class CliIT {
                             + " not copied: the destination refused it with HTTP 405 UNSUPPORTED: ECR does not take"
                             + " a referrer whose subject is an image index (aws/containers-roadmap#2783)");
 
-            env.put(BuildContract.COPY_REFERRERS, "false");
+            env.put(BuildEnvironment.COPY_REFERRERS, "false");
             SampleImages.Image later = SampleImages.seed(61).pushOciImage(sourceTarget(), "build/signed", "2");
             SampleImages.Image laterSignature = SampleImages.seed(61)
                     .pushReferrer(
@@ -495,7 +496,7 @@ class CliIT {
 
         Run kept = run(env, "replicate", "--output", output.toString());
         Map<String, String> sourceGone = results(output);
-        env.put(BuildContract.REPLICATE_DELETES, "true");
+        env.put(BuildEnvironment.REPLICATE_DELETES, "true");
         Run delete = run(env, "replicate", "--output", output.toString());
         Map<String, String> deleted = results(output);
         Run again = run(env, "replicate", "--output", output.toString());

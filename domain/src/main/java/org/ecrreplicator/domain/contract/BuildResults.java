@@ -1,20 +1,13 @@
-package org.ecrreplicator.domain;
+package org.ecrreplicator.domain.contract;
 
 import java.util.List;
 
 /**
- * Names shared by StartBuild (which sets the build's environment), the CDK build project, the worker's
- * {@code replicate} command (which reads the environment and writes its results), {@code buildspec.yml} (which
- * exports the results) and Completion (which reads them back). Tests check the buildspec against {@link
- * #EXPORTED}.
+ * What a replication build exports: written by the worker's {@code replicate} command as {@code KEY=value}
+ * lines, exported by {@code buildspec.yml} (which tests check against {@link #EXPORTED}), read back by
+ * Completion and the sweep into the task result.
  */
-public final class BuildContract {
-    /** true|false: a source tag or digest that is gone is removed at the destination too. Default false. */
-    public static final String REPLICATE_DELETES = "REPLICATE_DELETES";
-
-    /** true|false: manifests that refer to the copied image (OCI 1.1 {@code subject}) travel with it. Default true. */
-    public static final String COPY_REFERRERS = "COPY_REFERRERS";
-
+public final class BuildResults {
     /** One of {@link org.ecrreplicator.domain.state.Outcome}'s names. */
     public static final String OUTCOME = "OUTCOME";
 
@@ -46,5 +39,5 @@ public final class BuildContract {
             REFERRERS_SKIPPED,
             REMOVED_DIGEST);
 
-    private BuildContract() {}
+    private BuildResults() {}
 }

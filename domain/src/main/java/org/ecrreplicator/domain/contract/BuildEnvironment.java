@@ -1,0 +1,58 @@
+package org.ecrreplicator.domain.contract;
+
+/**
+ * The environment of a replication build: set by the CDK build project (defaults) and by StartBuild (per
+ * build, as overrides), read by the worker's {@code replicate} command and by Completion and the sweep (from
+ * the build's description). docs/contracts.md says who writes and reads each.
+ */
+public final class BuildEnvironment {
+    /** The replication request as JSON (PLAINTEXT). */
+    public static final String REPLICATION_REQUEST = "REPLICATION_REQUEST";
+
+    /** The Step Functions task token the build's end is reported to (PLAINTEXT). */
+    public static final String TASK_TOKEN = "TASK_TOKEN";
+
+    /** The execution that started the build (PLAINTEXT). */
+    public static final String EXECUTION_ARN = "EXECUTION_ARN";
+
+    /** host[:port] of the source registry. */
+    public static final String SOURCE_REGISTRY = "SOURCE_REGISTRY";
+
+    /** host[:port] of the destination registry. */
+    public static final String DESTINATION_REGISTRY = "DESTINATION_REGISTRY";
+
+    /** The destination's region, for its ECR API. */
+    public static final String DESTINATION_REGION = "DESTINATION_REGION";
+
+    /** true|false: create a missing destination repository. */
+    public static final String CREATE_REPOSITORIES = "CREATE_REPOSITORIES";
+
+    /** MUTABLE|IMMUTABLE: for repositories the build creates. */
+    public static final String IMAGE_TAG_MUTABILITY = "IMAGE_TAG_MUTABILITY";
+
+    /** true|false: for repositories the build creates. */
+    public static final String SCAN_ON_PUSH = "SCAN_ON_PUSH";
+
+    /** true|false: plain HTTP to the registries (local runs only; the stack sets false). */
+    public static final String REGISTRY_INSECURE = "REGISTRY_INSECURE";
+
+    /** true|false: a source tag or digest that is gone is removed at the destination too. Default false. */
+    public static final String REPLICATE_DELETES = "REPLICATE_DELETES";
+
+    /** true|false: manifests that refer to the copied image (OCI 1.1 {@code subject}) travel with it. Default true. */
+    public static final String COPY_REFERRERS = "COPY_REFERRERS";
+
+    /** The destination IAM user's access key id (SECRETS_MANAGER: {@code <secret>:accesskey}). */
+    public static final String DESTINATION_ACCESS_KEY_ID = "DESTINATION_ACCESS_KEY_ID";
+
+    /** The destination IAM user's secret access key (SECRETS_MANAGER: {@code <secret>:secretaccesskey}). */
+    public static final String DESTINATION_SECRET_ACCESS_KEY = "DESTINATION_SECRET_ACCESS_KEY";
+
+    /** true: treat a local source registry as ECR (local stand-in runs only; never set by the stack). */
+    public static final String SOURCE_REGISTRY_IS_ECR = "SOURCE_REGISTRY_IS_ECR";
+
+    /** true: treat a local destination registry as ECR (local stand-in runs only; never set by the stack). */
+    public static final String DESTINATION_REGISTRY_IS_ECR = "DESTINATION_REGISTRY_IS_ECR";
+
+    private BuildEnvironment() {}
+}
