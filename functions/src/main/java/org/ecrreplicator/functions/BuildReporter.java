@@ -1,15 +1,16 @@
 package org.ecrreplicator.functions;
 
-import org.ecrreplicator.domain.contract.BuildEnvironment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.Sha256;
+import org.ecrreplicator.domain.contract.BuildResults;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.Outcome;
 import org.ecrreplicator.domain.state.TagTransitions;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
@@ -37,11 +38,26 @@ final class BuildReporter {
     private final TagStateStore store;
     private final SfnClient sfn;
     private final CodeBuildClient codeBuild;
+    private final Duration lease;
+    private final Duration historyTtl;
     private final Clock clock;
     private final Log log;
 
-    BuildReporter(TagStateStore store, SfnClient sfn, CodeBuildClient codeBuild, Clock clock, Log log) {
+    /**
+     * @param lease and {@code historyTtl}: the stack's settings (their defaults when the function is not given
+     *     them), for the removal record of a failed build's digest
+     */
+    BuildReporter(
+            TagStateStore store,
+            SfnClient sfn,
+            CodeBuildClient codeBuild,
+            Duration lease,
+            Duration historyTtl,
+            Clock clock,
+            Log log) {
         this.store = store;
+        this.lease = lease;
+        this.historyTtl = historyTtl;
         this.sfn = sfn;
         this.codeBuild = codeBuild;
         this.clock = clock;
@@ -55,12 +71,12 @@ final class BuildReporter {
     ObjectNode report(BuildStateChange change) {
         Map<String, String> environment = change.environment();
         Map<String, String> exported = change.exported();
-        if (!environment.containsKey(BuildEnvironment.TASK_TOKEN) || (change.succeeded() && exported == null)) {
+        if (!environment.containsKey(BuildVariables.TASK_TOKEN) || (change.succeeded() && exported == null)) {
             BuildStateChange fetched = BuildStateChange.of(batchGetBuild(change.buildId()));
             environment = fetched.environment();
             exported = fetched.exported();
         }
-        String taskToken = environment.get(BuildEnvironment.TASK_TOKEN);
+        String taskToken = environment.get(BuildVariables.TASK_TOKEN);
         if (taskToken == null || taskToken.isBlank()) {
             return ignored(change.buildId(), "the build has no TASK_TOKEN: it was not started by the workflow");
         }
@@ -81,7 +97,7 @@ final class BuildReporter {
                     "buildId",
                     change.buildId(),
                     "executionArn",
-                    environment.get(BuildEnvironment.EXECUTION_ARN),
+                    environment.get(BuildVariables.EXECUTION_ARN),
                     "outcome",
                     result.path("outcome").asText());
             ObjectNode out = status("TASK_SUCCEEDED", change.buildId(), "build " + change.buildStatus());
@@ -171,7 +187,7 @@ final class BuildReporter {
                 "buildId",
                 change.buildId(),
                 "executionArn",
-                environment.get(BuildEnvironment.EXECUTION_ARN),
+                environment.get(BuildVariables.EXECUTION_ARN),
                 "cause",
                 cause);
         return status("TASK_FAILED", change.buildId(), cause);
@@ -179,12 +195,20 @@ final class BuildReporter {
 
     /** Only while the item still belongs to this attempt: a late event must not fail a newer attempt. */
     private void recordFailure(Map<String, String> environment, String taskToken, String cause) {
-        String requestJson = environment.get(BuildEnvironment.REPLICATION_REQUEST);
-        String executionArn = environment.get(BuildEnvironment.EXECUTION_ARN);
+        String requestJson = environment.get(BuildVariables.REPLICATION_REQUEST);
+        String executionArn = environment.get(BuildVariables.EXECUTION_ARN);
         if (requestJson == null || executionArn == null) {
             return;
         }
         ReplicationRequest request = ReplicationRequest.fromJson(requestJson);
+        // The failed build may have deleted the digest before it failed: its removal counts as done.
+        StateUpdates.applyRemoval(
+                store,
+                request.repository(),
+                request.digest(),
+                clock.instant().plus(historyTtl),
+                current -> org.ecrreplicator.domain.state.DigestRemoval.abandoned(
+                        current, executionArn, true, clock.instant(), lease));
         String tokenHash = Sha256.hex(taskToken);
         StateUpdates.apply(store, request.imageKey(), current -> {
             if (current.isEmpty() || !tokenHash.equals(current.get().taskTokenHash())) {

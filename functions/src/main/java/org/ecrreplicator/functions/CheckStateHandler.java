@@ -85,16 +85,13 @@ public final class CheckStateHandler implements RequestStreamHandler {
                             WorkflowErrors.LEASE_TIMEOUT,
                             cause,
                             clock.instant()));
-            log.error(
-                    "lease wait timed out", 
-                    "cause",
-                    cause);
+            log.error("lease wait timed out", "cause", cause);
             throw WorkflowErrors.leaseTimeout(cause);
         }
         log.info(
-                "checked", 
+                "checked",
                 "eventId",
-                request.eventId(), 
+                request.eventId(),
                 "decision",
                 check.decision(),
                 "reason",

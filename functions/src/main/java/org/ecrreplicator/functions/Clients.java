@@ -29,8 +29,9 @@ final class Clients {
     /** The timeouts and HTTP client every function client shares, on any service's builder. */
     private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
             B builder, boolean sdkRetries) {
-        ClientOverrideConfiguration.Builder config =
-                ClientOverrideConfiguration.builder().apiCallAttemptTimeout(ATTEMPT).apiCallTimeout(CALL);
+        ClientOverrideConfiguration.Builder config = ClientOverrideConfiguration.builder()
+                .apiCallAttemptTimeout(ATTEMPT)
+                .apiCallTimeout(CALL);
         if (!sdkRetries) {
             config.retryStrategy(AwsRetryStrategy.doNotRetry());
         }

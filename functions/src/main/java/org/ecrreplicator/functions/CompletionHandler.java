@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -46,7 +47,8 @@ public final class CompletionHandler implements RequestStreamHandler {
             Clock clock) {
         this.projectName = config.buildProjectName();
         this.log = new Log("completion", logSink, clock);
-        this.reporter = new BuildReporter(store, sfn, codeBuild, clock, log);
+        this.reporter = new BuildReporter(
+                store, sfn, codeBuild, config.lease(), Duration.ofDays(config.historyTtlDays()), clock, log);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package org.ecrreplicator.functions;
 
+import static org.ecrreplicator.domain.contract.FunctionEnvironment.*;
+
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import static org.ecrreplicator.domain.contract.FunctionEnvironment.*;
-
 import org.ecrreplicator.domain.Partition;
 
 /**
@@ -41,7 +41,6 @@ public record FunctionsConfig(
         boolean copyReferrers,
         Duration sweepLookback,
         Duration sweepGrace) {
-
 
     public static FunctionsConfig fromEnvironment() {
         return from(System.getenv());

@@ -84,7 +84,7 @@ public final class ReadSecretHandler implements RequestStreamHandler {
             out.put("region", region);
             out.put("registry", registryOverride != null ? registryOverride : registry.host());
             log.info(
-                    "destination secret is valid", 
+                    "destination secret is valid",
                     "secretArn",
                     arn,
                     "secretVersionId",
@@ -99,12 +99,7 @@ public final class ReadSecretHandler implements RequestStreamHandler {
     }
 
     private RuntimeException fail(ReplicationRequest request, RuntimeException error) {
-        log.error(
-                "destination secret unusable", 
-                "error",
-                WorkflowErrors.nameOf(error),
-                "cause",
-                error.getMessage());
+        log.error("destination secret unusable", "error", WorkflowErrors.nameOf(error), "cause", error.getMessage());
         return error;
     }
 }

@@ -31,6 +31,11 @@ import org.ecrreplicator.domain.state.TagTransitions;
  * kept|deleted|nothing to delete|source gone","imageKey","digest","buildId","referrersCopied","referrersSkipped"}}.
  */
 public final class RecordResultHandler implements RequestStreamHandler {
+    static final String RECHECK_PREFIX = "recheck-";
+
+    /** Re-checks of one event at most: each costs a build, and reconcile repairs what they leave. */
+    static final int MAX_RECHECKS = 3;
+
     private final TagStateStore store;
     private final Duration historyTtl;
     private final Duration lease;
@@ -97,14 +102,7 @@ public final class RecordResultHandler implements RequestStreamHandler {
         }
         store.appendHistory(
                 recorded, executionArn, outcome.name(), clock.instant().plus(historyTtl));
-        log.info(
-                "result recorded", 
-                "outcome",
-                outcome,
-                "digest",
-                digest,
-                "buildId",
-                buildId);
+        log.info("result recorded", "outcome", outcome, "digest", digest, "buildId", buildId);
         ObjectNode out = JsonIo.object();
         out.put("outcome", outcome.label());
         out.put("imageKey", request.imageKey());
@@ -124,6 +122,17 @@ public final class RecordResultHandler implements RequestStreamHandler {
         if (removal == null || removal.trusts(recorded.syncedAt(), clock.instant(), lease)) {
             return;
         }
+        int depth = recheckDepth(request.eventId());
+        if (depth >= MAX_RECHECKS) {
+            // A removal that keeps overlapping (a stuck one ages out with its lease): no endless loop of builds.
+            log.warn(
+                    "a removal of the digest overlapped this re-check too: left to the next event or reconcile",
+                    "digest",
+                    digest,
+                    "rechecks",
+                    depth);
+            return;
+        }
         Instant now = clock.instant();
         ReplicationRequest again = new ReplicationRequest(
                 request.repository(),
@@ -131,17 +140,30 @@ public final class RecordResultHandler implements RequestStreamHandler {
                 digest,
                 ImageAction.PUSH,
                 now,
-                "recheck-"
+                RECHECK_PREFIX + (depth + 1) + "-"
                         + org.ecrreplicator.domain.Sha256.hex(request.eventId() + "@" + now)
                                 .substring(0, 32),
                 request.sourceRegistry());
         recheck.accept(again);
         log.warn(
-                "a removal of the digest overlapped this build: queued a re-check", 
+                "a removal of the digest overlapped this build: queued a re-check",
                 "digest",
                 digest,
                 "recheckEventId",
                 again.eventId());
+    }
+
+    /** How many re-checks led to this request: {@code recheck-<n>-<hash>} is the n-th; any other event is 0. */
+    static int recheckDepth(String eventId) {
+        if (!eventId.startsWith(RECHECK_PREFIX)) {
+            return 0;
+        }
+        int dash = eventId.indexOf('-', RECHECK_PREFIX.length());
+        try {
+            return Integer.parseInt(eventId.substring(RECHECK_PREFIX.length(), dash));
+        } catch (RuntimeException e) {
+            return MAX_RECHECKS;
+        }
     }
 
     /** Sends re-checks to the replication queue, as Enqueue sends events (group = image key). */

@@ -13,19 +13,19 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
-import org.ecrreplicator.domain.contract.BuildEnvironment;
 import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.Sha256;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.retry.EqualJitterBackoff;
 import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.LeaseHeldException;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagTransitions;
-import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
 
@@ -109,10 +109,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
                     current -> TagTransitions.leaseForBuild(
                             current.orElse(null), request, executionArn, tokenHash, clock.instant(), config.lease()));
             if (leased.buildId() != null && tokenHash.equals(leased.taskTokenHash())) {
-                log.info(
-                        "build already started for this attempt", 
-                        "buildId",
-                        leased.buildId());
+                log.info("build already started for this attempt", "buildId", leased.buildId());
                 return result(leased.buildId());
             }
             if (mayRemoveDigest(request)) {
@@ -125,7 +122,14 @@ public final class StartBuildHandler implements RequestStreamHandler {
                         clock.instant().plus(Duration.ofDays(config.historyTtlDays())),
                         current -> DigestRemoval.started(current, executionArn, leased.attemptStartedAt()));
             }
-            String buildId = startBuild(request, destination, executionArn, taskToken, tokenHash);
+            String buildId;
+            try {
+                buildId = startBuild(request, destination, executionArn, taskToken, tokenHash);
+            } catch (RuntimeException notStarted) {
+                // No build runs for this attempt, so nothing is being removed: claims need not wait for it.
+                abandonRemoval(request, executionArn, notStarted);
+                throw notStarted;
+            }
             try {
                 StateUpdates.apply(
                         store,
@@ -136,17 +140,28 @@ public final class StartBuildHandler implements RequestStreamHandler {
                 // The build reports to this attempt's token regardless; the item belongs to a newer attempt.
                 log.warn("build started but the item moved on", "buildId", buildId, "reason", e.getMessage());
             }
-            log.info(
-                    "build started", 
-                    "buildId",
-                    buildId,
-                    "redriveCount",
-                    JsonIo.integer(payload, "redriveCount", 0));
+            log.info("build started", "buildId", buildId, "redriveCount", JsonIo.integer(payload, "redriveCount", 0));
             return result(buildId);
         } catch (LeaseHeldException e) {
             throw recordFailure(request, executionArn, WorkflowErrors.leaseHeld(e.getMessage()));
         } catch (RuntimeException e) {
             throw recordFailure(request, executionArn, e);
+        }
+    }
+
+    private void abandonRemoval(ReplicationRequest request, String executionArn, RuntimeException error) {
+        if (!mayRemoveDigest(request)) {
+            return;
+        }
+        try {
+            StateUpdates.applyRemoval(
+                    store,
+                    request.repository(),
+                    request.digest(),
+                    clock.instant().plus(Duration.ofDays(config.historyTtlDays())),
+                    current -> DigestRemoval.abandoned(current, executionArn, false, clock.instant(), config.lease()));
+        } catch (RuntimeException recordError) {
+            error.addSuppressed(recordError);
         }
     }
 
@@ -232,20 +247,20 @@ public final class StartBuildHandler implements RequestStreamHandler {
                 ? config.sourceRegistry()
                 : EcrRegistry.of(request.sourceRegistry(), config.awsRegion()).host();
         List<EnvironmentVariable> variables = new ArrayList<>();
-        plain(variables, BuildEnvironment.REPLICATION_REQUEST, request.toJson());
-        plain(variables, BuildEnvironment.TASK_TOKEN, taskToken);
-        plain(variables, BuildEnvironment.EXECUTION_ARN, executionArn);
-        plain(variables, BuildEnvironment.SOURCE_REGISTRY, sourceRegistry);
-        plain(variables, BuildEnvironment.DESTINATION_REGISTRY, destinationRegistry);
-        plain(variables, BuildEnvironment.DESTINATION_REGION, config.destinationRegion());
-        plain(variables, BuildEnvironment.CREATE_REPOSITORIES, Boolean.toString(config.createRepositories()));
-        plain(variables, BuildEnvironment.IMAGE_TAG_MUTABILITY, config.imageTagMutability());
-        plain(variables, BuildEnvironment.SCAN_ON_PUSH, Boolean.toString(config.scanOnPush()));
-        plain(variables, BuildEnvironment.REGISTRY_INSECURE, Boolean.toString(config.registryInsecure()));
-        plain(variables, BuildEnvironment.REPLICATE_DELETES, Boolean.toString(config.replicateDeletes()));
-        plain(variables, BuildEnvironment.COPY_REFERRERS, Boolean.toString(config.copyReferrers()));
-        secret(variables, BuildEnvironment.DESTINATION_ACCESS_KEY_ID, secretArn + ":accesskey");
-        secret(variables, BuildEnvironment.DESTINATION_SECRET_ACCESS_KEY, secretArn + ":secretaccesskey");
+        plain(variables, BuildVariables.REPLICATION_REQUEST, request.toJson());
+        plain(variables, BuildVariables.TASK_TOKEN, taskToken);
+        plain(variables, BuildVariables.EXECUTION_ARN, executionArn);
+        plain(variables, BuildVariables.SOURCE_REGISTRY, sourceRegistry);
+        plain(variables, BuildVariables.DESTINATION_REGISTRY, destinationRegistry);
+        plain(variables, BuildVariables.DESTINATION_REGION, config.destinationRegion());
+        plain(variables, BuildVariables.CREATE_REPOSITORIES, Boolean.toString(config.createRepositories()));
+        plain(variables, BuildVariables.IMAGE_TAG_MUTABILITY, config.imageTagMutability());
+        plain(variables, BuildVariables.SCAN_ON_PUSH, Boolean.toString(config.scanOnPush()));
+        plain(variables, BuildVariables.REGISTRY_INSECURE, Boolean.toString(config.registryInsecure()));
+        plain(variables, BuildVariables.REPLICATE_DELETES, Boolean.toString(config.replicateDeletes()));
+        plain(variables, BuildVariables.COPY_REFERRERS, Boolean.toString(config.copyReferrers()));
+        secret(variables, BuildVariables.DESTINATION_ACCESS_KEY_ID, secretArn + ":accesskey");
+        secret(variables, BuildVariables.DESTINATION_SECRET_ACCESS_KEY, secretArn + ":secretaccesskey");
         return variables;
     }
 
@@ -277,12 +292,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
         } catch (RuntimeException recordError) {
             error.addSuppressed(recordError);
         }
-        log.error(
-                "StartBuild failed", 
-                "error",
-                name,
-                "cause",
-                cause);
+        log.error("StartBuild failed", "error", name, "cause", cause);
         return error;
     }
 

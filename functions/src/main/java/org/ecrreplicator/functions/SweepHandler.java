@@ -1,6 +1,5 @@
 package org.ecrreplicator.functions;
 
-import org.ecrreplicator.domain.contract.BuildEnvironment;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +16,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.Sha256;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagStatus;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
@@ -80,7 +80,8 @@ public final class SweepHandler implements RequestStreamHandler {
         this.codeBuild = codeBuild;
         this.clock = clock;
         this.log = new Log("sweep", logSink, clock);
-        this.reporter = new BuildReporter(store, sfn, codeBuild, clock, log);
+        this.reporter = new BuildReporter(
+                store, sfn, codeBuild, config.lease(), Duration.ofDays(config.historyTtlDays()), clock, log);
     }
 
     @Override
@@ -155,8 +156,8 @@ public final class SweepHandler implements RequestStreamHandler {
             return Optional.empty();
         }
         var environment = BuildReporter.environment(build);
-        String taskToken = environment.get(BuildEnvironment.TASK_TOKEN);
-        String requestJson = environment.get(BuildEnvironment.REPLICATION_REQUEST);
+        String taskToken = environment.get(BuildVariables.TASK_TOKEN);
+        String requestJson = environment.get(BuildVariables.REPLICATION_REQUEST);
         if (taskToken == null || taskToken.isBlank() || requestJson == null) {
             return Optional.empty();
         }

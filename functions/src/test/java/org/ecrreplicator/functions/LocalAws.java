@@ -111,6 +111,7 @@ final class LocalAws {
         private final Map<String, String> byIdempotencyToken = new ConcurrentHashMap<>();
         final AtomicInteger throttleNext = new AtomicInteger();
         volatile String throttleCode = "AccountLimitExceededException";
+        volatile int throttleStatus = 400;
 
         FakeCodeBuild() {
             endpoint.on("StartBuild", this::startBuild)
@@ -147,7 +148,8 @@ final class LocalAws {
 
         private JsonNode startBuild(JsonNode request) {
             if (throttleNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw new AwsError(throttleCode, "Cannot have more than 1 builds in queue for the account");
+                throw new AwsError(
+                        throttleStatus, throttleCode, "Cannot have more than 1 builds in queue for the account");
             }
             String project = request.path("projectName").asText();
             String token = request.path("idempotencyToken").asText(null);

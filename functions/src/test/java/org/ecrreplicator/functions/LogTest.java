@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 class LogTest {
     private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Log log = new Log(
-            "check-state", lines::add, Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC));
+    private final Log log =
+            new Log("check-state", lines::add, Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC));
 
     @AfterEach
     void clearTraceHeader() {
@@ -92,7 +92,8 @@ class LogTest {
     @Test
     void shouldPutTheRequestIdColdStartTraceIdAndSubjectOnEveryLineOfAnInvocation() {
         System.setProperty(
-                Log.TRACE_HEADER_PROPERTY, "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
+                Log.TRACE_HEADER_PROPERTY,
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
 
         log.begin(context("req-1"));
         log.about("imageKey", "team/app:1.4.2");

@@ -434,6 +434,25 @@ class WorkflowHandlersIT {
     }
 
     @Test
+    void shouldRetryAServerErrorOfCodeBuildItselfWithTheSameIdempotencyToken() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+        codeBuild.throttleNext.set(1);
+        codeBuild.throttleCode = "InternalFailure";
+        codeBuild.throttleStatus = 500;
+
+        String buildId = start(request, EXECUTION_1, "token-1").path("buildId").asText();
+
+        List<AwsJsonEndpoint.Call> calls = codeBuild.endpoint.calls("StartBuild");
+        assertThat(calls).as("one retry, by the handler").hasSize(2);
+        assertThat(calls.get(1).request().path("idempotencyToken").asText())
+                .isEqualTo(calls.get(0).request().path("idempotencyToken").asText());
+        assertThat(pauses).hasSize(1);
+        assertThat(state().buildId()).isEqualTo(buildId);
+        assertThat(String.join("\n", logs)).contains("StartBuild failed; retrying");
+    }
+
+    @Test
     void shouldRecordFailedAndThrowBuildThrottledWhenThrottlingNeverStops() {
         ObjectNode request = request(DIGEST_1, T0, "e1");
         check(request, EXECUTION_1, 0);
@@ -685,7 +704,7 @@ class WorkflowHandlersIT {
             assertThat(recheck.imageKey()).isEqualTo("team/app:1.4.2");
             assertThat(recheck.digest().toString()).isEqualTo(DIGEST_1);
             assertThat(recheck.action()).isEqualTo(org.ecrreplicator.domain.ImageAction.PUSH);
-            assertThat(recheck.eventId()).startsWith("recheck-");
+            assertThat(recheck.eventId()).startsWith("recheck-1-");
             assertThat(recheck.eventTime()).isEqualTo(clock.instant());
         });
         assertThat(check(rechecks.getFirst().toJsonNode(), EXECUTION_2, 0)
@@ -693,6 +712,52 @@ class WorkflowHandlersIT {
                         .asText())
                 .as("the re-check builds: the claim is not trusted")
                 .isEqualTo("PROCEED");
+    }
+
+    @Test
+    void shouldStopRecheckingAfterThreeRechecksOfOneEvent() {
+        assertThat(RecordResultHandler.recheckDepth("0f1e2d3c-aaaa")).isZero();
+        assertThat(RecordResultHandler.recheckDepth("recheck-2-0123456789abcdef"))
+                .isEqualTo(2);
+        assertThat(RecordResultHandler.recheckDepth("recheck-x")).isEqualTo(RecordResultHandler.MAX_RECHECKS);
+        ObjectNode third = request(DIGEST_1, T0, "recheck-3-0123456789abcdef0123456789abcdef");
+        String build = started(third, EXECUTION_1, "token-1");
+        // A removal is under way for the digest: the build's copy may be undone.
+        ObjectNode deleteDigest = request(null, DIGEST_1, "DELETE", T0.plusSeconds(1), "delete-digest");
+        started(deleteDigest, EXECUTION_2, "token-2");
+
+        completeAndRecord(third, EXECUTION_1, build, replicated(DIGEST_1));
+
+        assertThat(rechecks).isEmpty();
+        assertThat(String.join("\n", logs)).contains("left to the next event or reconcile");
+    }
+
+    @Test
+    void shouldEndTheRemovalOfABuildThatNeverStartedAndCountOneThatFailedAsDone() {
+        ObjectNode deleteDigest = request(null, DIGEST_1, "DELETE", T0, "delete-digest");
+        check(deleteDigest, EXECUTION_1, 0);
+        codeBuild.throttleNext.set(100);
+        catchThrowable(() -> start(deleteDigest, EXECUTION_1, "token-1"));
+
+        var afterRefusal = store.loadRemoval("team/app", org.ecrreplicator.domain.Digest.parse(DIGEST_1))
+                .orElseThrow();
+        assertThat(afterRefusal.inProgress())
+                .as("no build, no removal under way")
+                .isEmpty();
+        assertThat(afterRefusal.lastRemovedAt()).isNull();
+
+        codeBuild.throttleNext.set(0);
+        String build =
+                start(deleteDigest, EXECUTION_1, "token-2").path("buildId").asText();
+        clock.advance(Duration.ofSeconds(10));
+        invoke(completion, buildEvent(build, "FAILED", null, true));
+
+        var afterFailure = store.loadRemoval("team/app", org.ecrreplicator.domain.Digest.parse(DIGEST_1))
+                .orElseThrow();
+        assertThat(afterFailure.inProgress()).isEmpty();
+        assertThat(afterFailure.lastRemovedAt())
+                .as("it may have deleted before it failed")
+                .isEqualTo(clock.instant());
     }
 
     @Test

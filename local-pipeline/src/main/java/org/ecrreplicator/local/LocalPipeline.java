@@ -1,6 +1,5 @@
 package org.ecrreplicator.local;
 
-import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
 import org.ecrreplicator.engines.ElasticMqEngine;

@@ -25,8 +25,9 @@ public final class FunctionEnvironment {
     public static final String DESTINATION_REGISTRY = "DESTINATION_REGISTRY";
     /** Local runs only. */
     public static final String REGISTRY_INSECURE = "REGISTRY_INSECURE";
-    public static final String REPLICATE_DELETES = BuildEnvironment.REPLICATE_DELETES;
-    public static final String COPY_REFERRERS = BuildEnvironment.COPY_REFERRERS;
+
+    public static final String REPLICATE_DELETES = BuildVariables.REPLICATE_DELETES;
+    public static final String COPY_REFERRERS = BuildVariables.COPY_REFERRERS;
     public static final String SWEEP_LOOKBACK_SECONDS = "SWEEP_LOOKBACK_SECONDS";
     public static final String SWEEP_GRACE_SECONDS = "SWEEP_GRACE_SECONDS";
 

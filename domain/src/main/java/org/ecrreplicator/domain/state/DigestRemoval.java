@@ -115,6 +115,22 @@ public record DigestRemoval(
                 current.repository(), current.digest(), current.version() + 1, inProgress, lastRemovedAt, now);
     }
 
+    /**
+     * Records that {@code executionArn}'s attempt ended without a result: its build failed or never started.
+     * A build that failed may have deleted the digest before it failed, so the removal counts as done now.
+     * Returns {@code current} when the execution was not on record.
+     *
+     * @param buildRan false when no build started, so nothing can have been removed
+     */
+    public static DigestRemoval abandoned(
+            DigestRemoval current, String executionArn, boolean buildRan, Instant now, Duration leaseDuration) {
+        Objects.requireNonNull(current, "current");
+        if (!current.inProgress().containsKey(executionArn)) {
+            return current;
+        }
+        return finished(current, executionArn, buildRan, now, leaseDuration);
+    }
+
     private static Instant later(Instant a, Instant b) {
         return a == null || b.isAfter(a) ? b : a;
     }

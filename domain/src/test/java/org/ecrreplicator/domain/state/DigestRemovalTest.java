@@ -88,4 +88,20 @@ class DigestRemovalTest {
         assertThat(oneEnded.trusts(T0.plusSeconds(20), T0.plusSeconds(30), LEASE))
                 .isFalse();
     }
+
+    @Test
+    void shouldEndAnAbandonedRemovalAsDoneOnlyWhenItsBuildRan() {
+        DigestRemoval started = DigestRemoval.started(NONE, E1, T0);
+
+        DigestRemoval neverStarted = DigestRemoval.abandoned(started, E1, false, T0.plusSeconds(5), LEASE);
+        DigestRemoval failed = DigestRemoval.abandoned(started, E1, true, T0.plusSeconds(5), LEASE);
+
+        assertThat(neverStarted.inProgress()).isEmpty();
+        assertThat(neverStarted.lastRemovedAt()).isNull();
+        assertThat(failed.inProgress()).isEmpty();
+        assertThat(failed.lastRemovedAt())
+                .as("it may have deleted before it failed")
+                .isEqualTo(T0.plusSeconds(5));
+        assertThat(DigestRemoval.abandoned(NONE, E2, true, T0, LEASE)).isSameAs(NONE);
+    }
 }

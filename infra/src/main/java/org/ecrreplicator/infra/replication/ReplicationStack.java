@@ -9,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.ecrreplicator.domain.contract.BuildEnvironment;
 import org.ecrreplicator.domain.EcrImageActionEvents;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.StateTable;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnComponents;
@@ -164,8 +164,8 @@ public final class ReplicationStack extends Stack {
         startBuildEnv.put("IMAGE_TAG_MUTABILITY", settings.imageTagMutability());
         startBuildEnv.put("SCAN_ON_PUSH", String.valueOf(settings.scanOnPush()));
         // StartBuild passes these to each build as overrides, as it does the three settings above.
-        startBuildEnv.put(BuildEnvironment.REPLICATE_DELETES, String.valueOf(settings.replicateDeletes()));
-        startBuildEnv.put(BuildEnvironment.COPY_REFERRERS, String.valueOf(settings.copyReferrers()));
+        startBuildEnv.put(BuildVariables.REPLICATE_DELETES, String.valueOf(settings.replicateDeletes()));
+        startBuildEnv.put(BuildVariables.COPY_REFERRERS, String.valueOf(settings.copyReferrers()));
         Alias startBuild = function(FunctionSpec.START_BUILD, startBuildEnv);
         startBuild.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("codebuild:StartBuild"))
@@ -383,8 +383,8 @@ public final class ReplicationStack extends Stack {
         environment.put("SCAN_ON_PUSH", plain(String.valueOf(settings.scanOnPush())));
         environment.put("REGISTRY_INSECURE", plain("false"));
         // The same values StartBuild overrides with, so a build started without it (from the console) agrees.
-        environment.put(BuildEnvironment.REPLICATE_DELETES, plain(String.valueOf(settings.replicateDeletes())));
-        environment.put(BuildEnvironment.COPY_REFERRERS, plain(String.valueOf(settings.copyReferrers())));
+        environment.put(BuildVariables.REPLICATE_DELETES, plain(String.valueOf(settings.replicateDeletes())));
+        environment.put(BuildVariables.COPY_REFERRERS, plain(String.valueOf(settings.copyReferrers())));
         // Resolved by CodeBuild at build start and masked in its logs; StartBuild overrides them with the
         // same type and the secret's full ARN.
         environment.put("DESTINATION_ACCESS_KEY_ID", fromSecret(secret.reference() + ":accesskey"));

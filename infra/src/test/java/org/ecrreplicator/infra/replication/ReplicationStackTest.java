@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.ecrreplicator.domain.contract.BuildEnvironment;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.infra.ReplicationStacks;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -201,8 +201,8 @@ class ReplicationStackTest {
                         "CREATE_REPOSITORIES",
                         "IMAGE_TAG_MUTABILITY",
                         "SCAN_ON_PUSH",
-                        BuildEnvironment.REPLICATE_DELETES,
-                        BuildEnvironment.COPY_REFERRERS)
+                        BuildVariables.REPLICATE_DELETES,
+                        BuildVariables.COPY_REFERRERS)
                 .containsEntry("CREATE_REPOSITORIES", "true")
                 .containsEntry("IMAGE_TAG_MUTABILITY", "MUTABLE")
                 .containsEntry("SCAN_ON_PUSH", "true")

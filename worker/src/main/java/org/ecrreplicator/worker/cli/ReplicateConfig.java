@@ -1,9 +1,9 @@
 package org.ecrreplicator.worker.cli;
 
-import org.ecrreplicator.domain.contract.BuildEnvironment;
 import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.domain.InvalidRequestException;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.worker.engine.EcrApi;
 
 /**
@@ -89,8 +89,8 @@ record ReplicateConfig(
                 secret,
                 env.get(CredentialsOption.SOURCE.variable()).orElse(null),
                 env.get(CredentialsOption.DESTINATION.variable()).orElse(null),
-                env.flag(BuildEnvironment.REPLICATE_DELETES, false),
-                env.flag(BuildEnvironment.COPY_REFERRERS, true));
+                env.flag(BuildVariables.REPLICATE_DELETES, false),
+                env.flag(BuildVariables.COPY_REFERRERS, true));
     }
 
     /** The account id in an ECR host, or null (then ECR picks the caller's own registry). */

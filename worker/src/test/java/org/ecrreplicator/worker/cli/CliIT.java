@@ -11,9 +11,9 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.ecrreplicator.domain.contract.BuildEnvironment;
-import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.Json;
+import org.ecrreplicator.domain.contract.BuildResults;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.engines.LocalEcrApi;
 import org.ecrreplicator.engines.ReferrersApiFront;
 import org.ecrreplicator.engines.RegistryProcess;
@@ -433,7 +433,7 @@ class CliIT {
                             + " not copied: the destination refused it with HTTP 405 UNSUPPORTED: ECR does not take"
                             + " a referrer whose subject is an image index (aws/containers-roadmap#2783)");
 
-            env.put(BuildEnvironment.COPY_REFERRERS, "false");
+            env.put(BuildVariables.COPY_REFERRERS, "false");
             SampleImages.Image later = SampleImages.seed(61).pushOciImage(sourceTarget(), "build/signed", "2");
             SampleImages.Image laterSignature = SampleImages.seed(61)
                     .pushReferrer(
@@ -496,7 +496,7 @@ class CliIT {
 
         Run kept = run(env, "replicate", "--output", output.toString());
         Map<String, String> sourceGone = results(output);
-        env.put(BuildEnvironment.REPLICATE_DELETES, "true");
+        env.put(BuildVariables.REPLICATE_DELETES, "true");
         Run delete = run(env, "replicate", "--output", output.toString());
         Map<String, String> deleted = results(output);
         Run again = run(env, "replicate", "--output", output.toString());

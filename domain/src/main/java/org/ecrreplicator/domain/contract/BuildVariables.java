@@ -5,7 +5,7 @@ package org.ecrreplicator.domain.contract;
  * build, as overrides), read by the worker's {@code replicate} command and by Completion and the sweep (from
  * the build's description). docs/contracts.md says who writes and reads each.
  */
-public final class BuildEnvironment {
+public final class BuildVariables {
     /** The replication request as JSON (PLAINTEXT). */
     public static final String REPLICATION_REQUEST = "REPLICATION_REQUEST";
 
@@ -54,5 +54,5 @@ public final class BuildEnvironment {
     /** true: treat a local destination registry as ECR (local stand-in runs only; never set by the stack). */
     public static final String DESTINATION_REGISTRY_IS_ECR = "DESTINATION_REGISTRY_IS_ECR";
 
-    private BuildEnvironment() {}
+    private BuildVariables() {}
 }
