@@ -36,9 +36,9 @@ import org.junit.jupiter.api.Test;
 class ConvergencePropertyIT {
     private static final long FIRST_SEED = Long.getLong("convergence.seed", 20_261_129L);
     private static final int HISTORIES = Integer.getInteger("convergence.histories", 50);
-    private static final int AT_ONCE = 8;
+    private static final int AT_ONCE = 6;
     private static final List<String> TAGS = List.of("t0", "t1", "t2");
-    private static final Duration SETTLE = Duration.ofMinutes(4);
+    private static final Duration SETTLE = Duration.ofMinutes(6);
 
     private static LocalPipeline pipeline;
     private static SampleImages.Target source;
@@ -183,7 +183,7 @@ class ConvergencePropertyIT {
                     .pushOciImage(source, repository, null)
                     .manifests()
                     .get(0);
-            int operations = 3 + random.nextInt(4);
+            int operations = 3 + random.nextInt(3);
             for (int i = 0; i < operations; i++) {
                 operate();
                 if (random.nextBoolean()) {
