@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import org.ecrreplicator.domain.Json;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.codebuild.model.BuildPhase;
+import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
+import software.amazon.awssdk.services.codebuild.model.PhaseContext;
 
 class BuildStateChangeTest {
     static JsonNode event(String name) {
@@ -106,16 +110,27 @@ class BuildStateChangeTest {
                         .id("ecr-replicator-dev:0b1c")
                         .projectName("ecr-replicator-dev")
                         .buildStatus("FAILED")
-                        .environment(environment -> environment.environmentVariables(variable ->
-                                variable.name("TASK_TOKEN").value("token-1").type("PLAINTEXT")))
-                        .phases(
-                                phase -> phase.phaseType("PROVISIONING").phaseStatus("SUCCEEDED"),
-                                phase -> phase.phaseType("BUILD")
+                        .environment(
+                                environment -> environment.environmentVariables(List.of(EnvironmentVariable.builder()
+                                        .name("TASK_TOKEN")
+                                        .value("token-1")
+                                        .type("PLAINTEXT")
+                                        .build())))
+                        .phases(List.of(
+                                BuildPhase.builder()
+                                        .phaseType("PROVISIONING")
+                                        .phaseStatus("SUCCEEDED")
+                                        .build(),
+                                BuildPhase.builder()
+                                        .phaseType("BUILD")
                                         .phaseStatus("FAILED")
-                                        .contexts(context -> context.statusCode("COMMAND_EXECUTION_ERROR")
-                                                .message("Error while executing command: java. Reason: exit status 1")),
+                                        .contexts(List.of(PhaseContext.builder()
+                                                .statusCode("COMMAND_EXECUTION_ERROR")
+                                                .message("Error while executing command: java. Reason: exit status 1")
+                                                .build()))
+                                        .build(),
                                 // CodeBuild's last phase carries no status.
-                                phase -> phase.phaseType("COMPLETED"))
+                                BuildPhase.builder().phaseType("COMPLETED").build()))
                         .logs(logs -> logs.deepLink("https://console.aws.amazon.com/cloudwatch/home#logEvent"))
                         .build();
 
