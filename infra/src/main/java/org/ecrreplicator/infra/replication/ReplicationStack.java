@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import org.ecrreplicator.domain.EcrImageActionEvents;
 import org.ecrreplicator.domain.contract.BuildVariables;
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
+import org.ecrreplicator.domain.contract.StateMachineTemplate;
 import org.ecrreplicator.domain.state.StateTable;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnComponents;
@@ -138,31 +140,35 @@ public final class ReplicationStack extends Stack {
         Queue queue = fifoQueue("ReplicationQueue", deadLetters);
         Project project = buildProject(artifacts, secret);
 
-        Alias enqueue = function(FunctionSpec.ENQUEUE, Map.of("QUEUE_URL", queue.getQueueUrl()));
+        Alias enqueue = function(FunctionSpec.ENQUEUE, Map.of(FunctionEnvironment.QUEUE_URL, queue.getQueueUrl()));
         queue.grantSendMessages(enqueue);
 
         Alias readSecret = function(
                 FunctionSpec.READ_SECRET,
-                Map.of("SECRET_ID", secret.reference(), "DESTINATION_REGION", settings.destinationRegion()));
+                Map.of(
+                        FunctionEnvironment.SECRET_ID,
+                        secret.reference(),
+                        FunctionEnvironment.DESTINATION_REGION,
+                        settings.destinationRegion()));
         secret.secret().grantRead(readSecret);
 
         Alias checkState = function(
                 FunctionSpec.CHECK_STATE,
                 Map.of(
-                        "TABLE_NAME", table.getTableName(),
-                        "LEASE_SECONDS", String.valueOf(settings.leaseSeconds()),
-                        "MAX_LEASE_WAITS", String.valueOf(settings.maxLeaseWaits()),
-                        "HISTORY_TTL_DAYS", String.valueOf(settings.historyTtlDays())));
+                        FunctionEnvironment.TABLE_NAME, table.getTableName(),
+                        FunctionEnvironment.LEASE_SECONDS, String.valueOf(settings.leaseSeconds()),
+                        FunctionEnvironment.MAX_LEASE_WAITS, String.valueOf(settings.maxLeaseWaits()),
+                        FunctionEnvironment.HISTORY_TTL_DAYS, String.valueOf(settings.historyTtlDays())));
 
         Map<String, String> startBuildEnv = new LinkedHashMap<>();
-        startBuildEnv.put("SECRET_ID", secret.reference());
-        startBuildEnv.put("DESTINATION_REGION", settings.destinationRegion());
-        startBuildEnv.put("BUILD_PROJECT_NAME", project.getProjectName());
-        startBuildEnv.put("TABLE_NAME", table.getTableName());
-        startBuildEnv.put("LEASE_SECONDS", String.valueOf(settings.leaseSeconds()));
-        startBuildEnv.put("CREATE_REPOSITORIES", String.valueOf(settings.createRepositories()));
-        startBuildEnv.put("IMAGE_TAG_MUTABILITY", settings.imageTagMutability());
-        startBuildEnv.put("SCAN_ON_PUSH", String.valueOf(settings.scanOnPush()));
+        startBuildEnv.put(FunctionEnvironment.SECRET_ID, secret.reference());
+        startBuildEnv.put(FunctionEnvironment.DESTINATION_REGION, settings.destinationRegion());
+        startBuildEnv.put(FunctionEnvironment.BUILD_PROJECT_NAME, project.getProjectName());
+        startBuildEnv.put(FunctionEnvironment.TABLE_NAME, table.getTableName());
+        startBuildEnv.put(FunctionEnvironment.LEASE_SECONDS, String.valueOf(settings.leaseSeconds()));
+        startBuildEnv.put(FunctionEnvironment.CREATE_REPOSITORIES, String.valueOf(settings.createRepositories()));
+        startBuildEnv.put(FunctionEnvironment.IMAGE_TAG_MUTABILITY, settings.imageTagMutability());
+        startBuildEnv.put(FunctionEnvironment.SCAN_ON_PUSH, String.valueOf(settings.scanOnPush()));
         // StartBuild passes these to each build as overrides, as it does the three settings above.
         startBuildEnv.put(BuildVariables.REPLICATE_DELETES, String.valueOf(settings.replicateDeletes()));
         startBuildEnv.put(BuildVariables.COPY_REFERRERS, String.valueOf(settings.copyReferrers()));
@@ -175,26 +181,28 @@ public final class ReplicationStack extends Stack {
         Alias recordResult = function(
                 FunctionSpec.RECORD_RESULT,
                 Map.of(
-                        "TABLE_NAME", table.getTableName(),
-                        "HISTORY_TTL_DAYS", String.valueOf(settings.historyTtlDays()),
-                        "LEASE_SECONDS", String.valueOf(settings.leaseSeconds()),
-                        "QUEUE_URL", queue.getQueueUrl()));
+                        FunctionEnvironment.TABLE_NAME, table.getTableName(),
+                        FunctionEnvironment.HISTORY_TTL_DAYS, String.valueOf(settings.historyTtlDays()),
+                        FunctionEnvironment.LEASE_SECONDS, String.valueOf(settings.leaseSeconds()),
+                        FunctionEnvironment.QUEUE_URL, queue.getQueueUrl()));
         // A build whose copy a concurrent removal of the digest may have undone is queued again (decision 0061).
         queue.grantSendMessages(recordResult);
 
-        substitutions.put("ReadSecretFunctionArn", readSecret.getFunctionArn());
-        substitutions.put("CheckStateFunctionArn", checkState.getFunctionArn());
-        substitutions.put("StartBuildFunctionArn", startBuild.getFunctionArn());
-        substitutions.put("RecordResultFunctionArn", recordResult.getFunctionArn());
-        substitutions.put("LeaseWaitSeconds", String.valueOf(settings.leaseWaitSeconds()));
-        substitutions.put("BuildTaskTimeoutSeconds", String.valueOf(settings.buildTaskTimeoutSeconds()));
+        substitutions.put(StateMachineTemplate.READ_SECRET_FUNCTION_ARN, readSecret.getFunctionArn());
+        substitutions.put(StateMachineTemplate.CHECK_STATE_FUNCTION_ARN, checkState.getFunctionArn());
+        substitutions.put(StateMachineTemplate.START_BUILD_FUNCTION_ARN, startBuild.getFunctionArn());
+        substitutions.put(StateMachineTemplate.RECORD_RESULT_FUNCTION_ARN, recordResult.getFunctionArn());
+        substitutions.put(StateMachineTemplate.LEASE_WAIT_SECONDS, String.valueOf(settings.leaseWaitSeconds()));
+        substitutions.put(
+                StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS, String.valueOf(settings.buildTaskTimeoutSeconds()));
         definition.requireSubstitutions(substitutions);
         StateMachine workflow = workflow(definition);
         for (Alias task : List.of(readSecret, checkState, startBuild, recordResult)) {
             task.grantInvoke(workflow);
         }
 
-        Alias dispatch = function(FunctionSpec.DISPATCH, Map.of("STATE_MACHINE_ARN", workflow.getStateMachineArn()));
+        Alias dispatch = function(
+                FunctionSpec.DISPATCH, Map.of(FunctionEnvironment.STATE_MACHINE_ARN, workflow.getStateMachineArn()));
         workflow.grantStartExecution(dispatch);
         // A redelivered message finds its execution already started; Dispatch compares that execution's input.
         dispatch.addToRolePolicy(PolicyStatement.Builder.create()
@@ -213,7 +221,11 @@ public final class ReplicationStack extends Stack {
 
         Alias completion = function(
                 FunctionSpec.COMPLETION,
-                Map.of("BUILD_PROJECT_NAME", project.getProjectName(), "TABLE_NAME", table.getTableName()));
+                Map.of(
+                        FunctionEnvironment.BUILD_PROJECT_NAME,
+                        project.getProjectName(),
+                        FunctionEnvironment.TABLE_NAME,
+                        table.getTableName()));
         workflow.grantTaskResponse(completion);
         completion.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("codebuild:BatchGetBuilds"))
@@ -221,10 +233,10 @@ public final class ReplicationStack extends Stack {
                 .build());
 
         Map<String, String> sweepEnv = new LinkedHashMap<>();
-        sweepEnv.put("BUILD_PROJECT_NAME", project.getProjectName());
-        sweepEnv.put("TABLE_NAME", table.getTableName());
+        sweepEnv.put(FunctionEnvironment.BUILD_PROJECT_NAME, project.getProjectName());
+        sweepEnv.put(FunctionEnvironment.TABLE_NAME, table.getTableName());
         // A build that started longer ago than the StartBuild task timeout has no execution left waiting for it.
-        sweepEnv.put("SWEEP_LOOKBACK_SECONDS", String.valueOf(settings.buildTaskTimeoutSeconds()));
+        sweepEnv.put(FunctionEnvironment.SWEEP_LOOKBACK_SECONDS, String.valueOf(settings.buildTaskTimeoutSeconds()));
         Alias sweep = function(FunctionSpec.SWEEP, sweepEnv);
         workflow.grantTaskResponse(sweep);
         sweep.addToRolePolicy(PolicyStatement.Builder.create()
@@ -377,18 +389,22 @@ public final class ReplicationStack extends Stack {
                 .build();
 
         Map<String, BuildEnvironmentVariable> environment = new LinkedHashMap<>();
-        environment.put("DESTINATION_REGION", plain(settings.destinationRegion()));
-        environment.put("CREATE_REPOSITORIES", plain(String.valueOf(settings.createRepositories())));
-        environment.put("IMAGE_TAG_MUTABILITY", plain(settings.imageTagMutability()));
-        environment.put("SCAN_ON_PUSH", plain(String.valueOf(settings.scanOnPush())));
-        environment.put("REGISTRY_INSECURE", plain("false"));
+        environment.put(BuildVariables.DESTINATION_REGION, plain(settings.destinationRegion()));
+        environment.put(BuildVariables.CREATE_REPOSITORIES, plain(String.valueOf(settings.createRepositories())));
+        environment.put(BuildVariables.IMAGE_TAG_MUTABILITY, plain(settings.imageTagMutability()));
+        environment.put(BuildVariables.SCAN_ON_PUSH, plain(String.valueOf(settings.scanOnPush())));
+        environment.put(BuildVariables.REGISTRY_INSECURE, plain("false"));
         // The same values StartBuild overrides with, so a build started without it (from the console) agrees.
         environment.put(BuildVariables.REPLICATE_DELETES, plain(String.valueOf(settings.replicateDeletes())));
         environment.put(BuildVariables.COPY_REFERRERS, plain(String.valueOf(settings.copyReferrers())));
         // Resolved by CodeBuild at build start and masked in its logs; StartBuild overrides them with the
         // same type and the secret's full ARN.
-        environment.put("DESTINATION_ACCESS_KEY_ID", fromSecret(secret.reference() + ":accesskey"));
-        environment.put("DESTINATION_SECRET_ACCESS_KEY", fromSecret(secret.reference() + ":secretaccesskey"));
+        environment.put(
+                BuildVariables.DESTINATION_ACCESS_KEY_ID,
+                fromSecret(secret.reference() + ":" + org.ecrreplicator.domain.DestinationSecret.ACCESS_KEY));
+        environment.put(
+                BuildVariables.DESTINATION_SECRET_ACCESS_KEY,
+                fromSecret(secret.reference() + ":" + org.ecrreplicator.domain.DestinationSecret.SECRET_ACCESS_KEY));
 
         Project.Builder builder = Project.Builder.create(this, "ReplicationBuild")
                 .projectName(prefix)

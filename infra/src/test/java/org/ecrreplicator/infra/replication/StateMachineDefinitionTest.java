@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
+import org.ecrreplicator.domain.contract.StateMachineTemplate;
 import org.junit.jupiter.api.Test;
 
 /** The real statemachine/replicate.asl.json against the substitutions the stack passes. */
@@ -18,14 +19,14 @@ class StateMachineDefinitionTest {
         Map<String, String> substitutions = TestApps.define("dev").replication().substitutions();
 
         assertThat(definition.placeholders())
-                .as("the placeholders of the contracts")
+                .as("the placeholders docs/contracts.md lists")
                 .containsExactlyInAnyOrder(
-                        "ReadSecretFunctionArn",
-                        "CheckStateFunctionArn",
-                        "StartBuildFunctionArn",
-                        "RecordResultFunctionArn",
-                        "LeaseWaitSeconds",
-                        "BuildTaskTimeoutSeconds");
+                        StateMachineTemplate.READ_SECRET_FUNCTION_ARN,
+                        StateMachineTemplate.CHECK_STATE_FUNCTION_ARN,
+                        StateMachineTemplate.START_BUILD_FUNCTION_ARN,
+                        StateMachineTemplate.RECORD_RESULT_FUNCTION_ARN,
+                        StateMachineTemplate.LEASE_WAIT_SECONDS,
+                        StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS);
         assertThat(substitutions.keySet()).isEqualTo(definition.placeholders());
 
         // Every "${" in the file is one of those placeholders (a typo such as ${LeaseWait Seconds} would
