@@ -42,14 +42,15 @@ class StateMachineDefinitionTest {
 
     @Test
     void shouldNameMissingAndUnusedSubstitutionsWhenTheyDisagree() {
-        StateMachineDefinition definition = new StateMachineDefinition(
-                Path.of("replicate.asl.json"),
-                "{\"a\":\"${One}\",\"b\":\"${Two}\"}",
-                StateMachineDefinition.placeholders("{\"a\":\"${One}\",\"b\":\"${Two}\"}"));
+        StateMachineDefinition definition =
+                new StateMachineDefinition(Path.of("replicate.asl.json"), "{\"a\":\"${One}\",\"b\":\"${Two}\"}");
 
         assertThatThrownBy(() -> definition.requireSubstitutions(Map.of("One", "1", "Three", "3")))
-                .hasMessageContaining("placeholders without a substitution [Two]")
-                .hasMessageContaining("substitutions no placeholder uses [Three]");
+                .as("synth fails naming the file, both sides of the disagreement and where the names are listed")
+                .hasMessageContaining("the state-machine definition replicate.asl.json")
+                .hasMessageContaining("placeholders without a value [Two]")
+                .hasMessageContaining("values no placeholder uses [Three]")
+                .hasMessageContaining("docs/contracts.md");
         definition.requireSubstitutions(Map.of("One", "1", "Two", "2"));
     }
 }
