@@ -121,6 +121,15 @@ public final class RegistryServiceStack extends Stack {
         environment.put("S3_BUCKET", settings.bucket());
         environment.put("HTTP_ADDR", ":" + RegistrySettings.CONTAINER_PORT);
 
+        // In a fixed order: the template lists them, and a list in another order is a new task definition.
+        Map<String, software.amazon.awscdk.services.ecs.Secret> secrets = new LinkedHashMap<>();
+        // Only the one JSON key, not the whole secret: the task sees nothing else it holds.
+        secrets.put(
+                "NOTIFICATION_AUTH",
+                software.amazon.awscdk.services.ecs.Secret.fromSecretsManager(
+                        notificationSecret, RegistrySettings.SECRET_KEY));
+        secrets.put("REGISTRY_HTTP_SECRET", software.amazon.awscdk.services.ecs.Secret.fromSecretsManager(httpSecret));
+
         taskDefinition.addContainer(
                 "registry",
                 ContainerDefinitionOptions.builder()
@@ -130,13 +139,7 @@ public final class RegistryServiceStack extends Stack {
                                         .platform(Platform.LINUX_AMD64)
                                         .build()))
                         .environment(environment)
-                        // Only the one JSON key, not the whole secret: the task sees nothing else it holds.
-                        .secrets(Map.of(
-                                "NOTIFICATION_AUTH",
-                                software.amazon.awscdk.services.ecs.Secret.fromSecretsManager(
-                                        notificationSecret, RegistrySettings.SECRET_KEY),
-                                "REGISTRY_HTTP_SECRET",
-                                software.amazon.awscdk.services.ecs.Secret.fromSecretsManager(httpSecret)))
+                        .secrets(secrets)
                         .portMappings(List.of(PortMapping.builder()
                                 .containerPort(RegistrySettings.CONTAINER_PORT)
                                 .build()))
