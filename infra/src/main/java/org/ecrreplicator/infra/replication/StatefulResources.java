@@ -43,8 +43,8 @@ record StatefulResources(
     static StatefulResources create(Stack stack, ReplicationSettings settings) {
         CredentialsSecret secret = destinationSecret(stack, settings);
         Table table = table(stack);
-        Queue eventDeliveryDeadLetters = eventDeliveryDeadLetterQueue(stack);
-        Queue invocationFailures = invocationFailureQueue(stack);
+        Queue eventDeliveryDeadLetters = standardQueue(stack, "EventDeliveryDeadLetterQueue");
+        Queue invocationFailures = standardQueue(stack, "InvocationFailureQueue");
         Queue deadLetters = fifoQueue(stack, settings, "ReplicationDeadLetterQueue", null);
         Queue queue = fifoQueue(stack, settings, "ReplicationQueue", deadLetters);
         return new StatefulResources(secret, table, queue, deadLetters, eventDeliveryDeadLetters, invocationFailures);
@@ -94,20 +94,13 @@ record StatefulResources(
                 .build();
     }
 
-    private static Queue eventDeliveryDeadLetterQueue(Stack stack) {
-        // EventBridge targets need a standard queue as their dead-letter queue; SSE-SQS is one EventBridge
-        // can write to without a key policy.
-        return Queue.Builder.create(stack, "EventDeliveryDeadLetterQueue")
-                .encryption(QueueEncryption.SQS_MANAGED)
-                .enforceSsl(true)
-                .retentionPeriod(Duration.days(14))
-                .build();
-    }
-
-    private static Queue invocationFailureQueue(Stack stack) {
-        // A standard queue: Lambda destinations cannot write to a FIFO queue. SSE-SQS needs no key grant for
-        // the functions' roles.
-        return Queue.Builder.create(stack, "InvocationFailureQueue")
+    /**
+     * A standard queue where events wait for an operator: EventBridge targets take only a standard queue as
+     * their dead-letter queue, and Lambda destinations cannot write to a FIFO queue. SSE-SQS is an encryption
+     * EventBridge can write to without a key policy and the functions' roles without a key grant.
+     */
+    private static Queue standardQueue(Stack stack, String id) {
+        return Queue.Builder.create(stack, id)
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .retentionPeriod(Duration.days(14))
