@@ -1,6 +1,7 @@
 package org.ecrreplicator.infra.registry;
 
-import io.github.cdklabs.cdknag.NagPackSuppression;
+import static org.ecrreplicator.infra.Suppressions.suppression;
+
 import io.github.cdklabs.cdknag.NagSuppressions;
 import java.util.List;
 import java.util.Map;
@@ -51,14 +52,13 @@ public final class RegistryNetworkStack extends Stack {
         NagSuppressions.addResourceSuppressionsByPath(
                 this,
                 "/" + settings.networkStackName() + "/Custom::VpcRestrictDefaultSGCustomResourceProvider/Role",
-                List.of(NagPackSuppression.builder()
-                        .id("AwsSolutions-IAM4")
-                        .reason("CDK's provider for restricting the default security group uses the AWS"
-                                + " managed AWSLambdaBasicExecutionRole for its own logs")
-                        .appliesTo(
+                List.of(
+                        suppression(
+                                "AwsSolutions-IAM4",
+                                "CDK's provider for restricting the default security group uses the AWS"
+                                        + " managed AWSLambdaBasicExecutionRole for its own logs",
                                 List.of(
-                                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"))
-                        .build()));
+                                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"))));
         RegistryTags.apply(this, settings);
     }
 

@@ -4,6 +4,7 @@ import io.github.cdklabs.cdknag.NagSuppressions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.ecrreplicator.infra.Suppressions;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
@@ -74,14 +75,14 @@ public final class DestinationAccessStack extends Stack {
         NagSuppressions.addResourceSuppressions(
                 policy,
                 List.of(
-                        ReplicationStack.suppression(
+                        Suppressions.suppression(
                                 "AwsSolutions-IAM5",
                                 "ecr:GetAuthorizationToken has no resource-level permissions; the repository actions are"
                                         + " scoped to the replicated prefixes or wildcards, which name repositories by"
                                         + " pattern by design",
                                 List.of(
                                         "Resource::*",
-                                        ReplicationStack.regex(
+                                        Suppressions.regex(
                                                 "/^Resource::arn:[a-z-]+:ecr:[a-z0-9-]+:(<AWS::AccountId>|\\d{12}):repository\\/.+$/")))));
 
         CfnOutput.Builder.create(this, "UserName")

@@ -201,6 +201,11 @@ public record ReplicationSettings(
         return buildTaskTimeoutSeconds(buildTimeoutMinutes, buildQueuedTimeoutMinutes);
     }
 
+    /** The name of the environment's build project, state machine and dashboard, and the prefix of its secret. */
+    public String resourceName() {
+        return "ecr-replicator-" + environment;
+    }
+
     public Partition partition() {
         return Partition.fromRegion(region);
     }

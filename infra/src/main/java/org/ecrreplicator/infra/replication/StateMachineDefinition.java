@@ -7,46 +7,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.ecrreplicator.domain.contract.StateMachineTemplate;
 
 /**
- * statemachine/replicate.asl.json with its {@code ${Name}} placeholders. Synth fails when a placeholder has no
- * substitution (Step Functions would reject or, worse, keep the literal text) or a substitution matches no
- * placeholder (the ASL and the app have drifted apart).
+ * statemachine/replicate.asl.json with its {@code ${Name}} placeholders. Synth fails when the substitutions
+ * and the placeholders disagree, by the same check the local Step Functions stand-in makes
+ * ({@link StateMachineTemplate#requireExactly}).
  */
-public record StateMachineDefinition(Path file, String json, Set<String> placeholders) {
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
-
+public record StateMachineDefinition(Path file, String json) {
     public static StateMachineDefinition load(Path file) {
         try {
-            String json = Files.readString(file, StandardCharsets.UTF_8);
-            return new StateMachineDefinition(file, json, placeholders(json));
+            return new StateMachineDefinition(file, Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the state-machine definition " + file, e);
         }
     }
 
-    public static Set<String> placeholders(String json) {
-        Set<String> names = new TreeSet<>();
-        Matcher matcher = PLACEHOLDER.matcher(json);
-        while (matcher.find()) {
-            names.add(matcher.group(1));
-        }
-        return names;
+    public Set<String> placeholders() {
+        return StateMachineTemplate.placeholders(json);
     }
 
+    /** @throws IllegalArgumentException naming the file, the placeholders without a value and the unused values */
     public void requireSubstitutions(Map<String, String> substitutions) {
-        Set<String> missing = new TreeSet<>(placeholders);
-        missing.removeAll(substitutions.keySet());
-        Set<String> unused = new TreeSet<>(substitutions.keySet());
-        unused.removeAll(placeholders);
-        if (!missing.isEmpty() || !unused.isEmpty()) {
-            throw new IllegalStateException("the state-machine definition " + file + " and the CDK app disagree:"
-                    + (missing.isEmpty() ? "" : " placeholders without a substitution " + missing + ";")
-                    + (unused.isEmpty() ? "" : " substitutions no placeholder uses " + unused + ";")
-                    + " the placeholders are fixed in the contracts (ReplicationStack.substitutions)");
-        }
+        StateMachineTemplate.requireExactly(json, substitutions, "the state-machine definition " + file);
     }
 }

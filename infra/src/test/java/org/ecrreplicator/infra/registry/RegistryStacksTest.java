@@ -220,6 +220,18 @@ class RegistryStacksTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
+    void shouldListTheContainerSecretsInOneOrderWhenSynthesizing(String env) {
+        // A list in another order would be a new task definition, and a deployment of new tasks, for nothing.
+        List<String> names = new ArrayList<>();
+        container(env)
+                .path("Secrets")
+                .forEach(secret -> names.add(secret.path("Name").asText()));
+
+        assertThat(names).containsExactly("NOTIFICATION_AUTH", "REGISTRY_HTTP_SECRET");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
     void shouldCheckTheSecretBeforeTheServiceWhenDeploying(String env) {
         RegistrySettings settings = RegistryFixture.stacks(env).settings();
         JsonNode resources = json(service(env)).path("Resources");

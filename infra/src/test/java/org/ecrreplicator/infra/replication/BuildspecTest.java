@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.ecrreplicator.domain.contract.BuildResults;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,14 +59,14 @@ class BuildspecTest {
         Map<String, String> exported = runBuild(Map.of("PATH", bin + ":/usr/bin:/bin"));
 
         assertThat(exported)
-                .containsEntry("OUTCOME", "REPLICATED")
-                .containsEntry("REPLICATED_DIGEST", "sha256:" + "ab".repeat(32))
-                .containsEntry("BYTES_COPIED", "1234")
-                .containsEntry("BLOBS_COPIED", "3")
-                .containsEntry("BLOBS_SKIPPED", "1")
-                .containsEntry("REFERRERS_COPIED", "2")
-                .containsEntry("REFERRERS_SKIPPED", "1")
-                .containsEntry("REMOVED_DIGEST", "sha256:" + "cd".repeat(32))
+                .containsEntry(BuildResults.OUTCOME, "REPLICATED")
+                .containsEntry(BuildResults.REPLICATED_DIGEST, "sha256:" + "ab".repeat(32))
+                .containsEntry(BuildResults.BYTES_COPIED, "1234")
+                .containsEntry(BuildResults.BLOBS_COPIED, "3")
+                .containsEntry(BuildResults.BLOBS_SKIPPED, "1")
+                .containsEntry(BuildResults.REFERRERS_COPIED, "2")
+                .containsEntry(BuildResults.REFERRERS_SKIPPED, "1")
+                .containsEntry(BuildResults.REMOVED_DIGEST, "sha256:" + "cd".repeat(32))
                 .containsEntry("UNRELATED", "")
                 .containsEntry("ARGS", "-jar replicator.jar replicate --output replication-result.env");
     }
@@ -80,21 +81,32 @@ class BuildspecTest {
                 "JAVA_21_HOME",
                 java21.getParent().toString()));
 
-        assertThat(exported).containsEntry("OUTCOME", "DELETED");
+        assertThat(exported).containsEntry(BuildResults.OUTCOME, "DELETED");
     }
 
-    /** A java that records its arguments and writes the result file as the worker does. */
+    /**
+     * A java that records its arguments and writes the result file as the worker does, with one line the
+     * buildspec must not export.
+     */
     private static Path fakeJava(Path dir, String outcome) throws IOException {
         Files.createDirectories(dir);
         Path java = dir.resolve("java");
+        Map<String, String> results = new LinkedHashMap<>();
+        results.put(BuildResults.OUTCOME, outcome);
+        results.put(BuildResults.REPLICATED_DIGEST, "sha256:" + "ab".repeat(32));
+        results.put(BuildResults.BYTES_COPIED, "1234");
+        results.put(BuildResults.BLOBS_COPIED, "3");
+        results.put("UNRELATED", "x");
+        results.put(BuildResults.BLOBS_SKIPPED, "1");
+        results.put(BuildResults.REFERRERS_COPIED, "2");
+        results.put(BuildResults.REFERRERS_SKIPPED, "1");
+        results.put(BuildResults.REMOVED_DIGEST, "sha256:" + "cd".repeat(32));
+        // printf turns each backslash-n into a line break.
+        String lines = results.entrySet().stream()
+                .map(result -> result.getKey() + "=" + result.getValue())
+                .collect(Collectors.joining("\\n"));
         Files.writeString(
-                java,
-                "#!/bin/bash\n"
-                        + "echo \"$*\" > args.txt\n"
-                        + "printf 'OUTCOME=" + outcome + "\\nREPLICATED_DIGEST=sha256:" + "ab".repeat(32)
-                        + "\\nBYTES_COPIED=1234\\nBLOBS_COPIED=3\\nUNRELATED=x\\nBLOBS_SKIPPED=1\\nREFERRERS_COPIED=2"
-                        + "\\nREFERRERS_SKIPPED=1\\nREMOVED_DIGEST=sha256:" + "cd".repeat(32) + "' > \"$5\"\n",
-                StandardCharsets.UTF_8);
+                java, "#!/bin/bash\necho \"$*\" > args.txt\nprintf '" + lines + "' > \"$5\"\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         return dir;
     }

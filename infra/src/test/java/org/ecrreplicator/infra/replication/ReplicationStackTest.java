@@ -6,7 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.ecrreplicator.domain.DestinationSecret;
 import org.ecrreplicator.domain.contract.BuildVariables;
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
+import org.ecrreplicator.domain.contract.StateMachineTemplate;
+import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.infra.ReplicationStacks;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,14 +124,17 @@ class ReplicationStackTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> substitutions = (Map<String, Object>) workflow.get("DefinitionSubstitutions");
         assertThat(substitutions)
-                .containsEntry("LeaseWaitSeconds", "30")
-                .containsEntry("BuildTaskTimeoutSeconds", String.valueOf((30 + 30) * 60 + 300));
-        for (String task : List.of("ReadSecret", "CheckState", "StartBuild", "RecordResult")) {
-            assertThat(substitutions)
-                    .containsEntry(
-                            task + "FunctionArn",
-                            Map.of("Ref", Templates.logicalId(resources, "AWS::Lambda::Alias", task)));
-        }
+                .containsEntry(StateMachineTemplate.LEASE_WAIT_SECONDS, "30")
+                .containsEntry(StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS, String.valueOf((30 + 30) * 60 + 300));
+        Map<FunctionSpec, String> taskPlaceholders = Map.of(
+                FunctionSpec.READ_SECRET, StateMachineTemplate.READ_SECRET_FUNCTION_ARN,
+                FunctionSpec.CHECK_STATE, StateMachineTemplate.CHECK_STATE_FUNCTION_ARN,
+                FunctionSpec.START_BUILD, StateMachineTemplate.START_BUILD_FUNCTION_ARN,
+                FunctionSpec.RECORD_RESULT, StateMachineTemplate.RECORD_RESULT_FUNCTION_ARN);
+        taskPlaceholders.forEach((task, placeholder) -> assertThat(substitutions)
+                .containsEntry(
+                        placeholder,
+                        Map.of("Ref", Templates.logicalId(resources, "AWS::Lambda::Alias", task.id() + "Alias"))));
     }
 
     @Test
@@ -180,51 +187,64 @@ class ReplicationStackTest {
 
     @Test
     void shouldConfigureEachFunctionThroughItsContractEnvironmentVariables() {
-        assertThat(Templates.environment(resources, FunctionSpec.ENQUEUE)).containsOnlyKeys("QUEUE_URL");
-        assertThat(Templates.environment(resources, FunctionSpec.DISPATCH)).containsOnlyKeys("STATE_MACHINE_ARN");
+        assertThat(Templates.environment(resources, FunctionSpec.ENQUEUE))
+                .containsOnlyKeys(FunctionEnvironment.QUEUE_URL);
+        assertThat(Templates.environment(resources, FunctionSpec.DISPATCH))
+                .containsOnlyKeys(FunctionEnvironment.STATE_MACHINE_ARN);
         assertThat(Templates.environment(resources, FunctionSpec.READ_SECRET))
-                .containsOnlyKeys("SECRET_ID", "DESTINATION_REGION")
-                .containsEntry("DESTINATION_REGION", "us-gov-west-1")
-                .containsEntry("SECRET_ID", Map.of("Ref", "DestinationSecret"));
+                .containsOnlyKeys(FunctionEnvironment.SECRET_ID, FunctionEnvironment.DESTINATION_REGION)
+                .containsEntry(FunctionEnvironment.DESTINATION_REGION, "us-gov-west-1")
+                .containsEntry(FunctionEnvironment.SECRET_ID, Map.of("Ref", "DestinationSecret"));
         assertThat(Templates.environment(resources, FunctionSpec.CHECK_STATE))
-                .containsOnlyKeys("TABLE_NAME", "LEASE_SECONDS", "MAX_LEASE_WAITS", "HISTORY_TTL_DAYS")
-                .containsEntry("LEASE_SECONDS", String.valueOf(3900 + 60))
-                .containsEntry("MAX_LEASE_WAITS", String.valueOf(3960 / 30))
-                .containsEntry("HISTORY_TTL_DAYS", "30");
+                .containsOnlyKeys(
+                        FunctionEnvironment.TABLE_NAME,
+                        FunctionEnvironment.LEASE_SECONDS,
+                        FunctionEnvironment.MAX_LEASE_WAITS,
+                        FunctionEnvironment.HISTORY_TTL_DAYS)
+                .containsEntry(FunctionEnvironment.LEASE_SECONDS, String.valueOf(3900 + 60))
+                .containsEntry(FunctionEnvironment.MAX_LEASE_WAITS, String.valueOf(3960 / 30))
+                .containsEntry(FunctionEnvironment.HISTORY_TTL_DAYS, "30");
         assertThat(Templates.environment(resources, FunctionSpec.START_BUILD))
                 .containsOnlyKeys(
-                        "SECRET_ID",
-                        "DESTINATION_REGION",
-                        "BUILD_PROJECT_NAME",
-                        "TABLE_NAME",
-                        "LEASE_SECONDS",
-                        "CREATE_REPOSITORIES",
-                        "IMAGE_TAG_MUTABILITY",
-                        "SCAN_ON_PUSH",
-                        BuildVariables.REPLICATE_DELETES,
-                        BuildVariables.COPY_REFERRERS)
-                .containsEntry("CREATE_REPOSITORIES", "true")
-                .containsEntry("IMAGE_TAG_MUTABILITY", "MUTABLE")
-                .containsEntry("SCAN_ON_PUSH", "true")
-                .containsEntry("REPLICATE_DELETES", "true")
-                .containsEntry("COPY_REFERRERS", "true");
+                        FunctionEnvironment.SECRET_ID,
+                        FunctionEnvironment.DESTINATION_REGION,
+                        FunctionEnvironment.BUILD_PROJECT_NAME,
+                        FunctionEnvironment.TABLE_NAME,
+                        FunctionEnvironment.LEASE_SECONDS,
+                        FunctionEnvironment.CREATE_REPOSITORIES,
+                        FunctionEnvironment.IMAGE_TAG_MUTABILITY,
+                        FunctionEnvironment.SCAN_ON_PUSH,
+                        FunctionEnvironment.REPLICATE_DELETES,
+                        FunctionEnvironment.COPY_REFERRERS)
+                .containsEntry(FunctionEnvironment.CREATE_REPOSITORIES, "true")
+                .containsEntry(FunctionEnvironment.IMAGE_TAG_MUTABILITY, "MUTABLE")
+                .containsEntry(FunctionEnvironment.SCAN_ON_PUSH, "true")
+                .containsEntry(FunctionEnvironment.REPLICATE_DELETES, "true")
+                .containsEntry(FunctionEnvironment.COPY_REFERRERS, "true");
         assertThat(Templates.environment(resources, FunctionSpec.COMPLETION))
-                .containsOnlyKeys("BUILD_PROJECT_NAME", "TABLE_NAME");
+                .containsOnlyKeys(FunctionEnvironment.BUILD_PROJECT_NAME, FunctionEnvironment.TABLE_NAME);
         assertThat(Templates.environment(resources, FunctionSpec.RECORD_RESULT))
-                .containsOnlyKeys("TABLE_NAME", "HISTORY_TTL_DAYS", "LEASE_SECONDS", "QUEUE_URL")
+                .containsOnlyKeys(
+                        FunctionEnvironment.TABLE_NAME,
+                        FunctionEnvironment.HISTORY_TTL_DAYS,
+                        FunctionEnvironment.LEASE_SECONDS,
+                        FunctionEnvironment.QUEUE_URL)
                 .containsEntry(
-                        "QUEUE_URL",
+                        FunctionEnvironment.QUEUE_URL,
                         Map.of("Ref", Templates.logicalId(resources, "AWS::SQS::Queue", "ReplicationQueue")));
         assertThat(Templates.environment(resources, FunctionSpec.SWEEP))
-                .containsOnlyKeys("BUILD_PROJECT_NAME", "TABLE_NAME", "SWEEP_LOOKBACK_SECONDS")
+                .containsOnlyKeys(
+                        FunctionEnvironment.BUILD_PROJECT_NAME,
+                        FunctionEnvironment.TABLE_NAME,
+                        FunctionEnvironment.SWEEP_LOOKBACK_SECONDS)
                 .containsEntry(
-                        "BUILD_PROJECT_NAME",
+                        FunctionEnvironment.BUILD_PROJECT_NAME,
                         Map.of("Ref", Templates.logicalId(resources, "AWS::CodeBuild::Project", "ReplicationBuild")))
                 .containsEntry(
-                        "TABLE_NAME",
+                        FunctionEnvironment.TABLE_NAME,
                         Map.of("Ref", Templates.logicalId(resources, "AWS::DynamoDB::Table", "StateTable")))
                 .as("the StartBuild task timeout: (30 + 30) * 60 + 300")
-                .containsEntry("SWEEP_LOOKBACK_SECONDS", "3900");
+                .containsEntry(FunctionEnvironment.SWEEP_LOOKBACK_SECONDS, "3900");
     }
 
     @Test
@@ -236,8 +256,8 @@ class ReplicationStackTest {
                         })
                         .replication()));
         assertThat(Templates.environment(off, FunctionSpec.START_BUILD))
-                .containsEntry("REPLICATE_DELETES", "false")
-                .containsEntry("COPY_REFERRERS", "false");
+                .containsEntry(FunctionEnvironment.REPLICATE_DELETES, "false")
+                .containsEntry(FunctionEnvironment.COPY_REFERRERS, "false");
         Map<String, Object> project =
                 Templates.properties(off, Templates.logicalId(off, "AWS::CodeBuild::Project", "ReplicationBuild"));
         Map<String, String> values = new java.util.TreeMap<>();
@@ -246,7 +266,9 @@ class ReplicationStackTest {
                 .path("EnvironmentVariables")
                 .forEach(variable -> values.put(
                         variable.path("Name").asText(), variable.path("Value").asText()));
-        assertThat(values).containsEntry("REPLICATE_DELETES", "false").containsEntry("COPY_REFERRERS", "false");
+        assertThat(values)
+                .containsEntry(BuildVariables.REPLICATE_DELETES, "false")
+                .containsEntry(BuildVariables.COPY_REFERRERS, "false");
     }
 
     @Test
@@ -255,10 +277,10 @@ class ReplicationStackTest {
                 "AWS::DynamoDB::Table",
                 Map.of(
                         "BillingMode", "PAY_PER_REQUEST",
-                        "KeySchema", List.of(Map.of("AttributeName", "imageKey", "KeyType", "HASH")),
+                        "KeySchema", List.of(Map.of("AttributeName", StateTable.KEY, "KeyType", "HASH")),
                         "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
                         "SSESpecification", Map.of("SSEEnabled", true),
-                        "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true)));
+                        "TimeToLiveSpecification", Map.of("AttributeName", StateTable.TTL, "Enabled", true)));
     }
 
     @Test
@@ -293,18 +315,21 @@ class ReplicationStackTest {
             values.put(variable.path("Name").asText(), variable.path("Value").toString());
         });
         assertThat(types)
-                .containsEntry("DESTINATION_ACCESS_KEY_ID", "SECRETS_MANAGER")
-                .containsEntry("DESTINATION_SECRET_ACCESS_KEY", "SECRETS_MANAGER")
-                .containsEntry("DESTINATION_REGION", "PLAINTEXT")
-                .containsEntry("REGISTRY_INSECURE", "PLAINTEXT")
-                .containsEntry("REPLICATE_DELETES", "PLAINTEXT")
-                .containsEntry("COPY_REFERRERS", "PLAINTEXT");
-        assertThat(values).containsEntry("REPLICATE_DELETES", "\"true\"").containsEntry("COPY_REFERRERS", "\"true\"");
-        assertThat(values.get("DESTINATION_ACCESS_KEY_ID"))
+                .containsEntry(BuildVariables.DESTINATION_ACCESS_KEY_ID, "SECRETS_MANAGER")
+                .containsEntry(BuildVariables.DESTINATION_SECRET_ACCESS_KEY, "SECRETS_MANAGER")
+                .containsEntry(BuildVariables.DESTINATION_REGION, "PLAINTEXT")
+                .containsEntry(BuildVariables.REGISTRY_INSECURE, "PLAINTEXT")
+                .containsEntry(BuildVariables.REPLICATE_DELETES, "PLAINTEXT")
+                .containsEntry(BuildVariables.COPY_REFERRERS, "PLAINTEXT");
+        assertThat(values)
+                .containsEntry(BuildVariables.REPLICATE_DELETES, "\"true\"")
+                .containsEntry(BuildVariables.COPY_REFERRERS, "\"true\"");
+        assertThat(values.get(BuildVariables.DESTINATION_ACCESS_KEY_ID))
                 .contains("DestinationSecret")
-                .endsWith(":accesskey\"]]}");
-        assertThat(values.get("DESTINATION_SECRET_ACCESS_KEY")).endsWith(":secretaccesskey\"]]}");
-        assertThat(values.get("REGISTRY_INSECURE")).isEqualTo("\"false\"");
+                .endsWith(":" + DestinationSecret.ACCESS_KEY + "\"]]}");
+        assertThat(values.get(BuildVariables.DESTINATION_SECRET_ACCESS_KEY))
+                .endsWith(":" + DestinationSecret.SECRET_ACCESS_KEY + "\"]]}");
+        assertThat(values.get(BuildVariables.REGISTRY_INSECURE)).isEqualTo("\"false\"");
         var source = TestApps.JSON.valueToTree(project.get("Source"));
         assertThat(source.path("Type").asText()).isEqualTo("S3");
         assertThat(source.path("BuildSpec").isMissingNode())
@@ -663,7 +688,7 @@ class ReplicationStackTest {
                                                                 Map.of("wildcard", "base/*"))))));
         Map<String, Map<String, Object>> importedResources = Templates.resources(imported);
         assertThat(Templates.environment(importedResources, FunctionSpec.READ_SECRET))
-                .containsEntry("SECRET_ID", "shared/ecr-destination");
+                .containsEntry(FunctionEnvironment.SECRET_ID, "shared/ecr-destination");
         String role = Templates.logicalId(importedResources, "AWS::IAM::Role", "BuildRole");
         String secretResources = TestApps.JSON
                 .valueToTree(Templates.resourcesFor(

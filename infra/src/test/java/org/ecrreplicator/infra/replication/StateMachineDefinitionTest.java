@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
+import org.ecrreplicator.domain.contract.StateMachineTemplate;
 import org.junit.jupiter.api.Test;
 
 /** The real statemachine/replicate.asl.json against the substitutions the stack passes. */
@@ -18,14 +19,14 @@ class StateMachineDefinitionTest {
         Map<String, String> substitutions = TestApps.define("dev").replication().substitutions();
 
         assertThat(definition.placeholders())
-                .as("the placeholders of the contracts")
+                .as("the placeholders docs/contracts.md lists")
                 .containsExactlyInAnyOrder(
-                        "ReadSecretFunctionArn",
-                        "CheckStateFunctionArn",
-                        "StartBuildFunctionArn",
-                        "RecordResultFunctionArn",
-                        "LeaseWaitSeconds",
-                        "BuildTaskTimeoutSeconds");
+                        StateMachineTemplate.READ_SECRET_FUNCTION_ARN,
+                        StateMachineTemplate.CHECK_STATE_FUNCTION_ARN,
+                        StateMachineTemplate.START_BUILD_FUNCTION_ARN,
+                        StateMachineTemplate.RECORD_RESULT_FUNCTION_ARN,
+                        StateMachineTemplate.LEASE_WAIT_SECONDS,
+                        StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS);
         assertThat(substitutions.keySet()).isEqualTo(definition.placeholders());
 
         // Every "${" in the file is one of those placeholders (a typo such as ${LeaseWait Seconds} would
@@ -41,14 +42,15 @@ class StateMachineDefinitionTest {
 
     @Test
     void shouldNameMissingAndUnusedSubstitutionsWhenTheyDisagree() {
-        StateMachineDefinition definition = new StateMachineDefinition(
-                Path.of("replicate.asl.json"),
-                "{\"a\":\"${One}\",\"b\":\"${Two}\"}",
-                StateMachineDefinition.placeholders("{\"a\":\"${One}\",\"b\":\"${Two}\"}"));
+        StateMachineDefinition definition =
+                new StateMachineDefinition(Path.of("replicate.asl.json"), "{\"a\":\"${One}\",\"b\":\"${Two}\"}");
 
         assertThatThrownBy(() -> definition.requireSubstitutions(Map.of("One", "1", "Three", "3")))
-                .hasMessageContaining("placeholders without a substitution [Two]")
-                .hasMessageContaining("substitutions no placeholder uses [Three]");
+                .as("synth fails naming the file, both sides of the disagreement and where the names are listed")
+                .hasMessageContaining("the state-machine definition replicate.asl.json")
+                .hasMessageContaining("placeholders without a value [Two]")
+                .hasMessageContaining("values no placeholder uses [Three]")
+                .hasMessageContaining("docs/contracts.md");
         definition.requireSubstitutions(Map.of("One", "1", "Two", "2"));
     }
 }

@@ -1,0 +1,142 @@
+package org.ecrreplicator.infra.replication;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ecrreplicator.domain.DestinationSecret;
+import org.ecrreplicator.domain.contract.BuildVariables;
+import org.ecrreplicator.infra.replication.StatefulResources.CredentialsSecret;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.codebuild.BuildEnvironment;
+import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariable;
+import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariableType;
+import software.amazon.awscdk.services.codebuild.CloudWatchLoggingOptions;
+import software.amazon.awscdk.services.codebuild.LoggingOptions;
+import software.amazon.awscdk.services.codebuild.Project;
+import software.amazon.awscdk.services.codebuild.S3SourceProps;
+import software.amazon.awscdk.services.codebuild.Source;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.s3.assets.Asset;
+
+/**
+ * The CodeBuild project that runs one replication per build: buildspec.yml and the worker jar as its source,
+ * no Docker and no privileged mode, the destination keys as {@code SECRETS_MANAGER} variables (decision 0033).
+ *
+ * @param role the build's role: reads the source repositories and the destination secret, nothing else
+ */
+record ReplicationBuild(Project project, Role role) {
+
+    static ReplicationBuild create(
+            Stack stack, ReplicationSettings settings, DeploymentArtifacts artifacts, CredentialsSecret secret) {
+        Asset source = Asset.Builder.create(stack, "BuildSource")
+                .path(artifacts.stageCodeBuildSource().toString())
+                .build();
+        LogGroup logs = LogGroup.Builder.create(stack, "BuildLogs")
+                .retention(settings.logRetention())
+                .build();
+        Role role = Role.Builder.create(stack, "BuildRole")
+                .assumedBy(new ServicePrincipal("codebuild.amazonaws.com"))
+                .description("The replication build: reads the source repositories and the destination secret")
+                .build();
+
+        Project.Builder builder = Project.Builder.create(stack, "ReplicationBuild")
+                .projectName(settings.resourceName())
+                .description("Copies one image from the source ECR to the destination partition's ECR")
+                .source(Source.s3(S3SourceProps.builder()
+                        .bucket(source.getBucket())
+                        .path(source.getS3ObjectKey())
+                        .build()))
+                .environment(BuildEnvironment.builder()
+                        .buildImage(settings.buildCompute().image())
+                        .computeType(settings.buildCompute().computeType())
+                        .privileged(false)
+                        .build())
+                .environmentVariables(environment(settings, secret))
+                .concurrentBuildLimit(settings.buildConcurrency())
+                .logging(LoggingOptions.builder()
+                        .cloudWatch(CloudWatchLoggingOptions.builder()
+                                .logGroup(logs)
+                                .build())
+                        .build())
+                .role(role)
+                // The build publishes no test or coverage reports.
+                .grantReportGroupPermissions(false);
+        if (!settings.buildCompute().lambda()) {
+            // Lambda compute has a fixed limit and no queue; both settings exist only on EC2 compute.
+            builder.timeout(Duration.minutes(settings.buildTimeoutMinutes()))
+                    .queuedTimeout(Duration.minutes(settings.buildQueuedTimeoutMinutes()));
+        }
+        Project project = builder.build();
+
+        project.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecr:GetAuthorizationToken"))
+                .resources(List.of("*"))
+                .build());
+        project.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of(
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:DescribeImages"))
+                .resources(sourceRepositoryArns(stack, settings))
+                .build());
+        secret.secret().grantRead(role);
+        return new ReplicationBuild(project, role);
+    }
+
+    /** The project's defaults; StartBuild overrides the per-build ones (docs/contracts.md). */
+    private static Map<String, BuildEnvironmentVariable> environment(
+            ReplicationSettings settings, CredentialsSecret secret) {
+        Map<String, BuildEnvironmentVariable> environment = new LinkedHashMap<>();
+        environment.put(BuildVariables.DESTINATION_REGION, plain(settings.destinationRegion()));
+        environment.put(BuildVariables.CREATE_REPOSITORIES, plain(String.valueOf(settings.createRepositories())));
+        environment.put(BuildVariables.IMAGE_TAG_MUTABILITY, plain(settings.imageTagMutability()));
+        environment.put(BuildVariables.SCAN_ON_PUSH, plain(String.valueOf(settings.scanOnPush())));
+        environment.put(BuildVariables.REGISTRY_INSECURE, plain("false"));
+        // The same values StartBuild overrides with, so a build started without it (from the console) agrees.
+        environment.put(BuildVariables.REPLICATE_DELETES, plain(String.valueOf(settings.replicateDeletes())));
+        environment.put(BuildVariables.COPY_REFERRERS, plain(String.valueOf(settings.copyReferrers())));
+        // Resolved by CodeBuild at build start and masked in its logs; StartBuild overrides them with the
+        // same type and the secret's full ARN.
+        environment.put(
+                BuildVariables.DESTINATION_ACCESS_KEY_ID,
+                fromSecret(secret.reference() + ":" + DestinationSecret.ACCESS_KEY));
+        environment.put(
+                BuildVariables.DESTINATION_SECRET_ACCESS_KEY,
+                fromSecret(secret.reference() + ":" + DestinationSecret.SECRET_ACCESS_KEY));
+        return environment;
+    }
+
+    private static BuildEnvironmentVariable plain(String value) {
+        return BuildEnvironmentVariable.builder()
+                .type(BuildEnvironmentVariableType.PLAINTEXT)
+                .value(value)
+                .build();
+    }
+
+    private static BuildEnvironmentVariable fromSecret(String reference) {
+        return BuildEnvironmentVariable.builder()
+                .type(BuildEnvironmentVariableType.SECRETS_MANAGER)
+                .value(reference)
+                .build();
+    }
+
+    /** The source repositories, scoped by the same filter as the EventBridge rule. */
+    private static List<String> sourceRepositoryArns(Stack stack, ReplicationSettings settings) {
+        List<String> arns = new ArrayList<>();
+        for (String pattern : settings.repositories().iamRepositoryPatterns()) {
+            arns.add(stack.formatArn(ArnComponents.builder()
+                    .service("ecr")
+                    .resource("repository")
+                    .resourceName(pattern)
+                    .build()));
+        }
+        return arns;
+    }
+}

@@ -1,0 +1,280 @@
+package org.ecrreplicator.infra.replication;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+
+/**
+ * The eight Lambda functions, one method each: the function with exactly its contract environment
+ * (docs/contracts.md), its own role and log group, its {@code live} alias, and its grants (decision 0032).
+ * The workflow's tasks come before the workflow, which needs their ARNs; Dispatch, Completion and the sweep
+ * come after it, which they start or answer.
+ */
+final class ReplicationFunctions {
+    static final String ALIAS_NAME = "live";
+
+    /**
+     * The functions EventBridge invokes asynchronously for an event: an invocation that still fails after
+     * Lambda's retries goes to the invocation-failure queue, where an operator can replay it.
+     */
+    static final List<FunctionSpec> EVENT_FUNCTIONS = List.of(FunctionSpec.ENQUEUE, FunctionSpec.COMPLETION);
+
+    /** Lambda's retries of a failed asynchronous invocation (its default, and its maximum). */
+    static final int ASYNC_RETRY_ATTEMPTS = 2;
+
+    /** The functions the workflow invokes, in the order the stack creates them. */
+    record WorkflowTasks(Alias readSecret, Alias checkState, Alias startBuild, Alias recordResult) {
+        List<Alias> all() {
+            return List.of(readSecret, checkState, startBuild, recordResult);
+        }
+    }
+
+    private final Stack stack;
+    private final ReplicationSettings settings;
+    private final StatefulResources state;
+    private final ReplicationBuild build;
+    private final Code code;
+    private final Map<FunctionSpec, Alias> aliases = new EnumMap<>(FunctionSpec.class);
+    private final Map<FunctionSpec, Role> roles = new EnumMap<>(FunctionSpec.class);
+
+    ReplicationFunctions(
+            Stack stack,
+            ReplicationSettings settings,
+            DeploymentArtifacts artifacts,
+            StatefulResources state,
+            ReplicationBuild build) {
+        this.stack = stack;
+        this.settings = settings;
+        this.state = state;
+        this.build = build;
+        // One asset for every function: one jar, one handler class each.
+        this.code = Code.fromAsset(artifacts.functionsJar().toString());
+    }
+
+    /** Every function created so far, by spec. */
+    Map<FunctionSpec, Alias> aliases() {
+        return Collections.unmodifiableMap(aliases);
+    }
+
+    Role role(FunctionSpec spec) {
+        return roles.get(spec);
+    }
+
+    Alias enqueue() {
+        Alias enqueue = function(FunctionSpec.ENQUEUE, Map.of(FunctionEnvironment.QUEUE_URL, queueUrl()));
+        state.queue().grantSendMessages(enqueue);
+        keepFailedEvents(enqueue);
+        return enqueue;
+    }
+
+    /** ReadSecret, CheckState, StartBuild and RecordResult. */
+    WorkflowTasks workflowTasks() {
+        Alias readSecret = readSecret();
+        Alias checkState = checkState();
+        Alias startBuild = startBuild();
+        Alias recordResult = recordResult();
+        return new WorkflowTasks(readSecret, checkState, startBuild, recordResult);
+    }
+
+    private Alias readSecret() {
+        Alias readSecret = function(
+                FunctionSpec.READ_SECRET,
+                Map.of(
+                        FunctionEnvironment.SECRET_ID,
+                        state.secret().reference(),
+                        FunctionEnvironment.DESTINATION_REGION,
+                        settings.destinationRegion()));
+        state.secret().secret().grantRead(readSecret);
+        return readSecret;
+    }
+
+    private Alias checkState() {
+        Alias checkState = function(
+                FunctionSpec.CHECK_STATE,
+                Map.of(
+                        FunctionEnvironment.TABLE_NAME, tableName(),
+                        FunctionEnvironment.LEASE_SECONDS, String.valueOf(settings.leaseSeconds()),
+                        FunctionEnvironment.MAX_LEASE_WAITS, String.valueOf(settings.maxLeaseWaits()),
+                        FunctionEnvironment.HISTORY_TTL_DAYS, String.valueOf(settings.historyTtlDays())));
+        state.grantStateItems(checkState);
+        return checkState;
+    }
+
+    private Alias startBuild() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put(FunctionEnvironment.SECRET_ID, state.secret().reference());
+        environment.put(FunctionEnvironment.DESTINATION_REGION, settings.destinationRegion());
+        environment.put(FunctionEnvironment.BUILD_PROJECT_NAME, projectName());
+        environment.put(FunctionEnvironment.TABLE_NAME, tableName());
+        environment.put(FunctionEnvironment.LEASE_SECONDS, String.valueOf(settings.leaseSeconds()));
+        environment.put(FunctionEnvironment.CREATE_REPOSITORIES, String.valueOf(settings.createRepositories()));
+        environment.put(FunctionEnvironment.IMAGE_TAG_MUTABILITY, settings.imageTagMutability());
+        environment.put(FunctionEnvironment.SCAN_ON_PUSH, String.valueOf(settings.scanOnPush()));
+        // StartBuild passes these to each build as overrides, as it does the three settings above.
+        environment.put(FunctionEnvironment.REPLICATE_DELETES, String.valueOf(settings.replicateDeletes()));
+        environment.put(FunctionEnvironment.COPY_REFERRERS, String.valueOf(settings.copyReferrers()));
+        Alias startBuild = function(FunctionSpec.START_BUILD, environment);
+        allowOnProject(startBuild, "codebuild:StartBuild");
+        state.grantStateItems(startBuild);
+        return startBuild;
+    }
+
+    private Alias recordResult() {
+        Alias recordResult = function(
+                FunctionSpec.RECORD_RESULT,
+                Map.of(
+                        FunctionEnvironment.TABLE_NAME, tableName(),
+                        FunctionEnvironment.HISTORY_TTL_DAYS, String.valueOf(settings.historyTtlDays()),
+                        FunctionEnvironment.LEASE_SECONDS, String.valueOf(settings.leaseSeconds()),
+                        FunctionEnvironment.QUEUE_URL, queueUrl()));
+        // A build whose copy a concurrent removal of the digest may have undone is queued again (decision 0061).
+        state.queue().grantSendMessages(recordResult);
+        state.grantStateItems(recordResult);
+        return recordResult;
+    }
+
+    Alias dispatch(StateMachine workflow) {
+        Alias dispatch = function(
+                FunctionSpec.DISPATCH, Map.of(FunctionEnvironment.STATE_MACHINE_ARN, workflow.getStateMachineArn()));
+        workflow.grantStartExecution(dispatch);
+        // A redelivered message finds its execution already started; Dispatch compares that execution's input.
+        dispatch.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("states:DescribeExecution"))
+                .resources(List.of(stack.formatArn(ArnComponents.builder()
+                        .service("states")
+                        .resource("execution")
+                        .resourceName(settings.resourceName() + ":*")
+                        .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                        .build())))
+                .build());
+        dispatch.addEventSource(SqsEventSource.Builder.create(state.queue())
+                .batchSize(10)
+                .reportBatchItemFailures(true)
+                .build());
+        return dispatch;
+    }
+
+    Alias completion(StateMachine workflow) {
+        Alias completion = function(
+                FunctionSpec.COMPLETION,
+                Map.of(
+                        FunctionEnvironment.BUILD_PROJECT_NAME,
+                        projectName(),
+                        FunctionEnvironment.TABLE_NAME,
+                        tableName()));
+        workflow.grantTaskResponse(completion);
+        allowOnProject(completion, "codebuild:BatchGetBuilds");
+        state.grantStateItems(completion);
+        keepFailedEvents(completion);
+        return completion;
+    }
+
+    Alias sweep(StateMachine workflow) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put(FunctionEnvironment.BUILD_PROJECT_NAME, projectName());
+        environment.put(FunctionEnvironment.TABLE_NAME, tableName());
+        // A build that started longer ago than the StartBuild task timeout has no execution left waiting for it.
+        environment.put(FunctionEnvironment.SWEEP_LOOKBACK_SECONDS, String.valueOf(settings.buildTaskTimeoutSeconds()));
+        Alias sweep = function(FunctionSpec.SWEEP, environment);
+        workflow.grantTaskResponse(sweep);
+        allowOnProject(sweep, "codebuild:ListBuildsForProject", "codebuild:BatchGetBuilds");
+        state.grantStateItems(sweep);
+        return sweep;
+    }
+
+    private Alias function(FunctionSpec spec, Map<String, String> environment) {
+        LogGroup logs = LogGroup.Builder.create(stack, spec.id() + "Logs")
+                .retention(settings.logRetention())
+                .build();
+        // One role per function with no managed policy: each gets only its own log group and its grants.
+        Role role = Role.Builder.create(stack, spec.id() + "Role")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description("The " + spec.id() + " function")
+                .build();
+        logs.grantWrite(role);
+        Function function = Function.Builder.create(stack, spec.id() + "Function")
+                .description(spec.description())
+                .runtime(Runtime.JAVA_21)
+                .architecture(settings.arm64() ? Architecture.ARM_64 : Architecture.X86_64)
+                .handler(spec.handler())
+                .code(code)
+                .memorySize(spec.memoryMb())
+                .timeout(Duration.seconds(spec.timeoutSeconds()))
+                .environment(environment)
+                .role(role)
+                .logGroup(logs)
+                .tracing(Tracing.ACTIVE)
+                .snapStart(settings.snapStart() ? SnapStartConf.ON_PUBLISHED_VERSIONS : null)
+                .build();
+        if (settings.snapStart()) {
+            Annotations.of(function)
+                    .acknowledgeWarning(
+                            "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                            "Published: the alias below points at the function's current version");
+        }
+        // Everything invokes the alias: SnapStart applies only to published versions, and the alias moves to
+        // the new version on every deployment.
+        Alias alias = Alias.Builder.create(stack, spec.id() + "Alias")
+                .aliasName(ALIAS_NAME)
+                .version(function.getCurrentVersion())
+                .build();
+        aliases.put(spec, alias);
+        roles.put(spec, role);
+        return alias;
+    }
+
+    private void allowOnProject(Alias function, String... actions) {
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of(actions))
+                .resources(List.of(build.project().getProjectArn()))
+                .build());
+    }
+
+    /**
+     * EventBridge hands the event to Lambda and is done: an exception in the function (SQS throttling, a
+     * DynamoDB error) is retried by Lambda and then dropped, and the event-delivery DLQ never sees it. The
+     * on-failure destination keeps the event, with the error, for a replay.
+     */
+    private void keepFailedEvents(Alias alias) {
+        alias.configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .onFailure(new SqsDestination(state.invocationFailures()))
+                .retryAttempts(ASYNC_RETRY_ATTEMPTS)
+                .maxEventAge(EventRules.MAX_EVENT_AGE)
+                .build());
+    }
+
+    private String queueUrl() {
+        return state.queue().getQueueUrl();
+    }
+
+    private String tableName() {
+        return state.table().getTableName();
+    }
+
+    private String projectName() {
+        return build.project().getProjectName();
+    }
+}

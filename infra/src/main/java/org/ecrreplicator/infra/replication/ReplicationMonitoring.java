@@ -1,0 +1,180 @@
+package org.ecrreplicator.infra.replication;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.Dashboard;
+import software.amazon.awscdk.services.cloudwatch.GraphWidget;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TextWidget;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.codebuild.Project;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+
+/**
+ * Alarms on whatever needs an operator (dead letters, failed executions, events lost in a function) and one
+ * dashboard. Every alarm fires on a single occurrence and notifies the configured topic, when there is one.
+ */
+final class ReplicationMonitoring {
+    private static final MetricOptions SUM =
+            MetricOptions.builder().statistic("Sum").period(Duration.minutes(5)).build();
+    private static final MetricOptions MAX = MetricOptions.builder()
+            .statistic("Maximum")
+            .period(Duration.minutes(5))
+            .build();
+
+    private final Stack stack;
+    private final ITopic topic;
+
+    private ReplicationMonitoring(Stack stack, ITopic topic) {
+        this.stack = stack;
+        this.topic = topic;
+    }
+
+    static void create(
+            Stack stack,
+            ReplicationSettings settings,
+            StatefulResources state,
+            ReplicationBuild build,
+            StateMachine workflow,
+            Map<FunctionSpec, Alias> functions) {
+        ITopic topic = settings.alarmTopicArn()
+                .map(arn -> Topic.fromTopicArn(stack, "AlarmTopic", arn))
+                .orElse(null);
+        ReplicationMonitoring monitoring = new ReplicationMonitoring(stack, topic);
+        monitoring.queueAndWorkflowAlarms(state, workflow);
+        List<IMetric> lostEvents = monitoring.lostEventAlarms(state.invocationFailures(), functions);
+        monitoring.dashboard(settings, state, build.project(), workflow, lostEvents);
+    }
+
+    private void queueAndWorkflowAlarms(StatefulResources state, StateMachine workflow) {
+        alarm(
+                "DeadLetterAlarm",
+                "Replication requests failed repeatedly and wait in the dead-letter queue",
+                state.deadLetters().metricApproximateNumberOfMessagesVisible(MAX));
+        alarm(
+                "EventDeadLetterAlarm",
+                "EventBridge could not deliver ECR or CodeBuild events to a function",
+                state.eventDeliveryDeadLetters().metricApproximateNumberOfMessagesVisible(MAX));
+        alarm(
+                "FailedExecutionsAlarm",
+                "Replication executions failed: inspect and redrive them in the console",
+                workflow.metricFailed(SUM));
+        alarm("TimedOutExecutionsAlarm", "Replication executions timed out", workflow.metricTimedOut(SUM));
+    }
+
+    /**
+     * An alarm on the invocation-failure queue and on the errors of each function whose failure can lose an
+     * event (decision 0060); their metrics, for the dashboard's "Lost events" graph.
+     */
+    private List<IMetric> lostEventAlarms(Queue invocationFailures, Map<FunctionSpec, Alias> functions) {
+        alarm(
+                "InvocationFailureAlarm",
+                "Enqueue or Completion failed on an event after Lambda's retries: replay it from the"
+                        + " invocation-failure queue (docs/deploy.md)",
+                invocationFailures.metricApproximateNumberOfMessagesVisible(MAX));
+        List<IMetric> lostEvents = new ArrayList<>();
+        lostEvents.add(invocationFailures
+                .metricApproximateNumberOfMessagesVisible(MAX)
+                .with(MetricOptions.builder().label("Invocation failures").build()));
+        Map<FunctionSpec, String> errorAlarms = new LinkedHashMap<>();
+        for (FunctionSpec spec : ReplicationFunctions.EVENT_FUNCTIONS) {
+            errorAlarms.put(
+                    spec,
+                    "The " + spec.id() + " function failed on an event; Lambda retries it, then the event goes to"
+                            + " the invocation-failure queue");
+        }
+        errorAlarms.put(
+                FunctionSpec.SWEEP,
+                "The Sweep function failed; the next run tries again, and until one succeeds a build whose"
+                        + " completion event was lost is not reported to its execution");
+        for (Map.Entry<FunctionSpec, String> entry : errorAlarms.entrySet()) {
+            FunctionSpec spec = entry.getKey();
+            // The function's metric, not the alias's: it counts every invocation, whatever the qualifier.
+            Metric errors = functions.get(spec).getVersion().getLambda().metricErrors(SUM);
+            alarm(spec.id() + "ErrorsAlarm", entry.getValue(), errors);
+            lostEvents.add(errors.with(
+                    MetricOptions.builder().label(spec.id() + " errors").build()));
+        }
+        return lostEvents;
+    }
+
+    private void dashboard(
+            ReplicationSettings settings,
+            StatefulResources state,
+            Project project,
+            StateMachine workflow,
+            List<IMetric> lostEvents) {
+        Dashboard dashboard = Dashboard.Builder.create(stack, "Dashboard")
+                .dashboardName(settings.resourceName())
+                .build();
+        dashboard.addWidgets(TextWidget.Builder.create()
+                .markdown("# ECR replication (" + settings.environment() + ")\n" + settings.region() + " -> "
+                        + settings.destinationRegion())
+                .width(24)
+                .height(2)
+                .build());
+        dashboard.addWidgets(
+                graph("Replications", List.of(workflow.metricStarted(SUM), workflow.metricSucceeded(SUM))),
+                graph(
+                        "Failures",
+                        List.of(
+                                workflow.metricFailed(SUM),
+                                workflow.metricTimedOut(SUM),
+                                state.deadLetters().metricApproximateNumberOfMessagesVisible(MAX),
+                                state.eventDeliveryDeadLetters().metricApproximateNumberOfMessagesVisible(MAX))));
+        Queue queue = state.queue();
+        dashboard.addWidgets(
+                graph(
+                        "Queue depth",
+                        List.of(
+                                queue.metricApproximateNumberOfMessagesVisible(MAX),
+                                queue.metricApproximateNumberOfMessagesNotVisible(MAX))),
+                graph("Age of the oldest message (s)", List.of(queue.metricApproximateAgeOfOldestMessage(MAX))),
+                graph(
+                        "Build duration (s)",
+                        List.of(
+                                project.metricDuration(MetricOptions.builder()
+                                        .statistic("Average")
+                                        .period(Duration.minutes(5))
+                                        .build()),
+                                project.metricDuration(MAX),
+                                project.metricFailedBuilds(SUM))));
+        dashboard.addWidgets(graph("Lost events", lostEvents));
+    }
+
+    private void alarm(String id, String description, Metric metric) {
+        Alarm alarm = Alarm.Builder.create(stack, id)
+                .alarmDescription(description)
+                .metric(metric)
+                .threshold(0)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(1)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+        if (topic != null) {
+            alarm.addAlarmAction(new SnsAction(topic));
+        }
+    }
+
+    private static GraphWidget graph(String title, List<? extends IMetric> metrics) {
+        return GraphWidget.Builder.create()
+                .title(title)
+                .left(List.copyOf(metrics))
+                .width(8)
+                .height(6)
+                .build();
+    }
+}
