@@ -46,7 +46,7 @@ final class ReplicationNagSuppressions {
                     function,
                     List.of(suppression(
                             "AwsSolutions-L1",
-                            "java21 is the runtime the functions are compiled for (release 21, see the contracts);"
+                            "java21 is the runtime the functions are compiled for (release 21, docs/decisions/0001-java-21.md);"
                                     + " moving to a newer Java runtime is a deliberate upgrade, not a default")));
             // applyToChildren: the grants land in the role's DefaultPolicy, a child of the role.
             List<Object> evidence = new ArrayList<>(List.of("Resource::*"));
