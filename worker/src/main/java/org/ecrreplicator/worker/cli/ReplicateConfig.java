@@ -4,7 +4,7 @@ import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.domain.InvalidRequestException;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.BuildVariables;
-import org.ecrreplicator.worker.engine.EcrApi;
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
 
 /**
  * What the build hands the worker, read once from the environment CodeBuild sets (see the contract

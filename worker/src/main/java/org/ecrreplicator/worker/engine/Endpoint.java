@@ -1,5 +1,8 @@
 package org.ecrreplicator.worker.engine;
 
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
+import org.ecrreplicator.worker.engine.registry.Credentials;
+
 /**
  * How to reach one side of a copy.
  *

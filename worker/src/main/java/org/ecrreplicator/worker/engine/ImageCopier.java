@@ -23,6 +23,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageReference;
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
+import org.ecrreplicator.worker.engine.manifest.Descriptor;
+import org.ecrreplicator.worker.engine.manifest.Digests;
+import org.ecrreplicator.worker.engine.manifest.JsonTree;
+import org.ecrreplicator.worker.engine.manifest.Manifest;
+import org.ecrreplicator.worker.engine.manifest.ManifestException;
+import org.ecrreplicator.worker.engine.manifest.MediaTypes;
+import org.ecrreplicator.worker.engine.manifest.ReferrerListing;
+import org.ecrreplicator.worker.engine.registry.HttpClients;
+import org.ecrreplicator.worker.engine.registry.RegistryClient;
+import org.ecrreplicator.worker.engine.registry.RegistryException;
+import org.ecrreplicator.worker.engine.registry.RetryPolicy;
+import org.ecrreplicator.worker.engine.transfer.BlobPipe;
+import org.ecrreplicator.worker.engine.transfer.ProgressListener;
 
 /**
  * Copies an image between registries exactly: every manifest is pushed as the source's bytes with the
@@ -112,7 +126,7 @@ public final class ImageCopier implements AutoCloseable {
      * socket I/O, so one client per side lets downloads and uploads proceed on two cores.
      */
     public ImageCopier(Options options) {
-        this(options, defaultHttpClient(), defaultHttpClient(), true);
+        this(options, HttpClients.forRegistries(), HttpClients.forRegistries(), true);
     }
 
     ImageCopier(Options options, HttpClient http, HttpClient destinationHttp, boolean ownsClient) {
@@ -120,27 +134,6 @@ public final class ImageCopier implements AutoCloseable {
         this.http = http;
         this.destinationHttp = destinationHttp;
         this.ownsClient = ownsClient;
-    }
-
-    /**
-     * HTTP/1.1 on purpose: each concurrent blob gets its own connection, where HTTP/2 would multiplex them
-     * over one TCP window. Redirects are followed by hand, so credentials never leave the registry's host.
-     * The default TLS context is created on the first TLS connection, not up front ({@link LazyTls}).
-     *
-     * <p>The client's own tasks run on the thread that schedules them (its selector thread, mostly) instead
-     * of a pool: a buffer read from the source is hashed and handed to the upload on the thread that read
-     * it, with no hand-off per buffer. Nothing the client calls back into blocks ({@link BlobPipe} only
-     * queues and signals; {@code send} waits on the caller's virtual thread). Decision 0017.
-     */
-    static HttpClient defaultHttpClient() {
-        return HttpClient.newBuilder()
-                .executor(Runnable::run)
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(10))
-                .sslContext(LazyTls.context())
-                .sslParameters(LazyTls.parameters())
-                .build();
     }
 
     public RegistryClient client(String authority, Endpoint endpoint) {

@@ -14,6 +14,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.worker.engine.manifest.Descriptor;
+import org.ecrreplicator.worker.engine.manifest.Manifest;
+import org.ecrreplicator.worker.engine.manifest.ManifestException;
+import org.ecrreplicator.worker.engine.manifest.ReferrerListing;
+import org.ecrreplicator.worker.engine.registry.RegistryClient;
+import org.ecrreplicator.worker.engine.registry.RegistryException;
 
 /**
  * Finds, at the source, every manifest that refers to an image through OCI 1.1 {@code subject}: referrers

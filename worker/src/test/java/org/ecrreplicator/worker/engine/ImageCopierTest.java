@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.worker.engine.manifest.Descriptor;
 import org.junit.jupiter.api.Test;
 
 /** The copy engine's pieces that need no registry. */

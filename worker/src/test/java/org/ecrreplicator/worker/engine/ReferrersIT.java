@@ -14,6 +14,8 @@ import org.ecrreplicator.engines.LocalEcrApi;
 import org.ecrreplicator.engines.ReferrersApiFront;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
+import org.ecrreplicator.worker.engine.manifest.JsonTree;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
