@@ -1,9 +1,6 @@
 package org.ecrreplicator.worker.engine;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,13 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageReference;
@@ -35,7 +29,9 @@ import org.ecrreplicator.worker.engine.registry.HttpClients;
 import org.ecrreplicator.worker.engine.registry.RegistryClient;
 import org.ecrreplicator.worker.engine.registry.RegistryException;
 import org.ecrreplicator.worker.engine.registry.RetryPolicy;
-import org.ecrreplicator.worker.engine.transfer.BlobPipe;
+import org.ecrreplicator.worker.engine.transfer.BlobTransfers;
+import org.ecrreplicator.worker.engine.transfer.Futures;
+import org.ecrreplicator.worker.engine.transfer.Lanes;
 import org.ecrreplicator.worker.engine.transfer.ProgressListener;
 
 /**
@@ -114,12 +110,7 @@ public final class ImageCopier implements AutoCloseable {
     private final HttpClient destinationHttp;
     private final boolean ownsClient;
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
-    /** Blob transfers under the watchdog, each with the thread that waits for its upload's answer. */
-    private final Map<BlobPipe, Thread> active = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Transfers the watchdog interrupted because the destination did not answer the finished upload. */
-    private final java.util.Set<BlobPipe> unanswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    private volatile java.util.concurrent.ScheduledExecutorService watchdog;
+    private final BlobTransfers transfers;
 
     /**
      * Two HTTP clients, one per side of a copy: each client has a single selector thread doing all its
@@ -134,6 +125,7 @@ public final class ImageCopier implements AutoCloseable {
         this.http = http;
         this.destinationHttp = destinationHttp;
         this.ownsClient = ownsClient;
+        this.transfers = new BlobTransfers(tasks, options.progress(), options.idleTimeout(), options.commitTimeout());
     }
 
     public RegistryClient client(String authority, Endpoint endpoint) {
@@ -188,7 +180,7 @@ public final class ImageCopier implements AutoCloseable {
             // The tag's answer was asked for while the source was read, so it is usually in. Unless the copy
             // is up to date, what the destination has of the tree is asked for while the tree is read, not
             // after: two round trips less on the destination side of a copy, which may be in another partition.
-            Optional<Digest> current = currentTag == null ? Optional.empty() : join(currentTag);
+            Optional<Digest> current = currentTag == null ? Optional.empty() : Futures.join(currentTag);
             boolean upToDate = current.isPresent() && current.get().equals(root.digest());
             Map<Digest, Future<Boolean>> atDestination = new LinkedHashMap<>();
             java.util.function.Consumer<Digest> askDestination = digest -> {
@@ -211,7 +203,8 @@ public final class ImageCopier implements AutoCloseable {
             String mutability = to.ecr() == null ? null : to.ecr().ensureRepository(dstRepo);
             if (upToDate) {
                 ReferrerOutcome copied = referrers == null ? ReferrerOutcome.NONE : referrers.run(allBlobs, lanes);
-                return result(root, target, tree, new BlobStats(0, 0), allBlobs.size(), 0, copied, started);
+                return result(
+                        root, target, tree, BlobTransfers.Transferred.NOTHING, allBlobs.size(), 0, copied, started);
             }
             if (current.isPresent() && "IMMUTABLE".equals(mutability)) {
                 // A repository created just now had no tag; asked before it existed, the answer is the same.
@@ -219,7 +212,7 @@ public final class ImageCopier implements AutoCloseable {
                         + dstTag + " is immutable and already names " + current.get() + ", not the source's "
                         + root.digest() + ": delete it there or push under a new tag");
             }
-            if (join(atDestination.get(root.digest()))) {
+            if (Futures.join(atDestination.get(root.digest()))) {
                 // The registry validated everything under it when it was pushed: only the tag is missing.
                 int pushed = 0;
                 if (dstTag != null) {
@@ -227,7 +220,15 @@ public final class ImageCopier implements AutoCloseable {
                     pushed = 1;
                 }
                 ReferrerOutcome copied = referrers == null ? ReferrerOutcome.NONE : referrers.run(allBlobs, lanes);
-                return result(root, target, tree, new BlobStats(0, 0), allBlobs.size(), pushed, copied, started);
+                return result(
+                        root,
+                        target,
+                        tree,
+                        BlobTransfers.Transferred.NOTHING,
+                        allBlobs.size(),
+                        pushed,
+                        copied,
+                        started);
             }
 
             List<Manifest> missing = missingAtDestination(tree, root, atDestination);
@@ -237,7 +238,7 @@ public final class ImageCopier implements AutoCloseable {
                 // Their blobs may stream alongside the image's: nothing is visible until a manifest is pushed.
                 referrers.prepare(allBlobs, lanes);
             }
-            BlobStats stats = copyBlobs(src, srcRepo, dst, dstRepo, needed.values(), lanes);
+            BlobTransfers.Transferred stats = transfers.copy(src, srcRepo, dst, dstRepo, needed.values(), lanes);
 
             pushChildren(dst, dstRepo, missing, root);
             Digest pushed = dst.putManifest(
@@ -268,13 +269,13 @@ public final class ImageCopier implements AutoCloseable {
                     .filter(java.util.Objects::nonNull)
                     .toList();
             pushes.put(manifest.digest(), tasks.submit(() -> {
-                below.forEach(ImageCopier::join);
+                below.forEach(Futures::join);
                 requireSameDigest(
                         manifest, dst.putManifest(repository, manifest.digest().toString(), manifest), dst);
                 return null;
             }));
         }
-        pushes.values().forEach(ImageCopier::join);
+        pushes.values().forEach(Futures::join);
     }
 
     // ---------------------------------------------------------------- referrers
@@ -301,7 +302,7 @@ public final class ImageCopier implements AutoCloseable {
             ReferrerDiscovery.Result found,
             Set<Digest> present,
             List<ReferrerDiscovery.Found> missing,
-            BlobStats blobs,
+            BlobTransfers.Transferred blobs,
             int referrerBlobs,
             Map<Digest, Future<Optional<Manifest>>> destinationIndexes) {}
 
@@ -388,7 +389,7 @@ public final class ImageCopier implements AutoCloseable {
             Map<Digest, Descriptor> all = new LinkedHashMap<>();
             Map<Digest, Descriptor> needed = new LinkedHashMap<>();
             for (ReferrerDiscovery.Found referrer : found.referrers()) {
-                boolean there = join(heads.get(referrer.digest()));
+                boolean there = Futures.join(heads.get(referrer.digest()));
                 if (there) {
                     present.add(referrer.digest());
                 } else {
@@ -405,15 +406,15 @@ public final class ImageCopier implements AutoCloseable {
                     }
                 }
             }
-            BlobStats blobs = needed.isEmpty()
-                    ? new BlobStats(0, 0)
-                    : copyBlobs(src, srcRepo, dst, dstRepo, needed.values(), lanes);
+            BlobTransfers.Transferred blobs = needed.isEmpty()
+                    ? BlobTransfers.Transferred.NOTHING
+                    : transfers.copy(src, srcRepo, dst, dstRepo, needed.values(), lanes);
             return new Prepared(found, present, missing, blobs, all.size(), indexes);
         }
 
         /** Pushes what the destination lacks (the image is in) and updates its fallback tags. */
         ReferrerOutcome finish() {
-            Prepared ready = join(prepared);
+            Prepared ready = Futures.join(prepared);
             if (ready == null) {
                 return ReferrerOutcome.NONE;
             }
@@ -428,7 +429,7 @@ public final class ImageCopier implements AutoCloseable {
                 Future<ReferrerPush> after = owner == null ? null : pushes.get(owner);
                 pushes.put(referrer.digest(), tasks.submit(() -> push(referrer, after)));
             }
-            List<ReferrerPush> done = joinAll(pushes.values());
+            List<ReferrerPush> done = Futures.joinAll(pushes.values());
 
             Set<Digest> atDestination = new HashSet<>(ready.present());
             Map<Digest, RegistryClient.Pushed> pushed = new HashMap<>();
@@ -459,9 +460,12 @@ public final class ImageCopier implements AutoCloseable {
                 Future<Optional<Manifest>> prefetched =
                         ready.destinationIndexes().get(subject);
                 indexes.add(tasks.submit(() -> updateFallbackIndex(
-                        subject, listing, wanted, prefetched == null ? destinationIndex(subject) : join(prefetched))));
+                        subject,
+                        listing,
+                        wanted,
+                        prefetched == null ? destinationIndex(subject) : Futures.join(prefetched))));
             });
-            for (Integer count : joinAll(indexes)) {
+            for (Integer count : Futures.joinAll(indexes)) {
                 manifests += count;
             }
             return new ReferrerOutcome(
@@ -475,7 +479,7 @@ public final class ImageCopier implements AutoCloseable {
 
         /** The manifests under the referrer by digest, then the referrer, once {@code after} is in. */
         private ReferrerPush push(ReferrerDiscovery.Found referrer, Future<ReferrerPush> after) {
-            if (after != null && join(after).pushed() == null) {
+            if (after != null && Futures.join(after).pushed() == null) {
                 return skip(referrer, "its subject was not copied", 0);
             }
             int manifests = 0;
@@ -601,40 +605,6 @@ public final class ImageCopier implements AutoCloseable {
         }
     }
 
-    /** Every result, in order; the first failure is thrown once all have ended. */
-    private static <T> List<T> joinAll(java.util.Collection<Future<T>> futures) {
-        List<T> results = new ArrayList<>();
-        RuntimeException first = null;
-        for (Future<T> future : futures) {
-            try {
-                results.add(join(future));
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-        return results;
-    }
-
-    private record BlobStats(int copied, long bytes) {}
-
-    /**
-     * The transfer slots of one copy, shared by the image's blobs and its referrers' so that together they
-     * stream at most {@code concurrency} at once. Fair, so blobs start in the order they are handed in.
-     *
-     * @param streaming blobs streaming
-     * @param ahead blobs waiting for a slot with their upload session open
-     */
-    private record Lanes(Semaphore streaming, Semaphore ahead) {
-        Lanes(int concurrency) {
-            this(new Semaphore(concurrency, true), new Semaphore(concurrency, true));
-        }
-    }
-
     /**
      * Deletes a tag or digest at a registry, putting back every sibling tag (another tag naming the same
      * digest) where the registry cannot untag. Same as {@link #delete(ImageReference, Endpoint, Predicate)}
@@ -696,7 +666,7 @@ public final class ImageCopier implements AutoCloseable {
         Future<List<String>> siblings =
                 tasks.submit(() -> siblingsToRestore(client, repository, tag, digest, restoreSibling));
         Optional<Manifest> manifest = client.getManifest(repository, digest.toString());
-        List<String> restore = join(siblings);
+        List<String> restore = Futures.join(siblings);
         if (manifest.isEmpty()) {
             return DeleteResult.nothing(digest);
         }
@@ -719,7 +689,7 @@ public final class ImageCopier implements AutoCloseable {
         String failure = null;
         for (Map.Entry<String, Future<Digest>> put : puts.entrySet()) {
             try {
-                requireSameDigest(manifest.get(), join(put.getValue()), client);
+                requireSameDigest(manifest.get(), Futures.join(put.getValue()), client);
                 restored.add(put.getKey());
             } catch (RuntimeException e) {
                 lost.add(put.getKey());
@@ -764,17 +734,20 @@ public final class ImageCopier implements AutoCloseable {
                 continue;
             }
             answers.put(other, tasks.submit(() -> {
-                try (Slot slot = Slot.take(asking)) {
+                asking.acquire();
+                try {
                     return client.headManifest(repository, other)
                                     .filter(digest::equals)
                                     .isPresent()
                             && restore.test(other);
+                } finally {
+                    asking.release();
                 }
             }));
         }
         List<String> chosen = new ArrayList<>();
         answers.forEach((other, answer) -> {
-            if (join(answer)) {
+            if (Futures.join(answer)) {
                 chosen.add(other);
             }
         });
@@ -820,7 +793,7 @@ public final class ImageCopier implements AutoCloseable {
                                     "MANIFEST_UNKNOWN"))));
         }
         for (Future<Manifest> child : children) {
-            Manifest fetched = join(child);
+            Manifest fetched = Futures.join(child);
             if (!out.contains(fetched)) {
                 collect(src, repository, fetched, discovered, out, depth + 1);
             }
@@ -836,252 +809,11 @@ public final class ImageCopier implements AutoCloseable {
             List<Manifest> tree, Manifest root, Map<Digest, Future<Boolean>> atDestination) {
         List<Manifest> missing = new ArrayList<>();
         for (Manifest manifest : tree) {
-            if (manifest == root || !join(atDestination.get(manifest.digest()))) {
+            if (manifest == root || !Futures.join(atDestination.get(manifest.digest()))) {
                 missing.add(manifest);
             }
         }
         return missing;
-    }
-
-    private BlobStats copyBlobs(
-            RegistryClient src,
-            String srcRepo,
-            RegistryClient dst,
-            String dstRepo,
-            java.util.Collection<Descriptor> blobs,
-            Lanes lanes) {
-        ProgressListener progress = options.progress();
-        progress.planned(
-                blobs.size(), blobs.stream().mapToLong(Descriptor::size).sum());
-        Semaphore permits = lanes.streaming();
-        Semaphore ahead = lanes.ahead();
-        AtomicInteger copied = new AtomicInteger();
-        AtomicLong bytes = new AtomicLong();
-        List<Future<?>> transfers = new ArrayList<>();
-        for (Descriptor blob : transferOrder(blobs)) {
-            transfers.add(tasks.submit(() -> {
-                boolean didCopy = copyBlob(src, srcRepo, dst, dstRepo, blob, progress, permits, ahead);
-                if (didCopy) {
-                    copied.incrementAndGet();
-                    bytes.addAndGet(blob.size());
-                }
-                progress.blobDone(blob, didCopy);
-                return null;
-            }));
-        }
-        RuntimeException first = null;
-        for (Future<?> transfer : transfers) {
-            try {
-                join(transfer);
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                    transfers.forEach(other -> other.cancel(true));
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-        return new BlobStats(copied.get(), bytes.get());
-    }
-
-    /** Blobs this size or smaller take no time worth scheduling: configs, attestations, small layers. */
-    private static final long SMALL_BLOB = 1 << 20;
-
-    /**
-     * Small blobs first, in the manifests' order: they finish at once, so their sessions and commits are
-     * done before the large blobs' commits keep the registry busy syncing. Then the largest first, so that a
-     * copy does not end with one large blob streaming alone while the other slots idle.
-     */
-    static List<Descriptor> transferOrder(java.util.Collection<Descriptor> blobs) {
-        List<Descriptor> order = new ArrayList<>(blobs);
-        // Stable: small blobs keep the manifests' order.
-        order.sort(
-                java.util.Comparator.comparingLong(blob -> blob.size() > SMALL_BLOB ? -blob.size() : Long.MIN_VALUE));
-        return order;
-    }
-
-    /**
-     * Transfers one blob while holding one of the {@code slots}. The slot is given back as soon as the last
-     * byte has been handed to the upload, not when the registry answers: a registry commits a blob by
-     * syncing it to disk, and holding the slot through that would leave the CPUs idle while every transfer
-     * in flight waits for the disk at the same moment. So the next blob streams while the last one is synced.
-     *
-     * <p>The existence check and the upload session come before the slot, holding one of the {@code ahead}
-     * permits until the transfer starts: at most as many sessions wait as blobs stream. A registry opening a
-     * session writes and syncs a small file, which waits behind the syncs of the blobs just finished; and to
-     * another partition it is a long round trip. Opened ahead, neither delays the next transfer.
-     *
-     * @return true when bytes were transferred, false when the destination had the blob
-     */
-    private boolean copyBlob(
-            RegistryClient src,
-            String srcRepo,
-            RegistryClient dst,
-            String dstRepo,
-            Descriptor blob,
-            ProgressListener progress,
-            Semaphore slots,
-            Semaphore ahead)
-            throws InterruptedException {
-        String what = "copy blob " + blob.digest() + " (" + blob.size() + " bytes) from " + src.authority() + "/"
-                + srcRepo + " to " + dst.authority() + "/" + dstRepo;
-        try (Slot waiting = Slot.take(ahead)) {
-            if (dst.blobExists(dstRepo, blob.digest())) {
-                return false;
-            }
-            if (blob.size() == 0) {
-                // Nothing to stream: the digest alone says whether the descriptor is right.
-                Digest empty = Digests.of(blob.digest().algorithm(), new byte[0]);
-                if (!empty.equals(blob.digest())) {
-                    throw new ReplicatorException("blob " + blob.digest() + " has size 0 in its descriptor, but empty"
-                            + " content hashes to " + empty + ": the source manifest is inconsistent");
-                }
-            }
-            URI opened = dst.startUpload(dstRepo);
-            return dst.retrier().call(what, attempt -> {
-                try (Slot slot = Slot.take(slots)) {
-                    waiting.close();
-                    // After a failed attempt the upload may have been committed with its answer lost: check
-                    // first. A failed attempt may also have spoilt its session: the retry opens another.
-                    if (attempt > 1 && dst.blobExists(dstRepo, blob.digest())) {
-                        return true;
-                    }
-                    URI location = attempt == 1 ? opened : dst.startUpload(dstRepo);
-                    if (blob.size() == 0) {
-                        dst.completeUpload(dstRepo, location, blob.digest(), HttpRequest.BodyPublishers.noBody());
-                        return true;
-                    }
-                    BlobPipe pipe = new BlobPipe(blob, progress::transferred, slot::close);
-                    watch(pipe);
-                    try {
-                        src.openBlob(srcRepo, blob, pipe);
-                        dst.completeUpload(dstRepo, location, blob.digest(), pipe);
-                    } catch (IOException e) {
-                        if (pipe.failure() != null) {
-                            throw pipe.failure();
-                        }
-                        throw e;
-                    } catch (InterruptedException e) {
-                        if (unanswered.remove(pipe)) {
-                            // The watchdog's doing, not a cancellation of the copy: this attempt failed, retry it
-                            // (the retry first asks whether the destination has the blob after all).
-                            Thread.interrupted();
-                            throw new java.net.http.HttpTimeoutException("PUT blob " + blob.digest() + " to " + dstRepo
-                                    + " at " + dst.authority() + ": no answer "
-                                    + inWords(options.commitTimeout())
-                                    + " after the last byte");
-                        }
-                        throw e;
-                    } finally {
-                        pipe.close();
-                        synchronized (pipe) {
-                            active.remove(pipe);
-                            if (unanswered.remove(pipe)) {
-                                // Interrupted just as the answer came: the attempt stands, the flag must not.
-                                Thread.interrupted();
-                            }
-                        }
-                    }
-                    if (pipe.failure() != null) {
-                        throw pipe.failure();
-                    }
-                    return true;
-                }
-            });
-        }
-    }
-
-    /** One permit of a semaphore, given back once however often it is closed. */
-    private static final class Slot implements AutoCloseable {
-        private final Semaphore semaphore;
-        private final java.util.concurrent.atomic.AtomicBoolean held =
-                new java.util.concurrent.atomic.AtomicBoolean(true);
-
-        private Slot(Semaphore semaphore) {
-            this.semaphore = semaphore;
-        }
-
-        static Slot take(Semaphore semaphore) throws InterruptedException {
-            semaphore.acquire();
-            return new Slot(semaphore);
-        }
-
-        @Override
-        public void close() {
-            if (held.compareAndSet(true, false)) {
-                semaphore.release();
-            }
-        }
-    }
-
-    /**
-     * The JDK client has no read timeout for a streamed body: a source that stops sending mid-blob would hang
-     * the copy. A watchdog cancels a download that delivered nothing for the idle timeout, which fails its
-     * upload, and the transfer is retried. Nor has it a timeout for the answer to an upload alone (its request
-     * timeout would also cover sending the body): the watchdog interrupts a transfer whose destination has not
-     * answered the commit timeout after the last byte, and that attempt is retried.
-     */
-    private void watch(BlobPipe pipe) {
-        active.put(pipe, Thread.currentThread());
-        if (watchdog == null) {
-            synchronized (this) {
-                if (watchdog == null) {
-                    long period = Math.max(
-                            50,
-                            Math.min(
-                                            options.idleTimeout().toMillis(),
-                                            options.commitTimeout().toMillis())
-                                    / 4);
-                    var scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                        Thread thread = new Thread(runnable, "transfer-watchdog");
-                        thread.setDaemon(true);
-                        return thread;
-                    });
-                    scheduler.scheduleAtFixedRate(
-                            this::abandonStalled, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
-                    watchdog = scheduler;
-                }
-            }
-        }
-    }
-
-    private void abandonStalled() {
-        long idle = options.idleTimeout().toNanos();
-        long commit = options.commitTimeout().toNanos();
-        long now = System.nanoTime();
-        active.forEach((pipe, thread) -> {
-            long sentAt = pipe.sentAtNanos();
-            if (sentAt == 0) {
-                if (now - pipe.lastActivityNanos() > idle) {
-                    active.remove(pipe);
-                    pipe.abandon("no data for " + inWords(options.idleTimeout()));
-                }
-            } else if (now - sentAt > commit) {
-                // The client has no timeout for this wait alone: interrupting the waiting thread cancels
-                // the exchange (HttpClient.send), and copyBlob turns that into a retryable timeout. The lock
-                // keeps the interrupt from reaching a thread that has already left the transfer.
-                synchronized (pipe) {
-                    if (active.remove(pipe) != null) {
-                        unanswered.add(pipe);
-                        thread.interrupt();
-                    }
-                }
-            }
-        });
-    }
-
-    /** "10 min", "60 s", "1.5 s", "500 ms": a timeout as an operator would write it. */
-    static String inWords(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis < 1000) {
-            return millis + " ms";
-        }
-        if (millis % 60_000 == 0) {
-            return millis / 60_000 + " min";
-        }
-        return java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     private static void requireSameDigest(Manifest manifest, Digest pushed, RegistryClient dst) {
@@ -1099,7 +831,7 @@ public final class ImageCopier implements AutoCloseable {
             Manifest root,
             ImageReference target,
             List<Manifest> tree,
-            BlobStats image,
+            BlobTransfers.Transferred image,
             int imageBlobs,
             int pushed,
             ReferrerOutcome referrers,
@@ -1118,29 +850,10 @@ public final class ImageCopier implements AutoCloseable {
                 pushed + referrers.manifestsPushed());
     }
 
-    private static <T> T join(Future<T> future) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ReplicatorException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new ReplicatorException(String.valueOf(cause.getMessage()), cause);
-        } catch (java.util.concurrent.CancellationException e) {
-            throw new ReplicatorException("cancelled after another transfer failed", e);
-        }
-    }
-
     @Override
     public void close() {
         tasks.shutdownNow();
-        if (watchdog != null) {
-            watchdog.shutdownNow();
-        }
+        transfers.close();
         if (ownsClient) {
             http.shutdownNow();
             destinationHttp.shutdownNow();

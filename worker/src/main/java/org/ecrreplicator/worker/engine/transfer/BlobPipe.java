@@ -35,7 +35,7 @@ import org.ecrreplicator.worker.engine.registry.Retrier;
  * {@link HttpRequest.BodyPublisher} for the destination's {@code PUT}. Signals to the upload are serialised
  * by a work-in-progress counter, so neither side ever blocks the other's thread.
  */
-public final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRequest.BodyPublisher {
+final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRequest.BodyPublisher {
     private static final int PREFETCH = 4;
 
     private final Descriptor expected;
@@ -63,7 +63,7 @@ public final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRe
      * @param sent run once, when the upload has been given the whole blob (verified): the rest is the
      *     destination's to commit
      */
-    public BlobPipe(Descriptor expected, LongConsumer progress, Runnable sent) {
+    BlobPipe(Descriptor expected, LongConsumer progress, Runnable sent) {
         this.expected = expected;
         this.hasher = Digests.hasher(expected.digest());
         this.progress = progress;
@@ -206,7 +206,7 @@ public final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRe
      * has been given the whole blob, nothing can stall here any more (the registry is committing it), so
      * this does nothing: a slow commit must not turn a good upload into a failed attempt.
      */
-    public void abandon(String reason) {
+    void abandon(String reason) {
         if (finished) {
             return;
         }
@@ -216,23 +216,23 @@ public final class BlobPipe implements HttpResponse.BodySubscriber<Void>, HttpRe
     }
 
     /** Releases the download if the upload ended (or never started) before it was complete. */
-    public void close() {
+    void close() {
         if (!downloadDone) {
             cancelDownload();
         }
     }
 
     /** Why the transfer cannot succeed, or null. */
-    public IOException failure() {
+    IOException failure() {
         return failure;
     }
 
-    public long lastActivityNanos() {
+    long lastActivityNanos() {
         return lastActivity;
     }
 
     /** When the upload was given the last byte ({@link System#nanoTime()}), or 0 while it has not been. */
-    public long sentAtNanos() {
+    long sentAtNanos() {
         return sentAt;
     }
 
