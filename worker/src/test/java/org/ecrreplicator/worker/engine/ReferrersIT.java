@@ -16,6 +16,7 @@ import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
 import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import org.ecrreplicator.worker.engine.manifest.JsonTree;
+import org.ecrreplicator.worker.engine.referrer.SkippedReferrer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.TagConflictException;
 import org.ecrreplicator.worker.engine.manifest.Descriptor;
 import org.ecrreplicator.worker.engine.manifest.DigestMismatchException;
@@ -172,8 +173,21 @@ public final class RegistryClient {
      */
     public record Pushed(Digest digest, String ociSubject) {}
 
-    /** Like {@link #putManifest}, also telling whether the registry indexed the manifest's subject itself. */
-    public Pushed pushManifest(String repository, String reference, Manifest manifest) {
+    /**
+     * Like {@link #putManifest}, and the registry must keep the bytes as they are: a registry that stores the
+     * manifest under another digest rewrote it, and a copy through it would not be exact.
+     */
+    public Pushed putManifestExactly(String repository, String reference, Manifest manifest) {
+        Pushed pushed = pushManifest(repository, reference, manifest);
+        if (!pushed.digest().equals(manifest.digest())) {
+            throw new ReplicatorException(
+                    "destination " + authority + " stored manifest " + manifest.digest() + " under digest "
+                            + pushed.digest() + ": it rewrote the manifest, so this copy would not be exact");
+        }
+        return pushed;
+    }
+
+    private Pushed pushManifest(String repository, String reference, Manifest manifest) {
         String what = "PUT manifest " + repository + ":" + reference + " (" + manifest.digest() + ") to " + authority;
         return retrier.call(what, attempt -> {
             HttpResponse<byte[]> response = send(

@@ -1,4 +1,6 @@
-package org.ecrreplicator.worker.engine;
+package org.ecrreplicator.worker.engine.referrer;
+
+import org.ecrreplicator.worker.engine.ReplicatorException;
 
 /** An image's referrers go beyond what one copy takes: nested too deep, or too many. */
 public class ReferrerLimitException extends ReplicatorException {

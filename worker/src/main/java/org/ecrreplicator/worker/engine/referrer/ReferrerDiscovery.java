@@ -1,4 +1,4 @@
-package org.ecrreplicator.worker.engine;
+package org.ecrreplicator.worker.engine.referrer;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.manifest.Descriptor;
 import org.ecrreplicator.worker.engine.manifest.Manifest;
 import org.ecrreplicator.worker.engine.manifest.ManifestException;

@@ -1,4 +1,4 @@
-package org.ecrreplicator.worker.engine;
+package org.ecrreplicator.worker.engine.referrer;
 
 import org.ecrreplicator.domain.Digest;
 
