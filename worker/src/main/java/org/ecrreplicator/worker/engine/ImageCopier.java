@@ -6,19 +6,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageReference;
-import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import org.ecrreplicator.worker.engine.manifest.Descriptor;
 import org.ecrreplicator.worker.engine.manifest.Manifest;
 import org.ecrreplicator.worker.engine.manifest.ManifestException;
-import org.ecrreplicator.worker.engine.manifest.ReferrerListing;
 import org.ecrreplicator.worker.engine.referrer.ReferrerCopy;
 import org.ecrreplicator.worker.engine.referrer.ReferrerLimitException;
 import org.ecrreplicator.worker.engine.referrer.ReferrerOutcome;
@@ -27,6 +26,7 @@ import org.ecrreplicator.worker.engine.registry.RegistryClient;
 import org.ecrreplicator.worker.engine.registry.RegistryException;
 import org.ecrreplicator.worker.engine.registry.RetryPolicy;
 import org.ecrreplicator.worker.engine.transfer.BlobTransfers;
+import org.ecrreplicator.worker.engine.transfer.BlobTransfers.Transferred;
 import org.ecrreplicator.worker.engine.transfer.Futures;
 import org.ecrreplicator.worker.engine.transfer.Lanes;
 import org.ecrreplicator.worker.engine.transfer.ProgressListener;
@@ -38,7 +38,7 @@ import org.ecrreplicator.worker.engine.transfer.ProgressListener;
  * stream, and copy concurrently. Order keeps the destination consistent at every moment: blobs before the
  * manifests that use them, children before their index, the tag last.
  *
- * <p>Thread-safe; one instance serves many copies and owns one HTTP client (connections are reused).
+ * <p>Thread-safe; one instance serves many copies and owns its HTTP clients (connections are reused).
  */
 public final class ImageCopier implements AutoCloseable {
     /**
@@ -105,24 +105,20 @@ public final class ImageCopier implements AutoCloseable {
     private final Options options;
     private final HttpClient http;
     private final HttpClient destinationHttp;
-    private final boolean ownsClient;
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private final BlobTransfers transfers;
+    private final ImageDeleter deleter;
 
     /**
      * Two HTTP clients, one per side of a copy: each client has a single selector thread doing all its
      * socket I/O, so one client per side lets downloads and uploads proceed on two cores.
      */
     public ImageCopier(Options options) {
-        this(options, HttpClients.forRegistries(), HttpClients.forRegistries(), true);
-    }
-
-    ImageCopier(Options options, HttpClient http, HttpClient destinationHttp, boolean ownsClient) {
         this.options = options;
-        this.http = http;
-        this.destinationHttp = destinationHttp;
-        this.ownsClient = ownsClient;
+        this.http = HttpClients.forRegistries();
+        this.destinationHttp = HttpClients.forRegistries();
         this.transfers = new BlobTransfers(tasks, options.progress(), options.idleTimeout(), options.commitTimeout());
+        this.deleter = new ImageDeleter(tasks, this::client);
     }
 
     public RegistryClient client(String authority, Endpoint endpoint) {
@@ -181,7 +177,7 @@ public final class ImageCopier implements AutoCloseable {
             Optional<Digest> current = currentTag == null ? Optional.empty() : Futures.join(currentTag);
             boolean upToDate = current.isPresent() && current.get().equals(root.digest());
             Map<Digest, Future<Boolean>> atDestination = new LinkedHashMap<>();
-            java.util.function.Consumer<Digest> askDestination = digest -> {
+            Consumer<Digest> askDestination = digest -> {
                 if (referrers != null) {
                     referrers.discover(digest);
                 }
@@ -201,8 +197,7 @@ public final class ImageCopier implements AutoCloseable {
             String mutability = to.ecr() == null ? null : to.ecr().ensureRepository(dstRepo);
             if (upToDate) {
                 ReferrerOutcome copied = referrers == null ? ReferrerOutcome.NONE : referrers.run(allBlobs, lanes);
-                return result(
-                        root, target, tree, BlobTransfers.Transferred.NOTHING, allBlobs.size(), 0, copied, started);
+                return result(root, target, tree, Transferred.NOTHING, allBlobs.size(), 0, copied, started);
             }
             if (current.isPresent() && "IMMUTABLE".equals(mutability)) {
                 // A repository created just now had no tag; asked before it existed, the answer is the same.
@@ -218,15 +213,7 @@ public final class ImageCopier implements AutoCloseable {
                     pushed = 1;
                 }
                 ReferrerOutcome copied = referrers == null ? ReferrerOutcome.NONE : referrers.run(allBlobs, lanes);
-                return result(
-                        root,
-                        target,
-                        tree,
-                        BlobTransfers.Transferred.NOTHING,
-                        allBlobs.size(),
-                        pushed,
-                        copied,
-                        started);
+                return result(root, target, tree, Transferred.NOTHING, allBlobs.size(), pushed, copied, started);
             }
 
             List<Manifest> missing = missingAtDestination(tree, root, atDestination);
@@ -236,7 +223,7 @@ public final class ImageCopier implements AutoCloseable {
                 // Their blobs may stream alongside the image's: nothing is visible until a manifest is pushed.
                 referrers.prepare(allBlobs, lanes);
             }
-            BlobTransfers.Transferred stats = transfers.copy(src, srcRepo, dst, dstRepo, needed.values(), lanes);
+            Transferred stats = transfers.copy(src, srcRepo, dst, dstRepo, needed.values(), lanes);
 
             pushChildren(dst, dstRepo, missing, root);
             dst.putManifestExactly(
@@ -263,7 +250,7 @@ public final class ImageCopier implements AutoCloseable {
             }
             List<Future<?>> below = manifest.children().stream()
                     .<Future<?>>map(child -> pushes.get(child.digest()))
-                    .filter(java.util.Objects::nonNull)
+                    .filter(Objects::nonNull)
                     .toList();
             pushes.put(manifest.digest(), tasks.submit(() -> {
                 below.forEach(Futures::join);
@@ -284,147 +271,17 @@ public final class ImageCopier implements AutoCloseable {
     }
 
     /**
-     * Deletes a tag or digest at a registry. ECR: {@code BatchDeleteImage}, which untags a tag and deletes a
-     * digest. Other registries: {@code DELETE /v2/<name>/manifests/<reference>}. A registry that cannot untag
-     * (it answers the tag's delete with 400 or 405, as the CNCF distribution registry before version 3
-     * does) gets the digest deleted instead, and then the same manifest bytes pushed again under each other
-     * tag that named the digest and that {@code restoreSibling} accepts, so each keeps its exact digest.
-     * Any other refusal (403 among them) fails, and the digest is left alone.
+     * Deletes a tag or digest at a registry. ECR: {@code BatchDeleteImage}. Other registries: the
+     * distribution API; where a registry cannot untag, the digest goes and every sibling tag that {@code
+     * restoreSibling} accepts is put back with the same digest.
      *
      * @param restoreSibling which sibling tags to put back (fallback tags {@code sha256-<hex>} are never
      *     siblings)
      * @throws ReplicatorException the registry refused; one that refuses every delete names the fix
      */
     public DeleteResult delete(ImageReference reference, Endpoint at, Predicate<String> restoreSibling) {
-        if (reference.tag() == null && reference.digest() == null) {
-            throw new ReplicatorException("delete needs a tag or a digest: " + reference + " names neither");
-        }
-        if (at.ecr() != null) {
-            return deleteAtEcr(reference, at.ecr());
-        }
-        RegistryClient client = client(reference.authority(), at);
-        String repository = reference.repository();
-        if (reference.digest() != null) {
-            RegistryClient.DeleteAnswer answer =
-                    client.deleteReference(repository, reference.digest().toString());
-            if (answer.status() == 404) {
-                return DeleteResult.nothing(reference.digest());
-            }
-            if (answer.refused()) {
-                throw new ReplicatorException("registry " + client.authority() + " refuses to delete " + reference
-                        + " (" + answer.describe() + "): enable deletes in its storage configuration"
-                        + " (storage.delete.enabled: true for the CNCF distribution registry)");
-            }
-            return new DeleteResult(true, reference.digest(), reference.digest(), List.of());
-        }
-        String tag = reference.tag();
-        Optional<Digest> named = client.headManifest(repository, tag);
-        if (named.isEmpty()) {
-            return DeleteResult.nothing(null);
-        }
-        Digest digest = named.get();
-        RegistryClient.DeleteAnswer byTag = client.deleteReference(repository, tag);
-        if (byTag.status() == 202) {
-            return new DeleteResult(true, digest, null, List.of());
-        }
-        if (byTag.status() == 404) {
-            return DeleteResult.nothing(digest);
-        }
-        // 400 or 405: this registry cannot untag. Delete the digest and put the other tags back, having
-        // decided which before anything is deleted.
-        Future<List<String>> siblings =
-                tasks.submit(() -> siblingsToRestore(client, repository, tag, digest, restoreSibling));
-        Optional<Manifest> manifest = client.getManifest(repository, digest.toString());
-        List<String> restore = Futures.join(siblings);
-        if (manifest.isEmpty()) {
-            return DeleteResult.nothing(digest);
-        }
-        RegistryClient.DeleteAnswer byDigest = client.deleteReference(repository, digest.toString());
-        if (byDigest.refused()) {
-            throw new ReplicatorException("registry " + client.authority() + " refuses to delete " + reference
-                    + ": the tag's delete got " + byTag.describe() + " and the digest's (" + digest + ") "
-                    + byDigest.describe() + ": enable deletes in its storage configuration"
-                    + " (storage.delete.enabled: true for the CNCF distribution registry)");
-        }
-        if (byDigest.status() == 404) {
-            return DeleteResult.nothing(digest);
-        }
-        Map<String, Future<?>> puts = new LinkedHashMap<>();
-        for (String sibling : restore) {
-            puts.put(sibling, tasks.submit(() -> client.putManifestExactly(repository, sibling, manifest.get())));
-        }
-        List<String> restored = new ArrayList<>();
-        List<String> lost = new ArrayList<>();
-        String failure = null;
-        for (Map.Entry<String, Future<?>> put : puts.entrySet()) {
-            try {
-                Futures.join(put.getValue());
-                restored.add(put.getKey());
-            } catch (RuntimeException e) {
-                lost.add(put.getKey());
-                failure = failure == null ? e.getMessage() : failure;
-            }
-        }
-        if (!lost.isEmpty()) {
-            throw new ReplicatorException("deleted " + reference.withDigest(digest) + " (the registry cannot untag, so"
-                    + " the digest went) but could not put back the sibling tags " + lost + ": push " + digest
-                    + " under them again (" + failure + ")");
-        }
-        return new DeleteResult(true, digest, digest, restored);
+        return deleter.delete(reference, at, restoreSibling);
     }
-
-    private static DeleteResult deleteAtEcr(ImageReference reference, EcrApi ecr) {
-        EcrApi.DeleteOutcome outcome = ecr.delete(
-                reference.repository(),
-                reference.digest() == null ? reference.tag() : null,
-                reference.digest() == null ? null : reference.digest().toString());
-        if (outcome.deleted()) {
-            Digest digest = outcome.digest() == null ? null : Digest.parse(outcome.digest());
-            // A tag is only untagged: the image stays while other tags name it.
-            return new DeleteResult(true, digest, reference.digest() == null ? null : digest, List.of());
-        }
-        if ("ImageNotFound".equals(outcome.failureCode()) || "RepositoryNotFound".equals(outcome.failureCode())) {
-            return DeleteResult.nothing(reference.digest());
-        }
-        throw new ReplicatorException(
-                "ECR refused to delete " + reference + ": " + outcome.failureCode() + ": " + outcome.failureReason());
-    }
-
-    /**
-     * Tags other than {@code tag} that name {@code digest} now and that {@code restore} accepts, asked a few
-     * at a time.
-     */
-    private List<String> siblingsToRestore(
-            RegistryClient client, String repository, String tag, Digest digest, Predicate<String> restore) {
-        Semaphore asking = new Semaphore(SIBLING_QUESTIONS);
-        Map<String, Future<Boolean>> answers = new LinkedHashMap<>();
-        for (String other : client.listTags(repository)) {
-            if (other.equals(tag) || ReferrerListing.looksLikeFallbackTag(other)) {
-                continue;
-            }
-            answers.put(other, tasks.submit(() -> {
-                asking.acquire();
-                try {
-                    return client.headManifest(repository, other)
-                                    .filter(digest::equals)
-                                    .isPresent()
-                            && restore.test(other);
-                } finally {
-                    asking.release();
-                }
-            }));
-        }
-        List<String> chosen = new ArrayList<>();
-        answers.forEach((other, answer) -> {
-            if (Futures.join(answer)) {
-                chosen.add(other);
-            }
-        });
-        return chosen;
-    }
-
-    /** HEAD requests in flight at once while looking for the tags that share a digest. */
-    private static final int SIBLING_QUESTIONS = 8;
 
     // ---------------------------------------------------------------- steps
 
@@ -432,8 +289,7 @@ public final class ImageCopier implements AutoCloseable {
      * The root and every manifest under it, children before parents (the order they are pushed in).
      * {@code discovered} hears of each child's digest before the child is fetched.
      */
-    private List<Manifest> collect(
-            RegistryClient src, String repository, Manifest root, java.util.function.Consumer<Digest> discovered) {
+    private List<Manifest> collect(RegistryClient src, String repository, Manifest root, Consumer<Digest> discovered) {
         List<Manifest> ordered = new ArrayList<>();
         collect(src, repository, root, discovered, ordered, 0);
         return ordered;
@@ -443,7 +299,7 @@ public final class ImageCopier implements AutoCloseable {
             RegistryClient src,
             String repository,
             Manifest manifest,
-            java.util.function.Consumer<Digest> discovered,
+            Consumer<Digest> discovered,
             List<Manifest> out,
             int depth) {
         if (depth > 4) {
@@ -493,7 +349,7 @@ public final class ImageCopier implements AutoCloseable {
             Manifest root,
             ImageReference target,
             List<Manifest> tree,
-            BlobTransfers.Transferred image,
+            Transferred image,
             int imageBlobs,
             int pushed,
             ReferrerOutcome referrers,
@@ -516,9 +372,7 @@ public final class ImageCopier implements AutoCloseable {
     public void close() {
         tasks.shutdownNow();
         transfers.close();
-        if (ownsClient) {
-            http.shutdownNow();
-            destinationHttp.shutdownNow();
-        }
+        http.shutdownNow();
+        destinationHttp.shutdownNow();
     }
 }
