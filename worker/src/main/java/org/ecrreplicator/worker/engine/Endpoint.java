@@ -27,6 +27,6 @@ public record Endpoint(boolean insecure, Credentials credentials, EcrApi ecr) {
 
     /** An ECR registry: passwords from {@code GetAuthorizationToken}, repositories through the same API. */
     public static Endpoint ecr(EcrApi api, boolean insecure) {
-        return new Endpoint(insecure, Credentials.ecr(api), api);
+        return new Endpoint(insecure, Credentials.issued(api), api);
     }
 }

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.ecrreplicator.worker.engine.ReplicatorException;
+import org.ecrreplicator.worker.engine.registry.PasswordSource;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -27,7 +28,7 @@ import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
  * refreshed well before their 12-hour expiry and when a registry refuses one), repositories
  * (described, created on demand) and deletes through {@code BatchDeleteImage}.
  */
-public final class EcrApi implements AutoCloseable {
+public final class EcrApi implements PasswordSource, AutoCloseable {
     /** What a repository created on demand looks like, and whether to create one at all. */
     public record RepositoryDefaults(boolean create, String tagMutability, boolean scanOnPush) {
         public RepositoryDefaults {
@@ -43,7 +44,7 @@ public final class EcrApi implements AutoCloseable {
     }
 
     /** The registry password ECR hands out, and when it stops working. */
-    public record Authorization(String user, String password, Instant expiresAt) {
+    record Authorization(String user, String password, Instant expiresAt) {
         @Override
         public String toString() {
             return "Authorization[user=" + user + ", expiresAt=" + expiresAt + "]";
@@ -94,7 +95,7 @@ public final class EcrApi implements AutoCloseable {
     }
 
     /** A current registry password, fetched again when it is within 30 minutes (or half its life) of expiry. */
-    public synchronized Authorization authorization() {
+    synchronized Authorization authorization() {
         Instant now = clock.instant();
         if (cached == null || !now.isBefore(refreshAt())) {
             cached = fetchAuthorization();
@@ -103,8 +104,15 @@ public final class EcrApi implements AutoCloseable {
         return cached;
     }
 
+    @Override
+    public PasswordSource.Password current() {
+        Authorization authorization = authorization();
+        return new PasswordSource.Password(authorization.user(), authorization.password());
+    }
+
     /** The registry refused {@code password}: the next {@link #authorization()} fetches a new one. */
-    public synchronized void invalidate(String password) {
+    @Override
+    public synchronized void refused(String password) {
         if (cached != null && cached.password().equals(password)) {
             cached = null;
         }

@@ -15,14 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import org.ecrreplicator.worker.engine.manifest.JsonTree;
 
 /**
  * The Authorization header for one registry. Learns the scheme from the registry's first challenge and
  * then sends credentials up front: Basic as is, Bearer tokens from the realm the challenge names, one per
  * scope ({@code repository:team/app:pull}), cached until shortly before they expire. A refused credential
- * is dropped and fetched again once; ECR passwords are refreshed through {@link EcrApi}.
+ * is dropped and fetched again once; issued passwords (ECR's) are renewed through their {@link PasswordSource}.
  */
 final class Authenticator {
     private static final Duration DEFAULT_TOKEN_LIFE = Duration.ofSeconds(60);
@@ -36,7 +35,6 @@ final class Authenticator {
     private final Clock clock;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private volatile WwwAuthenticate.Challenge bearer;
-    private volatile int tokenRequests;
 
     Authenticator(String registry, Credentials credentials, HttpClient http, Retrier retrier, Clock clock) {
         this.registry = registry;
@@ -92,26 +90,21 @@ final class Authenticator {
                             "UNAUTHORIZED");
                 }
             }
-            case Credentials.Ecr ecr -> {
+            case Credentials.Issued issued -> {
                 if (sent != null) {
-                    String password = decodePassword(sent);
-                    ecr.api().invalidate(password);
+                    issued.source().refused(decodePassword(sent));
                 }
             }
         }
-    }
-
-    int tokenRequests() {
-        return tokenRequests;
     }
 
     private String basicHeader() {
         return switch (credentials) {
             case Credentials.Anonymous anonymous -> null;
             case Credentials.Basic basic -> basic(basic.user(), basic.password());
-            case Credentials.Ecr ecr -> {
-                EcrApi.Authorization authorization = ecr.api().authorization();
-                yield basic(authorization.user(), authorization.password());
+            case Credentials.Issued issued -> {
+                PasswordSource.Password current = issued.source().current();
+                yield basic(current.user(), current.password());
             }
         };
     }
@@ -134,7 +127,6 @@ final class Authenticator {
             if (basic != null) {
                 request.header("Authorization", basic);
             }
-            tokenRequests++;
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             int status = response.statusCode();
             if (RetryPolicy.isRetryableStatus(status)) {

@@ -1,7 +1,5 @@
 package org.ecrreplicator.worker.engine.registry;
 
-import org.ecrreplicator.worker.engine.ecr.EcrApi;
-
 /** How to authenticate to one registry. {@code toString()} never shows a secret. */
 public sealed interface Credentials {
 
@@ -22,8 +20,11 @@ public sealed interface Credentials {
         }
     }
 
-    /** ECR: Basic with user {@code AWS} and a password from {@code GetAuthorizationToken}, refreshed as needed. */
-    record Ecr(EcrApi api) implements Credentials {}
+    /**
+     * Basic with passwords handed out for a while (ECR: user {@code AWS}, a password from {@code
+     * GetAuthorizationToken}), renewed when a registry refuses one.
+     */
+    record Issued(PasswordSource source) implements Credentials {}
 
     static Credentials anonymous() {
         return new Anonymous();
@@ -33,8 +34,8 @@ public sealed interface Credentials {
         return new Basic(user, password);
     }
 
-    static Credentials ecr(EcrApi api) {
-        return new Ecr(api);
+    static Credentials issued(PasswordSource source) {
+        return new Issued(source);
     }
 
     /**

@@ -1,23 +1,19 @@
 package org.ecrreplicator.worker.engine.registry;
 
+import static org.ecrreplicator.worker.engine.registry.RegistryExchange.deleteScope;
+import static org.ecrreplicator.worker.engine.registry.RegistryExchange.expect;
+import static org.ecrreplicator.worker.engine.registry.RegistryExchange.failure;
+import static org.ecrreplicator.worker.engine.registry.RegistryExchange.pullScope;
+import static org.ecrreplicator.worker.engine.registry.RegistryExchange.pushScope;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.TagConflictException;
@@ -36,50 +32,26 @@ import org.ecrreplicator.worker.engine.manifest.ReferrerListing;
  * the registry's credentials) and streaming uploads.
  */
 public final class RegistryClient {
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_REDIRECTS = 5;
-    private static final int MAX_AUTH_ROUNDS = 3;
-    private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-    /** Pages of a tag list or referrers answer followed before giving up on a registry that loops its links. */
-    private static final int MAX_PAGES = 1000;
 
-    private final String authority;
-    private final URI base;
-    private final HttpClient http;
     private final Retrier retrier;
-    private final Authenticator authenticator;
+    private final RegistryExchange exchange;
+    private final ReferrersLookup referrers;
 
     public RegistryClient(
             String authority, boolean insecure, Credentials credentials, HttpClient http, RetryPolicy retryPolicy) {
-        this.authority = authority;
-        this.base = URI.create((insecure ? "http://" : "https://") + authority);
-        this.http = http;
         this.retrier = new Retrier(retryPolicy);
-        this.authenticator = new Authenticator(authority, credentials, http, retrier, Clock.systemUTC());
+        this.exchange = new RegistryExchange(authority, insecure, credentials, http, retrier);
+        this.referrers = new ReferrersLookup(exchange, this::getManifest);
     }
 
     public String authority() {
-        return authority;
+        return exchange.authority();
     }
 
+    /** The retries every call here makes; a caller that retries a whole transfer uses the same. */
     public Retrier retrier() {
         return retrier;
-    }
-
-    int tokenRequests() {
-        return authenticator.tokenRequests();
-    }
-
-    static String pullScope(String repository) {
-        return "repository:" + repository + ":pull";
-    }
-
-    static String pushScope(String repository) {
-        return "repository:" + repository + ":pull,push";
-    }
-
-    static String deleteScope(String repository) {
-        return "repository:" + repository + ":delete";
     }
 
     // ---------------------------------------------------------------- manifests
@@ -94,11 +66,11 @@ public final class RegistryClient {
 
     /** @param forPush ask with the push scope, so a destination needs one token for the whole copy */
     public Optional<Manifest> getManifest(String repository, String reference, boolean forPush) {
-        String what = "GET manifest " + repository + ":" + reference + " from " + authority;
+        String what = "GET manifest " + repository + ":" + reference + " from " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<byte[]> response = send(
+            HttpResponse<byte[]> response = exchange.send(
                     forPush ? pushScope(repository) : pullScope(repository),
-                    () -> request(manifestUri(repository, reference))
+                    () -> exchange.request(exchange.manifestUri(repository, reference))
                             .header("Accept", MediaTypes.ACCEPT_HEADER)
                             .GET(),
                     HttpResponse.BodyHandlers.ofByteArray(),
@@ -109,7 +81,7 @@ public final class RegistryClient {
             }
             expect(response, 200, what);
             byte[] bytes = response.body();
-            if (bytes.length > MAX_MANIFEST_BYTES) {
+            if (bytes.length > RegistryExchange.MAX_BODY_BYTES) {
                 throw new ManifestException(what + ": manifest is larger than 4 MiB");
             }
             String algorithm = reference.contains(":") ? Digest.parse(reference).algorithm() : "sha256";
@@ -136,11 +108,11 @@ public final class RegistryClient {
 
     /** @param forPush ask with the push scope, so a destination needs one token for the whole copy */
     public Optional<Digest> headManifest(String repository, String reference, boolean forPush) {
-        String what = "HEAD manifest " + repository + ":" + reference + " at " + authority;
+        String what = "HEAD manifest " + repository + ":" + reference + " at " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<Void> response = send(
+            HttpResponse<Void> response = exchange.send(
                     forPush ? pushScope(repository) : pullScope(repository),
-                    () -> request(manifestUri(repository, reference))
+                    () -> exchange.request(exchange.manifestUri(repository, reference))
                             .header("Accept", MediaTypes.ACCEPT_HEADER)
                             .method("HEAD", HttpRequest.BodyPublishers.noBody()),
                     HttpResponse.BodyHandlers.discarding(),
@@ -181,18 +153,18 @@ public final class RegistryClient {
         Pushed pushed = pushManifest(repository, reference, manifest);
         if (!pushed.digest().equals(manifest.digest())) {
             throw new ReplicatorException(
-                    "destination " + authority + " stored manifest " + manifest.digest() + " under digest "
+                    "destination " + authority() + " stored manifest " + manifest.digest() + " under digest "
                             + pushed.digest() + ": it rewrote the manifest, so this copy would not be exact");
         }
         return pushed;
     }
 
     private Pushed pushManifest(String repository, String reference, Manifest manifest) {
-        String what = "PUT manifest " + repository + ":" + reference + " (" + manifest.digest() + ") to " + authority;
+        String what = "PUT manifest " + repository + ":" + reference + " (" + manifest.digest() + ") to " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<byte[]> response = send(
+            HttpResponse<byte[]> response = exchange.send(
                     pushScope(repository),
-                    () -> request(manifestUri(repository, reference))
+                    () -> exchange.request(exchange.manifestUri(repository, reference))
                             .header("Content-Type", manifest.mediaType())
                             .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.bytes())),
                     HttpResponse.BodyHandlers.ofByteArray(),
@@ -200,7 +172,7 @@ public final class RegistryClient {
                     what);
             if (response.statusCode() == 400 || response.statusCode() == 409) {
                 ErrorBody error = ErrorBody.parse(response.body());
-                if (isImmutableTagError(error)) {
+                if (error.saysTagIsImmutable()) {
                     throw new TagConflictException(what + " failed: the tag is immutable and names another image ("
                             + error.code() + ": " + error.message() + ")");
                 }
@@ -235,11 +207,12 @@ public final class RegistryClient {
      * @throws RegistryException any other answer (403 among them), with the registry's error
      */
     public DeleteAnswer deleteReference(String repository, String reference) {
-        String what = "DELETE manifest " + repository + ":" + reference + " at " + authority;
+        String what = "DELETE manifest " + repository + ":" + reference + " at " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<byte[]> response = send(
+            HttpResponse<byte[]> response = exchange.send(
                     deleteScope(repository),
-                    () -> request(manifestUri(repository, reference)).DELETE(),
+                    () -> exchange.request(exchange.manifestUri(repository, reference))
+                            .DELETE(),
                     HttpResponse.BodyHandlers.ofByteArray(),
                     true,
                     what);
@@ -254,11 +227,11 @@ public final class RegistryClient {
 
     /** Every tag of the repository (following {@code Link} pagination); empty when the repository is unknown. */
     public List<String> listTags(String repository) {
-        String what = "GET tags of " + repository + " from " + authority;
+        String what = "GET tags of " + repository + " from " + authority();
         List<String> tags = new ArrayList<>();
-        List<byte[]> pages = pages(repository, "/tags/list", null, what);
+        List<byte[]> pages = exchange.pages(repository, "/tags/list", null, what);
         for (byte[] page : pages == null ? List.<byte[]>of() : pages) {
-            for (Object tag : JsonTree.array(parseJson(page, what), "tags")) {
+            for (Object tag : JsonTree.array(RegistryExchange.parseJson(page, what), "tags")) {
                 if (tag instanceof String name) {
                     tags.add(name);
                 }
@@ -267,167 +240,24 @@ public final class RegistryClient {
         return tags;
     }
 
-    // ---------------------------------------------------------------- referrers
-
     /**
-     * Whether this registry has the referrers API: unknown until the first answer, then remembered, so a
-     * registry is probed once however many subjects are asked about at the same time. A future completed
-     * with null means the probe failed and the next caller probes again.
-     */
-    private final AtomicReference<CompletableFuture<Boolean>> referrersApi = new AtomicReference<>();
-
-    /**
-     * The manifests that name {@code subject} as theirs: from the referrers API ({@code GET
-     * /v2/<name>/referrers/<digest>}), or, where the registry lacks it (it answers 404, which a registry with
-     * the API never does), from the index under the fallback tag {@code <alg>-<hex>}. Where the API lists
-     * referrers, the fallback tag is read as well: entries only it lists are added, and its index is
-     * returned, so that a copy can carry the tag along.
+     * The manifests that name {@code subject} as theirs (OCI 1.1): from the referrers API where the registry
+     * has it, else from the index under the fallback tag {@code <alg>-<hex>}; where the API lists referrers,
+     * the fallback tag's entries are added and its index returned, so that a copy can carry the tag along.
      */
     public ReferrerListing referrers(String repository, Digest subject) {
-        while (true) {
-            CompletableFuture<Boolean> known = referrersApi.get();
-            if (known == null) {
-                CompletableFuture<Boolean> probe = new CompletableFuture<>();
-                if (!referrersApi.compareAndSet(null, probe)) {
-                    continue;
-                }
-                Optional<List<ReferrerListing.Entry>> listed;
-                try {
-                    listed = referrersFromApi(repository, subject);
-                } catch (RuntimeException e) {
-                    referrersApi.set(null);
-                    probe.complete(null);
-                    throw e;
-                }
-                probe.complete(listed.isPresent());
-                return listing(repository, subject, listed);
-            }
-            Boolean hasApi = known.join();
-            if (hasApi != null) {
-                return listing(repository, subject, hasApi ? referrersFromApi(repository, subject) : Optional.empty());
-            }
-        }
-    }
-
-    private ReferrerListing listing(String repository, Digest subject, Optional<List<ReferrerListing.Entry>> fromApi) {
-        if (fromApi.isPresent() && fromApi.get().isEmpty()) {
-            return new ReferrerListing(subject, List.of(), null);
-        }
-        String tag = ReferrerListing.fallbackTag(subject);
-        Optional<Manifest> index = getManifest(repository, tag).filter(Manifest::isIndex);
-        List<ReferrerListing.Entry> entries = new ArrayList<>(fromApi.orElse(List.of()));
-        if (index.isPresent()) {
-            List<Digest> listed =
-                    entries.stream().map(ReferrerListing.Entry::digest).toList();
-            String where = "the referrers index " + repository + ":" + tag + " at " + authority;
-            for (ReferrerListing.Entry entry :
-                    ReferrerListing.entries(parseJson(index.get().bytes(), where), where)) {
-                if (!listed.contains(entry.digest())) {
-                    entries.add(entry);
-                }
-            }
-        }
-        return new ReferrerListing(subject, entries, index.orElse(null));
-    }
-
-    /** Every page of the referrers API's answer, or empty when the registry has no such API (404). */
-    private Optional<List<ReferrerListing.Entry>> referrersFromApi(String repository, Digest subject) {
-        String what = "GET referrers of " + repository + "@" + subject + " from " + authority;
-        List<byte[]> pages = pages(repository, "/referrers/" + subject, MediaTypes.OCI_INDEX, what);
-        if (pages == null) {
-            return Optional.empty();
-        }
-        List<ReferrerListing.Entry> entries = new ArrayList<>();
-        Set<Digest> seen = new HashSet<>();
-        for (byte[] page : pages) {
-            for (ReferrerListing.Entry entry :
-                    ReferrerListing.entries(parseJson(page, what), "the referrers API of " + authority)) {
-                if (seen.add(entry.digest())) {
-                    entries.add(entry);
-                }
-            }
-        }
-        return Optional.of(entries);
-    }
-
-    /**
-     * The bodies of {@code GET /v2/<repository><path>} and of every page its {@code Link} headers lead to.
-     *
-     * @return the pages, or null when the first answer is 404
-     */
-    private List<byte[]> pages(String repository, String path, String accept, String what) {
-        List<byte[]> pages = new ArrayList<>();
-        URI next = base.resolve("/v2/" + repository + path);
-        while (next != null) {
-            if (pages.size() >= MAX_PAGES) {
-                throw new RegistryException(what + " failed: more than " + MAX_PAGES + " pages of results", 200, null);
-            }
-            URI uri = next;
-            boolean first = pages.isEmpty();
-            // The answer is checked inside the retried call, so a 429 or 5xx is retried like any other request.
-            HttpResponse<byte[]> response = retrier.call(what, attempt -> {
-                HttpResponse<byte[]> answer = send(
-                        pullScope(repository),
-                        () -> {
-                            HttpRequest.Builder builder = request(uri).GET();
-                            return accept == null ? builder : builder.header("Accept", accept);
-                        },
-                        HttpResponse.BodyHandlers.ofByteArray(),
-                        true,
-                        what);
-                if (!(answer.statusCode() == 404 && first)) {
-                    expect(answer, 200, what);
-                }
-                return answer;
-            });
-            if (response.statusCode() == 404) {
-                return null;
-            }
-            if (response.body().length > MAX_MANIFEST_BYTES) {
-                throw new ManifestException(what + ": a page of the answer is larger than 4 MiB");
-            }
-            pages.add(response.body());
-            next = nextPage(response);
-        }
-        return pages;
-    }
-
-    /** The {@code rel="next"} target of the {@code Link} headers, resolved against the request, or null. */
-    static URI nextPage(HttpResponse<?> response) {
-        for (String header : response.headers().allValues("Link")) {
-            for (String link : header.split(",(?=\\s*<)")) {
-                int open = link.indexOf('<');
-                int close = link.indexOf('>', open + 1);
-                if (open < 0 || close < 0) {
-                    continue;
-                }
-                String parameters = link.substring(close + 1).toLowerCase(java.util.Locale.ROOT);
-                if (parameters.matches("(?s).*;\\s*rel\\s*=\\s*\"?next\"?\\s*(;.*)?")) {
-                    return response.request()
-                            .uri()
-                            .resolve(link.substring(open + 1, close).trim());
-                }
-            }
-        }
-        return null;
-    }
-
-    private static Object parseJson(byte[] body, String what) {
-        try {
-            return JsonTree.parse(body);
-        } catch (IOException e) {
-            throw new ManifestException(what + ": the answer is not valid JSON (" + e.getMessage() + ")");
-        }
+        return referrers.referrers(repository, subject);
     }
 
     // ---------------------------------------------------------------- blobs
 
     public boolean blobExists(String repository, Digest digest) {
-        String what = "HEAD blob " + digest + " in " + repository + " at " + authority;
+        String what = "HEAD blob " + digest + " in " + repository + " at " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<Void> response = send(
+            HttpResponse<Void> response = exchange.send(
                     pushScope(repository),
-                    () -> request(blobUri(repository, digest)).method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                    () -> exchange.request(exchange.blobUri(repository, digest))
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody()),
                     HttpResponse.BodyHandlers.discarding(),
                     true,
                     what);
@@ -446,14 +276,15 @@ public final class RegistryClient {
      */
     public void openBlob(String repository, Descriptor blob, HttpResponse.BodySubscriber<Void> body)
             throws IOException, InterruptedException {
-        String what = "GET blob " + blob.digest() + " from " + repository + " at " + authority;
+        String what = "GET blob " + blob.digest() + " from " + repository + " at " + authority();
         // Only a 200's body goes into the subscriber; redirects and errors are read whole (they are small).
         HttpResponse.BodyHandler<byte[]> handler = info -> info.statusCode() == 200
                 ? HttpResponse.BodySubscribers.mapping(body, none -> null)
                 : HttpResponse.BodySubscribers.ofByteArray();
-        HttpResponse<byte[]> response = send(
+        HttpResponse<byte[]> response = exchange.send(
                 pullScope(repository),
-                () -> request(blobUri(repository, blob.digest())).GET(),
+                () -> exchange.request(exchange.blobUri(repository, blob.digest()))
+                        .GET(),
                 handler,
                 true,
                 what);
@@ -465,9 +296,9 @@ public final class RegistryClient {
                     .resolve(response.headers()
                             .firstValue("Location")
                             .orElseThrow(() -> new IOException("redirect without Location")));
-            response = http.send(
+            response = exchange.sendWithoutCredentials(
                     HttpRequest.newBuilder(location)
-                            .timeout(REQUEST_TIMEOUT)
+                            .timeout(RegistryExchange.REQUEST_TIMEOUT)
                             .GET()
                             .build(),
                     handler);
@@ -484,11 +315,11 @@ public final class RegistryClient {
 
     /** Starts an upload session; returns where to send the content. */
     public URI startUpload(String repository) {
-        String what = "POST blob upload to " + repository + " at " + authority;
+        String what = "POST blob upload to " + repository + " at " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<byte[]> response = send(
+            HttpResponse<byte[]> response = exchange.send(
                     pushScope(repository),
-                    () -> request(base.resolve("/v2/" + repository + "/blobs/uploads/"))
+                    () -> exchange.request(exchange.uri("/v2/" + repository + "/blobs/uploads/"))
                             .POST(HttpRequest.BodyPublishers.noBody()),
                     HttpResponse.BodyHandlers.ofByteArray(),
                     true,
@@ -507,10 +338,10 @@ public final class RegistryClient {
      */
     public void completeUpload(String repository, URI location, Digest digest, HttpRequest.BodyPublisher content)
             throws IOException, InterruptedException {
-        String what = "PUT blob " + digest + " to " + repository + " at " + authority;
+        String what = "PUT blob " + digest + " to " + repository + " at " + authority();
         String separator = location.getRawQuery() == null ? "?" : "&";
         URI uri = URI.create(location + separator + "digest=" + digest);
-        HttpResponse<byte[]> response = send(
+        HttpResponse<byte[]> response = exchange.send(
                 pushScope(repository),
                 // No request timeout: a large layer takes as long as it takes; stalls are caught while streaming.
                 () -> HttpRequest.newBuilder(uri)
@@ -522,119 +353,7 @@ public final class RegistryClient {
         expect(response, 201, what);
     }
 
-    // ---------------------------------------------------------------- plumbing
-
-    private HttpRequest.Builder request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
-    }
-
-    private URI manifestUri(String repository, String reference) {
-        return base.resolve("/v2/" + repository + "/manifests/" + reference);
-    }
-
-    private URI blobUri(String repository, Digest digest) {
-        return base.resolve("/v2/" + repository + "/blobs/" + digest);
-    }
-
-    /**
-     * One exchange with authentication: on 401 the authenticator prepares other credentials and the
-     * request is sent again, at most {@link #MAX_AUTH_ROUNDS} times.
-     *
-     * @param replayable false when the body is a one-time stream: then a 401 ends this attempt as retryable
-     */
-    private <T> HttpResponse<T> send(
-            String scope,
-            Supplier<HttpRequest.Builder> builder,
-            HttpResponse.BodyHandler<T> handler,
-            boolean replayable,
-            String what)
-            throws IOException, InterruptedException {
-        for (int round = 1; ; round++) {
-            HttpRequest.Builder request = builder.get();
-            String header = authenticator.header(scope);
-            if (header != null) {
-                request.header("Authorization", header);
-            }
-            HttpResponse<T> response = http.send(request.build(), handler);
-            if (response.statusCode() != 401) {
-                return response;
-            }
-            if (round >= MAX_AUTH_ROUNDS) {
-                throw new RegistryException(
-                        what + " failed: HTTP 401, the registry refused fresh credentials", 401, "UNAUTHORIZED");
-            }
-            authenticator.unauthorized(scope, response.headers().allValues("WWW-Authenticate"), header, what);
-            if (!replayable) {
-                throw new RetryableException(
-                        "HTTP 401 mid-transfer; credentials refreshed", 401, null, Optional.empty());
-            }
-        }
-    }
-
     private static boolean isRedirect(int status) {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-    }
-
-    private static void expect(HttpResponse<?> response, int status, String what) {
-        if (response.statusCode() == status) {
-            return;
-        }
-        byte[] body = response.body() instanceof byte[] bytes ? bytes : new byte[0];
-        throw failure(response.statusCode(), response.headers(), body, what);
-    }
-
-    private static RuntimeException failure(int status, HttpHeaders headers, byte[] body, String what) {
-        ErrorBody error = ErrorBody.parse(body);
-        String message = what + " failed: HTTP " + status + (error.isEmpty() ? "" : " " + error.summary());
-        if (RetryPolicy.isRetryableStatus(status)) {
-            return new RetryableException(
-                    message,
-                    status,
-                    error.code(),
-                    RetryPolicy.parseRetryAfter(
-                            headers.firstValue("Retry-After").orElse(null), java.time.Instant.now()));
-        }
-        return new RegistryException(message, status, error.code());
-    }
-
-    private static boolean isImmutableTagError(ErrorBody error) {
-        String text = (error.code() + " " + error.message()).toLowerCase(java.util.Locale.ROOT);
-        return text.contains("immutable") || text.contains("tag_invalid") && text.contains("already exists");
-    }
-
-    /** The distribution error body: {@code {"errors":[{"code","message","detail"}]}}. */
-    record ErrorBody(String code, String message) {
-        static ErrorBody parse(byte[] body) {
-            if (body == null || body.length == 0) {
-                return new ErrorBody(null, null);
-            }
-            try {
-                List<Object> errors = JsonTree.array(JsonTree.parse(body), "errors");
-                if (!errors.isEmpty() && errors.get(0) instanceof java.util.Map<?, ?> first) {
-                    return new ErrorBody(JsonTree.string(first, "code"), JsonTree.string(first, "message"));
-                }
-            } catch (IOException e) {
-                // not JSON: fall through to the raw text
-            }
-            String text = new String(Arrays.copyOf(body, Math.min(body.length, 200)), StandardCharsets.UTF_8)
-                    .replaceAll("\\s+", " ")
-                    .trim();
-            return new ErrorBody(null, text.isEmpty() ? null : text);
-        }
-
-        boolean isEmpty() {
-            return code == null && message == null;
-        }
-
-        String summary() {
-            if (isEmpty()) {
-                return "";
-            }
-            return code == null ? message : message == null ? code : code + ": " + message;
-        }
-    }
-
-    static List<String> acceptedMediaTypes() {
-        return MediaTypes.ACCEPTED;
     }
 }

@@ -20,10 +20,6 @@ public final class Retrier {
         this.policy = policy;
     }
 
-    RetryPolicy policy() {
-        return policy;
-    }
-
     /**
      * @param what names the operation, image and registry for the error message, e.g. {@code "GET manifest
      *     team/app:1.0 from registry.example"}

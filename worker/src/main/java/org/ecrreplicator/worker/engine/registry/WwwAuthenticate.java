@@ -11,10 +11,10 @@ import java.util.Optional;
  * Parses {@code WWW-Authenticate} (RFC 9110 section 11.6.1): one or more challenges, each a scheme and
  * comma-separated {@code name=value} parameters in any order, values quoted (with backslash escapes) or not.
  */
-public final class WwwAuthenticate {
+final class WwwAuthenticate {
     /** One challenge; scheme and parameter names are lower-cased, since both are case-insensitive. */
-    public record Challenge(String scheme, Map<String, String> parameters) {
-        public Optional<String> parameter(String name) {
+    record Challenge(String scheme, Map<String, String> parameters) {
+        Optional<String> parameter(String name) {
             return Optional.ofNullable(parameters.get(name.toLowerCase(Locale.ROOT)));
         }
     }
@@ -26,12 +26,12 @@ public final class WwwAuthenticate {
         this.text = text;
     }
 
-    public static List<Challenge> parse(String header) {
+    static List<Challenge> parse(String header) {
         return header == null ? List.of() : new WwwAuthenticate(header).challenges();
     }
 
     /** The challenges of several header lines, in order. */
-    public static List<Challenge> parse(List<String> headers) {
+    static List<Challenge> parse(List<String> headers) {
         List<Challenge> all = new ArrayList<>();
         headers.forEach(header -> all.addAll(parse(header)));
         return all;
