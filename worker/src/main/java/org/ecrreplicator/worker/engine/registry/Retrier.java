@@ -6,7 +6,15 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 
-/** Runs an attempt under a {@link RetryPolicy}; the last failure is turned into a one-line error. */
+/**
+ * Runs an attempt under a {@link RetryPolicy}; the last failure is turned into a one-line error.
+ *
+ * <p>What escapes {@link #call} is never retryable, so a call made inside another call's attempt (a token
+ * fetched for a request, a blob checked inside its transfer's retry) gives up once, and the outer call does
+ * not repeat it: attempts do not multiply. Failures of the ECR control plane (AWS SDK calls, which retry on
+ * their own) reach here as {@link org.ecrreplicator.worker.engine.ReplicatorException} and are not retried
+ * again.
+ */
 public final class Retrier {
     /** One attempt; may throw anything, the policy decides what is retried. */
     @FunctionalInterface

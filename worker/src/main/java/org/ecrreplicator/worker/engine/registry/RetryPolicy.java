@@ -10,15 +10,16 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
 import javax.net.ssl.SSLException;
+import org.ecrreplicator.domain.retry.EqualJitterBackoff;
 
 /**
- * When to retry a request and how long to wait: exponential backoff with "equal jitter" (half fixed, half
- * random, so retries spread out but never come back at once), a server's {@code Retry-After} honoured up
- * to a cap, and a bounded number of attempts.
+ * When to retry a registry request and how long to wait: the project's one backoff ({@link
+ * EqualJitterBackoff}), a server's {@code Retry-After} honoured up to a cap, and a bounded number of
+ * attempts (docs/decisions/0011-retry-policy.md).
  *
  * @param maxAttempts attempts in total, the first included
- * @param baseDelay wait after the first failure, before jitter
- * @param maxDelay cap on the exponential wait
+ * @param baseDelay the backoff's ceiling after the first failure; zero retries at once (tests)
+ * @param maxDelay the backoff's cap
  * @param maxRetryAfter cap on a server's {@code Retry-After}, so a hostile value cannot stall a build
  */
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, Duration maxRetryAfter) {
@@ -26,6 +27,13 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
     public RetryPolicy {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1");
+        }
+        if (baseDelay.isNegative()) {
+            throw new IllegalArgumentException("baseDelay must not be negative, not " + baseDelay);
+        }
+        if (!baseDelay.isZero()) {
+            // Refuses a cap below the base now rather than at the first retry.
+            new EqualJitterBackoff(baseDelay, maxDelay);
         }
     }
 
@@ -62,16 +70,16 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
      * @param random uniform in [0, 1)
      */
     public Duration delay(int failedAttempts, Optional<Duration> retryAfter, DoubleSupplier random) {
-        long base = baseDelay.toMillis();
-        int shift = Math.min(30, Math.max(0, failedAttempts - 1));
-        long exponential = Math.min(maxDelay.toMillis(), base << shift);
-        long jittered = exponential / 2 + (long) (random.getAsDouble() * (exponential / 2.0 + 1));
-        if (retryAfter.isPresent()) {
-            long asked = Math.min(
-                    maxRetryAfter.toMillis(), Math.max(0, retryAfter.get().toMillis()));
-            return Duration.ofMillis(Math.max(asked, Math.min(jittered, base)));
+        Duration backoff = baseDelay.isZero()
+                ? Duration.ZERO
+                : new EqualJitterBackoff(baseDelay, maxDelay).delay(failedAttempts, random);
+        if (retryAfter.isEmpty()) {
+            return backoff;
         }
-        return Duration.ofMillis(jittered);
+        // The server's wait, capped; one that asks for none still gets a little spacing, at most the base.
+        long asked =
+                Math.min(maxRetryAfter.toMillis(), Math.max(0, retryAfter.get().toMillis()));
+        return Duration.ofMillis(Math.max(asked, Math.min(backoff.toMillis(), baseDelay.toMillis())));
     }
 
     public boolean hasAttemptsLeft(int failedAttempts) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import javax.net.ssl.SSLHandshakeException;
+import org.ecrreplicator.domain.retry.EqualJitterBackoff;
 import org.ecrreplicator.worker.engine.manifest.DigestMismatchException;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,17 @@ class RetryPolicyTest {
                     .isEqualTo(exponential / 2);
             assertThat(policy.delay(failed, Optional.empty(), () -> 0.999).toMillis())
                     .isBetween(exponential / 2, exponential + 1);
+        }
+    }
+
+    @Test
+    void shouldWaitWhatTheProjectsOneBackoffWaitsWhenTheServerAsksNothing() {
+        EqualJitterBackoff backoff = new EqualJitterBackoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+        for (int failed = 1; failed <= 8; failed++) {
+            for (double random : new double[] {0.0, 0.5, 0.999}) {
+                assertThat(policy.delay(failed, Optional.empty(), () -> random))
+                        .isEqualTo(backoff.delay(failed, () -> random));
+            }
         }
     }
 
