@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.registry.PasswordSource;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -160,7 +161,8 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
         }
         if (!defaults.create()) {
             throw new ReplicatorException("destination repository '" + repository + "' does not exist in "
-                    + describeRegistry() + ": create it, or enable repository creation (CREATE_REPOSITORIES=true)");
+                    + describeRegistry() + ": create it, or enable repository creation ("
+                    + BuildVariables.CREATE_REPOSITORIES + "=true)");
         }
         try {
             Repository created = client.createRepository(request -> request.registryId(registryId)

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.manifest.Descriptor;
 import org.ecrreplicator.worker.engine.manifest.Manifest;
@@ -101,7 +102,8 @@ final class ReferrerDiscovery {
                     + " nest more than " + MAX_DEPTH + " deep ("
                     + listing.entries().get(0).digest() + " refers to "
                     + subject + ", itself " + MAX_DEPTH + " referrers away from the image): copy without referrers"
-                    + " (--no-referrers, COPY_REFERRERS=false) or remove the chain at the source");
+                    + " (--no-referrers, " + BuildVariables.COPY_REFERRERS
+                    + "=false) or remove the chain at the source");
         }
         listings.put(subject, listing);
         for (ReferrerListing.Entry entry : listing.entries()) {
@@ -150,7 +152,8 @@ final class ReferrerDiscovery {
         if (manifests.incrementAndGet() > MAX_MANIFESTS) {
             throw new ReferrerLimitException("the image at " + source.authority() + "/" + repository + " has more than "
                     + MAX_MANIFESTS + " referrer manifests (" + manifest.digest() + " is one too many): copy without"
-                    + " referrers (--no-referrers, COPY_REFERRERS=false) or prune them at the source");
+                    + " referrers (--no-referrers, " + BuildVariables.COPY_REFERRERS
+                    + "=false) or prune them at the source");
         }
     }
 

@@ -2,6 +2,7 @@ package org.ecrreplicator.worker.engine.ecr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.ecrreplicator.domain.contract.BuildVariables.CREATE_REPOSITORIES;
 import static org.ecrreplicator.worker.engine.RegistryAssertions.assertExactCopy;
 
 import java.time.Clock;
@@ -105,7 +106,7 @@ class EcrIT {
             assertThatThrownBy(() -> copyTo(api, "team/app:1.0", "missing/repo:1.0"))
                     .isInstanceOf(ReplicatorException.class)
                     .hasMessageContaining("'missing/repo' does not exist")
-                    .hasMessageContaining("CREATE_REPOSITORIES");
+                    .hasMessageContaining(CREATE_REPOSITORIES);
             assertThat(ecr.calls("CreateRepository")).isEmpty();
         }
     }
