@@ -14,8 +14,9 @@ import java.util.Map;
  * A small, strict JSON (RFC 8259) reader into plain maps, lists, strings, numbers and booleans, and a
  * string quoter for writing. The copier only reads a few fields of manifests, tokens and error bodies;
  * Jackson would cost every run a tenth of a second of class loading and static set-up (its parser
- * initialises {@code BigDecimal}, which computes 5^65536) before the first request (docs/decisions/0016).
- * Nothing read here is ever written back: manifests are pushed as their original bytes.
+ * initialises {@code BigDecimal}, which computes 5^65536) before the first request
+ * (docs/decisions/0016-startup-trimming.md). Nothing read here is ever written back: manifests are pushed as
+ * their original bytes.
  */
 public final class JsonTree {
     private static final int MAX_DEPTH = 64;

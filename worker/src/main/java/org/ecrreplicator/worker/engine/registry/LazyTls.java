@@ -16,8 +16,8 @@ import javax.net.ssl.TrustManager;
 /**
  * The JDK's default TLS context, created on the first TLS connection instead of with the HTTP client.
  * Creating it reads and parses the whole trust store (about 150 certificates), which costs a copy between
- * plain-HTTP registries a tenth of a second of start-up for nothing (docs/decisions/0016). Once created,
- * it is exactly {@link SSLContext#getDefault()}: same trust store, protocols and checks.
+ * plain-HTTP registries a tenth of a second of start-up for nothing (docs/decisions/0016-startup-trimming.md).
+ * Once created, it is exactly {@link SSLContext#getDefault()}: same trust store, protocols and checks.
  */
 final class LazyTls {
     private LazyTls() {}
