@@ -20,6 +20,9 @@ import org.ecrreplicator.worker.engine.transfer.Futures;
 
 /** Deletes a tag or a digest at a registry without taking the other tags of the digest along. */
 final class ImageDeleter {
+    /** HEAD requests in flight at once while looking for the tags that share a digest. */
+    private static final int SIBLING_QUESTIONS = 8;
+
     private final ExecutorService tasks;
     private final BiFunction<String, Endpoint, RegistryClient> clients;
 
@@ -168,7 +171,4 @@ final class ImageDeleter {
         });
         return chosen;
     }
-
-    /** HEAD requests in flight at once while looking for the tags that share a digest. */
-    private static final int SIBLING_QUESTIONS = 8;
 }
