@@ -10,8 +10,8 @@ import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.worker.engine.CopyResult;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
-import org.ecrreplicator.worker.engine.ProgressListener;
-import org.ecrreplicator.worker.engine.SkippedReferrer;
+import org.ecrreplicator.worker.engine.referrer.SkippedReferrer;
+import org.ecrreplicator.worker.engine.transfer.ProgressListener;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code replicator copy [options] SOURCE DESTINATION}. */

@@ -1,7 +1,7 @@
 package org.ecrreplicator.worker.cli;
 
-import org.ecrreplicator.worker.engine.EcrApi;
 import org.ecrreplicator.worker.engine.Endpoint;
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code --src-creds} / {@code --dest-creds}, else the matching environment variable. */

@@ -1,6 +1,6 @@
 package org.ecrreplicator.worker.cli;
 
-import org.ecrreplicator.worker.engine.EcrApi;
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 

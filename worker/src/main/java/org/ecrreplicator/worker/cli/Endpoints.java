@@ -2,9 +2,9 @@ package org.ecrreplicator.worker.cli;
 
 import java.util.Optional;
 import org.ecrreplicator.domain.EcrRegistry;
-import org.ecrreplicator.worker.engine.Credentials;
-import org.ecrreplicator.worker.engine.EcrApi;
 import org.ecrreplicator.worker.engine.Endpoint;
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
+import org.ecrreplicator.worker.engine.registry.Credentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.regions.Region;

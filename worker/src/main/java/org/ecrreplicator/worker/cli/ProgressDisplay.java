@@ -9,8 +9,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.ecrreplicator.worker.engine.Descriptor;
-import org.ecrreplicator.worker.engine.ProgressListener;
+import org.ecrreplicator.worker.engine.manifest.Descriptor;
+import org.ecrreplicator.worker.engine.transfer.ProgressListener;
 
 /** A one-line progress display on a terminal, redrawn a few times a second. */
 final class ProgressDisplay implements ProgressListener, AutoCloseable {

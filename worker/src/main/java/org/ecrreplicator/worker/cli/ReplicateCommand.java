@@ -16,16 +16,17 @@ import org.ecrreplicator.domain.ImageAction;
 import org.ecrreplicator.domain.ImageReference;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.BuildResults;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.Outcome;
 import org.ecrreplicator.worker.engine.CopyResult;
-import org.ecrreplicator.worker.engine.Credentials;
 import org.ecrreplicator.worker.engine.DeleteResult;
-import org.ecrreplicator.worker.engine.EcrApi;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
-import org.ecrreplicator.worker.engine.RegistryClient;
-import org.ecrreplicator.worker.engine.SkippedReferrer;
 import org.ecrreplicator.worker.engine.SourceNotFoundException;
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
+import org.ecrreplicator.worker.engine.referrer.SkippedReferrer;
+import org.ecrreplicator.worker.engine.registry.Credentials;
+import org.ecrreplicator.worker.engine.registry.RegistryClient;
 import picocli.CommandLine.Model.CommandSpec;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -49,17 +50,40 @@ final class ReplicateCommand implements Callable<Integer> {
         spec = CommandSpecs.command(
                 this,
                 "replicate",
-                "Makes the destination hold what the source holds now for the request in REPLICATION_REQUEST"
+                "Makes the destination hold what the source holds now for the request in "
+                        + BuildVariables.REPLICATION_REQUEST
                         + " (run by CodeBuild), whatever its action: the tag (or digest) is copied, with the"
-                        + " manifests that refer to it, when the source has it (OUTCOME=REPLICATED, UNCHANGED,"
-                        + " or KEPT for a delete the source has overtaken); when the source lacks it, it is"
-                        + " removed at the destination if REPLICATE_DELETES=true (DELETED, NOTHING_TO_DELETE),"
-                        + " else left alone (SOURCE_GONE). A tag removed where the registry cannot untag takes"
-                        + " its digest along; sibling tags the source still has are put back.",
-                "Environment: REPLICATION_REQUEST, SOURCE_REGISTRY, DESTINATION_REGISTRY, DESTINATION_REGION,",
-                "CREATE_REPOSITORIES, IMAGE_TAG_MUTABILITY, SCAN_ON_PUSH, REGISTRY_INSECURE,",
-                "REPLICATE_DELETES (default false), COPY_REFERRERS (default true),",
-                "DESTINATION_ACCESS_KEY_ID, DESTINATION_SECRET_ACCESS_KEY, REPLICATOR_SRC_CREDS, REPLICATOR_DEST_CREDS.",
+                        + " manifests that refer to it, when the source has it (" + BuildResults.OUTCOME + "="
+                        + Outcome.REPLICATED + ", " + Outcome.UNCHANGED + ", or " + Outcome.KEPT
+                        + " for a delete the source has overtaken); when the source lacks it, it is removed at the"
+                        + " destination if " + BuildVariables.REPLICATE_DELETES + "=true (" + Outcome.DELETED + ", "
+                        + Outcome.NOTHING_TO_DELETE + "), else left alone (" + Outcome.SOURCE_GONE + "). A tag"
+                        + " removed where the registry cannot untag takes its digest along; sibling tags the source"
+                        + " still has are put back.",
+                "Environment: "
+                        + String.join(
+                                ", ",
+                                BuildVariables.REPLICATION_REQUEST,
+                                BuildVariables.SOURCE_REGISTRY,
+                                BuildVariables.DESTINATION_REGISTRY,
+                                BuildVariables.DESTINATION_REGION)
+                        + ",",
+                String.join(
+                                ", ",
+                                BuildVariables.CREATE_REPOSITORIES,
+                                BuildVariables.IMAGE_TAG_MUTABILITY,
+                                BuildVariables.SCAN_ON_PUSH,
+                                BuildVariables.REGISTRY_INSECURE)
+                        + ",",
+                BuildVariables.REPLICATE_DELETES + " (default false), " + BuildVariables.COPY_REFERRERS
+                        + " (default true),",
+                String.join(
+                                ", ",
+                                BuildVariables.DESTINATION_ACCESS_KEY_ID,
+                                BuildVariables.DESTINATION_SECRET_ACCESS_KEY,
+                                CredentialsOption.SOURCE.variable(),
+                                CredentialsOption.DESTINATION.variable())
+                        + ".",
                 "Writes " + String.join(", ", BuildResults.EXPORTED) + " to --output; each referrer left out is"
                         + " named on its own line of the log.",
                 "Every outcome exits 0.");

@@ -4,18 +4,20 @@ import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.domain.InvalidRequestException;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.BuildVariables;
-import org.ecrreplicator.worker.engine.EcrApi;
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
 
 /**
- * What the build hands the worker, read once from the environment CodeBuild sets (see the contract
- * "The build"). Secret values are kept but never shown: {@code toString()} leaves them out.
+ * What the build hands the worker, read once from the environment CodeBuild sets ({@link BuildVariables};
+ * docs/contracts.md, "The build's environment"). Secret values are kept but never shown: {@code toString()}
+ * leaves them out.
  *
- * @param sourceIsEcr authenticate to the source through ECR: an ECR host, or {@code SOURCE_REGISTRY_IS_ECR}
- *     for a local stand-in on loopback
+ * @param sourceIsEcr authenticate to the source through ECR: an ECR host, or {@link
+ *     BuildVariables#SOURCE_REGISTRY_IS_ECR} for a local stand-in on loopback
  * @param destinationRegion the destination partition's region, for its ECR API
- * @param replicateDeletes {@code REPLICATE_DELETES}: a tag or digest the source lacks is removed at the
- *     destination too (default false: it is left there)
- * @param copyReferrers {@code COPY_REFERRERS}: manifests that refer to the image travel with it (default true)
+ * @param replicateDeletes {@link BuildVariables#REPLICATE_DELETES}: a tag or digest the source lacks is
+ *     removed at the destination too (default false: it is left there)
+ * @param copyReferrers {@link BuildVariables#COPY_REFERRERS}: manifests that refer to the image travel with
+ *     it (default true)
  */
 record ReplicateConfig(
         ReplicationRequest request,
@@ -37,42 +39,48 @@ record ReplicateConfig(
     static ReplicateConfig from(Environment env) {
         ReplicationRequest request;
         try {
-            request = ReplicationRequest.fromJson(env.require("REPLICATION_REQUEST", "the replication request JSON"));
+            request = ReplicationRequest.fromJson(
+                    env.require(BuildVariables.REPLICATION_REQUEST, "the replication request JSON"));
         } catch (InvalidRequestException e) {
-            throw new UsageException("REPLICATION_REQUEST is invalid: " + e.getMessage());
+            throw new UsageException(BuildVariables.REPLICATION_REQUEST + " is invalid: " + e.getMessage());
         }
-        String destination = env.require("DESTINATION_REGISTRY", "the destination registry host[:port]");
-        String source = env.get("SOURCE_REGISTRY").orElseGet(() -> EcrRegistry.of(
+        String destination = env.require(BuildVariables.DESTINATION_REGISTRY, "the destination registry host[:port]");
+        String source = env.get(BuildVariables.SOURCE_REGISTRY).orElseGet(() -> EcrRegistry.of(
                         request.sourceRegistry(),
-                        env.require("AWS_REGION", "the source region (or set SOURCE_REGISTRY)"))
+                        env.require("AWS_REGION", "the source region (or set " + BuildVariables.SOURCE_REGISTRY + ")"))
                 .host());
-        boolean sourceIsEcr = EcrRegistry.isEcrHost(hostOf(source)) || env.flag("SOURCE_REGISTRY_IS_ECR", false);
-        boolean destinationIsEcr =
-                EcrRegistry.isEcrHost(hostOf(destination)) || env.flag("DESTINATION_REGISTRY_IS_ECR", false);
+        boolean sourceIsEcr =
+                EcrRegistry.isEcrHost(hostOf(source)) || env.flag(BuildVariables.SOURCE_REGISTRY_IS_ECR, false);
+        boolean destinationIsEcr = EcrRegistry.isEcrHost(hostOf(destination))
+                || env.flag(BuildVariables.DESTINATION_REGISTRY_IS_ECR, false);
         String sourceRegion = EcrRegistry.fromHost(hostOf(source))
                 .map(EcrRegistry::region)
                 .orElse(env.get("AWS_REGION").orElse("us-east-1"));
-        String destinationRegion = env.get("DESTINATION_REGION")
+        String destinationRegion = env.get(BuildVariables.DESTINATION_REGION)
                 .orElse(EcrRegistry.fromHost(hostOf(destination))
                         .map(EcrRegistry::region)
                         .orElse(null));
-        String mutability = env.get("IMAGE_TAG_MUTABILITY").orElse("MUTABLE");
+        String mutability = env.get(BuildVariables.IMAGE_TAG_MUTABILITY).orElse("MUTABLE");
         EcrApi.RepositoryDefaults defaults;
         try {
             defaults = new EcrApi.RepositoryDefaults(
-                    env.flag("CREATE_REPOSITORIES", false), mutability, env.flag("SCAN_ON_PUSH", false));
+                    env.flag(BuildVariables.CREATE_REPOSITORIES, false),
+                    mutability,
+                    env.flag(BuildVariables.SCAN_ON_PUSH, false));
         } catch (IllegalArgumentException e) {
-            throw new UsageException("IMAGE_TAG_MUTABILITY: " + e.getMessage());
+            throw new UsageException(BuildVariables.IMAGE_TAG_MUTABILITY + ": " + e.getMessage());
         }
-        String keyId = env.get("DESTINATION_ACCESS_KEY_ID").orElse(null);
-        String secret = env.get("DESTINATION_SECRET_ACCESS_KEY").orElse(null);
+        String keyId = env.get(BuildVariables.DESTINATION_ACCESS_KEY_ID).orElse(null);
+        String secret = env.get(BuildVariables.DESTINATION_SECRET_ACCESS_KEY).orElse(null);
         if (destinationIsEcr) {
             if (keyId == null || secret == null) {
-                throw new UsageException("DESTINATION_ACCESS_KEY_ID and DESTINATION_SECRET_ACCESS_KEY must be set"
+                throw new UsageException(BuildVariables.DESTINATION_ACCESS_KEY_ID + " and "
+                        + BuildVariables.DESTINATION_SECRET_ACCESS_KEY + " must be set"
                         + " for an ECR destination (CodeBuild resolves them from the destination secret)");
             }
             if (destinationRegion == null) {
-                throw new UsageException("DESTINATION_REGION is not set: it must name the destination's region");
+                throw new UsageException(
+                        BuildVariables.DESTINATION_REGION + " is not set: it must name the destination's region");
             }
         }
         return new ReplicateConfig(
@@ -84,7 +92,7 @@ record ReplicateConfig(
                 sourceRegion,
                 destinationRegion,
                 defaults,
-                env.flag("REGISTRY_INSECURE", false),
+                env.flag(BuildVariables.REGISTRY_INSECURE, false),
                 keyId,
                 secret,
                 env.get(CredentialsOption.SOURCE.variable()).orElse(null),

@@ -3,6 +3,7 @@ package org.ecrreplicator.worker.engine;
 import java.util.List;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageReference;
+import org.ecrreplicator.worker.engine.referrer.SkippedReferrer;
 
 /**
  * What a copy did.

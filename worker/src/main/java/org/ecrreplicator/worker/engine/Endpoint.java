@@ -1,5 +1,8 @@
 package org.ecrreplicator.worker.engine;
 
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
+import org.ecrreplicator.worker.engine.registry.Credentials;
+
 /**
  * How to reach one side of a copy.
  *
@@ -24,6 +27,6 @@ public record Endpoint(boolean insecure, Credentials credentials, EcrApi ecr) {
 
     /** An ECR registry: passwords from {@code GetAuthorizationToken}, repositories through the same API. */
     public static Endpoint ecr(EcrApi api, boolean insecure) {
-        return new Endpoint(insecure, Credentials.ecr(api), api);
+        return new Endpoint(insecure, Credentials.issued(api), api);
     }
 }

@@ -1,6 +1,26 @@
 package org.ecrreplicator.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ecrreplicator.domain.contract.BuildResults.BLOBS_COPIED;
+import static org.ecrreplicator.domain.contract.BuildResults.BLOBS_SKIPPED;
+import static org.ecrreplicator.domain.contract.BuildResults.BYTES_COPIED;
+import static org.ecrreplicator.domain.contract.BuildResults.OUTCOME;
+import static org.ecrreplicator.domain.contract.BuildResults.REFERRERS_COPIED;
+import static org.ecrreplicator.domain.contract.BuildResults.REFERRERS_SKIPPED;
+import static org.ecrreplicator.domain.contract.BuildResults.REMOVED_DIGEST;
+import static org.ecrreplicator.domain.contract.BuildResults.REPLICATED_DIGEST;
+import static org.ecrreplicator.domain.contract.BuildVariables.COPY_REFERRERS;
+import static org.ecrreplicator.domain.contract.BuildVariables.CREATE_REPOSITORIES;
+import static org.ecrreplicator.domain.contract.BuildVariables.DESTINATION_ACCESS_KEY_ID;
+import static org.ecrreplicator.domain.contract.BuildVariables.DESTINATION_REGION;
+import static org.ecrreplicator.domain.contract.BuildVariables.DESTINATION_REGISTRY;
+import static org.ecrreplicator.domain.contract.BuildVariables.DESTINATION_REGISTRY_IS_ECR;
+import static org.ecrreplicator.domain.contract.BuildVariables.DESTINATION_SECRET_ACCESS_KEY;
+import static org.ecrreplicator.domain.contract.BuildVariables.IMAGE_TAG_MUTABILITY;
+import static org.ecrreplicator.domain.contract.BuildVariables.REGISTRY_INSECURE;
+import static org.ecrreplicator.domain.contract.BuildVariables.REPLICATION_REQUEST;
+import static org.ecrreplicator.domain.contract.BuildVariables.SCAN_ON_PUSH;
+import static org.ecrreplicator.domain.contract.BuildVariables.SOURCE_REGISTRY;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
@@ -18,11 +38,11 @@ import org.ecrreplicator.engines.LocalEcrApi;
 import org.ecrreplicator.engines.ReferrersApiFront;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
-import org.ecrreplicator.worker.engine.Credentials;
-import org.ecrreplicator.worker.engine.EcrApi;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
 import org.ecrreplicator.worker.engine.TestRegistries;
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
+import org.ecrreplicator.worker.engine.registry.Credentials;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -198,10 +218,10 @@ class CliIT {
 
     private Map<String, String> buildEnvironment(String requestJson) {
         Map<String, String> env = new HashMap<>();
-        env.put("REPLICATION_REQUEST", requestJson);
-        env.put("SOURCE_REGISTRY", source.authority());
-        env.put("DESTINATION_REGISTRY", destination.authority());
-        env.put("REGISTRY_INSECURE", "true");
+        env.put(REPLICATION_REQUEST, requestJson);
+        env.put(SOURCE_REGISTRY, source.authority());
+        env.put(DESTINATION_REGISTRY, destination.authority());
+        env.put(REGISTRY_INSECURE, "true");
         env.put("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
         return env;
     }
@@ -247,20 +267,20 @@ class CliIT {
 
         assertThat(push.exit()).as(push.err()).isZero();
         assertThat(pushed)
-                .containsEntry("OUTCOME", "REPLICATED")
-                .containsEntry("REPLICATED_DIGEST", image.digest())
-                .containsEntry("BYTES_COPIED", Long.toString(image.blobBytes()))
-                .containsEntry("BLOBS_COPIED", Integer.toString(image.blobs().size()))
-                .containsEntry("BLOBS_SKIPPED", "0");
+                .containsEntry(OUTCOME, "REPLICATED")
+                .containsEntry(REPLICATED_DIGEST, image.digest())
+                .containsEntry(BYTES_COPIED, Long.toString(image.blobBytes()))
+                .containsEntry(BLOBS_COPIED, Integer.toString(image.blobs().size()))
+                .containsEntry(BLOBS_SKIPPED, "0");
         assertThat(gone.exit()).as(gone.err()).isZero();
-        assertThat(goneResults).containsEntry("OUTCOME", "SOURCE_GONE");
+        assertThat(goneResults).containsEntry(OUTCOME, "SOURCE_GONE");
         assertThat(gone.out()).contains("source not found (SourceNotFound); deletes do not replicate");
         assertThat(delete.exit()).as(delete.err()).isZero();
         // The source still has the tag the delete event named: the build converges on the source and keeps it.
         assertThat(kept)
-                .containsEntry("OUTCOME", "KEPT")
-                .containsEntry("REPLICATED_DIGEST", image.digest())
-                .containsEntry("REMOVED_DIGEST", "");
+                .containsEntry(OUTCOME, "KEPT")
+                .containsEntry(REPLICATED_DIGEST, image.digest())
+                .containsEntry(REMOVED_DIGEST, "");
         assertThat(TestRegistries.digestOf(destination.baseUri(), "build/app", "2.0"))
                 .contains(image.digest());
         assertThat(delete.out())
@@ -393,18 +413,18 @@ class CliIT {
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(keys).containsExactlyElementsOf(BuildResults.EXPORTED);
         assertThat(replicated)
-                .containsEntry("OUTCOME", "REPLICATED")
-                .containsEntry("REPLICATED_DIGEST", image.digest())
-                .containsEntry("REFERRERS_COPIED", "0")
-                .containsEntry("REFERRERS_SKIPPED", "0")
-                .containsEntry("REMOVED_DIGEST", "");
+                .containsEntry(OUTCOME, "REPLICATED")
+                .containsEntry(REPLICATED_DIGEST, image.digest())
+                .containsEntry(REFERRERS_COPIED, "0")
+                .containsEntry(REFERRERS_SKIPPED, "0")
+                .containsEntry(REMOVED_DIGEST, "");
         assertThat(second.exit()).as(second.err()).isZero();
         assertThat(unchanged)
-                .containsEntry("OUTCOME", "UNCHANGED")
-                .containsEntry("REPLICATED_DIGEST", image.digest())
-                .containsEntry("BYTES_COPIED", "0")
-                .containsEntry("BLOBS_COPIED", "0")
-                .containsEntry("BLOBS_SKIPPED", Integer.toString(image.blobs().size()));
+                .containsEntry(OUTCOME, "UNCHANGED")
+                .containsEntry(REPLICATED_DIGEST, image.digest())
+                .containsEntry(BYTES_COPIED, "0")
+                .containsEntry(BLOBS_COPIED, "0")
+                .containsEntry(BLOBS_SKIPPED, Integer.toString(image.blobs().size()));
         assertThat(second.out()).startsWith("replicate PUSH build/twice:1: UNCHANGED " + image.digest());
     }
 
@@ -423,9 +443,9 @@ class CliIT {
 
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(results(output))
-                    .containsEntry("OUTCOME", "REPLICATED")
-                    .containsEntry("REFERRERS_COPIED", "1")
-                    .containsEntry("REFERRERS_SKIPPED", "1");
+                    .containsEntry(OUTCOME, "REPLICATED")
+                    .containsEntry(REFERRERS_COPIED, "1")
+                    .containsEntry(REFERRERS_SKIPPED, "1");
             assertThat(run.out().lines().toList())
                     .contains("skipped referrer " + signed.signature().digest() + " ("
                             + SampleImages.SIGNATURE_TYPE + ") of "
@@ -443,17 +463,17 @@ class CliIT {
                             SampleImages.SIGNATURE_TYPE,
                             "signature 61",
                             true);
-            env.put("REPLICATION_REQUEST", request("PUSH", "build/signed", "2", later.digest()));
+            env.put(REPLICATION_REQUEST, request("PUSH", "build/signed", "2", later.digest()));
             Run withoutReferrers = run(env, localEcr(ecr), "replicate", "--output", output.toString());
 
             assertThat(withoutReferrers.exit()).as(withoutReferrers.err()).isZero();
-            assertThat(results(output)).containsEntry("OUTCOME", "REPLICATED").containsEntry("REFERRERS_COPIED", "0");
+            assertThat(results(output)).containsEntry(OUTCOME, "REPLICATED").containsEntry(REFERRERS_COPIED, "0");
             String basic = SampleImages.Target.basic(ecrRegistry.baseUri(), "AWS", ecrPassword)
                     .authorization();
             assertThat(TestRegistries.digestOf(ecrRegistry.baseUri(), basic, "build/signed", "2"))
                     .contains(later.digest());
             assertThat(TestRegistries.digestOf(ecrRegistry.baseUri(), basic, "build/signed", laterSignature.digest()))
-                    .as("COPY_REFERRERS=false")
+                    .as(COPY_REFERRERS + "=false")
                     .isEmpty();
             assertThat(TestRegistries.digestOf(
                             ecrRegistry.baseUri(),
@@ -503,15 +523,15 @@ class CliIT {
         Map<String, String> nothing = results(output);
 
         assertThat(kept.exit()).as(kept.err()).isZero();
-        assertThat(sourceGone).containsEntry("OUTCOME", "SOURCE_GONE").containsEntry("REPLICATED_DIGEST", "");
+        assertThat(sourceGone).containsEntry(OUTCOME, "SOURCE_GONE").containsEntry(REPLICATED_DIGEST, "");
         assertThat(kept.out())
                 .isEqualTo("replicate PUSH build/converge:1: SOURCE_GONE (source not found (SourceNotFound); deletes"
                         + " do not replicate)\n");
         assertThat(delete.exit()).as(delete.err()).isZero();
         assertThat(deleted)
-                .containsEntry("OUTCOME", "DELETED")
-                .containsEntry("REPLICATED_DIGEST", image.digest())
-                .containsEntry("REMOVED_DIGEST", image.digest());
+                .containsEntry(OUTCOME, "DELETED")
+                .containsEntry(REPLICATED_DIGEST, image.digest())
+                .containsEntry(REMOVED_DIGEST, image.digest());
         assertThat(delete.out()).contains("sibling tags put back: keep");
         assertThat(TestRegistries.digestOf(destination.baseUri(), "build/converge", "1"))
                 .isEmpty();
@@ -520,7 +540,7 @@ class CliIT {
         assertThat(TestRegistries.digestOf(destination.baseUri(), "build/converge", "keep"))
                 .contains(image.digest());
         assertThat(again.exit()).as(again.err()).isZero();
-        assertThat(nothing).containsEntry("OUTCOME", "NOTHING_TO_DELETE").containsEntry("REMOVED_DIGEST", "");
+        assertThat(nothing).containsEntry(OUTCOME, "NOTHING_TO_DELETE").containsEntry(REMOVED_DIGEST, "");
     }
 
     private static EcrFactory localEcr(LocalEcrApi ecr) {
@@ -538,12 +558,12 @@ class CliIT {
 
     private Map<String, String> ecrBuild(LocalEcrApi ecr, String requestJson) {
         Map<String, String> env = buildEnvironment(requestJson);
-        env.put("DESTINATION_REGISTRY", ecr.authority());
-        env.put("DESTINATION_REGISTRY_IS_ECR", "true");
-        env.put("DESTINATION_REGION", "us-gov-west-1");
-        env.put("DESTINATION_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
-        env.put("DESTINATION_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-        env.put("CREATE_REPOSITORIES", "true");
+        env.put(DESTINATION_REGISTRY, ecr.authority());
+        env.put(DESTINATION_REGISTRY_IS_ECR, "true");
+        env.put(DESTINATION_REGION, "us-gov-west-1");
+        env.put(DESTINATION_ACCESS_KEY_ID, "AKIAIOSFODNN7EXAMPLE");
+        env.put(DESTINATION_SECRET_ACCESS_KEY, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        env.put(CREATE_REPOSITORIES, "true");
         return env;
     }
 
@@ -555,14 +575,14 @@ class CliIT {
                         RegistryProcess.builder().htpasswd("AWS", ecrPassword).start();
                 LocalEcrApi ecr = new LocalEcrApi(ecrRegistry, ecrPassword, "123456789012", "us-gov-west-1")) {
             Map<String, String> env = ecrBuild(ecr, request("PUSH", "build/ecr", "1", image.digest()));
-            env.put("IMAGE_TAG_MUTABILITY", "IMMUTABLE");
-            env.put("SCAN_ON_PUSH", "true");
+            env.put(IMAGE_TAG_MUTABILITY, "IMMUTABLE");
+            env.put(SCAN_ON_PUSH, "true");
             Path output = temp.resolve("ecr.env");
 
             Run run = run(env, localEcr(ecr), "replicate", "--output", output.toString());
 
             assertThat(run.exit()).as(run.err()).isZero();
-            assertThat(results(output)).containsEntry("OUTCOME", "REPLICATED");
+            assertThat(results(output)).containsEntry(OUTCOME, "REPLICATED");
             assertThat(ecr.repository("build/ecr"))
                     .hasValueSatisfying(
                             repository -> assertThat(repository.tagMutability()).isEqualTo("IMMUTABLE"));
@@ -573,13 +593,13 @@ class CliIT {
     @Test
     void shouldNameTheVariableWhenTheBuildEnvironmentIsIncomplete() {
         Map<String, String> env = buildEnvironment(request("PUSH", "build/app", "1", "sha256:" + "1".repeat(64)));
-        env.remove("DESTINATION_REGISTRY");
+        env.remove(DESTINATION_REGISTRY);
 
         Run run = run(env, "replicate", "--output", temp.resolve("x.env").toString());
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err().strip())
-                .isEqualTo("error: environment variable DESTINATION_REGISTRY is not set: it must"
+                .isEqualTo("error: environment variable " + DESTINATION_REGISTRY + " is not set: it must"
                         + " hold the destination registry host[:port]");
     }
 }

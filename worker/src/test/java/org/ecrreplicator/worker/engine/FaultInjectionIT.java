@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.ecrreplicator.domain.ImageReference;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.worker.engine.registry.Credentials;
+import org.ecrreplicator.worker.engine.registry.RetryPolicy;
 import org.junit.jupiter.api.Test;
 
 /** Unreliable networks and registries, and redirects to storage on another host. */

@@ -11,6 +11,8 @@ import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageReference;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.worker.engine.registry.RegistryException;
+import org.ecrreplicator.worker.engine.registry.RetryPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -7,15 +7,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.worker.engine.manifest.MediaTypes;
 
 /** Checks a destination registry holds an image byte for byte: every manifest, media type and blob. */
-final class RegistryAssertions {
+public final class RegistryAssertions {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private RegistryAssertions() {}
 
-    static void assertExactCopy(
+    public static void assertExactCopy(
             URI destination, String authorization, String repository, String tag, SampleImages.Image image)
             throws Exception {
         for (SampleImages.Manifest manifest : image.manifests()) {
@@ -50,7 +51,8 @@ final class RegistryAssertions {
         }
     }
 
-    static HttpResponse<byte[]> send(URI base, String authorization, String method, String path) throws Exception {
+    public static HttpResponse<byte[]> send(URI base, String authorization, String method, String path)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                 .header("Accept", MediaTypes.ACCEPT_HEADER)
                 .method(method, HttpRequest.BodyPublishers.noBody());

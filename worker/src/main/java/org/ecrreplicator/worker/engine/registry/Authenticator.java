@@ -1,0 +1,189 @@
+package org.ecrreplicator.worker.engine.registry;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.ecrreplicator.worker.engine.manifest.JsonTree;
+
+/**
+ * The Authorization header for one registry. Learns the scheme from the registry's first challenge and
+ * then sends credentials up front: Basic as is, Bearer tokens from the realm the challenge names, one per
+ * scope ({@code repository:team/app:pull}), cached until shortly before they expire. A refused credential
+ * is dropped and fetched again once; issued passwords (ECR's) are renewed through their {@link PasswordSource}.
+ */
+final class Authenticator {
+    private static final Duration DEFAULT_TOKEN_LIFE = Duration.ofSeconds(60);
+
+    private record Token(String value, Instant refreshAt) {}
+
+    private final String registry;
+    private final Credentials credentials;
+    private final HttpClient http;
+    private final Retrier retrier;
+    private final Clock clock;
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private volatile WwwAuthenticate.Challenge bearer;
+
+    Authenticator(String registry, Credentials credentials, HttpClient http, Retrier retrier, Clock clock) {
+        this.registry = registry;
+        this.credentials = credentials;
+        this.http = http;
+        this.retrier = retrier;
+        this.clock = clock;
+    }
+
+    /** The header to send for an operation needing {@code scope}, or null to go anonymously. */
+    String header(String scope) {
+        WwwAuthenticate.Challenge challenge = bearer;
+        if (challenge != null) {
+            Token token = tokens.get(scope);
+            if (token == null || !clock.instant().isBefore(token.refreshAt())) {
+                token = fetchToken(challenge, scope);
+            }
+            return "Bearer " + token.value();
+        }
+        return basicHeader();
+    }
+
+    /**
+     * Called on a 401 for a request sent with {@code sent}. Prepares a better header for the next attempt,
+     * or throws when there is nothing left to try.
+     */
+    void unauthorized(String scope, List<String> challenges, String sent, String what) {
+        Optional<WwwAuthenticate.Challenge> bearerChallenge = WwwAuthenticate.parse(challenges).stream()
+                .filter(challenge -> challenge.scheme().equals("bearer"))
+                .findFirst();
+        if (bearerChallenge.isPresent()) {
+            if (bearerChallenge.get().parameter("realm").isEmpty()) {
+                throw new RegistryException(
+                        what + " failed: " + registry + " asked for a bearer token without naming a realm", 401, null);
+            }
+            bearer = bearerChallenge.get();
+            if (sent != null && sent.startsWith("Bearer ")) {
+                tokens.remove(scope);
+            }
+            return;
+        }
+        switch (credentials) {
+            case Credentials.Anonymous anonymous ->
+                throw new RegistryException(
+                        what + " failed: " + registry + " requires authentication and no credentials were given",
+                        401,
+                        "UNAUTHORIZED");
+            case Credentials.Basic basic -> {
+                if (sent != null) {
+                    throw new RegistryException(
+                            what + " failed: " + registry + " refused the credentials of user '" + basic.user() + "'",
+                            401,
+                            "UNAUTHORIZED");
+                }
+            }
+            case Credentials.Issued issued -> {
+                if (sent != null) {
+                    issued.source().refused(decodePassword(sent));
+                }
+            }
+        }
+    }
+
+    private String basicHeader() {
+        return switch (credentials) {
+            case Credentials.Anonymous anonymous -> null;
+            case Credentials.Basic basic -> basic(basic.user(), basic.password());
+            case Credentials.Issued issued -> {
+                PasswordSource.Password current = issued.source().current();
+                yield basic(current.user(), current.password());
+            }
+        };
+    }
+
+    private Token fetchToken(WwwAuthenticate.Challenge challenge, String scope) {
+        String realm = challenge.parameter("realm").orElseThrow();
+        StringBuilder query = new StringBuilder();
+        challenge.parameter("service").ifPresent(service -> query.append("service=")
+                .append(encode(service)));
+        if (scope != null) {
+            query.append(query.isEmpty() ? "" : "&").append("scope=").append(encode(scope));
+        }
+        URI uri = URI.create(realm + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + query));
+        String what =
+                "token request for '" + scope + "' to " + uri.getScheme() + "://" + uri.getAuthority() + uri.getPath();
+        Token token = retrier.call(what, attempt -> {
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
+            String basic = basicHeader();
+            if (basic != null) {
+                request.header("Authorization", basic);
+            }
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            int status = response.statusCode();
+            if (RetryPolicy.isRetryableStatus(status)) {
+                throw new RetryableException("HTTP " + status, status, null, retryAfter(response));
+            }
+            if (status == 401 || status == 403) {
+                throw new RegistryException(
+                        what + " failed: HTTP " + status + ", the token server refused "
+                                + (basic == null ? "anonymous access" : "the credentials"),
+                        status,
+                        "UNAUTHORIZED");
+            }
+            if (status != 200) {
+                throw new RegistryException(what + " failed: HTTP " + status, status, null);
+            }
+            return parseToken(response.body(), what);
+        });
+        tokens.put(scope, token);
+        return token;
+    }
+
+    private Token parseToken(byte[] body, String what) throws IOException {
+        Object json = JsonTree.parse(body);
+        String value = JsonTree.string(json, "token");
+        if (value == null || value.isEmpty()) {
+            value = JsonTree.string(json, "access_token");
+        }
+        if (value == null || value.isEmpty()) {
+            throw new RegistryException(what + " failed: the answer has no token", 200, null);
+        }
+        Object expiresIn = JsonTree.member(json, "expires_in");
+        long seconds = expiresIn instanceof Number number ? number.longValue() : 0;
+        Duration life = seconds > 0 ? Duration.ofSeconds(seconds) : DEFAULT_TOKEN_LIFE;
+        // Refresh with a margin: a token that expires in flight costs a 401 and a retry.
+        Duration margin =
+                life.dividedBy(5).compareTo(Duration.ofSeconds(30)) < 0 ? life.dividedBy(5) : Duration.ofSeconds(30);
+        return new Token(value, clock.instant().plus(life).minus(margin));
+    }
+
+    static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        return RetryPolicy.parseRetryAfter(
+                response.headers().firstValue("Retry-After").orElse(null), Instant.now());
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decodePassword(String header) {
+        if (!header.startsWith("Basic ")) {
+            return "";
+        }
+        String decoded = new String(Base64.getDecoder().decode(header.substring(6)), StandardCharsets.UTF_8);
+        return decoded.substring(decoded.indexOf(':') + 1);
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,359 @@
+package org.ecrreplicator.worker.engine.registry;
+
+import static org.ecrreplicator.worker.engine.registry.RegistryExchange.deleteScope;
+import static org.ecrreplicator.worker.engine.registry.RegistryExchange.expect;
+import static org.ecrreplicator.worker.engine.registry.RegistryExchange.failure;
+import static org.ecrreplicator.worker.engine.registry.RegistryExchange.pullScope;
+import static org.ecrreplicator.worker.engine.registry.RegistryExchange.pushScope;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.worker.engine.ReplicatorException;
+import org.ecrreplicator.worker.engine.TagConflictException;
+import org.ecrreplicator.worker.engine.manifest.Descriptor;
+import org.ecrreplicator.worker.engine.manifest.DigestMismatchException;
+import org.ecrreplicator.worker.engine.manifest.Digests;
+import org.ecrreplicator.worker.engine.manifest.JsonTree;
+import org.ecrreplicator.worker.engine.manifest.Manifest;
+import org.ecrreplicator.worker.engine.manifest.ManifestException;
+import org.ecrreplicator.worker.engine.manifest.MediaTypes;
+import org.ecrreplicator.worker.engine.manifest.ReferrerListing;
+
+/**
+ * The distribution API of one registry, each call authenticated and retried: manifests by tag or digest
+ * with their exact bytes, blob existence, streaming blob downloads (following redirects to storage without
+ * the registry's credentials) and streaming uploads.
+ */
+public final class RegistryClient {
+    private static final int MAX_REDIRECTS = 5;
+
+    private final Retrier retrier;
+    private final RegistryExchange exchange;
+    private final ReferrersLookup referrers;
+
+    public RegistryClient(
+            String authority, boolean insecure, Credentials credentials, HttpClient http, RetryPolicy retryPolicy) {
+        this.retrier = new Retrier(retryPolicy);
+        this.exchange = new RegistryExchange(authority, insecure, credentials, http, retrier);
+        this.referrers = new ReferrersLookup(exchange, this::getManifest);
+    }
+
+    public String authority() {
+        return exchange.authority();
+    }
+
+    /** The retries every call here makes; a caller that retries a whole transfer uses the same. */
+    public Retrier retrier() {
+        return retrier;
+    }
+
+    // ---------------------------------------------------------------- manifests
+
+    /**
+     * The manifest at {@code reference} (tag or digest), or empty when the registry has no such manifest or
+     * repository. Fetched by digest, its bytes must hash to that digest.
+     */
+    public Optional<Manifest> getManifest(String repository, String reference) {
+        return getManifest(repository, reference, false);
+    }
+
+    /** @param forPush ask with the push scope, so a destination needs one token for the whole copy */
+    public Optional<Manifest> getManifest(String repository, String reference, boolean forPush) {
+        String what = "GET manifest " + repository + ":" + reference + " from " + authority();
+        return retrier.call(what, attempt -> {
+            HttpResponse<byte[]> response = exchange.send(
+                    forPush ? pushScope(repository) : pullScope(repository),
+                    () -> exchange.request(exchange.manifestUri(repository, reference))
+                            .header("Accept", MediaTypes.ACCEPT_HEADER)
+                            .GET(),
+                    HttpResponse.BodyHandlers.ofByteArray(),
+                    true,
+                    what);
+            if (response.statusCode() == 404) {
+                return Optional.empty();
+            }
+            expect(response, 200, what);
+            byte[] bytes = response.body();
+            if (bytes.length > RegistryExchange.MAX_BODY_BYTES) {
+                throw new ManifestException(what + ": manifest is larger than 4 MiB");
+            }
+            String algorithm = reference.contains(":") ? Digest.parse(reference).algorithm() : "sha256";
+            Digest actual = Digests.of(algorithm, bytes);
+            if (reference.contains(":") && !actual.toString().equals(reference)) {
+                throw new DigestMismatchException(what + ": content hashes to " + actual + ", expected " + reference);
+            }
+            Optional<String> header = response.headers().firstValue("Docker-Content-Digest");
+            if (header.isPresent()
+                    && header.get().startsWith(algorithm + ":")
+                    && !header.get().equals(actual.toString())) {
+                throw new DigestMismatchException(
+                        what + ": content hashes to " + actual + " but the registry says " + header.get());
+            }
+            String contentType = response.headers().firstValue("Content-Type").orElse(null);
+            return Optional.of(Manifest.parse(bytes, contentType, actual));
+        });
+    }
+
+    /** The digest {@code reference} names at this registry, or empty when it has none. */
+    public Optional<Digest> headManifest(String repository, String reference) {
+        return headManifest(repository, reference, false);
+    }
+
+    /** @param forPush ask with the push scope, so a destination needs one token for the whole copy */
+    public Optional<Digest> headManifest(String repository, String reference, boolean forPush) {
+        String what = "HEAD manifest " + repository + ":" + reference + " at " + authority();
+        return retrier.call(what, attempt -> {
+            HttpResponse<Void> response = exchange.send(
+                    forPush ? pushScope(repository) : pullScope(repository),
+                    () -> exchange.request(exchange.manifestUri(repository, reference))
+                            .header("Accept", MediaTypes.ACCEPT_HEADER)
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                    HttpResponse.BodyHandlers.discarding(),
+                    true,
+                    what);
+            if (response.statusCode() == 404) {
+                return Optional.empty();
+            }
+            expect(response, 200, what);
+            Optional<String> digest = response.headers().firstValue("Docker-Content-Digest");
+            if (digest.isEmpty()) {
+                // Some registries omit the header on HEAD: ask for the body and hash it.
+                return getManifest(repository, reference).map(Manifest::digest);
+            }
+            return Optional.of(Digest.parse(digest.get()));
+        });
+    }
+
+    /** Pushes the manifest's original bytes under its original media type; returns the registry's digest. */
+    public Digest putManifest(String repository, String reference, Manifest manifest) {
+        return pushManifest(repository, reference, manifest).digest();
+    }
+
+    /**
+     * How a registry took a manifest.
+     *
+     * @param digest the digest the registry reports (the manifest's own when it reports none)
+     * @param ociSubject the {@code OCI-Subject} header: a registry that indexes referrers itself names the
+     *     subject it indexed the manifest under; null when it did not say so
+     */
+    public record Pushed(Digest digest, String ociSubject) {}
+
+    /**
+     * Like {@link #putManifest}, and the registry must keep the bytes as they are: a registry that stores the
+     * manifest under another digest rewrote it, and a copy through it would not be exact.
+     */
+    public Pushed putManifestExactly(String repository, String reference, Manifest manifest) {
+        Pushed pushed = pushManifest(repository, reference, manifest);
+        if (!pushed.digest().equals(manifest.digest())) {
+            throw new ReplicatorException(
+                    "destination " + authority() + " stored manifest " + manifest.digest() + " under digest "
+                            + pushed.digest() + ": it rewrote the manifest, so this copy would not be exact");
+        }
+        return pushed;
+    }
+
+    private Pushed pushManifest(String repository, String reference, Manifest manifest) {
+        String what = "PUT manifest " + repository + ":" + reference + " (" + manifest.digest() + ") to " + authority();
+        return retrier.call(what, attempt -> {
+            HttpResponse<byte[]> response = exchange.send(
+                    pushScope(repository),
+                    () -> exchange.request(exchange.manifestUri(repository, reference))
+                            .header("Content-Type", manifest.mediaType())
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.bytes())),
+                    HttpResponse.BodyHandlers.ofByteArray(),
+                    true,
+                    what);
+            if (response.statusCode() == 400 || response.statusCode() == 409) {
+                ErrorBody error = ErrorBody.parse(response.body());
+                if (error.saysTagIsImmutable()) {
+                    throw new TagConflictException(what + " failed: the tag is immutable and names another image ("
+                            + error.code() + ": " + error.message() + ")");
+                }
+            }
+            expect(response, 201, what);
+            Digest digest = response.headers()
+                    .firstValue("Docker-Content-Digest")
+                    .map(Digest::parse)
+                    .orElse(manifest.digest());
+            return new Pushed(
+                    digest, response.headers().firstValue("OCI-Subject").orElse(null));
+        });
+    }
+
+    /** The answer to a manifest {@code DELETE} the caller decides on: 202, 404, 400 or 405. */
+    public record DeleteAnswer(int status, String error) {
+        public boolean refused() {
+            return status == 400 || status == 405;
+        }
+
+        /** {@code HTTP 405 UNSUPPORTED: The operation is unsupported.} */
+        public String describe() {
+            return "HTTP " + status + (error == null ? "" : " " + error);
+        }
+    }
+
+    /**
+     * {@code DELETE /v2/<repository>/manifests/<reference>}, retried on transient failures.
+     *
+     * @return the answer when it is 202 (deleted), 404 (nothing there), 400 or 405 (the registry will not
+     *     delete this way)
+     * @throws RegistryException any other answer (403 among them), with the registry's error
+     */
+    public DeleteAnswer deleteReference(String repository, String reference) {
+        String what = "DELETE manifest " + repository + ":" + reference + " at " + authority();
+        return retrier.call(what, attempt -> {
+            HttpResponse<byte[]> response = exchange.send(
+                    deleteScope(repository),
+                    () -> exchange.request(exchange.manifestUri(repository, reference))
+                            .DELETE(),
+                    HttpResponse.BodyHandlers.ofByteArray(),
+                    true,
+                    what);
+            int status = response.statusCode();
+            if (status == 202 || status == 404 || status == 400 || status == 405) {
+                ErrorBody error = ErrorBody.parse(response.body());
+                return new DeleteAnswer(status, error.isEmpty() ? null : error.summary());
+            }
+            throw failure(status, response.headers(), response.body(), what);
+        });
+    }
+
+    /** Every tag of the repository (following {@code Link} pagination); empty when the repository is unknown. */
+    public List<String> listTags(String repository) {
+        String what = "GET tags of " + repository + " from " + authority();
+        List<String> tags = new ArrayList<>();
+        List<byte[]> pages = exchange.pages(repository, "/tags/list", null, what);
+        for (byte[] page : pages == null ? List.<byte[]>of() : pages) {
+            for (Object tag : JsonTree.array(RegistryExchange.parseJson(page, what), "tags")) {
+                if (tag instanceof String name) {
+                    tags.add(name);
+                }
+            }
+        }
+        return tags;
+    }
+
+    /**
+     * The manifests that name {@code subject} as theirs (OCI 1.1): from the referrers API where the registry
+     * has it, else from the index under the fallback tag {@code <alg>-<hex>}; where the API lists referrers,
+     * the fallback tag's entries are added and its index returned, so that a copy can carry the tag along.
+     */
+    public ReferrerListing referrers(String repository, Digest subject) {
+        return referrers.referrers(repository, subject);
+    }
+
+    // ---------------------------------------------------------------- blobs
+
+    public boolean blobExists(String repository, Digest digest) {
+        String what = "HEAD blob " + digest + " in " + repository + " at " + authority();
+        return retrier.call(what, attempt -> {
+            HttpResponse<Void> response = exchange.send(
+                    pushScope(repository),
+                    () -> exchange.request(exchange.blobUri(repository, digest))
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                    HttpResponse.BodyHandlers.discarding(),
+                    true,
+                    what);
+            if (response.statusCode() == 404) {
+                return false;
+            }
+            expect(response, 200, what);
+            return true;
+        });
+    }
+
+    /**
+     * Starts streaming the blob into {@code body} (one attempt: the caller retries the whole transfer) and
+     * returns as soon as the body begins. Redirects to another location (ECR sends S3 URLs) are followed
+     * without the registry's Authorization header.
+     */
+    public void openBlob(String repository, Descriptor blob, HttpResponse.BodySubscriber<Void> body)
+            throws IOException, InterruptedException {
+        String what = "GET blob " + blob.digest() + " from " + repository + " at " + authority();
+        // Only a 200's body goes into the subscriber; redirects and errors are read whole (they are small).
+        HttpResponse.BodyHandler<byte[]> handler = info -> info.statusCode() == 200
+                ? HttpResponse.BodySubscribers.mapping(body, none -> null)
+                : HttpResponse.BodySubscribers.ofByteArray();
+        HttpResponse<byte[]> response = exchange.send(
+                pullScope(repository),
+                () -> exchange.request(exchange.blobUri(repository, blob.digest()))
+                        .GET(),
+                handler,
+                true,
+                what);
+        for (int hops = 0; isRedirect(response.statusCode()); hops++) {
+            if (hops >= MAX_REDIRECTS) {
+                throw new RegistryException(what + " failed: more than " + MAX_REDIRECTS + " redirects", 310, null);
+            }
+            URI location = response.uri()
+                    .resolve(response.headers()
+                            .firstValue("Location")
+                            .orElseThrow(() -> new IOException("redirect without Location")));
+            response = exchange.sendWithoutCredentials(
+                    HttpRequest.newBuilder(location)
+                            .timeout(RegistryExchange.REQUEST_TIMEOUT)
+                            .GET()
+                            .build(),
+                    handler);
+        }
+        if (response.statusCode() == 404) {
+            ErrorBody error = ErrorBody.parse(response.body());
+            throw new RegistryException(
+                    what + " failed: the source lists the blob but does not have it (HTTP 404 " + error.summary() + ")",
+                    404,
+                    error.code());
+        }
+        expect(response, 200, what);
+    }
+
+    /** Starts an upload session; returns where to send the content. */
+    public URI startUpload(String repository) {
+        String what = "POST blob upload to " + repository + " at " + authority();
+        return retrier.call(what, attempt -> {
+            HttpResponse<byte[]> response = exchange.send(
+                    pushScope(repository),
+                    () -> exchange.request(exchange.uri("/v2/" + repository + "/blobs/uploads/"))
+                            .POST(HttpRequest.BodyPublishers.noBody()),
+                    HttpResponse.BodyHandlers.ofByteArray(),
+                    true,
+                    what);
+            expect(response, 202, what);
+            String location = response.headers()
+                    .firstValue("Location")
+                    .orElseThrow(() -> new RegistryException(what + " failed: no Location header", 202, null));
+            return response.uri().resolve(location);
+        });
+    }
+
+    /**
+     * Sends the whole content to an upload session and commits it under {@code digest} (one attempt; a
+     * 401 here means credentials expired mid-transfer, and the caller's retry starts over).
+     */
+    public void completeUpload(String repository, URI location, Digest digest, HttpRequest.BodyPublisher content)
+            throws IOException, InterruptedException {
+        String what = "PUT blob " + digest + " to " + repository + " at " + authority();
+        String separator = location.getRawQuery() == null ? "?" : "&";
+        URI uri = URI.create(location + separator + "digest=" + digest);
+        HttpResponse<byte[]> response = exchange.send(
+                pushScope(repository),
+                // No request timeout: a large layer takes as long as it takes; stalls are caught while streaming.
+                () -> HttpRequest.newBuilder(uri)
+                        .header("Content-Type", "application/octet-stream")
+                        .PUT(content),
+                HttpResponse.BodyHandlers.ofByteArray(),
+                false,
+                what);
+        expect(response, 201, what);
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+}

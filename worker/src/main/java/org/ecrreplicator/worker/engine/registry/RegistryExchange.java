@@ -1,0 +1,210 @@
+package org.ecrreplicator.worker.engine.registry;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.worker.engine.manifest.JsonTree;
+import org.ecrreplicator.worker.engine.manifest.ManifestException;
+
+/**
+ * The HTTP side of one registry that every operation shares: its URIs, an exchange with authentication,
+ * answers turned into failures (retryable or not), and answers that run over several pages.
+ */
+final class RegistryExchange {
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+    private static final int MAX_AUTH_ROUNDS = 3;
+    /** Pages of a tag list or referrers answer followed before giving up on a registry that loops its links. */
+    private static final int MAX_PAGES = 1000;
+
+    private final String authority;
+    private final URI base;
+    private final HttpClient http;
+    private final Retrier retrier;
+    private final Authenticator authenticator;
+
+    RegistryExchange(String authority, boolean insecure, Credentials credentials, HttpClient http, Retrier retrier) {
+        this.authority = authority;
+        this.base = URI.create((insecure ? "http://" : "https://") + authority);
+        this.http = http;
+        this.retrier = retrier;
+        this.authenticator = new Authenticator(authority, credentials, http, retrier, Clock.systemUTC());
+    }
+
+    String authority() {
+        return authority;
+    }
+
+    static String pullScope(String repository) {
+        return "repository:" + repository + ":pull";
+    }
+
+    static String pushScope(String repository) {
+        return "repository:" + repository + ":pull,push";
+    }
+
+    static String deleteScope(String repository) {
+        return "repository:" + repository + ":delete";
+    }
+
+    URI uri(String path) {
+        return base.resolve(path);
+    }
+
+    URI manifestUri(String repository, String reference) {
+        return uri("/v2/" + repository + "/manifests/" + reference);
+    }
+
+    URI blobUri(String repository, Digest digest) {
+        return uri("/v2/" + repository + "/blobs/" + digest);
+    }
+
+    HttpRequest.Builder request(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+    }
+
+    /**
+     * One exchange with authentication: on 401 the authenticator prepares other credentials and the
+     * request is sent again, at most {@link #MAX_AUTH_ROUNDS} times.
+     *
+     * @param replayable false when the body is a one-time stream: then a 401 ends this attempt as retryable
+     */
+    <T> HttpResponse<T> send(
+            String scope,
+            Supplier<HttpRequest.Builder> builder,
+            HttpResponse.BodyHandler<T> handler,
+            boolean replayable,
+            String what)
+            throws IOException, InterruptedException {
+        for (int round = 1; ; round++) {
+            HttpRequest.Builder request = builder.get();
+            String header = authenticator.header(scope);
+            if (header != null) {
+                request.header("Authorization", header);
+            }
+            HttpResponse<T> response = http.send(request.build(), handler);
+            if (response.statusCode() != 401) {
+                return response;
+            }
+            if (round >= MAX_AUTH_ROUNDS) {
+                throw new RegistryException(
+                        what + " failed: HTTP 401, the registry refused fresh credentials", 401, "UNAUTHORIZED");
+            }
+            authenticator.unauthorized(scope, response.headers().allValues("WWW-Authenticate"), header, what);
+            if (!replayable) {
+                throw new RetryableException(
+                        "HTTP 401 mid-transfer; credentials refreshed", 401, null, Optional.empty());
+            }
+        }
+    }
+
+    /** An exchange without the registry's credentials: for the storage a registry redirects to. */
+    <T> HttpResponse<T> sendWithoutCredentials(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        return http.send(request, handler);
+    }
+
+    static void expect(HttpResponse<?> response, int status, String what) {
+        if (response.statusCode() == status) {
+            return;
+        }
+        byte[] body = response.body() instanceof byte[] bytes ? bytes : new byte[0];
+        throw failure(response.statusCode(), response.headers(), body, what);
+    }
+
+    static RuntimeException failure(int status, HttpHeaders headers, byte[] body, String what) {
+        ErrorBody error = ErrorBody.parse(body);
+        String message = what + " failed: HTTP " + status + (error.isEmpty() ? "" : " " + error.summary());
+        if (RetryPolicy.isRetryableStatus(status)) {
+            return new RetryableException(
+                    message,
+                    status,
+                    error.code(),
+                    RetryPolicy.parseRetryAfter(
+                            headers.firstValue("Retry-After").orElse(null), Instant.now()));
+        }
+        return new RegistryException(message, status, error.code());
+    }
+
+    /**
+     * The bodies of {@code GET /v2/<repository><path>} and of every page its {@code Link} headers lead to.
+     *
+     * @return the pages, or null when the first answer is 404
+     */
+    List<byte[]> pages(String repository, String path, String accept, String what) {
+        List<byte[]> pages = new ArrayList<>();
+        URI next = uri("/v2/" + repository + path);
+        while (next != null) {
+            if (pages.size() >= MAX_PAGES) {
+                throw new RegistryException(what + " failed: more than " + MAX_PAGES + " pages of results", 200, null);
+            }
+            URI uri = next;
+            boolean first = pages.isEmpty();
+            // The answer is checked inside the retried call, so a 429 or 5xx is retried like any other request.
+            HttpResponse<byte[]> response = retrier.call(what, attempt -> {
+                HttpResponse<byte[]> answer = send(
+                        pullScope(repository),
+                        () -> {
+                            HttpRequest.Builder builder = request(uri).GET();
+                            return accept == null ? builder : builder.header("Accept", accept);
+                        },
+                        HttpResponse.BodyHandlers.ofByteArray(),
+                        true,
+                        what);
+                if (!(answer.statusCode() == 404 && first)) {
+                    expect(answer, 200, what);
+                }
+                return answer;
+            });
+            if (response.statusCode() == 404) {
+                return null;
+            }
+            if (response.body().length > MAX_BODY_BYTES) {
+                throw new ManifestException(what + ": a page of the answer is larger than 4 MiB");
+            }
+            pages.add(response.body());
+            next = nextPage(response);
+        }
+        return pages;
+    }
+
+    /** The {@code rel="next"} target of the {@code Link} headers, resolved against the request, or null. */
+    static URI nextPage(HttpResponse<?> response) {
+        for (String header : response.headers().allValues("Link")) {
+            for (String link : header.split(",(?=\\s*<)")) {
+                int open = link.indexOf('<');
+                int close = link.indexOf('>', open + 1);
+                if (open < 0 || close < 0) {
+                    continue;
+                }
+                String parameters = link.substring(close + 1).toLowerCase(Locale.ROOT);
+                if (parameters.matches("(?s).*;\\s*rel\\s*=\\s*\"?next\"?\\s*(;.*)?")) {
+                    return response.request()
+                            .uri()
+                            .resolve(link.substring(open + 1, close).trim());
+                }
+            }
+        }
+        return null;
+    }
+
+    static Object parseJson(byte[] body, String what) {
+        try {
+            return JsonTree.parse(body);
+        } catch (IOException e) {
+            throw new ManifestException(what + ": the answer is not valid JSON (" + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.ecrreplicator.worker.engine.transfer;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpTimeoutException;
+import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.worker.engine.ReplicatorException;
+import org.ecrreplicator.worker.engine.manifest.Descriptor;
+import org.ecrreplicator.worker.engine.manifest.Digests;
+import org.ecrreplicator.worker.engine.registry.RegistryClient;
+
+/**
+ * One blob from a source repository to a destination repository: asked about first, then streamed through a
+ * {@link BlobPipe}, retried as a unit (docs/decisions/0011-retry-policy.md).
+ */
+final class BlobTransfer {
+    private final RegistryClient src;
+    private final String srcRepo;
+    private final RegistryClient dst;
+    private final String dstRepo;
+    private final Descriptor blob;
+    private final ProgressListener progress;
+    private final TransferWatchdog watchdog;
+
+    BlobTransfer(
+            RegistryClient src,
+            String srcRepo,
+            RegistryClient dst,
+            String dstRepo,
+            Descriptor blob,
+            ProgressListener progress,
+            TransferWatchdog watchdog) {
+        this.src = src;
+        this.srcRepo = srcRepo;
+        this.dst = dst;
+        this.dstRepo = dstRepo;
+        this.blob = blob;
+        this.progress = progress;
+        this.watchdog = watchdog;
+    }
+
+    /**
+     * Transfers the blob while holding one of the lanes' streaming slots. The slot is given back as soon as
+     * the last byte has been handed to the upload, not when the registry answers: a registry commits a blob
+     * by syncing it to disk, and holding the slot through that would leave the CPUs idle while every transfer
+     * in flight waits for the disk at the same moment. So the next blob streams while the last one is synced.
+     *
+     * <p>The existence check and the upload session come before the slot, holding one of the lanes' "ahead"
+     * permits until the transfer starts: at most as many sessions wait as blobs stream. A registry opening a
+     * session writes and syncs a small file, which waits behind the syncs of the blobs just finished; and to
+     * another partition it is a long round trip. Opened ahead, neither delays the next transfer.
+     *
+     * @return true when bytes were transferred, false when the destination had the blob
+     */
+    boolean run(Lanes lanes) throws InterruptedException {
+        String what = "copy blob " + blob.digest() + " (" + blob.size() + " bytes) from " + src.authority() + "/"
+                + srcRepo + " to " + dst.authority() + "/" + dstRepo;
+        try (Slot waiting = Slot.take(lanes.ahead())) {
+            if (dst.blobExists(dstRepo, blob.digest())) {
+                return false;
+            }
+            if (blob.size() == 0) {
+                // Nothing to stream: the digest alone says whether the descriptor is right.
+                Digest empty = Digests.of(blob.digest().algorithm(), new byte[0]);
+                if (!empty.equals(blob.digest())) {
+                    throw new ReplicatorException("blob " + blob.digest() + " has size 0 in its descriptor, but empty"
+                            + " content hashes to " + empty + ": the source manifest is inconsistent");
+                }
+            }
+            URI opened = dst.startUpload(dstRepo);
+            return dst.retrier().call(what, attempt -> {
+                try (Slot slot = Slot.take(lanes.streaming())) {
+                    waiting.close();
+                    // After a failed attempt the upload may have been committed with its answer lost: check
+                    // first. A failed attempt may also have spoilt its session: the retry opens another.
+                    if (attempt > 1 && dst.blobExists(dstRepo, blob.digest())) {
+                        return true;
+                    }
+                    URI location = attempt == 1 ? opened : dst.startUpload(dstRepo);
+                    if (blob.size() == 0) {
+                        dst.completeUpload(dstRepo, location, blob.digest(), HttpRequest.BodyPublishers.noBody());
+                        return true;
+                    }
+                    stream(location, slot);
+                    return true;
+                }
+            });
+        }
+    }
+
+    /** One attempt: the source's body flows through a pipe into the upload session at {@code location}. */
+    private void stream(URI location, Slot slot) throws IOException, InterruptedException {
+        BlobPipe pipe = new BlobPipe(blob, progress::transferred, slot::close);
+        watchdog.watch(pipe);
+        try {
+            src.openBlob(srcRepo, blob, pipe);
+            dst.completeUpload(dstRepo, location, blob.digest(), pipe);
+        } catch (IOException e) {
+            if (pipe.failure() != null) {
+                throw pipe.failure();
+            }
+            throw e;
+        } catch (InterruptedException e) {
+            if (watchdog.interruptedForNoAnswer(pipe)) {
+                // The watchdog's doing, not a cancellation of the copy: this attempt failed, retry it (the
+                // retry first asks whether the destination has the blob after all).
+                Thread.interrupted();
+                throw new HttpTimeoutException("PUT blob " + blob.digest() + " to " + dstRepo + " at "
+                        + dst.authority() + ": no answer " + TransferWatchdog.inWords(watchdog.commitTimeout())
+                        + " after the last byte");
+            }
+            throw e;
+        } finally {
+            pipe.close();
+            watchdog.release(pipe);
+        }
+        if (pipe.failure() != null) {
+            throw pipe.failure();
+        }
+    }
+}
