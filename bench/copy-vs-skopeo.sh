@@ -86,7 +86,7 @@ median() { # median of column $2 in file $1
 }
 
 echo "building the worker jar and the sample image generator..." >&2
-if [ ! -f "$REPO_ROOT/worker/target/replicator.jar" ] || [ ! -d "$REPO_ROOT/local-engines/target/classes" ]; then
+if [ ! -f "$REPO_ROOT/worker/target/replicator-worker-cli.jar" ] || [ ! -d "$REPO_ROOT/local-engines/target/classes" ]; then
   (cd "$REPO_ROOT" && mvn_batch -q -o -DskipTests -DskipITs -Dspotless.check.skip=true package -pl worker -am >&2)
 fi
 
@@ -108,7 +108,7 @@ theirs() {
 # One warm-up of each (not counted): page cache, and the launcher's class-data cache for `copy`
 # (worker/run-jar.sh). Removed first, so that it is trained by a fresh copy: one trained by a re-copy would
 # lack the transfer path.
-rm -f "$REPO_ROOT"/worker/target/replicator-copy.aot "$REPO_ROOT"/worker/target/replicator-copy.jsa
+rm -f "$REPO_ROOT"/worker/target/replicator-worker-cli-copy.aot "$REPO_ROOT"/worker/target/replicator-worker-cli-copy.jsa
 start_registry warm; ours "$PORT"; "${CMD[@]}" >/dev/null 2>&1; stop_registry warm
 start_registry warm; theirs "$PORT"; "${CMD[@]}" >/dev/null 2>&1; stop_registry warm
 

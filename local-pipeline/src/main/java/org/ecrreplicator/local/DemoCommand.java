@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.ecrreplicator.domain.EcrImageActionEvents;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.contract.Artifacts;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
 import picocli.CommandLine;
@@ -83,8 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Path repoRoot = RepoRoot.find();
         Path workerJar = Path.of(System.getProperty(
-                "replicator.workerJar",
-                repoRoot.resolve("worker/target/replicator.jar").toString()));
+                "replicator.workerJar", repoRoot.resolve(Artifacts.WORKER_JAR).toString()));
         Instant started = Instant.now();
 
         // The handlers log JSON lines to stdout, as in Lambda; keep them in a file and the screen for progress.

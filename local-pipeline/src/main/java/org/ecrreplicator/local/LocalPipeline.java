@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.contract.Artifacts;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
@@ -226,7 +227,8 @@ public final class LocalPipeline implements AutoCloseable {
         Path project = Files.createDirectories(scratch.resolve("codebuild-source"));
         Files.copy(settings.repoRoot().resolve("buildspec.yml"), project.resolve("buildspec.yml"));
         Files.createSymbolicLink(
-                project.resolve("replicator.jar"), settings.workerJar().toAbsolutePath());
+                project.resolve(Artifacts.STAGED_WORKER_JAR),
+                settings.workerJar().toAbsolutePath());
         SecretsManagerClient secretsClient = track(SecretsManagerClient.builder()
                 .endpointOverride(secrets.endpoint())
                 .region(Region.of(REGION))

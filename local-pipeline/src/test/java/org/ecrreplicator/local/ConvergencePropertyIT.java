@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.ecrreplicator.domain.contract.Artifacts;
 import org.ecrreplicator.engines.SampleImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +52,7 @@ class ConvergencePropertyIT {
                         null,
                         null,
                         repoRoot,
-                        repoRoot.resolve("worker/target/replicator.jar"),
+                        repoRoot.resolve(Artifacts.WORKER_JAR),
                         4,
                         Duration.ofSeconds(2),
                         Duration.ofMillis(100),

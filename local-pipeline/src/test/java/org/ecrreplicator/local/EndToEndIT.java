@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.ecrreplicator.domain.EcrImageActionEvents;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.contract.Artifacts;
 import org.ecrreplicator.engines.LocalCodeBuild;
 import org.ecrreplicator.engines.OutageRelay;
 import org.ecrreplicator.engines.SampleImages;
@@ -57,7 +58,7 @@ class EndToEndIT {
                         null,
                         null,
                         repoRoot,
-                        repoRoot.resolve("worker/target/replicator.jar"),
+                        repoRoot.resolve(Artifacts.WORKER_JAR),
                         4,
                         // Lease waits poll every 2 s, like the real 30 s Wait but short: a waiting execution costs an
                         // interpreter step and a CheckState call per poll, and a burst has many waiting at once.

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import org.ecrreplicator.domain.contract.Artifacts;
 
 /**
  * The files the replication stack deploys, found in the repository: the Lambda jar, the worker jar and
@@ -12,13 +13,13 @@ import java.nio.file.StandardCopyOption;
  * the command that produces it, instead of CDK's bare "no such file".
  */
 public record DeploymentArtifacts(Path functionsJar, Path workerJar, Path buildspec, Path stateMachineDefinition) {
-    public static final String FUNCTIONS_JAR = "functions/target/replicator-functions.jar";
-    public static final String WORKER_JAR = "worker/target/replicator.jar";
+    public static final String FUNCTIONS_JAR = Artifacts.FUNCTIONS_JAR;
+    public static final String WORKER_JAR = Artifacts.WORKER_JAR;
     public static final String BUILDSPEC = "buildspec.yml";
     public static final String STATE_MACHINE = "statemachine/replicate.asl.json";
 
     /** Names the jar the worker must be staged as: buildspec.yml runs {@code java -jar replicator.jar}. */
-    public static final String STAGED_WORKER_JAR = "replicator.jar";
+    public static final String STAGED_WORKER_JAR = Artifacts.STAGED_WORKER_JAR;
 
     private static final String BUILD_COMMAND = "mvn -B -pl worker,functions -am package -DskipTests";
 

@@ -26,27 +26,28 @@ class DeploymentArtifactsTest {
 
         DeploymentArtifacts artifacts = DeploymentArtifacts.inRepository(nested);
 
-        assertThat(artifacts.functionsJar()).isEqualTo(repository.resolve("functions/target/replicator-functions.jar"));
+        assertThat(artifacts.functionsJar())
+                .isEqualTo(repository.resolve("functions/target/replicator-functions-lambda.jar"));
         assertThatThrownBy(artifacts::requireExisting)
                 .hasMessageContaining("the Lambda functions jar is missing")
-                .hasMessageContaining("functions/target/replicator-functions.jar does not exist")
+                .hasMessageContaining("functions/target/replicator-functions-lambda.jar does not exist")
                 .hasMessageContaining("build it with: mvn -B -pl worker,functions -am package -DskipTests");
 
         Files.createDirectories(repository.resolve("functions/target"));
-        Files.writeString(repository.resolve("functions/target/replicator-functions.jar"), "jar");
+        Files.writeString(repository.resolve("functions/target/replicator-functions-lambda.jar"), "jar");
         assertThatThrownBy(artifacts::requireExisting)
                 .hasMessageContaining("the worker jar is missing")
-                .hasMessageContaining("worker/target/replicator.jar does not exist");
+                .hasMessageContaining("worker/target/replicator-worker-cli.jar does not exist");
     }
 
     @Test
     void shouldStageTheBuildspecAndTheWorkerJarAsTheBuildSource() throws IOException {
         Files.writeString(repository.resolve("buildspec.yml"), "version: 0.2\n");
         Files.createDirectories(repository.resolve("worker/target"));
-        Files.writeString(repository.resolve("worker/target/replicator.jar"), "worker");
+        Files.writeString(repository.resolve("worker/target/replicator-worker-cli.jar"), "worker");
         DeploymentArtifacts artifacts = new DeploymentArtifacts(
                 repository.resolve("none.jar"),
-                repository.resolve("worker/target/replicator.jar"),
+                repository.resolve("worker/target/replicator-worker-cli.jar"),
                 repository.resolve("buildspec.yml"),
                 repository.resolve("none.json"));
 

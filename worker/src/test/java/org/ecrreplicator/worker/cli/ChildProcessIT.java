@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The built jar as its own process: the C locale, and a large layer through a 64 MiB heap. */
 class ChildProcessIT {
-    private static final Path JAR = Path.of("target", "replicator.jar");
+    private static final Path JAR = Path.of("target", "replicator-worker-cli.jar");
 
     @TempDir
     Path temp;

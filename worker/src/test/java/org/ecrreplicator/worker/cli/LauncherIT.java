@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherIT {
     private static final Path SCRIPT = Path.of("run-jar.sh");
-    private static final Path BUILT_JAR = Path.of("target", "replicator.jar");
+    private static final Path BUILT_JAR = Path.of("target", "replicator-worker-cli.jar");
 
     @TempDir
     Path temp;
