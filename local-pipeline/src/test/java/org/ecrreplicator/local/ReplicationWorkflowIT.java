@@ -14,12 +14,9 @@ import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
 import org.ecrreplicator.engines.LocalSecretsManager;
-import org.ecrreplicator.functions.CheckStateHandler;
+import org.ecrreplicator.engines.LocalStateTable;
 import org.ecrreplicator.functions.CompletionHandler;
 import org.ecrreplicator.functions.FunctionsConfig;
-import org.ecrreplicator.functions.ReadSecretHandler;
-import org.ecrreplicator.functions.RecordResultHandler;
-import org.ecrreplicator.functions.StartBuildHandler;
 import org.ecrreplicator.local.LocalStepFunctions.ExecutionView;
 import org.ecrreplicator.local.LocalStepFunctions.Status;
 import org.ecrreplicator.local.ScriptedCodeBuild.Script;
@@ -34,9 +31,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The real workflow: statemachine/replicate.asl.json in the aws-local-stepfunctions interpreter, every Task
@@ -79,12 +73,7 @@ class ReplicationWorkflowIT {
         sfn = LocalStepFunctions.builder()
                 .lambda(lambda)
                 .stateMachineArn("arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:replicate")
-                .substitution("ReadSecretFunctionArn", lambda.functionArn("replicator-read-secret"))
-                .substitution("CheckStateFunctionArn", lambda.functionArn("replicator-check-state"))
-                .substitution("StartBuildFunctionArn", lambda.functionArn("replicator-start-build"))
-                .substitution("RecordResultFunctionArn", lambda.functionArn("replicator-record-result"))
-                .substitution("LeaseWaitSeconds", "30")
-                .substitution("BuildTaskTimeoutSeconds", "60")
+                .substitutions(WorkflowFunctions.substitutions(lambda, Duration.ofSeconds(30), Duration.ofSeconds(60)))
                 // Lease waits are short real pauses so that the lease loop is exercised without hitting
                 // MAX_LEASE_WAITS; Retry pauses are short too.
                 .waitOverride(Duration.ofMillis(300))
@@ -107,11 +96,7 @@ class ReplicationWorkflowIT {
                         StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "local")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
-        dynamoClient.createTable(table -> table.tableName(TABLE)
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                        attribute -> attribute.attributeName(StateTable.KEY).attributeType(ScalarAttributeType.S))
-                .keySchema(key -> key.attributeName(StateTable.KEY).keyType(KeyType.HASH)));
+        LocalStateTable.create(dynamoClient, TABLE, StateTable.KEY);
 
         FunctionsConfig config = FunctionsConfig.from(Map.of(
                 FunctionEnvironment.TABLE_NAME,
@@ -130,10 +115,7 @@ class ReplicationWorkflowIT {
                 REGION,
                 FunctionEnvironment.STATE_MACHINE_ARN,
                 sfn.stateMachineArn()));
-        lambda.register("replicator-read-secret", LambdaHandlers.adapt(new ReadSecretHandler(config)));
-        lambda.register("replicator-check-state", LambdaHandlers.adapt(new CheckStateHandler(config)));
-        lambda.register("replicator-start-build", LambdaHandlers.adapt(new StartBuildHandler(config)));
-        lambda.register("replicator-record-result", LambdaHandlers.adapt(new RecordResultHandler(config)));
+        WorkflowFunctions.register(lambda, config);
         completion = LambdaHandlers.adapt(new CompletionHandler(config));
         // EventBridge invokes Completion asynchronously for each "CodeBuild Build State Change" event.
         codeBuild.deliverEventsTo(event -> {
