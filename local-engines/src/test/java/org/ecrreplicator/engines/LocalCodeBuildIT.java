@@ -92,11 +92,11 @@ class LocalCodeBuildIT {
                 """
                 version: 0.2
                 env:
-                  exported-variables: [OUTCOME, FROM_PROJECT]
+                  exported-variables: [COPIED, FROM_PROJECT]
                 phases:
                   build:
                     commands:
-                      - OUTCOME="copied $REQUEST"
+                      - COPIED="copied $REQUEST"
                       - echo "key is $DEST_KEY"
                       - FROM_PROJECT=$PROJECT_VAR
                 """,
@@ -115,7 +115,7 @@ class LocalCodeBuildIT {
                 .path("builds")
                 .get(0);
         assertThat(build.path("exportedEnvironmentVariables").toString())
-                .contains("{\"name\":\"OUTCOME\",\"value\":\"copied team/app:1\"}")
+                .contains("{\"name\":\"COPIED\",\"value\":\"copied team/app:1\"}")
                 .contains("{\"name\":\"FROM_PROJECT\",\"value\":\"p\"}");
         String log = Files.readString(codeBuild.builds().get(0).logFile());
         assertThat(log).contains("key is ***").doesNotContain(FAKE_SECRET);

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
@@ -510,7 +511,7 @@ public final class LocalPipeline implements AutoCloseable {
         // One pass over builds and executions, grouped by tag: each request is parsed once.
         Map<String, Integer> builds = new HashMap<>();
         for (LocalCodeBuild.Build build : codeBuild.builds()) {
-            String key = imageKeyOf(build.plaintextVariable("REPLICATION_REQUEST"));
+            String key = imageKeyOf(build.plaintextVariable(BuildVariables.REPLICATION_REQUEST));
             if (key != null) {
                 builds.merge(key, 1, Integer::sum);
             }
