@@ -18,6 +18,7 @@ import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.engines.AwsJsonEndpoint;
 import org.ecrreplicator.engines.AwsJsonEndpoint.AwsError;
+import org.ecrreplicator.engines.LocalStateTable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -27,11 +28,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -79,18 +75,10 @@ final class LocalAws {
         return client(CodeBuildClient.builder(), endpoint);
     }
 
+    /** A new state table, named for this test alone. */
     static String createStateTable(DynamoDbClient dynamo) {
         String name = "state-" + UUID.randomUUID();
-        dynamo.createTable(create -> create.tableName(name)
-                .keySchema(KeySchemaElement.builder()
-                        .attributeName(StateTable.KEY)
-                        .keyType(KeyType.HASH)
-                        .build())
-                .attributeDefinitions(AttributeDefinition.builder()
-                        .attributeName(StateTable.KEY)
-                        .attributeType(ScalarAttributeType.S)
-                        .build())
-                .billingMode(BillingMode.PAY_PER_REQUEST));
+        LocalStateTable.create(dynamo, name, StateTable.KEY);
         return name;
     }
 

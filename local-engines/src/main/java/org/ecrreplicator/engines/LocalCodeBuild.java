@@ -34,6 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * StartBuild beyond the limit fails with {@code AccountLimitExceededException}. When a build ends, a
  * real-shaped "CodeBuild Build State Change" event goes to the event sink. A test can {@link #hold} builds
  * before their commands run, as a slow build would be, to line other work up against them.
+ *
+ * <p>A {@linkplain #scripted scripted} stand-in runs no commands: a {@link BuildScript} decides how each build ends,
+ * for tests about the workflow around builds. Its builds are the same records, with the same API shapes, holds and
+ * events.
  */
 public final class LocalCodeBuild implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,7 +47,8 @@ public final class LocalCodeBuild implements AutoCloseable {
             DateTimeFormatter.ofPattern("MMM d, yyyy h:mm:ss a", Locale.US).withZone(ZoneOffset.UTC);
 
     /**
-     * @param sourceDirectory what the build's source holds: {@code buildspec.yml} and whatever it runs
+     * @param sourceDirectory what the build's source holds: {@code buildspec.yml} and whatever it runs; unused
+     *     (may be null) when the builds are scripted
      * @param environment the project's environment variables (PLAINTEXT)
      */
     public record Project(
@@ -64,6 +69,31 @@ public final class LocalCodeBuild implements AutoCloseable {
     public interface EventSink {
         void deliver(String eventJson);
     }
+
+    /** How the builds of a scripted stand-in end, instead of running the buildspec. */
+    @FunctionalInterface
+    public interface BuildScript {
+        /** Called when the build would run its commands (after any hold before them). */
+        ScriptedEnd end(Build build);
+    }
+
+    /**
+     * A scripted build's end: SUCCEEDED with the variables it exports, or FAILED in {@code failedPhase} with
+     * CodeBuild's phase context ({@code statusCode}: {@code message}).
+     */
+    public record ScriptedEnd(
+            boolean succeeded, Map<String, String> exported, String failedPhase, String statusCode, String message) {
+        public static ScriptedEnd succeeded(Map<String, String> exported) {
+            return new ScriptedEnd(true, exported, null, null, null);
+        }
+
+        public static ScriptedEnd failed(String phase, String statusCode, String message) {
+            return new ScriptedEnd(false, Map.of(), phase, statusCode, message);
+        }
+    }
+
+    /** A variable of a build's environment as StartBuild set it: a SECRETS_MANAGER one holds its reference. */
+    public record EnvironmentVariable(String name, String value, String type) {}
 
     /** One build as BatchGetBuilds reports it, plus what the stand-in knows about it. */
     public static final class Build {
@@ -119,6 +149,24 @@ public final class LocalCodeBuild implements AutoCloseable {
             return directory.resolve("build.log");
         }
 
+        /** The build's environment: the project's variables and StartBuild's overrides. */
+        public List<EnvironmentVariable> environmentVariables() {
+            return environmentVariables.values().stream()
+                    .map(variable -> new EnvironmentVariable(
+                            variable.path("name").asText(),
+                            variable.path("value").asText(),
+                            variable.path("type").asText("PLAINTEXT")))
+                    .toList();
+        }
+
+        /** A variable of the build's environment, of any type, or null. */
+        public EnvironmentVariable environmentVariable(String name) {
+            return environmentVariables().stream()
+                    .filter(variable -> variable.name().equals(name))
+                    .findFirst()
+                    .orElse(null);
+        }
+
         /** A PLAINTEXT variable of the build's environment, or null. */
         public String plaintextVariable(String name) {
             JsonNode variable = environmentVariables.get(name);
@@ -128,7 +176,14 @@ public final class LocalCodeBuild implements AutoCloseable {
         }
     }
 
+    /**
+     * How long a scripted build takes at least: its event must come after StartBuild has answered, as a real
+     * build's always does, since StartBuild's caller records the build it started before hearing of its end.
+     */
+    private static final Duration SCRIPTED_BUILD_TIME = Duration.ofMillis(50);
+
     private final Project project;
+    private final BuildScript script;
     private final SecretResolver secrets;
     private final EventSink events;
     private final String region;
@@ -146,9 +201,28 @@ public final class LocalCodeBuild implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger maxActive = new AtomicInteger();
     private final List<Hold> holds = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger throttledStartBuilds = new AtomicInteger();
 
+    /** Builds run the project's buildspec. */
     public LocalCodeBuild(Project project, SecretResolver secrets, EventSink events, String region, String account) {
+        this(project, null, secrets, events, region, account);
+    }
+
+    /** Builds run no commands: {@code script} decides how each ends; secrets are not resolved. */
+    public static LocalCodeBuild scripted(
+            Project project, BuildScript script, EventSink events, String region, String account) {
+        return new LocalCodeBuild(project, java.util.Objects.requireNonNull(script), null, events, region, account);
+    }
+
+    private LocalCodeBuild(
+            Project project,
+            BuildScript script,
+            SecretResolver secrets,
+            EventSink events,
+            String region,
+            String account) {
         this.project = project;
+        this.script = script;
         this.secrets = secrets;
         this.events = events;
         this.region = region;
@@ -255,12 +329,25 @@ public final class LocalCodeBuild implements AutoCloseable {
         return active.get();
     }
 
+    /** StartBuild calls answered so far, refused ones included. */
+    public int startBuildCalls() {
+        return endpoint.calls("StartBuild").size();
+    }
+
+    /** The next {@code times} StartBuild calls fail with ThrottlingException, as CodeBuild's API rate limit does. */
+    public void throttleNextStartBuilds(int times) {
+        throttledStartBuilds.set(times);
+    }
+
     private JsonNode startBuild(JsonNode request) {
         String projectName = request.path("projectName").asText();
         if (!project.name().equals(projectName)) {
             throw new AwsJsonEndpoint.AwsError(
                     "ResourceNotFoundException",
                     "Project cannot be found: arn:aws:codebuild:" + region + ":" + account + ":project/" + projectName);
+        }
+        if (throttledStartBuilds.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new AwsJsonEndpoint.AwsError("ThrottlingException", "Rate exceeded");
         }
         String token = request.path("idempotencyToken").asText(null);
         if (token != null) {
@@ -358,7 +445,11 @@ public final class LocalCodeBuild implements AutoCloseable {
     private void run(Build build) {
         try {
             holdAt(HoldPoint.BEFORE_COMMANDS, build);
-            execute(build);
+            if (script == null) {
+                execute(build);
+            } else {
+                endAsScripted(build);
+            }
         } catch (Exception e) {
             build.status = "FAULT";
             build.failureMessage = e.toString();
@@ -484,6 +575,20 @@ public final class LocalCodeBuild implements AutoCloseable {
             build.status = "SUCCEEDED";
         } else {
             fail(build, failed.split(" ")[0], "COMMAND_EXECUTION_ERROR", failureMessage(buildspec, failed));
+        }
+    }
+
+    private void endAsScripted(Build build) throws InterruptedException {
+        build.currentPhase = "BUILD";
+        Thread.sleep(SCRIPTED_BUILD_TIME.toMillis());
+        ScriptedEnd end = script.end(build);
+        build.currentPhase = "POST_BUILD";
+        holdAt(HoldPoint.AFTER_COMMANDS, build);
+        if (end.succeeded()) {
+            build.exported = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(end.exported()));
+            build.status = "SUCCEEDED";
+        } else {
+            fail(build, end.failedPhase(), end.statusCode(), end.message());
         }
     }
 

@@ -47,16 +47,18 @@ class LocalCodeBuildIT {
                     }
                     return FAKE_SECRET;
                 },
-                event -> {
-                    try {
-                        events.add(JSON.readTree(event));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                },
+                this::record,
                 "us-east-1",
                 "123456789012");
         return codeBuild;
+    }
+
+    private void record(String event) {
+        try {
+            events.add(JSON.readTree(event));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private HttpResponse<String> call(String operation, String body) throws Exception {
@@ -90,11 +92,11 @@ class LocalCodeBuildIT {
                 """
                 version: 0.2
                 env:
-                  exported-variables: [OUTCOME, FROM_PROJECT]
+                  exported-variables: [COPIED, FROM_PROJECT]
                 phases:
                   build:
                     commands:
-                      - OUTCOME="copied $REQUEST"
+                      - COPIED="copied $REQUEST"
                       - echo "key is $DEST_KEY"
                       - FROM_PROJECT=$PROJECT_VAR
                 """,
@@ -113,7 +115,7 @@ class LocalCodeBuildIT {
                 .path("builds")
                 .get(0);
         assertThat(build.path("exportedEnvironmentVariables").toString())
-                .contains("{\"name\":\"OUTCOME\",\"value\":\"copied team/app:1\"}")
+                .contains("{\"name\":\"COPIED\",\"value\":\"copied team/app:1\"}")
                 .contains("{\"name\":\"FROM_PROJECT\",\"value\":\"p\"}");
         String log = Files.readString(codeBuild.builds().get(0).logFile());
         assertThat(log).contains("key is ***").doesNotContain(FAKE_SECRET);
@@ -227,6 +229,74 @@ class LocalCodeBuildIT {
                 .asText();
 
         assertThat(second).isEqualTo(first);
+        assertThat(codeBuild.buildsStarted()).isEqualTo(1);
+    }
+
+    private LocalCodeBuild startScripted(LocalCodeBuild.BuildScript script) {
+        codeBuild = LocalCodeBuild.scripted(
+                new LocalCodeBuild.Project("replicate", null, Map.of(), 4, Duration.ofMinutes(1)),
+                script,
+                this::record,
+                "us-east-1",
+                "123456789012");
+        return codeBuild;
+    }
+
+    @Test
+    void shouldEndBuildsAsScriptedWithTheSameShapesWhenScripted() throws Exception {
+        startScripted(build -> "fail".equals(build.plaintextVariable("REQUEST"))
+                ? LocalCodeBuild.ScriptedEnd.failed("BUILD", "COMMAND_EXECUTION_ERROR", "exit status 1")
+                : LocalCodeBuild.ScriptedEnd.succeeded(Map.of("COPIED", "copied")));
+
+        LocalCodeBuild.Build held;
+        try (LocalCodeBuild.Hold hold = codeBuild.hold(LocalCodeBuild.HoldPoint.BEFORE_COMMANDS, build -> true)) {
+            startBuild("[{\"name\":\"REQUEST\",\"value\":\"copy\",\"type\":\"PLAINTEXT\"},"
+                    + "{\"name\":\"DEST_KEY\",\"value\":\"arn:secret:dest:k\",\"type\":\"SECRETS_MANAGER\"}]");
+            held = hold.awaitHeld(Duration.ofSeconds(10));
+            assertThat(held.complete()).isFalse();
+            assertThat(codeBuild.activeBuilds()).isEqualTo(1);
+        }
+        JsonNode succeeded = awaitEvent(1);
+        startBuild("[{\"name\":\"REQUEST\",\"value\":\"fail\",\"type\":\"PLAINTEXT\"}]");
+        JsonNode failed = awaitEvent(2);
+
+        assertThat(succeeded.path("detail").path("build-status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(succeeded.path("detail").path("build-id").asText()).endsWith("build/" + held.id());
+        assertThat(succeeded
+                        .path("detail")
+                        .path("additional-information")
+                        .path("exported-environment-variables")
+                        .toString())
+                .contains("{\"name\":\"COPIED\",\"value\":\"copied\"}");
+        assertThat(held.environmentVariable("DEST_KEY"))
+                .isEqualTo(new LocalCodeBuild.EnvironmentVariable("DEST_KEY", "arn:secret:dest:k", "SECRETS_MANAGER"));
+        JsonNode described = JSON.readTree(call("BatchGetBuilds", "{\"ids\":[\"" + held.id() + "\"]}")
+                        .body())
+                .path("builds")
+                .get(0);
+        assertThat(described.path("buildStatus").asText()).isEqualTo("SUCCEEDED");
+        assertThat(described.path("buildComplete").asBoolean()).isTrue();
+        assertThat(failed.path("detail").path("build-status").asText()).isEqualTo("FAILED");
+        assertThat(failed.path("detail")
+                        .path("additional-information")
+                        .path("phases")
+                        .toString())
+                .contains("\"phase-type\":\"BUILD\",\"phase-status\":\"FAILED\"")
+                .contains("COMMAND_EXECUTION_ERROR: exit status 1");
+    }
+
+    @Test
+    void shouldRefuseStartBuildWithThrottlingWhenToldToThrottle() throws Exception {
+        startScripted(build -> LocalCodeBuild.ScriptedEnd.succeeded(Map.of()));
+        codeBuild.throttleNextStartBuilds(2);
+
+        HttpResponse<String> first = call("StartBuild", "{\"projectName\":\"replicate\"}");
+        HttpResponse<String> second = call("StartBuild", "{\"projectName\":\"replicate\"}");
+        startBuild("[]");
+
+        assertThat(first.headers().firstValue("x-amzn-ErrorType")).contains("ThrottlingException");
+        assertThat(second.headers().firstValue("x-amzn-ErrorType")).contains("ThrottlingException");
+        assertThat(codeBuild.startBuildCalls()).isEqualTo(3);
         assertThat(codeBuild.buildsStarted()).isEqualTo(1);
     }
 }

@@ -1,7 +1,5 @@
 package org.ecrreplicator.local;
 
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -15,42 +13,33 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.Artifacts;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
 import org.ecrreplicator.engines.ElasticMqEngine;
 import org.ecrreplicator.engines.LocalCodeBuild;
 import org.ecrreplicator.engines.LocalSecretsManager;
+import org.ecrreplicator.engines.LocalStateTable;
 import org.ecrreplicator.engines.OutageRelay;
 import org.ecrreplicator.engines.RegistryProcess;
-import org.ecrreplicator.functions.CheckStateHandler;
 import org.ecrreplicator.functions.CompletionHandler;
 import org.ecrreplicator.functions.DispatchHandler;
 import org.ecrreplicator.functions.EnqueueHandler;
 import org.ecrreplicator.functions.FunctionsConfig;
-import org.ecrreplicator.functions.ReadSecretHandler;
-import org.ecrreplicator.functions.RecordResultHandler;
-import org.ecrreplicator.functions.StartBuildHandler;
 import org.ecrreplicator.functions.SweepHandler;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -145,8 +134,6 @@ public final class LocalPipeline implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, String> savedProperties = new HashMap<>();
     private final List<String> sweepErrors = new CopyOnWriteArrayList<>();
-    private final Set<String> dispatchedMessages = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean polling = new AtomicBoolean(true);
     private final RegistryProbe probe = new RegistryProbe();
 
     private RegistryProcess ownSource;
@@ -159,14 +146,12 @@ public final class LocalPipeline implements AutoCloseable {
     private LocalCodeBuild codeBuild;
     private LocalStepFunctions stepFunctions;
     private AsyncInvocation enqueue;
-    private DispatchHandler dispatch;
     private AsyncInvocation completion;
     private LocalFunction sweep;
     private OutageRelay sqsRelay;
     private OutageRelay stepFunctionsRelay;
     private String invocationFailureQueueUrl;
     private java.util.concurrent.ScheduledExecutorService sweeper;
-    private Thread poller;
     private Path scratch;
 
     private LocalPipeline(Settings settings) {
@@ -247,12 +232,7 @@ public final class LocalPipeline implements AutoCloseable {
                 .repoRoot(settings.repoRoot())
                 .lambda(lambda)
                 .stateMachineArn("arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:replicate")
-                .substitution("ReadSecretFunctionArn", lambda.functionArn("replicator-read-secret"))
-                .substitution("CheckStateFunctionArn", lambda.functionArn("replicator-check-state"))
-                .substitution("StartBuildFunctionArn", lambda.functionArn("replicator-start-build"))
-                .substitution("RecordResultFunctionArn", lambda.functionArn("replicator-record-result"))
-                .substitution("LeaseWaitSeconds", "30")
-                .substitution("BuildTaskTimeoutSeconds", "900")
+                .substitutions(WorkflowFunctions.substitutions(lambda, Duration.ofSeconds(30), Duration.ofSeconds(900)))
                 // Executions waiting for a lease keep their interpreter (an idle Node process): a low cap would
                 // queue every other execution behind them, which Step Functions never does.
                 .maxRunningInterpreters(32)
@@ -278,11 +258,7 @@ public final class LocalPipeline implements AutoCloseable {
                 .credentialsProvider(fakeCredentials())
                 .httpClient(UrlConnectionHttpClient.create())
                 .build()) {
-            dynamoClient.createTable(table -> table.tableName(TABLE)
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(
-                            attribute -> attribute.attributeName(StateTable.KEY).attributeType(ScalarAttributeType.S))
-                    .keySchema(key -> key.attributeName(StateTable.KEY).keyType(KeyType.HASH)));
+            LocalStateTable.create(dynamoClient, TABLE, StateTable.KEY);
         }
 
         Map<String, String> environment = new LinkedHashMap<>();
@@ -305,16 +281,12 @@ public final class LocalPipeline implements AutoCloseable {
         environment.put(FunctionEnvironment.SWEEP_GRACE_SECONDS, "1");
         FunctionsConfig config = FunctionsConfig.from(environment);
 
-        lambda.register("replicator-read-secret", LambdaHandlers.adapt(new ReadSecretHandler(config)));
-        lambda.register("replicator-check-state", LambdaHandlers.adapt(new CheckStateHandler(config)));
-        lambda.register("replicator-start-build", LambdaHandlers.adapt(new StartBuildHandler(config)));
-        lambda.register("replicator-record-result", LambdaHandlers.adapt(new RecordResultHandler(config)));
+        WorkflowFunctions.register(lambda, config);
         enqueue = new AsyncInvocation(
                 lambda.functionArn("replicator-enqueue") + ":live",
                 LambdaHandlers.adapt(new EnqueueHandler(config)),
                 settings.retryPause(),
                 this::sendInvocationFailure);
-        dispatch = new DispatchHandler(config);
         completion = new AsyncInvocation(
                 lambda.functionArn("replicator-completion") + ":live",
                 LambdaHandlers.adapt(new CompletionHandler(config)),
@@ -329,9 +301,14 @@ public final class LocalPipeline implements AutoCloseable {
         long every = settings.sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::runSweep, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
 
-        poller = new Thread(this::pollQueue, "sqs-event-source");
-        poller.setDaemon(true);
-        poller.start();
+        track(new SqsEventSource(
+                sqs,
+                queue.url(),
+                queue.arn(),
+                REGION,
+                "replicator-dispatch",
+                new DispatchHandler(config),
+                settings.progress()));
     }
 
     public String sourceAuthority() {
@@ -494,62 +471,6 @@ public final class LocalPipeline implements AutoCloseable {
         return false;
     }
 
-    /** The SQS event source mapping: batches of up to 10, partial batch failures become visible again. */
-    private void pollQueue() {
-        while (polling.get()) {
-            try {
-                List<Message> messages = sqs.receiveMessage(request -> request.queueUrl(queue.url())
-                                .maxNumberOfMessages(10)
-                                .waitTimeSeconds(1)
-                                .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
-                        .messages();
-                if (messages.isEmpty()) {
-                    continue;
-                }
-                SQSEvent event = new SQSEvent();
-                List<SQSEvent.SQSMessage> records = new ArrayList<>();
-                for (Message message : messages) {
-                    SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
-                    record.setMessageId(message.messageId());
-                    record.setReceiptHandle(message.receiptHandle());
-                    record.setBody(message.body());
-                    record.setMd5OfBody(message.md5OfBody());
-                    record.setEventSource("aws:sqs");
-                    record.setEventSourceArn(queue.arn());
-                    record.setAwsRegion(REGION);
-                    Map<String, String> attributes = new LinkedHashMap<>();
-                    message.attributes().forEach((name, value) -> attributes.put(name.toString(), value));
-                    record.setAttributes(attributes);
-                    records.add(record);
-                }
-                event.setRecords(records);
-                SQSBatchResponse response =
-                        dispatch.handleRequest(event, new LocalLambdaContext("replicator-dispatch"));
-                Set<String> failed = new java.util.HashSet<>();
-                if (response != null && response.getBatchItemFailures() != null) {
-                    response.getBatchItemFailures().forEach(failure -> failed.add(failure.getItemIdentifier()));
-                }
-                for (Message message : messages) {
-                    if (failed.contains(message.messageId())) {
-                        // Visible again soon, so the redrive policy moves a poison message to the DLQ quickly.
-                        sqs.changeMessageVisibility(request -> request.queueUrl(queue.url())
-                                .receiptHandle(message.receiptHandle())
-                                .visibilityTimeout(1));
-                    } else {
-                        dispatchedMessages.add(message.messageId());
-                        sqs.deleteMessage(
-                                request -> request.queueUrl(queue.url()).receiptHandle(message.receiptHandle()));
-                    }
-                }
-            } catch (RuntimeException e) {
-                if (polling.get()) {
-                    settings.progress().accept("sqs event source: " + e.getMessage());
-                    pause(Duration.ofMillis(200));
-                }
-            }
-        }
-    }
-
     /** EventBridge delivers each build's state change to the Completion function asynchronously. */
     private void deliverBuildEvent(String event) {
         try {
@@ -592,7 +513,7 @@ public final class LocalPipeline implements AutoCloseable {
         // One pass over builds and executions, grouped by tag: each request is parsed once.
         Map<String, Integer> builds = new HashMap<>();
         for (LocalCodeBuild.Build build : codeBuild.builds()) {
-            String key = imageKeyOf(build.plaintextVariable("REPLICATION_REQUEST"));
+            String key = imageKeyOf(build.plaintextVariable(BuildVariables.REPLICATION_REQUEST));
             if (key != null) {
                 builds.merge(key, 1, Integer::sum);
             }
@@ -679,16 +600,8 @@ public final class LocalPipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        polling.set(false);
         if (sweeper != null) {
             sweeper.shutdownNow();
-        }
-        if (poller != null) {
-            try {
-                poller.join(3000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.ecrreplicator.domain.contract.BuildResults;
+import org.ecrreplicator.domain.contract.BuildVariables;
 
 /** Prints what each execution and build does, as it happens: states entered, builds started and finished. */
 final class ProgressWatcher implements AutoCloseable {
@@ -70,14 +72,15 @@ final class ProgressWatcher implements AutoCloseable {
             }
             if (build.complete() && finishedBuilds.add(build.id())) {
                 out.accept("build " + build.id() + " finished: " + build.status() + " "
-                        + build.exportedVariables().getOrDefault("OUTCOME", ""));
+                        + build.exportedVariables().getOrDefault(BuildResults.OUTCOME, ""));
             }
         }
     }
 
     private static String imageKey(org.ecrreplicator.engines.LocalCodeBuild.Build build) {
         try {
-            return org.ecrreplicator.domain.ReplicationRequest.fromJson(build.plaintextVariable("REPLICATION_REQUEST"))
+            return org.ecrreplicator.domain.ReplicationRequest.fromJson(
+                            build.plaintextVariable(BuildVariables.REPLICATION_REQUEST))
                     .imageKey();
         } catch (RuntimeException e) {
             return "?";

@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.ecrreplicator.domain.EcrImageActionEvents;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.Artifacts;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.engines.LocalCodeBuild;
 import org.ecrreplicator.engines.OutageRelay;
 import org.ecrreplicator.engines.SampleImages;
@@ -367,7 +368,7 @@ class EndToEndIT {
     // ---------------------------------------------------------------- converging on the source
 
     private static boolean isBuildOf(LocalCodeBuild.Build build, String repository, String action) {
-        String request = build.plaintextVariable("REPLICATION_REQUEST");
+        String request = build.plaintextVariable(BuildVariables.REPLICATION_REQUEST);
         return request != null
                 && request.contains("\"repository\":\"" + repository + "\"")
                 && request.contains("\"action\":\"" + action + "\"");

@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.ecrreplicator.domain.contract.StateMachineTemplate;
 import org.ecrreplicator.local.LocalStepFunctions.ExecutionView;
 import org.ecrreplicator.local.LocalStepFunctions.Status;
 import org.junit.jupiter.api.AfterAll;
@@ -65,7 +66,7 @@ class LocalStepFunctionsIT {
         lambda = new LocalLambda();
         sfn = LocalStepFunctions.builder()
                 .lambda(lambda)
-                .substitution("ReadSecretFunctionArn", lambda.register("ReadSecret", payload -> {
+                .substitution(StateMachineTemplate.READ_SECRET_FUNCTION_ARN, lambda.register("ReadSecret", payload -> {
                     if (readSecretFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         throw new ScriptedFailure("secret gone");
                     }
@@ -76,25 +77,26 @@ class LocalStepFunctionsIT {
                             "region":"us-gov-west-1","registry":"444455556666.dkr.ecr.us-gov-west-1.amazonaws.com"}""");
                 }))
                 .substitution(
-                        "CheckStateFunctionArn",
+                        StateMachineTemplate.CHECK_STATE_FUNCTION_ARN,
                         lambda.register(
                                 "CheckState",
                                 payload -> JSON.readTree(
                                         "{\"decision\":\"PROCEED\",\"reason\":\"lease taken\",\"leaseExpiresAt\":\"2026-11-22T10:15:00Z\"}")))
-                .substitution("StartBuildFunctionArn", lambda.register("StartBuild", payload -> {
+                .substitution(StateMachineTemplate.START_BUILD_FUNCTION_ARN, lambda.register("StartBuild", payload -> {
                     startBuildPayloads.add(payload);
                     return JSON.readTree("{\"buildId\":\"project:1\"}");
                 }))
-                .substitution("RecordResultFunctionArn", lambda.register("RecordResult", payload -> {
-                    ObjectNode out = JSON.createObjectNode();
-                    out.put("outcome", "replicated");
-                    out.put("imageKey", "team/app:1.4.2");
-                    out.set("digest", payload.path("build").path("digest"));
-                    out.set("buildId", payload.path("build").path("buildId"));
-                    return out;
-                }))
-                .substitution("LeaseWaitSeconds", "5")
-                .substitution("BuildTaskTimeoutSeconds", "3")
+                .substitution(
+                        StateMachineTemplate.RECORD_RESULT_FUNCTION_ARN, lambda.register("RecordResult", payload -> {
+                            ObjectNode out = JSON.createObjectNode();
+                            out.put("outcome", "replicated");
+                            out.put("imageKey", "team/app:1.4.2");
+                            out.set("digest", payload.path("build").path("digest"));
+                            out.set("buildId", payload.path("build").path("buildId"));
+                            return out;
+                        }))
+                .substitution(StateMachineTemplate.LEASE_WAIT_SECONDS, "5")
+                .substitution(StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS, "3")
                 .instantPauses()
                 .build();
         client = SfnClient.builder()
@@ -144,6 +146,24 @@ class LocalStepFunctionsIT {
                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("InvalidDefinition");
+    }
+
+    @Test
+    void shouldRefuseASubstitutionThatNoPlaceholderUsesWhenTheDefinitionIsLoaded(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path asl = dir.resolve("one-placeholder.asl.json");
+        Files.writeString(
+                asl, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Result\":\"${Used}\",\"End\":true}}}");
+
+        assertThatThrownBy(() -> LocalStepFunctions.builder()
+                        .lambda(lambda)
+                        .definition(asl)
+                        .substitution("Used", "value")
+                        .substitution("Unused", "value")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Unused")
+                .hasMessageNotContaining("[Used]");
     }
 
     @Test

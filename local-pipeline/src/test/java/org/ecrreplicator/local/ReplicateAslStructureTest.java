@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
+import org.ecrreplicator.domain.contract.StateMachineTemplate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,12 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicateAslStructureTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> CONTRACT_SUBSTITUTIONS = Set.of(
-            "ReadSecretFunctionArn",
-            "CheckStateFunctionArn",
-            "StartBuildFunctionArn",
-            "RecordResultFunctionArn",
-            "LeaseWaitSeconds",
-            "BuildTaskTimeoutSeconds");
+            StateMachineTemplate.READ_SECRET_FUNCTION_ARN,
+            StateMachineTemplate.CHECK_STATE_FUNCTION_ARN,
+            StateMachineTemplate.START_BUILD_FUNCTION_ARN,
+            StateMachineTemplate.RECORD_RESULT_FUNCTION_ARN,
+            StateMachineTemplate.LEASE_WAIT_SECONDS,
+            StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS);
     private static final List<String> LAMBDA_SERVICE_ERRORS = List.of(
             "Lambda.ServiceException",
             "Lambda.AWSLambdaException",
@@ -71,12 +72,17 @@ class ReplicateAslStructureTest {
     }
 
     static String substituted() {
-        return text.replace("${ReadSecretFunctionArn}", "arn:aws:lambda:us-east-1:123456789012:function:ReadSecret")
-                .replace("${CheckStateFunctionArn}", "arn:aws:lambda:us-east-1:123456789012:function:CheckState")
-                .replace("${StartBuildFunctionArn}", "arn:aws:lambda:us-east-1:123456789012:function:StartBuild")
-                .replace("${RecordResultFunctionArn}", "arn:aws:lambda:us-east-1:123456789012:function:RecordResult")
-                .replace("${LeaseWaitSeconds}", "30")
-                .replace("${BuildTaskTimeoutSeconds}", "3900");
+        String functions = "arn:aws:lambda:us-east-1:123456789012:function:";
+        return StateMachineTemplate.substitute(
+                text,
+                Map.of(
+                        StateMachineTemplate.READ_SECRET_FUNCTION_ARN, functions + "ReadSecret",
+                        StateMachineTemplate.CHECK_STATE_FUNCTION_ARN, functions + "CheckState",
+                        StateMachineTemplate.START_BUILD_FUNCTION_ARN, functions + "StartBuild",
+                        StateMachineTemplate.RECORD_RESULT_FUNCTION_ARN, functions + "RecordResult",
+                        StateMachineTemplate.LEASE_WAIT_SECONDS, "30",
+                        StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS, "3900"),
+                "statemachine/replicate.asl.json");
     }
 
     @Test
@@ -190,14 +196,14 @@ class ReplicateAslStructureTest {
                         .path("settings")
                         .path("buildTaskTimeoutSeconds.$")
                         .asText())
-                .isEqualTo("States.StringToJson('${BuildTaskTimeoutSeconds}')");
+                .isEqualTo("States.StringToJson('${" + StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS + "}')");
         assertThat(states.path("WaitForLease").path("SecondsPath").asText()).isEqualTo("$.settings.leaseWaitSeconds");
         assertThat(states.path("Prepare")
                         .path("Parameters")
                         .path("settings")
                         .path("leaseWaitSeconds.$")
                         .asText())
-                .isEqualTo("States.StringToJson('${LeaseWaitSeconds}')");
+                .isEqualTo("States.StringToJson('${" + StateMachineTemplate.LEASE_WAIT_SECONDS + "}')");
     }
 
     @Test

@@ -6,23 +6,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.ecrreplicator.domain.ImageAction;
+import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.contract.BuildResults;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
+import org.ecrreplicator.domain.state.Outcome;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
+import org.ecrreplicator.engines.LocalCodeBuild;
+import org.ecrreplicator.engines.LocalCodeBuild.HoldPoint;
+import org.ecrreplicator.engines.LocalCodeBuild.ScriptedEnd;
 import org.ecrreplicator.engines.LocalSecretsManager;
-import org.ecrreplicator.functions.CheckStateHandler;
+import org.ecrreplicator.engines.LocalStateTable;
 import org.ecrreplicator.functions.CompletionHandler;
 import org.ecrreplicator.functions.FunctionsConfig;
-import org.ecrreplicator.functions.ReadSecretHandler;
-import org.ecrreplicator.functions.RecordResultHandler;
-import org.ecrreplicator.functions.StartBuildHandler;
 import org.ecrreplicator.local.LocalStepFunctions.ExecutionView;
 import org.ecrreplicator.local.LocalStepFunctions.Status;
-import org.ecrreplicator.local.ScriptedCodeBuild.Script;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,25 +42,23 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The real workflow: statemachine/replicate.asl.json in the aws-local-stepfunctions interpreter, every Task
  * calling the real Java handlers in this JVM, DynamoDB Local for the per-tag state, the Secrets Manager
- * stand-in for the destination secret, and a scripted CodeBuild whose build events go to the real Completion
- * handler, which calls back into the Step Functions stand-in with SendTaskSuccess/SendTaskFailure.
+ * stand-in for the destination secret, and the CodeBuild stand-in with scripted builds whose events go to the
+ * real Completion handler, which calls back into the Step Functions stand-in with SendTaskSuccess/SendTaskFailure.
+ * The real buildspec runs in {@link EndToEndIT}; these tests are about the workflow around it.
  */
 class ReplicationWorkflowIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String REGION = "us-east-1";
-    private static final String ACCOUNT = "123456789012";
-    private static final String TABLE = "replicator-state";
-    private static final String SECRET_NAME = "replicator/destination";
-    private static final String PROJECT = "replicator-copy";
-    private static final String ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE";
-    private static final String SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private static final String REGION = LocalPipeline.REGION;
+    private static final String ACCOUNT = LocalPipeline.ACCOUNT;
+    private static final String TABLE = LocalPipeline.TABLE;
+    private static final String SECRET_NAME = LocalPipeline.SECRET_NAME;
+    private static final String PROJECT = LocalPipeline.PROJECT;
+    private static final String ACCESS_KEY = LocalPipeline.FAKE_ACCESS_KEY;
+    private static final String SECRET_KEY = LocalPipeline.FAKE_SECRET_KEY;
     private static final String VALID_SECRET =
             "{\"user\":\"replicator-example\",\"accesskey\":\"" + ACCESS_KEY + "\",\"secretaccesskey\":\"" + SECRET_KEY
                     + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"444455556666\"}";
@@ -62,29 +68,42 @@ class ReplicationWorkflowIT {
     private static DynamoDbLocalEngine dynamo;
     private static DynamoDbClient dynamoClient;
     private static LocalSecretsManager secrets;
-    private static ScriptedCodeBuild codeBuild;
+    private static LocalCodeBuild codeBuild;
     private static LocalLambda lambda;
     private static LocalStepFunctions sfn;
     private static LocalFunction completion;
     private static final List<Throwable> completionErrors = new CopyOnWriteArrayList<>();
+    private static final List<String> buildEvents = new CopyOnWriteArrayList<>();
     private static final Map<String, String> savedProperties = new java.util.HashMap<>();
+    /** How many of the next builds fail; later ones succeed. */
+    private static final AtomicInteger failingBuilds = new AtomicInteger();
+    /** What the source registry holds now, by repository:tag, where that is not what the event announced. */
+    private static final Map<String, String> sourceDigests = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void startEngines() {
         dynamo = DynamoDbLocalEngine.start();
         secrets = new LocalSecretsManager(REGION, ACCOUNT);
         secrets.put(SECRET_NAME, VALID_SECRET);
-        codeBuild = new ScriptedCodeBuild(PROJECT);
+        codeBuild = LocalCodeBuild.scripted(
+                new LocalCodeBuild.Project(PROJECT, null, Map.of(), 20, Duration.ofMinutes(10)),
+                ReplicationWorkflowIT::end,
+                // EventBridge invokes Completion asynchronously for each "CodeBuild Build State Change" event.
+                event -> {
+                    try {
+                        completion.invoke(JSON.readTree(event));
+                    } catch (Exception e) {
+                        completionErrors.add(e);
+                    }
+                    buildEvents.add(event);
+                },
+                REGION,
+                ACCOUNT);
         lambda = new LocalLambda(REGION, ACCOUNT);
         sfn = LocalStepFunctions.builder()
                 .lambda(lambda)
                 .stateMachineArn("arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:replicate")
-                .substitution("ReadSecretFunctionArn", lambda.functionArn("replicator-read-secret"))
-                .substitution("CheckStateFunctionArn", lambda.functionArn("replicator-check-state"))
-                .substitution("StartBuildFunctionArn", lambda.functionArn("replicator-start-build"))
-                .substitution("RecordResultFunctionArn", lambda.functionArn("replicator-record-result"))
-                .substitution("LeaseWaitSeconds", "30")
-                .substitution("BuildTaskTimeoutSeconds", "60")
+                .substitutions(WorkflowFunctions.substitutions(lambda, Duration.ofSeconds(30), Duration.ofSeconds(60)))
                 // Lease waits are short real pauses so that the lease loop is exercised without hitting
                 // MAX_LEASE_WAITS; Retry pauses are short too.
                 .waitOverride(Duration.ofMillis(300))
@@ -93,7 +112,7 @@ class ReplicationWorkflowIT {
 
         // The handlers build their SDK clients with the standard providers, which read these properties.
         setProperty("aws.region", REGION);
-        setProperty("aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE");
+        setProperty("aws.accessKeyId", ACCESS_KEY);
         setProperty("aws.secretAccessKey", "local-test-credentials-not-a-secret");
         setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
         setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
@@ -103,15 +122,10 @@ class ReplicationWorkflowIT {
         dynamoClient = DynamoDbClient.builder()
                 .endpointOverride(dynamo.endpoint())
                 .region(Region.of(REGION))
-                .credentialsProvider(
-                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "local")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, "local")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
-        dynamoClient.createTable(table -> table.tableName(TABLE)
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                        attribute -> attribute.attributeName(StateTable.KEY).attributeType(ScalarAttributeType.S))
-                .keySchema(key -> key.attributeName(StateTable.KEY).keyType(KeyType.HASH)));
+        LocalStateTable.create(dynamoClient, TABLE, StateTable.KEY);
 
         FunctionsConfig config = FunctionsConfig.from(Map.of(
                 FunctionEnvironment.TABLE_NAME,
@@ -130,19 +144,34 @@ class ReplicationWorkflowIT {
                 REGION,
                 FunctionEnvironment.STATE_MACHINE_ARN,
                 sfn.stateMachineArn()));
-        lambda.register("replicator-read-secret", LambdaHandlers.adapt(new ReadSecretHandler(config)));
-        lambda.register("replicator-check-state", LambdaHandlers.adapt(new CheckStateHandler(config)));
-        lambda.register("replicator-start-build", LambdaHandlers.adapt(new StartBuildHandler(config)));
-        lambda.register("replicator-record-result", LambdaHandlers.adapt(new RecordResultHandler(config)));
+        WorkflowFunctions.register(lambda, config);
         completion = LambdaHandlers.adapt(new CompletionHandler(config));
-        // EventBridge invokes Completion asynchronously for each "CodeBuild Build State Change" event.
-        codeBuild.deliverEventsTo(event -> {
-            try {
-                completion.invoke(JSON.readTree(event));
-            } catch (Exception e) {
-                completionErrors.add(e);
-            }
-        });
+    }
+
+    /**
+     * How a scripted build ends: as the copy engine would report it, without copying. The engine resolves the
+     * source tag when it copies, so a build reports what the source holds then ({@link #sourceDigests}), not its
+     * event's digest.
+     */
+    private static ScriptedEnd end(LocalCodeBuild.Build build) {
+        if (failingBuilds.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return ScriptedEnd.failed(
+                    "BUILD",
+                    "COMMAND_EXECUTION_ERROR",
+                    "Error while executing command: java -jar replicator.jar replicate. Reason: exit status 1");
+        }
+        ReplicationRequest request =
+                ReplicationRequest.fromJson(build.plaintextVariable(BuildVariables.REPLICATION_REQUEST));
+        boolean delete = request.action() == ImageAction.DELETE;
+        Map<String, String> exported = new LinkedHashMap<>();
+        exported.put(BuildResults.OUTCOME, (delete ? Outcome.DELETED : Outcome.REPLICATED).name());
+        exported.put(
+                BuildResults.REPLICATED_DIGEST,
+                sourceDigests.getOrDefault(request.imageKey(), request.digest().toString()));
+        exported.put(BuildResults.BYTES_COPIED, delete ? "0" : "1234");
+        exported.put(BuildResults.BLOBS_COPIED, delete ? "0" : "2");
+        exported.put(BuildResults.BLOBS_SKIPPED, "0");
+        return ScriptedEnd.succeeded(exported);
     }
 
     private static void setProperty(String name, String value) {
@@ -181,7 +210,8 @@ class ReplicationWorkflowIT {
 
     @BeforeEach
     void resetScripts() {
-        codeBuild.reset();
+        failingBuilds.set(0);
+        sourceDigests.clear();
         completionErrors.clear();
         secrets.put(SECRET_NAME, VALID_SECRET);
     }
@@ -207,10 +237,19 @@ class ReplicationWorkflowIT {
         return sfn.awaitCompletion(sfn.startExecution(name, input), DEADLINE);
     }
 
-    private static List<ScriptedCodeBuild.Build> buildsFor(String repository) {
+    private static boolean isFor(LocalCodeBuild.Build build, String repository) {
+        return build.plaintextVariable(BuildVariables.REPLICATION_REQUEST).contains("\"" + repository + "\"");
+    }
+
+    private static List<LocalCodeBuild.Build> buildsFor(String repository) {
         return codeBuild.builds().stream()
-                .filter(build -> build.variable("REPLICATION_REQUEST").contains("\"" + repository + "\""))
+                .filter(build -> isFor(build, repository))
                 .toList();
+    }
+
+    /** Holds {@code repository}'s builds before they run, until the hold is closed. */
+    private static LocalCodeBuild.Hold holdBuildsOf(String repository) {
+        return codeBuild.hold(HoldPoint.BEFORE_COMMANDS, build -> isFor(build, repository));
     }
 
     private static Map<String, AttributeValue> item(String imageKey) {
@@ -249,18 +288,22 @@ class ReplicationWorkflowIT {
         assertThat(output.path("outcome").asText()).isEqualTo("replicated");
         assertThat(output.path("imageKey").asText()).isEqualTo("team/happy:1.0");
         assertThat(output.path("digest").asText()).isEqualTo(digest);
-        List<ScriptedCodeBuild.Build> builds = buildsFor("team/happy");
+        List<LocalCodeBuild.Build> builds = buildsFor("team/happy");
         assertThat(builds).hasSize(1);
-        assertThat(output.path("buildId").asText()).isEqualTo(builds.get(0).id);
-        ScriptedCodeBuild.Build build = builds.get(0);
-        assertThat(build.type("DESTINATION_ACCESS_KEY_ID")).isEqualTo("SECRETS_MANAGER");
-        assertThat(build.variable("DESTINATION_ACCESS_KEY_ID")).endsWith(":accesskey");
-        assertThat(build.type("DESTINATION_SECRET_ACCESS_KEY")).isEqualTo("SECRETS_MANAGER");
-        assertThat(build.variable("TASK_TOKEN")).startsWith("AQ");
-        assertThat(build.variable("EXECUTION_ARN")).isEqualTo(done.executionArn());
+        assertThat(output.path("buildId").asText()).isEqualTo(builds.get(0).id());
+        LocalCodeBuild.Build build = builds.get(0);
+        LocalCodeBuild.EnvironmentVariable accessKey =
+                build.environmentVariable(BuildVariables.DESTINATION_ACCESS_KEY_ID);
+        assertThat(accessKey.type()).isEqualTo("SECRETS_MANAGER");
+        assertThat(accessKey.value()).endsWith(":accesskey");
+        assertThat(build.environmentVariable(BuildVariables.DESTINATION_SECRET_ACCESS_KEY)
+                        .type())
+                .isEqualTo("SECRETS_MANAGER");
+        assertThat(build.plaintextVariable(BuildVariables.TASK_TOKEN)).startsWith("AQ");
+        assertThat(build.plaintextVariable(BuildVariables.EXECUTION_ARN)).isEqualTo(done.executionArn());
         assertThat(item("team/happy:1.0").get(StateTable.REPLICATED_DIGEST).s()).isEqualTo(digest);
         assertThat(everythingVisible(done)).doesNotContain(ACCESS_KEY, SECRET_KEY);
-        assertThat(build.environment.toString()).doesNotContain(ACCESS_KEY, SECRET_KEY);
+        assertThat(build.environmentVariables().toString()).doesNotContain(ACCESS_KEY, SECRET_KEY);
 
         int transitions = sfn.stateTransitions(done.executionArn());
         System.out.println("State transitions of a successful replication: " + transitions + " "
@@ -270,14 +313,15 @@ class ReplicationWorkflowIT {
 
     @Test
     void shouldTakeTheSameStateTransitionsHoweverLongTheBuildRuns() throws Exception {
-        codeBuild.script(Script.HOLD);
-        String arn = sfn.startExecution(
-                "long-build", request("team/long", "1.0", digest('d'), "2026-11-22T10:00:00Z", "ev-long"));
-        awaitTrue("the build started", () -> buildsFor("team/long").size() == 1);
-        int whileBuilding = sfn.history(arn).size();
-        Thread.sleep(2_000); // the build runs on; a polling workflow would add transitions meanwhile
-        assertThat(sfn.history(arn)).hasSize(whileBuilding);
-        buildsFor("team/long").get(0).release(true);
+        String arn;
+        try (LocalCodeBuild.Hold hold = holdBuildsOf("team/long")) {
+            arn = sfn.startExecution(
+                    "long-build", request("team/long", "1.0", digest('d'), "2026-11-22T10:00:00Z", "ev-long"));
+            hold.awaitHeld(DEADLINE);
+            int whileBuilding = sfn.history(arn).size();
+            Thread.sleep(2_000); // the build runs on; a polling workflow would add transitions meanwhile
+            assertThat(sfn.history(arn)).hasSize(whileBuilding);
+        }
 
         ExecutionView done = sfn.awaitCompletion(arn, DEADLINE);
         assertThat(done.status()).isEqualTo(Status.SUCCEEDED);
@@ -320,20 +364,26 @@ class ReplicationWorkflowIT {
 
     @Test
     void shouldSerialiseTwoExecutionsForOneTagWithTheLease() throws Exception {
-        codeBuild.script(Script.HOLD);
         // Both pushes happened before either build copies: the source's tag holds the second one's digest.
-        codeBuild.sourceHolds("team/race:4.0", digest('6'));
-        String a = sfn.startExecution(
-                "race-a", request("team/race", "4.0", digest('5'), "2026-11-22T10:00:00Z", "ev-race-a"));
-        String b = sfn.startExecution(
-                "race-b", request("team/race", "4.0", digest('6'), "2026-11-22T10:00:01Z", "ev-race-b"));
+        sourceDigests.put("team/race:4.0", digest('6'));
+        String a;
+        String b;
+        try (LocalCodeBuild.Hold hold = holdBuildsOf("team/race")) {
+            a = sfn.startExecution(
+                    "race-a", request("team/race", "4.0", digest('5'), "2026-11-22T10:00:00Z", "ev-race-a"));
+            b = sfn.startExecution(
+                    "race-b", request("team/race", "4.0", digest('6'), "2026-11-22T10:00:01Z", "ev-race-b"));
 
-        awaitTrue("one build held", () -> buildsFor("team/race").size() == 1);
-        awaitTrue("three lease checks by the other execution", () -> leaseWaits(a) >= 3 || leaseWaits(b) >= 3);
-        assertThat(buildsFor("team/race"))
-                .as("builds while the first holds the lease")
-                .hasSize(1);
-        buildsFor("team/race").get(0).release(true);
+            hold.awaitHeld(DEADLINE);
+            String first = a;
+            String second = b;
+            awaitTrue(
+                    "three lease checks by the other execution",
+                    () -> leaseWaits(first) >= 3 || leaseWaits(second) >= 3);
+            assertThat(buildsFor("team/race"))
+                    .as("builds while the first holds the lease")
+                    .hasSize(1);
+        }
 
         ExecutionView doneA = sfn.awaitCompletion(a, DEADLINE);
         ExecutionView doneB = sfn.awaitCompletion(b, DEADLINE);
@@ -352,16 +402,16 @@ class ReplicationWorkflowIT {
 
     @Test
     void shouldStartANewBuildWhenAFailedExecutionIsRedrivenFromStartBuild() throws Exception {
-        codeBuild.script(Script.FAIL, Script.FAIL, Script.FAIL);
+        failingBuilds.set(3);
         String arn = sfn.startExecution(
                 "redrive", request("team/redrive", "5.0", digest('7'), "2026-11-22T10:00:00Z", "ev-redrive"));
         ExecutionView failed = sfn.awaitCompletion(arn, DEADLINE);
 
         assertThat(failed.status()).isEqualTo(Status.FAILED);
         assertThat(failed.error()).isEqualTo("BuildFailed");
-        List<ScriptedCodeBuild.Build> failedBuilds = buildsFor("team/redrive");
+        List<LocalCodeBuild.Build> failedBuilds = buildsFor("team/redrive");
         assertThat(failedBuilds).as("the first build and two retries").hasSize(3);
-        assertThat(failed.cause()).contains(failedBuilds.get(2).id.substring(PROJECT.length() + 1));
+        assertThat(failed.cause()).contains(failedBuilds.get(2).id().substring(PROJECT.length() + 1));
         List<String> entered = sfn.statesEntered(arn);
         assertThat(entered.get(entered.size() - 1)).isEqualTo("StartBuild");
         Map<String, AttributeValue> failedItem = item("team/redrive:5.0");
@@ -373,9 +423,10 @@ class ReplicationWorkflowIT {
         assertThat(done.status()).as("%s", done).isEqualTo(Status.SUCCEEDED);
         assertThat(done.redriveCount()).isEqualTo(1);
         assertThat(done.outputJson().path("outcome").asText()).isEqualTo("replicated");
-        List<ScriptedCodeBuild.Build> builds = buildsFor("team/redrive");
+        List<LocalCodeBuild.Build> builds = buildsFor("team/redrive");
         assertThat(builds).hasSize(4);
-        assertThat(done.outputJson().path("buildId").asText()).isEqualTo(builds.get(3).id);
+        assertThat(done.outputJson().path("buildId").asText())
+                .isEqualTo(builds.get(3).id());
         List<String> afterRedrive = sfn.statesEntered(arn)
                 .subList(entered.size(), sfn.statesEntered(arn).size());
         assertThat(afterRedrive).containsExactly("StartBuild", "RecordResult", "Done");
@@ -420,39 +471,44 @@ class ReplicationWorkflowIT {
 
     @Test
     void shouldRetryAThrottledStartBuildAndStartOneBuild() {
+        int callsBefore = codeBuild.startBuildCalls();
         codeBuild.throttleNextStartBuilds(3);
         ExecutionView done =
                 run("throttled", request("team/throttled", "1", digest('a'), "2026-11-22T10:00:00Z", "ev-throttle"));
 
         assertThat(done.status()).as("%s", done).isEqualTo(Status.SUCCEEDED);
         assertThat(buildsFor("team/throttled")).hasSize(1);
-        assertThat(codeBuild.startBuildCalls()).isEqualTo(4);
+        assertThat(codeBuild.startBuildCalls() - callsBefore).isEqualTo(4);
         assertThat(done.outputJson().path("outcome").asText()).isEqualTo("replicated");
     }
 
     @Test
     void shouldTakeOverTheExpiredLeaseOfACrashedExecution() throws Exception {
-        codeBuild.script(Script.HOLD);
-        String crashed = sfn.startExecution(
-                "crashed", request("team/crash", "1", digest('b'), "2026-11-22T10:00:00Z", "ev-crash-1"));
-        awaitTrue("the crashed execution's build", () -> buildsFor("team/crash").size() == 1);
-        Instant crashedAt = Instant.now();
-        sfn.stop(crashed, "Crashed", "emulated crash while holding the lease");
+        AtomicBoolean caught = new AtomicBoolean();
+        int eventsBeforeRelease;
+        try (LocalCodeBuild.Hold crashedBuild = codeBuild.hold(
+                HoldPoint.BEFORE_COMMANDS, build -> isFor(build, "team/crash") && caught.compareAndSet(false, true))) {
+            String crashed = sfn.startExecution(
+                    "crashed", request("team/crash", "1", digest('b'), "2026-11-22T10:00:00Z", "ev-crash-1"));
+            crashedBuild.awaitHeld(DEADLINE);
+            Instant crashedAt = Instant.now();
+            sfn.stop(crashed, "Crashed", "emulated crash while holding the lease");
 
-        ExecutionView next =
-                run("after-crash", request("team/crash", "1", digest('c'), "2026-11-22T10:05:00Z", "ev-crash-2"));
+            ExecutionView next =
+                    run("after-crash", request("team/crash", "1", digest('c'), "2026-11-22T10:05:00Z", "ev-crash-2"));
 
-        assertThat(next.status()).as("%s", next).isEqualTo(Status.SUCCEEDED);
-        assertThat(next.outputJson().path("outcome").asText()).isEqualTo("replicated");
-        assertThat(sfn.statesEntered(next.executionArn())).contains("WaitForLease");
-        assertThat(Duration.between(crashedAt, Instant.now())).isGreaterThan(Duration.ofSeconds(LEASE_SECONDS - 2));
-        assertThat(buildsFor("team/crash")).hasSize(2);
-        assertThat(item("team/crash:1").get(StateTable.REPLICATED_DIGEST).s()).isEqualTo(digest('c'));
+            assertThat(next.status()).as("%s", next).isEqualTo(Status.SUCCEEDED);
+            assertThat(next.outputJson().path("outcome").asText()).isEqualTo("replicated");
+            assertThat(sfn.statesEntered(next.executionArn())).contains("WaitForLease");
+            assertThat(Duration.between(crashedAt, Instant.now())).isGreaterThan(Duration.ofSeconds(LEASE_SECONDS - 2));
+            assertThat(buildsFor("team/crash")).hasSize(2);
+            assertThat(item("team/crash:1").get(StateTable.REPLICATED_DIGEST).s())
+                    .isEqualTo(digest('c'));
+            eventsBeforeRelease = buildEvents.size();
+        }
 
         // The crashed execution's build ends late: Completion finds its task closed and ignores the event.
-        int events = codeBuild.events().size();
-        buildsFor("team/crash").get(0).release(true);
-        awaitTrue("the late event delivered", () -> codeBuild.events().size() > events);
+        awaitTrue("the late event delivered", () -> buildEvents.size() > eventsBeforeRelease);
         assertThat(item("team/crash:1").get(StateTable.REPLICATED_DIGEST).s()).isEqualTo(digest('c'));
     }
 }
