@@ -501,10 +501,10 @@ public final class LocalCodeBuild implements AutoCloseable {
         buildspec
                 .path("env")
                 .path("variables")
-                .fields()
-                .forEachRemaining(e -> environment.put(e.getKey(), e.getValue().asText()));
+                .properties()
+                .forEach(e -> environment.put(e.getKey(), e.getValue().asText()));
         try {
-            buildspec.path("env").path("secrets-manager").fields().forEachRemaining(e -> {
+            buildspec.path("env").path("secrets-manager").properties().forEach(e -> {
                 String value = secrets.resolve(e.getValue().asText());
                 environment.put(e.getKey(), value);
                 masked.add(value);

@@ -67,6 +67,8 @@ public final class DemoCommand implements Callable<Integer> {
     Duration timeout;
 
     @Override
+    // The progress watcher prints while it is open; the body never needs to name it.
+    @SuppressWarnings("try")
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -566,7 +566,9 @@ class EndToEndIT {
 
     // ---------------------------------------------------------------- no event lost in a Lambda
 
+    // The outage lasts while it is open; the body never needs to name it.
     @Test
+    @SuppressWarnings("try")
     void shouldPutAFailedEnqueueOnTheOnFailureQueueAndReplicateItWhenReplayed() throws Exception {
         String repository = "e2e/enqueue-outage";
         SampleImages.Image image = push(repository, "1");
@@ -599,7 +601,9 @@ class EndToEndIT {
                 .isEqualTo(image.digest()));
     }
 
+    // The outage lasts while it is open; the body never needs to name it.
     @Test
+    @SuppressWarnings("try")
     void shouldReportABuildWhoseCompletionWasLostWithinOneSweepInterval() {
         String repository = "e2e/lost-completion";
         SampleImages.Image image = push(repository, "1");

@@ -14,6 +14,8 @@ import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
+// Annotations.find* returns cxapi.SynthesisMessage, deprecated in aws-cdk-lib 2.263 with no replacement type.
+@SuppressWarnings("deprecation")
 class RegistryNagTest {
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})

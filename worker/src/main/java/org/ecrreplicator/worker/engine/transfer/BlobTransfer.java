@@ -53,6 +53,8 @@ final class BlobTransfer {
      *
      * @return true when bytes were transferred, false when the destination had the blob
      */
+    // The slot that waits ahead is released as soon as a streaming one is held, not at the end of the try.
+    @SuppressWarnings("try")
     boolean run(Lanes lanes) throws InterruptedException {
         String what = "copy blob " + blob.digest() + " (" + blob.size() + " bytes) from " + src.authority() + "/"
                 + srcRepo + " to " + dst.authority() + "/" + dstRepo;
