@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import org.ecrreplicator.domain.Json;
+import org.ecrreplicator.domain.contract.BuildResults;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.codebuild.model.BuildPhase;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
@@ -31,8 +33,10 @@ class BuildStateChangeTest {
         assertThat(change.projectName()).isEqualTo("ecr-replicator-dev");
         assertThat(change.buildId()).isEqualTo("ecr-replicator-dev:0b6f2a6e-1c55-4a8e-9a2b-3c4d5e6f7a8b");
         assertThat(change.environment())
-                .containsEntry("TASK_TOKEN", "AQCEAAAAKgAAAAMAAAAAAAAAAexampleTaskTokenForTests");
-        assertThat(change.exported()).containsEntry("OUTCOME", "REPLICATED").containsEntry("BLOBS_SKIPPED", "1");
+                .containsEntry(BuildVariables.TASK_TOKEN, "AQCEAAAAKgAAAAMAAAAAAAAAAexampleTaskTokenForTests");
+        assertThat(change.exported())
+                .containsEntry(BuildResults.OUTCOME, "REPLICATED")
+                .containsEntry(BuildResults.BLOBS_SKIPPED, "1");
         assertThat(change.failedPhase()).isNull();
     }
 
@@ -60,19 +64,19 @@ class BuildStateChangeTest {
         JsonNode result = BuildReporter.taskResult(
                 "p:1",
                 Map.of(
-                        "OUTCOME",
+                        BuildResults.OUTCOME,
                         "REPLICATED",
-                        "REPLICATED_DIGEST",
+                        BuildResults.REPLICATED_DIGEST,
                         "sha256:" + "a".repeat(64),
-                        "BYTES_COPIED",
+                        BuildResults.BYTES_COPIED,
                         "10",
-                        "BLOBS_COPIED",
+                        BuildResults.BLOBS_COPIED,
                         "2",
-                        "BLOBS_SKIPPED",
+                        BuildResults.BLOBS_SKIPPED,
                         "",
-                        "REFERRERS_COPIED",
+                        BuildResults.REFERRERS_COPIED,
                         "3",
-                        "REMOVED_DIGEST",
+                        BuildResults.REMOVED_DIGEST,
                         ""));
 
         assertThat(Json.write(result))
@@ -86,20 +90,35 @@ class BuildStateChangeTest {
         String removed = "sha256:" + "b".repeat(64);
 
         JsonNode deleted = BuildReporter.taskResult(
-                "p:2", Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", removed, "REMOVED_DIGEST", removed));
+                "p:2",
+                Map.of(
+                        BuildResults.OUTCOME,
+                        "DELETED",
+                        BuildResults.REPLICATED_DIGEST,
+                        removed,
+                        BuildResults.REMOVED_DIGEST,
+                        removed));
 
         assertThat(deleted.path("removedDigest").asText()).isEqualTo(removed);
-        assertThatThrownBy(() -> BuildReporter.taskResult("p:3", Map.of("OUTCOME", "KEPT")))
+        assertThatThrownBy(() -> BuildReporter.taskResult("p:3", Map.of(BuildResults.OUTCOME, "KEPT")))
                 .hasMessageContaining("reports KEPT but exported no REPLICATED_DIGEST");
         assertThatThrownBy(() -> BuildReporter.taskResult(
-                        "p:4", Map.of("OUTCOME", "UNCHANGED", "REPLICATED_DIGEST", removed, "REMOVED_DIGEST", "x")))
+                        "p:4",
+                        Map.of(
+                                BuildResults.OUTCOME,
+                                "UNCHANGED",
+                                BuildResults.REPLICATED_DIGEST,
+                                removed,
+                                BuildResults.REMOVED_DIGEST,
+                                "x")))
                 .hasMessageContaining("REMOVED_DIGEST is 'x', not a digest");
     }
 
     @Test
     void shouldRefuseAResultWithoutOutcomeOrWithABadCount() {
         assertThatThrownBy(() -> BuildReporter.taskResult("p:1", Map.of())).hasMessageContaining("exported no OUTCOME");
-        assertThatThrownBy(() -> BuildReporter.taskResult("p:1", Map.of("OUTCOME", "DELETED", "BYTES_COPIED", "lots")))
+        assertThatThrownBy(() -> BuildReporter.taskResult(
+                        "p:1", Map.of(BuildResults.OUTCOME, "DELETED", BuildResults.BYTES_COPIED, "lots")))
                 .hasMessageContaining("BYTES_COPIED is 'lots'");
     }
 
@@ -112,7 +131,7 @@ class BuildStateChangeTest {
                         .buildStatus("FAILED")
                         .environment(
                                 environment -> environment.environmentVariables(List.of(EnvironmentVariable.builder()
-                                        .name("TASK_TOKEN")
+                                        .name(BuildVariables.TASK_TOKEN)
                                         .value("token-1")
                                         .type("PLAINTEXT")
                                         .build())))
@@ -138,7 +157,7 @@ class BuildStateChangeTest {
 
         assertThat(change.failed()).isTrue();
         assertThat(change.buildId()).isEqualTo("ecr-replicator-dev:0b1c");
-        assertThat(change.environment()).containsEntry("TASK_TOKEN", "token-1");
+        assertThat(change.environment()).containsEntry(BuildVariables.TASK_TOKEN, "token-1");
         assertThat(change.exported()).isEmpty();
         assertThat(change.failedPhase())
                 .isEqualTo("BUILD FAILED (COMMAND_EXECUTION_ERROR: Error while executing command: java. Reason: exit"

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import org.junit.jupiter.api.Test;
 
 class FunctionsConfigTest {
@@ -19,7 +20,7 @@ class FunctionsConfigTest {
 
     @Test
     void shouldApplyDefaultsWhenOptionalVariablesAreAbsent() {
-        FunctionsConfig config = FunctionsConfig.from(Map.of("TABLE_NAME", "t"));
+        FunctionsConfig config = FunctionsConfig.from(Map.of(FunctionEnvironment.TABLE_NAME, "t"));
 
         assertThat(config.tableName()).isEqualTo("t");
         assertThat(config.lease()).isEqualTo(Duration.ofSeconds(5400));
@@ -36,17 +37,17 @@ class FunctionsConfigTest {
 
     @Test
     void shouldRejectMalformedValuesNamingTheExpectedForm() {
-        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("LEASE_SECONDS", "-5")))
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of(FunctionEnvironment.LEASE_SECONDS, "-5")))
                 .hasMessageContaining("LEASE_SECONDS is '-5': expected a positive whole number");
-        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("SCAN_ON_PUSH", "yes")))
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of(FunctionEnvironment.SCAN_ON_PUSH, "yes")))
                 .hasMessageContaining("expected true or false");
-        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("IMAGE_TAG_MUTABILITY", "mutable")))
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of(FunctionEnvironment.IMAGE_TAG_MUTABILITY, "mutable")))
                 .hasMessageContaining("MUTABLE or IMMUTABLE");
-        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("REPLICATE_DELETES", "1")))
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of(FunctionEnvironment.REPLICATE_DELETES, "1")))
                 .hasMessageContaining("REPLICATE_DELETES is '1': expected true or false");
-        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("SWEEP_LOOKBACK_SECONDS", "0")))
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of(FunctionEnvironment.SWEEP_LOOKBACK_SECONDS, "0")))
                 .hasMessageContaining("SWEEP_LOOKBACK_SECONDS is '0'");
-        assertThatThrownBy(() -> FunctionsConfig.from(Map.of("DESTINATION_REGION", "govcloud")))
-                .hasMessageContaining("DESTINATION_REGION");
+        assertThatThrownBy(() -> FunctionsConfig.from(Map.of(FunctionEnvironment.DESTINATION_REGION, "govcloud")))
+                .hasMessageContaining(FunctionEnvironment.DESTINATION_REGION);
     }
 }

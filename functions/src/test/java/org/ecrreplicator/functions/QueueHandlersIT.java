@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import org.ecrreplicator.engines.ElasticMqEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -64,8 +65,8 @@ class QueueHandlersIT {
                 "replication-" + System.nanoTime(), MAX_RECEIVE_COUNT, Duration.ofSeconds(1));
         sqs = LocalAws.sqs(sqsEngine.endpoint());
         stepFunctions = new LocalAws.FakeStepFunctions();
-        FunctionsConfig config =
-                FunctionsConfig.from(Map.of("QUEUE_URL", queue.url(), "STATE_MACHINE_ARN", STATE_MACHINE));
+        FunctionsConfig config = FunctionsConfig.from(Map.of(
+                FunctionEnvironment.QUEUE_URL, queue.url(), FunctionEnvironment.STATE_MACHINE_ARN, STATE_MACHINE));
         enqueue = new EnqueueHandler(config, sqs, logs::add, clock);
         dispatch = new DispatchHandler(config, LocalAws.sfn(stepFunctions.endpoint.endpoint()), logs::add, clock);
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.ecrreplicator.domain.Json;
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import org.ecrreplicator.engines.LocalSecretsManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +36,11 @@ class ReadSecretHandlerIT {
     void start() {
         secrets = new LocalSecretsManager("us-east-1", "123456789012");
         handler = new ReadSecretHandler(
-                FunctionsConfig.from(Map.of("SECRET_ID", SECRET_NAME, "DESTINATION_REGION", "us-gov-west-1")),
+                FunctionsConfig.from(Map.of(
+                        FunctionEnvironment.SECRET_ID,
+                        SECRET_NAME,
+                        FunctionEnvironment.DESTINATION_REGION,
+                        "us-gov-west-1")),
                 LocalAws.secretsManager(secrets.endpoint()),
                 logs::add,
                 Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC));

@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.ecrreplicator.domain.Json;
+import org.ecrreplicator.domain.contract.BuildResults;
+import org.ecrreplicator.domain.contract.BuildVariables;
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagStatus;
@@ -83,17 +86,17 @@ class WorkflowHandlersIT {
         codeBuild = new LocalAws.FakeCodeBuild();
         stepFunctions = new LocalAws.FakeStepFunctions();
         Map<String, String> env = new HashMap<>();
-        env.put("TABLE_NAME", table);
-        env.put("SECRET_ID", SECRET_ARN);
-        env.put("DESTINATION_REGION", "us-gov-west-1");
-        env.put("BUILD_PROJECT_NAME", PROJECT);
-        env.put("LEASE_SECONDS", "600");
-        env.put("MAX_LEASE_WAITS", "3");
-        env.put("HISTORY_TTL_DAYS", "30");
-        env.put("AWS_REGION", "us-east-1");
-        env.put("SCAN_ON_PUSH", "true");
-        env.put("REPLICATE_DELETES", "true");
-        env.put("SWEEP_LOOKBACK_SECONDS", "3600");
+        env.put(FunctionEnvironment.TABLE_NAME, table);
+        env.put(FunctionEnvironment.SECRET_ID, SECRET_ARN);
+        env.put(FunctionEnvironment.DESTINATION_REGION, "us-gov-west-1");
+        env.put(FunctionEnvironment.BUILD_PROJECT_NAME, PROJECT);
+        env.put(FunctionEnvironment.LEASE_SECONDS, "600");
+        env.put(FunctionEnvironment.MAX_LEASE_WAITS, "3");
+        env.put(FunctionEnvironment.HISTORY_TTL_DAYS, "30");
+        env.put(FunctionEnvironment.AWS_REGION, "us-east-1");
+        env.put(FunctionEnvironment.SCAN_ON_PUSH, "true");
+        env.put(FunctionEnvironment.REPLICATE_DELETES, "true");
+        env.put(FunctionEnvironment.SWEEP_LOOKBACK_SECONDS, "3600");
         config = FunctionsConfig.from(env);
         codeBuild.startClock = clock::instant;
         store = new DynamoTagStateStore(dynamo, table);
@@ -214,15 +217,15 @@ class WorkflowHandlersIT {
 
     private static Map<String, String> replicated(String digest) {
         return Map.of(
-                "OUTCOME",
+                BuildResults.OUTCOME,
                 "REPLICATED",
-                "REPLICATED_DIGEST",
+                BuildResults.REPLICATED_DIGEST,
                 digest,
-                "BYTES_COPIED",
+                BuildResults.BYTES_COPIED,
                 "1048576",
-                "BLOBS_COPIED",
+                BuildResults.BLOBS_COPIED,
                 "3",
-                "BLOBS_SKIPPED",
+                BuildResults.BLOBS_SKIPPED,
                 "1");
     }
 
@@ -270,33 +273,34 @@ class WorkflowHandlersIT {
             types.put(variable.path("name").asText(), variable.path("type").asText());
         }
         assertThat(types)
-                .containsEntry("DESTINATION_ACCESS_KEY_ID", "SECRETS_MANAGER")
-                .containsEntry("DESTINATION_SECRET_ACCESS_KEY", "SECRETS_MANAGER")
-                .containsEntry("TASK_TOKEN", "PLAINTEXT")
+                .containsEntry(BuildVariables.DESTINATION_ACCESS_KEY_ID, "SECRETS_MANAGER")
+                .containsEntry(BuildVariables.DESTINATION_SECRET_ACCESS_KEY, "SECRETS_MANAGER")
+                .containsEntry(BuildVariables.TASK_TOKEN, "PLAINTEXT")
                 .containsKeys(
-                        "REPLICATION_REQUEST",
-                        "EXECUTION_ARN",
-                        "SOURCE_REGISTRY",
-                        "DESTINATION_REGISTRY",
-                        "DESTINATION_REGION",
-                        "CREATE_REPOSITORIES",
-                        "IMAGE_TAG_MUTABILITY",
-                        "SCAN_ON_PUSH",
-                        "REGISTRY_INSECURE",
-                        "REPLICATE_DELETES",
-                        "COPY_REFERRERS")
+                        BuildVariables.REPLICATION_REQUEST,
+                        BuildVariables.EXECUTION_ARN,
+                        BuildVariables.SOURCE_REGISTRY,
+                        BuildVariables.DESTINATION_REGISTRY,
+                        BuildVariables.DESTINATION_REGION,
+                        BuildVariables.CREATE_REPOSITORIES,
+                        BuildVariables.IMAGE_TAG_MUTABILITY,
+                        BuildVariables.SCAN_ON_PUSH,
+                        BuildVariables.REGISTRY_INSECURE,
+                        BuildVariables.REPLICATE_DELETES,
+                        BuildVariables.COPY_REFERRERS)
                 .hasSize(14);
         Map<String, String> environment = codeBuild.environment(buildId);
         assertThat(environment)
-                .containsEntry("DESTINATION_ACCESS_KEY_ID", SECRET_ARN + ":accesskey")
-                .containsEntry("DESTINATION_SECRET_ACCESS_KEY", SECRET_ARN + ":secretaccesskey")
-                .containsEntry("SOURCE_REGISTRY", "123456789012.dkr.ecr.us-east-1.amazonaws.com")
-                .containsEntry("DESTINATION_REGISTRY", "210987654321.dkr.ecr.us-gov-west-1.amazonaws.com")
-                .containsEntry("SCAN_ON_PUSH", "true")
-                .containsEntry("REPLICATE_DELETES", "true")
-                .containsEntry("COPY_REFERRERS", "true")
-                .containsEntry("EXECUTION_ARN", EXECUTION_1);
-        assertThat(Json.parse(environment.get("REPLICATION_REQUEST"))).isEqualTo(request);
+                .containsEntry(BuildVariables.DESTINATION_ACCESS_KEY_ID, SECRET_ARN + ":accesskey")
+                .containsEntry(BuildVariables.DESTINATION_SECRET_ACCESS_KEY, SECRET_ARN + ":secretaccesskey")
+                .containsEntry(BuildVariables.SOURCE_REGISTRY, "123456789012.dkr.ecr.us-east-1.amazonaws.com")
+                .containsEntry(BuildVariables.DESTINATION_REGISTRY, "210987654321.dkr.ecr.us-gov-west-1.amazonaws.com")
+                .containsEntry(BuildVariables.SCAN_ON_PUSH, "true")
+                .containsEntry(BuildVariables.REPLICATE_DELETES, "true")
+                .containsEntry(BuildVariables.COPY_REFERRERS, "true")
+                .containsEntry(BuildVariables.EXECUTION_ARN, EXECUTION_1);
+        assertThat(Json.parse(environment.get(BuildVariables.REPLICATION_REQUEST)))
+                .isEqualTo(request);
 
         JsonNode completed = invoke(completion, buildEvent(buildId, "SUCCEEDED", replicated(DIGEST_1), true));
         assertThat(completed.path("status").asText()).isEqualTo("TASK_SUCCEEDED");
@@ -590,7 +594,11 @@ class WorkflowHandlersIT {
         String buildId = start(delete, EXECUTION_1, "token-1").path("buildId").asText();
         invoke(
                 completion,
-                buildEvent(buildId, "SUCCEEDED", Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", ""), true));
+                buildEvent(
+                        buildId,
+                        "SUCCEEDED",
+                        Map.of(BuildResults.OUTCOME, "DELETED", BuildResults.REPLICATED_DIGEST, ""),
+                        true));
         JsonNode result = Json.parse(
                 stepFunctions.callbacks.getFirst().body().path("output").asText());
 
@@ -669,7 +677,13 @@ class WorkflowHandlersIT {
                 deleteDigest,
                 EXECUTION_2,
                 buildId,
-                Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", DIGEST_1, "REMOVED_DIGEST", DIGEST_1));
+                Map.of(
+                        BuildResults.OUTCOME,
+                        "DELETED",
+                        BuildResults.REPLICATED_DIGEST,
+                        DIGEST_1,
+                        BuildResults.REMOVED_DIGEST,
+                        DIGEST_1));
 
         var removal = store.loadRemoval("team/app", org.ecrreplicator.domain.Digest.parse(DIGEST_1))
                 .orElseThrow();
@@ -695,7 +709,13 @@ class WorkflowHandlersIT {
                 siblingDelete,
                 EXECUTION_2,
                 deleteBuild,
-                Map.of("OUTCOME", "DELETED", "REPLICATED_DIGEST", DIGEST_1, "REMOVED_DIGEST", DIGEST_1));
+                Map.of(
+                        BuildResults.OUTCOME,
+                        "DELETED",
+                        BuildResults.REPLICATED_DIGEST,
+                        DIGEST_1,
+                        BuildResults.REMOVED_DIGEST,
+                        DIGEST_1));
         clock.advance(Duration.ofSeconds(5));
 
         completeAndRecord(push, EXECUTION_1, pushBuild, replicated(DIGEST_1));
@@ -772,7 +792,11 @@ class WorkflowHandlersIT {
         ObjectNode deleteDigest = request(null, DIGEST_2, "DELETE", T0, "delete-digest");
         String buildId = started(deleteDigest, EXECUTION_2, "token-2");
 
-        completeAndRecord(deleteDigest, EXECUTION_2, buildId, Map.of("OUTCOME", "KEPT", "REPLICATED_DIGEST", DIGEST_2));
+        completeAndRecord(
+                deleteDigest,
+                EXECUTION_2,
+                buildId,
+                Map.of(BuildResults.OUTCOME, "KEPT", BuildResults.REPLICATED_DIGEST, DIGEST_2));
 
         var removal = store.loadRemoval("team/app", org.ecrreplicator.domain.Digest.parse(DIGEST_2))
                 .orElseThrow();
