@@ -61,3 +61,9 @@ mvn_batch() {
   fi
   MAVEN_OPTS="${MAVEN_OPTS:-} $opts" mvn -B --no-transfer-progress "$@"
 }
+
+# True when the built artifact $1 is missing or older than any file under the source trees that follow.
+stale() {
+  local built="$1"; shift
+  [ ! -e "$built" ] || [ -n "$(find "$@" -newer "$built" -type f -print -quit 2>/dev/null)" ]
+}

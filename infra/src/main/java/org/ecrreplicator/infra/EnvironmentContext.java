@@ -29,14 +29,34 @@ public final class EnvironmentContext {
         return of(node.tryGetContext(ENV_KEY), node.tryGetContext(ENVIRONMENTS_KEY));
     }
 
-    /** Testable without an App: the raw values of {@code env} and {@code environments}. */
-    public static EnvironmentContext of(Object env, Object environments) {
+    /**
+     * The environment {@code -c env} names, or every environment when it names none. The CDK CLI synthesizes
+     * the app for commands that need no environment of ours, {@code cdk bootstrap aws://...} first among them;
+     * with every environment defined, those work, and {@code cdk deploy} still makes the operator name stacks,
+     * whose names carry the environment.
+     */
+    public static List<EnvironmentContext> selected(Node node) {
+        Object env = node.tryGetContext(ENV_KEY);
+        Object environments = node.tryGetContext(ENVIRONMENTS_KEY);
+        if (env != null && !String.valueOf(env).isBlank()) {
+            return List.of(of(env, environments));
+        }
+        return names(environments).stream().map(name -> of(name, environments)).toList();
+    }
+
+    /** The environment names cdk.json defines, sorted. */
+    public static List<String> names(Object environments) {
         if (!(environments instanceof Map<?, ?> all) || all.isEmpty()) {
             throw new InvalidContextException("context '" + ENVIRONMENTS_KEY
                     + "' is missing from cdk.json: it maps each environment name to its settings");
         }
-        List<String> choices =
-                all.keySet().stream().map(String::valueOf).sorted().toList();
+        return all.keySet().stream().map(String::valueOf).sorted().toList();
+    }
+
+    /** Testable without an App: the raw values of {@code env} and {@code environments}. */
+    public static EnvironmentContext of(Object env, Object environments) {
+        List<String> choices = names(environments);
+        Map<?, ?> all = (Map<?, ?>) environments;
         if (env == null || String.valueOf(env).isBlank()) {
             throw new InvalidContextException(
                     "context '" + ENV_KEY + "' is not set: pass -c env=<name> with one of " + choices);

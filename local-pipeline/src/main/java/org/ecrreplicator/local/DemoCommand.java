@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description = "Runs the whole replication pipeline on this machine, with no AWS account.")
+        description = "Runs the whole pipeline on this machine, with no AWS account.")
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

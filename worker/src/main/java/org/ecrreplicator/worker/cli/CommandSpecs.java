@@ -32,6 +32,14 @@ final class CommandSpecs {
         return spec;
     }
 
+    /**
+     * The one line {@code replicator --help} lists the command with; also the first line of its own help. Kept
+     * short enough for an 80-column listing (LauncherHelpTest).
+     */
+    static void summary(CommandSpec spec, String line) {
+        spec.usageMessage().header(line);
+    }
+
     /** A mixin: options that several commands share. */
     static CommandSpec mixin(OptionSpec... options) {
         CommandSpec spec = CommandSpec.create();

@@ -35,6 +35,7 @@ final class CopyCommand implements Callable<Integer> {
                         + " warning on stderr.");
         CommandSpecs.exitCodes(
                 spec, "0:copied", "1:failed (one line on stderr)", "2:bad arguments", "3:the source does not exist");
+        CommandSpecs.summary(spec, "Copies an image exactly: every platform, the same digests.");
         spec.addMixin("connection", ConnectionOptions.transferMixin());
         spec.addMixin("sourceCredentials", CredentialsOption.SOURCE.mixin());
         spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());

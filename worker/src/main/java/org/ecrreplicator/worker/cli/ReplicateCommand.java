@@ -87,6 +87,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 "Writes " + String.join(", ", BuildResults.EXPORTED) + " to --output; each referrer left out is"
                         + " named on its own line of the log.",
                 "Every outcome exits 0.");
+        CommandSpecs.summary(spec, "Converges one replication request on the source (run by CodeBuild).");
         spec.addMixin("connection", ConnectionOptions.transferMixin());
         spec.addOption(CommandSpecs.option(OUTPUT, "FILE", Path.class, "Where to write the KEY=value results.")
                 .required(true)
