@@ -13,6 +13,8 @@ import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.Outcome;
 import org.ecrreplicator.domain.state.TagTransitions;
+import org.ecrreplicator.state.StateUpdates;
+import org.ecrreplicator.state.TagStateStore;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codebuild.model.Build;
 import software.amazon.awssdk.services.sfn.SfnClient;

@@ -15,6 +15,8 @@ import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.state.Decision;
 import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.TagTransitions;
+import org.ecrreplicator.state.StateUpdates;
+import org.ecrreplicator.state.TagStateStore;
 
 /**
  * Decides what to do with an event from the per-tag record, taking the lease when the event needs a build.
@@ -35,7 +37,7 @@ public final class CheckStateHandler implements RequestStreamHandler {
     }
 
     public CheckStateHandler(FunctionsConfig config) {
-        this(config, DynamoTagStateStore.forTable(config.tableName()), Log.stdout(), Clock.systemUTC());
+        this(config, Clients.stateStore(config.tableName()), Log.stdout(), Clock.systemUTC());
     }
 
     CheckStateHandler(FunctionsConfig config, TagStateStore store, Consumer<String> logSink, Clock clock) {

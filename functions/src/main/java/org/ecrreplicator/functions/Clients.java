@@ -1,6 +1,8 @@
 package org.ecrreplicator.functions;
 
 import java.time.Duration;
+import org.ecrreplicator.state.DynamoTagStateStore;
+import org.ecrreplicator.state.TagStateStore;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -56,6 +58,11 @@ final class Clients {
 
     static DynamoDbClient dynamoDb() {
         return build(DynamoDbClient.builder(), true);
+    }
+
+    /** The state table's store; {@code table} is an argument, so a missing name fails before a client is built. */
+    static TagStateStore stateStore(String table) {
+        return new DynamoTagStateStore(dynamoDb(), table);
     }
 
     /** CodeBuild's client for Completion and the sweep (BatchGetBuilds, ListBuildsForProject). */

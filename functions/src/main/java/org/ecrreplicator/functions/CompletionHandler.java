@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
+import org.ecrreplicator.state.TagStateStore;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
@@ -31,7 +32,7 @@ public final class CompletionHandler implements RequestStreamHandler {
     public CompletionHandler(FunctionsConfig config) {
         this(
                 config,
-                DynamoTagStateStore.forTable(config.tableName()),
+                Clients.stateStore(config.tableName()),
                 Clients.sfn(),
                 Clients.codeBuild(),
                 Log.stdout(),

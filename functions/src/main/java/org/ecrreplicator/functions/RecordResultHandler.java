@@ -17,6 +17,8 @@ import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.Outcome;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagTransitions;
+import org.ecrreplicator.state.StateUpdates;
+import org.ecrreplicator.state.TagStateStore;
 
 /**
  * Stores a finished build's result on the per-tag item (digest, time, build id), releases the lease if this
@@ -50,7 +52,7 @@ public final class RecordResultHandler implements RequestStreamHandler {
     public RecordResultHandler(FunctionsConfig config) {
         this(
                 config,
-                DynamoTagStateStore.forTable(config.tableName()),
+                Clients.stateStore(config.tableName()),
                 queue(config, Clients.sqs()),
                 Log.stdout(),
                 Clock.systemUTC());

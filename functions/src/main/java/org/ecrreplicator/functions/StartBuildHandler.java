@@ -22,6 +22,8 @@ import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.LeaseHeldException;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagTransitions;
+import org.ecrreplicator.state.StateUpdates;
+import org.ecrreplicator.state.TagStateStore;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -65,7 +67,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
     public StartBuildHandler(FunctionsConfig config) {
         this(
                 config,
-                DynamoTagStateStore.forTable(config.tableName()),
+                Clients.stateStore(config.tableName()),
                 Clients.codeBuildForStartBuild(),
                 duration -> Thread.sleep(duration.toMillis()),
                 Log.stdout(),

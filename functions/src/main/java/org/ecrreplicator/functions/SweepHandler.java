@@ -19,6 +19,7 @@ import org.ecrreplicator.domain.Sha256;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagStatus;
+import org.ecrreplicator.state.TagStateStore;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codebuild.model.Build;
 import software.amazon.awssdk.services.codebuild.model.ListBuildsForProjectResponse;
@@ -59,7 +60,7 @@ public final class SweepHandler implements RequestStreamHandler {
     public SweepHandler(FunctionsConfig config) {
         this(
                 config,
-                DynamoTagStateStore.forTable(config.tableName()),
+                Clients.stateStore(config.tableName()),
                 Clients.sfn(),
                 Clients.codeBuild(),
                 Log.stdout(),

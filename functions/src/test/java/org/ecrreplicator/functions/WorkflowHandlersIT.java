@@ -26,6 +26,7 @@ import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagStatus;
 import org.ecrreplicator.engines.AwsJsonEndpoint;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
+import org.ecrreplicator.state.DynamoTagStateStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,6 +2,7 @@ package org.ecrreplicator.infra;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import org.ecrreplicator.domain.contract.StackOutputs;
 import org.ecrreplicator.infra.replication.DeploymentArtifacts;
 import org.ecrreplicator.infra.replication.DestinationAccessSettings;
 import org.ecrreplicator.infra.replication.DestinationAccessStack;
@@ -48,8 +49,9 @@ public final class ReplicationStacks {
         return new Defined(replicationStack, destinationStack);
     }
 
+    /** The operator commands find the stack by this name too: it lives with the outputs' keys. */
     public static String replicationStackName(String environment) {
-        return "ecr-replicator-" + environment + "-replication";
+        return StackOutputs.replicationStackName(environment);
     }
 
     public static String destinationAccessStackName(String environment) {

@@ -156,6 +156,11 @@ public final class DemoCommand implements Callable<Integer> {
                                 + pipeline.sourceAuthority() + ", destination http://" + pipeline.destinationAuthority()
                                 + "; Step Functions " + pipeline.stepFunctions().endpoint() + "; CodeBuild "
                                 + pipeline.codeBuild().endpoint());
+                Path environment = pipeline.writeOperatorEnvironment();
+                say(
+                        out,
+                        "operator environment: " + environment + " (fake credentials); e.g. set -a; . " + environment
+                                + "; set +a; bin/replicator status --stack " + LocalPipeline.STACK);
                 stopped.await();
                 return table.allConverged() ? 0 : 1;
             }

@@ -19,9 +19,11 @@ import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.Artifacts;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
+import org.ecrreplicator.domain.contract.StackOutputs;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
 import org.ecrreplicator.engines.ElasticMqEngine;
+import org.ecrreplicator.engines.LocalCloudFormation;
 import org.ecrreplicator.engines.LocalCodeBuild;
 import org.ecrreplicator.engines.LocalSecretsManager;
 import org.ecrreplicator.engines.LocalStateTable;
@@ -58,6 +60,8 @@ public final class LocalPipeline implements AutoCloseable {
     public static final String TABLE = "replicator-state";
     public static final String SECRET_NAME = "replicator/destination";
     public static final String PROJECT = "replicator-copy";
+    /** The replication stack the CloudFormation stand-in describes, as {@code --env local} names it. */
+    public static final String STACK = StackOutputs.replicationStackName("local");
     /** Obviously fake keys from the AWS documentation: the local destination registry takes no credentials. */
     public static final String FAKE_ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE";
 
@@ -153,6 +157,7 @@ public final class LocalPipeline implements AutoCloseable {
     private String invocationFailureQueueUrl;
     private java.util.concurrent.ScheduledExecutorService sweeper;
     private Path scratch;
+    private final Map<String, String> operatorEnvironment = new LinkedHashMap<>();
 
     private LocalPipeline(Settings settings) {
         this.settings = settings;
@@ -203,7 +208,7 @@ public final class LocalPipeline implements AutoCloseable {
         // The functions reach SQS and Step Functions through relays that a test can cut, as an outage would.
         sqsRelay = track(new OutageRelay(sqsEngine.endpoint()));
         LocalSecretsManager secrets = track(new LocalSecretsManager(REGION, ACCOUNT));
-        secrets.put(
+        String secretArn = secrets.put(
                 SECRET_NAME,
                 "{\"user\":\"replicator-demo\",\"accesskey\":\"" + FAKE_ACCESS_KEY + "\",\"secretaccesskey\":\""
                         + FAKE_SECRET_KEY + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"444455556666\"}");
@@ -301,6 +306,38 @@ public final class LocalPipeline implements AutoCloseable {
         long every = settings.sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::runSweep, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
 
+        // The stack's outputs for its local resources, so that operator commands find this pipeline as they find
+        // a deployed one. Nothing writes to the event-delivery queue here (events go straight to Enqueue), but
+        // the key exists, as on the stack.
+        String eventDeliveryDeadLetters = sqs.createQueue(create -> create.queueName("event-delivery-dead-letters"))
+                .queueUrl();
+        LocalCloudFormation cloudFormation = track(new LocalCloudFormation(REGION, ACCOUNT));
+        Map<String, String> outputs = new LinkedHashMap<>();
+        outputs.put(StackOutputs.DESTINATION_SECRET_ID, secretArn);
+        outputs.put(StackOutputs.QUEUE_URL, queue.url());
+        outputs.put(StackOutputs.STATE_MACHINE_ARN, stepFunctions.stateMachineArn());
+        outputs.put(StackOutputs.BUILD_PROJECT_NAME, PROJECT);
+        outputs.put(StackOutputs.TABLE_NAME, TABLE);
+        outputs.put(StackOutputs.INVOCATION_FAILURE_QUEUE_URL, invocationFailureQueueUrl);
+        outputs.put(StackOutputs.DEAD_LETTER_QUEUE_URL, queue.deadLetterUrl());
+        outputs.put(StackOutputs.EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL, eventDeliveryDeadLetters);
+        cloudFormation.putStack(STACK, outputs);
+        // What an operator's shell needs to reach all of it through the SDK's standard settings: the operator's
+        // clients go to the engines directly, not through the relays a test cuts.
+        operatorEnvironment.put(
+                "AWS_ENDPOINT_URL_CLOUDFORMATION", cloudFormation.endpoint().toString());
+        operatorEnvironment.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
+        operatorEnvironment.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
+        operatorEnvironment.put("AWS_ENDPOINT_URL_SQS", sqsEngine.endpoint().toString());
+        operatorEnvironment.put(
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString());
+        operatorEnvironment.put(
+                "AWS_ENDPOINT_URL_CODEBUILD", codeBuild.endpoint().toString());
+        operatorEnvironment.put("AWS_REGION", REGION);
+        operatorEnvironment.put("AWS_ACCESS_KEY_ID", FAKE_ACCESS_KEY);
+        operatorEnvironment.put("AWS_SECRET_ACCESS_KEY", "local-demo-credentials-not-checked");
+        operatorEnvironment.put("REPLICATOR_STACK", STACK);
+
         track(new SqsEventSource(
                 sqs,
                 queue.url(),
@@ -337,6 +374,25 @@ public final class LocalPipeline implements AutoCloseable {
 
     public Path scratch() {
         return scratch;
+    }
+
+    /**
+     * The variables that point an operator's AWS SDK (and the AWS CLI) at this pipeline: endpoints, region,
+     * obviously fake credentials, and {@code REPLICATOR_STACK}, the stack name to pass with {@code --stack}.
+     */
+    public Map<String, String> operatorEnvironment() {
+        return Map.copyOf(operatorEnvironment);
+    }
+
+    /**
+     * Writes {@link #operatorEnvironment()} as {@code NAME=value} lines to {@code environment.env} in the scratch
+     * directory, which goes when the pipeline stops: a file left behind would point at closed ports. Returns it.
+     */
+    public Path writeOperatorEnvironment() throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("# replicator demo --keep: valid while the demo runs. set -a; . THIS_FILE; set +a");
+        operatorEnvironment.forEach((name, value) -> lines.add(name + "=" + value));
+        return Files.write(scratch.resolve("environment.env"), lines);
     }
 
     /** Runs of the scheduled sweep that failed, with their errors (a sweep during an outage fails, say). */

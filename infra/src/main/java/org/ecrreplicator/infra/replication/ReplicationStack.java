@@ -2,6 +2,7 @@ package org.ecrreplicator.infra.replication;
 
 import java.util.Map;
 import java.util.Objects;
+import org.ecrreplicator.domain.contract.StackOutputs;
 import org.ecrreplicator.infra.replication.ReplicationFunctions.WorkflowTasks;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
@@ -60,22 +61,33 @@ public final class ReplicationStack extends Stack {
         return settings;
     }
 
-    /** What an operator needs to find: the secret to fill, the queue, the workflow, the build, the table. */
+    /**
+     * What an operator needs to find, under the keys the operator commands look up (StackOutputs): the secret
+     * to fill, the queues, the workflow, the build, the table.
+     */
     private void outputs(StatefulResources state, ReplicationBuild build, StateMachine stateMachine) {
         output(
-                "DestinationSecretId",
+                StackOutputs.DESTINATION_SECRET_ID,
                 state.secret().reference(),
                 "the destination secret (fields: user, accesskey,"
                         + " secretaccesskey, partition, accountid); put its value with the AWS CLI");
-        output("QueueUrl", state.queue().getQueueUrl(), "the replication queue (FIFO)");
-        output("StateMachineArn", stateMachine.getStateMachineArn(), "the replication workflow");
-        output("BuildProjectName", build.project().getProjectName(), "the replication build");
-        output("TableName", state.table().getTableName(), "the per-tag state table");
+        output(StackOutputs.QUEUE_URL, state.queue().getQueueUrl(), "the replication queue (FIFO)");
+        output(StackOutputs.STATE_MACHINE_ARN, stateMachine.getStateMachineArn(), "the replication workflow");
+        output(StackOutputs.BUILD_PROJECT_NAME, build.project().getProjectName(), "the replication build");
+        output(StackOutputs.TABLE_NAME, state.table().getTableName(), "the per-tag state table");
         output(
-                "InvocationFailureQueueUrl",
+                StackOutputs.INVOCATION_FAILURE_QUEUE_URL,
                 state.invocationFailures().getQueueUrl(),
                 "events whose Enqueue or Completion invocation failed after Lambda's retries; replay them"
                         + " as docs/deploy.md shows");
+        output(
+                StackOutputs.DEAD_LETTER_QUEUE_URL,
+                state.deadLetters().getQueueUrl(),
+                "the replication queue's dead-letter queue: messages Dispatch could not start an execution for");
+        output(
+                StackOutputs.EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL,
+                state.eventDeliveryDeadLetters().getQueueUrl(),
+                "events EventBridge could not deliver to a function");
     }
 
     private void output(String id, String value, String description) {

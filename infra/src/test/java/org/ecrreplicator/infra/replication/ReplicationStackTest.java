@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import org.ecrreplicator.domain.DestinationSecret;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
+import org.ecrreplicator.domain.contract.StackOutputs;
 import org.ecrreplicator.domain.contract.StateMachineTemplate;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.infra.ReplicationStacks;
@@ -523,6 +524,27 @@ class ReplicationStackTest {
                     .doesNotContain(failures);
         }
         template.hasOutput("InvocationFailureQueueUrl", Map.of("Value", Map.of("Ref", failures)));
+    }
+
+    @Test
+    void shouldOutputEachResourceAnOperatorCommandLooksUpUnderItsContractKey() {
+        Map<String, List<String>> referenced = Map.of(
+                StackOutputs.TABLE_NAME, List.of("AWS::DynamoDB::Table", "StateTable"),
+                StackOutputs.STATE_MACHINE_ARN, List.of("AWS::StepFunctions::StateMachine", "Workflow"),
+                StackOutputs.QUEUE_URL, List.of("AWS::SQS::Queue", "ReplicationQueue"),
+                StackOutputs.DEAD_LETTER_QUEUE_URL, List.of("AWS::SQS::Queue", "ReplicationDeadLetterQueue"),
+                StackOutputs.EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL,
+                        List.of("AWS::SQS::Queue", "EventDeliveryDeadLetterQueue"),
+                StackOutputs.INVOCATION_FAILURE_QUEUE_URL, List.of("AWS::SQS::Queue", "InvocationFailureQueue"),
+                StackOutputs.DESTINATION_SECRET_ID, List.of("AWS::SecretsManager::Secret", "DestinationSecret"),
+                StackOutputs.BUILD_PROJECT_NAME, List.of("AWS::CodeBuild::Project", "ReplicationBuild"));
+
+        assertThat(referenced.keySet()).containsExactlyInAnyOrderElementsOf(StackOutputs.ALL);
+        assertThat(template.findOutputs("*").keySet())
+                .as("every output is a contract key: a command can find it")
+                .containsExactlyInAnyOrderElementsOf(StackOutputs.ALL);
+        referenced.forEach((key, resource) -> template.hasOutput(
+                key, Map.of("Value", Map.of("Ref", Templates.logicalId(resources, resource.get(0), resource.get(1))))));
     }
 
     @Test

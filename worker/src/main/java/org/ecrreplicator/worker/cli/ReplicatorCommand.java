@@ -36,6 +36,7 @@ public final class ReplicatorCommand implements Callable<Integer> {
         commandLine.addSubcommand(new CopyCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new DeleteCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new ReplicateCommand(environment, ecrFactory).spec());
+        commandLine.addSubcommand(new StatusCommand().spec());
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             cmd.getErr().println("error: " + message(exception));
             cmd.getErr().flush();

@@ -1,10 +1,13 @@
-package org.ecrreplicator.functions;
+package org.ecrreplicator.state;
 
 import static org.ecrreplicator.domain.state.StateTable.*;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.state.DigestRemoval;
@@ -21,18 +24,17 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * The per-tag state and the digest removal records as DynamoDB items (layout in {@link StateTable}); optimistic
  * locking on {@code version}.
  */
-final class DynamoTagStateStore implements TagStateStore {
+public final class DynamoTagStateStore implements TagStateStore {
+    /** What a per-tag item holds in {@link StateTable#KIND}; history rows and removal records hold others. */
+    static final String TAG_KIND = "TAG";
+
     private final DynamoDbClient dynamo;
     private final String table;
 
-    /** The composition roots' store: the table name is checked before any client is built. */
-    static DynamoTagStateStore forTable(String table) {
-        return new DynamoTagStateStore(Clients.dynamoDb(), table);
-    }
-
-    DynamoTagStateStore(DynamoDbClient dynamo, String table) {
-        this.dynamo = dynamo;
-        this.table = table;
+    /** The caller owns {@code dynamo}: its region, credentials, endpoint and timeouts are the caller's choice. */
+    public DynamoTagStateStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
+        this.table = Objects.requireNonNull(table, "table");
     }
 
     @Override
@@ -44,6 +46,24 @@ final class DynamoTagStateStore implements TagStateStore {
             return Optional.empty();
         }
         return Optional.of(fromItem(item));
+    }
+
+    @Override
+    public List<TagState> scanTags(int pageSize) {
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("pageSize must be at least 1, not " + pageSize);
+        }
+        List<TagState> tags = new ArrayList<>();
+        // The paginator follows LastEvaluatedKey; the filter is applied after each page is read, so a page may
+        // hold fewer than pageSize tags (or none) and the scan still goes on.
+        dynamo.scanPaginator(request -> request.tableName(table)
+                        .limit(pageSize)
+                        .filterExpression("#kind = :tag")
+                        .expressionAttributeNames(Map.of("#kind", KIND))
+                        .expressionAttributeValues(Map.of(":tag", s(TAG_KIND))))
+                .items()
+                .forEach(item -> tags.add(fromItem(item)));
+        return tags;
     }
 
     @Override
@@ -137,7 +157,7 @@ final class DynamoTagStateStore implements TagStateStore {
     static Map<String, AttributeValue> toItem(TagState state) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(KEY, s(state.imageKey()));
-        item.put(KIND, s("TAG"));
+        item.put(KIND, s(TAG_KIND));
         item.put(VERSION, n(state.version()));
         if (state.lastSeen() != null) {
             item.put(LAST_SEEN_EVENT_ID, s(state.lastSeen().eventId()));

@@ -1,4 +1,4 @@
-package org.ecrreplicator.functions;
+package org.ecrreplicator.state;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -10,7 +10,7 @@ import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.TagState;
 
 /** Read, apply a pure transition, write conditionally; on a conflict read again and re-decide. */
-final class StateUpdates {
+public final class StateUpdates {
     private static final int ATTEMPTS = 8;
 
     private StateUpdates() {}
@@ -20,7 +20,8 @@ final class StateUpdates {
      *     (or null) when nothing changes
      * @return the state that was written, or the unchanged stored state
      */
-    static TagState apply(TagStateStore store, String imageKey, Function<Optional<TagState>, TagState> transition) {
+    public static TagState apply(
+            TagStateStore store, String imageKey, Function<Optional<TagState>, TagState> transition) {
         return loop(imageKey, () -> store.load(imageKey), transition, store::save);
     }
 
@@ -28,7 +29,7 @@ final class StateUpdates {
      * The same for the removal record of {@code digest} in {@code repository}; the transition gets {@link
      * DigestRemoval#none} when nothing is stored yet. Written records expire at {@code expiresAt}.
      */
-    static DigestRemoval applyRemoval(
+    public static DigestRemoval applyRemoval(
             TagStateStore store,
             String repository,
             Digest digest,
