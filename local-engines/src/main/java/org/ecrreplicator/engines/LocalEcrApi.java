@@ -89,6 +89,7 @@ public final class LocalEcrApi implements AutoCloseable {
                 .on("GetAuthorizationToken", this::getAuthorizationToken)
                 .on("CreateRepository", this::createRepository)
                 .on("DescribeRepositories", this::describeRepositories)
+                .on("ListImages", this::listImages)
                 .on("BatchDeleteImage", this::batchDeleteImage);
     }
 
@@ -188,18 +189,87 @@ public final class LocalEcrApi implements AutoCloseable {
         requireRegistryId(request);
         ArrayNode out = AwsJsonEndpoint.mapper().createArrayNode();
         JsonNode names = request.get("repositoryNames");
+        ObjectNode response = AwsJsonEndpoint.mapper().createObjectNode();
         if (names == null || names.isEmpty()) {
-            repositories.values().stream()
+            List<Repository> all = repositories.values().stream()
                     .sorted(java.util.Comparator.comparing(Repository::name))
-                    .forEach(repository -> out.add(describe(repository)));
+                    .toList();
+            Page page = page(request, all.size());
+            all.subList(page.from(), page.to()).forEach(repository -> out.add(describe(repository)));
+            page.nextToken().ifPresent(token -> response.put("nextToken", token));
         } else {
+            if (request.hasNonNull("maxResults") || request.hasNonNull("nextToken")) {
+                throw new AwsJsonEndpoint.AwsError(
+                        "InvalidParameterException",
+                        "Invalid parameter: maxResults and nextToken cannot be used with repositoryNames");
+            }
             for (JsonNode name : names) {
                 out.add(describe(existing(name.asText())));
             }
         }
-        ObjectNode response = AwsJsonEndpoint.mapper().createObjectNode();
         response.set("repositories", out);
         return response;
+    }
+
+    /** Tagged images once per tag ({@code imageDigest}, {@code imageTag}), sorted by tag, in pages. */
+    private JsonNode listImages(JsonNode request) {
+        String name = requireName(request);
+        requireRegistryId(request);
+        existing(name);
+        String status = request.path("filter").path("tagStatus").asText("ANY");
+        List<ObjectNode> ids = new ArrayList<>();
+        if (!"UNTAGGED".equals(status)) {
+            try {
+                for (String tag : tags(name).stream().sorted().toList()) {
+                    String digest = resolve(name, tag);
+                    if (digest != null) {
+                        ObjectNode id = AwsJsonEndpoint.mapper().createObjectNode();
+                        id.put("imageDigest", digest);
+                        id.put("imageTag", tag);
+                        ids.add(id);
+                    }
+                }
+            } catch (IOException e) {
+                throw new AwsJsonEndpoint.AwsError(500, "ServerException", "registry unavailable: " + e.getMessage());
+            }
+        }
+        Page page = page(request, ids.size());
+        ObjectNode response = AwsJsonEndpoint.mapper().createObjectNode();
+        ArrayNode out = response.putArray("imageIds");
+        ids.subList(page.from(), page.to()).forEach(out::add);
+        page.nextToken().ifPresent(token -> response.put("nextToken", token));
+        return response;
+    }
+
+    /** A page of {@code total} items: ECR's {@code maxResults} (1-1000, default 100 here) and {@code nextToken}. */
+    private record Page(int from, int to, int total) {
+        Optional<String> nextToken() {
+            return to < total
+                    ? Optional.of(Base64.getEncoder().encodeToString(("offset:" + to).getBytes(StandardCharsets.UTF_8)))
+                    : Optional.empty();
+        }
+    }
+
+    private static Page page(JsonNode request, int total) {
+        int size = request.path("maxResults").asInt(100);
+        if (size < 1 || size > 1000) {
+            throw new AwsJsonEndpoint.AwsError(
+                    "InvalidParameterException",
+                    "Invalid parameter at 'maxResults' failed to satisfy constraint: "
+                            + "'Member must have value less than or equal to 1000 and greater than or equal to 1'");
+        }
+        int from = 0;
+        String token = text(request, "nextToken", null);
+        if (token != null) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8);
+                from = Integer.parseInt(decoded.substring("offset:".length()));
+            } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+                throw new AwsJsonEndpoint.AwsError("InvalidParameterException", "Invalid parameter: nextToken");
+            }
+        }
+        from = Math.min(from, total);
+        return new Page(from, Math.min(total, from + size), total);
     }
 
     private JsonNode batchDeleteImage(JsonNode request) {

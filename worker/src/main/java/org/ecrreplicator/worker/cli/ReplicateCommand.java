@@ -52,7 +52,8 @@ final class ReplicateCommand implements Callable<Integer> {
                 "replicate",
                 "Makes the destination hold what the source holds now for the request in "
                         + BuildVariables.REPLICATION_REQUEST
-                        + " (run by CodeBuild), whatever its action: the tag (or digest) is copied, with the"
+                        + " (run by CodeBuild).",
+                "Whatever the request's action, the tag (or digest) is copied, with the"
                         + " manifests that refer to it, when the source has it (" + BuildResults.OUTCOME + "="
                         + Outcome.REPLICATED + ", " + Outcome.UNCHANGED + ", or " + Outcome.KEPT
                         + " for a delete the source has overtaken); when the source lacks it, it is removed at the"

@@ -12,6 +12,8 @@ public final class ReplicatorCommand implements Callable<Integer> {
     static final int FAILED = 1;
     static final int USAGE = 2;
     static final int SOURCE_NOT_FOUND = 3;
+    /** {@code diff} and {@code sync}: something could not be read, copied or deleted; 1 there means "differs". */
+    static final int ERRORS = 4;
 
     private final CommandSpec spec = CommandSpecs.command(
             this, "replicator", "Copies container images exactly between registries (ECR in any partition included).");
@@ -20,6 +22,20 @@ public final class ReplicatorCommand implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());
         return USAGE;
+    }
+
+    /** DemoCommand's own description (DemoHelpTest in local-pipeline holds the two together). */
+    static final String DEMO_DESCRIPTION = "Runs the whole pipeline on this machine, with no AWS account.";
+
+    /**
+     * {@code demo} runs from the launcher (bin/replicator) on the local pipeline's classpath, never from this
+     * jar; it is listed here so that {@code --help} names every command.
+     */
+    private static CommandSpec demo() {
+        Callable<Integer> launcherOnly = () -> {
+            throw new UsageException("demo runs from the launcher: bin/replicator demo (see its --help there)");
+        };
+        return CommandSpecs.command(launcherOnly, "demo", DEMO_DESCRIPTION);
     }
 
     public static void main(String[] args) {
@@ -36,14 +52,22 @@ public final class ReplicatorCommand implements Callable<Integer> {
         commandLine.addSubcommand(new CopyCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new DeleteCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new ReplicateCommand(environment, ecrFactory).spec());
+        commandLine.addSubcommand(new DiffCommand(environment, ecrFactory).spec());
+        commandLine.addSubcommand(new SyncCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new StatusCommand().spec());
+        commandLine.addSubcommand(demo());
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             cmd.getErr().println("error: " + message(exception));
             cmd.getErr().flush();
-            if (exception instanceof SourceNotFoundException) {
-                return SOURCE_NOT_FOUND;
+            if (exception instanceof UsageException) {
+                return USAGE;
             }
-            return exception instanceof UsageException ? USAGE : FAILED;
+            if (cmd.getCommandSpec().userObject() instanceof DiffCommand
+                    || cmd.getCommandSpec().userObject() instanceof SyncCommand) {
+                // A registry that cannot be listed at all: an error, where 1 would say "they differ".
+                return ERRORS;
+            }
+            return exception instanceof SourceNotFoundException ? SOURCE_NOT_FOUND : FAILED;
         });
         commandLine.setParameterExceptionHandler((exception, args) -> {
             CommandLine cmd = exception.getCommandLine();

@@ -125,7 +125,11 @@ public final class ImageCopier implements AutoCloseable {
         return new RegistryClient(authority, endpoint.insecure(), endpoint.credentials(), http, options.retryPolicy());
     }
 
-    private RegistryClient destinationClient(String authority, Endpoint endpoint) {
+    /**
+     * A client for the destination side of copies, on the destination's own HTTP client; one client per
+     * registry, shared by many copies, shares its authentication (the challenge learnt, bearer tokens).
+     */
+    public RegistryClient destinationClient(String authority, Endpoint endpoint) {
         return new RegistryClient(
                 authority, endpoint.insecure(), endpoint.credentials(), destinationHttp, options.retryPolicy());
     }
@@ -141,9 +145,24 @@ public final class ImageCopier implements AutoCloseable {
      * @throws ReplicatorException any other failure, in one line naming image, registry and error code
      */
     public CopyResult copy(ImageReference source, Endpoint from, ImageReference destination, Endpoint to) {
+        return copy(
+                source,
+                client(source.authority(), from),
+                destination,
+                destinationClient(destination.authority(), to),
+                to);
+    }
+
+    /**
+     * Like {@link #copy(ImageReference, Endpoint, ImageReference, Endpoint)}, through clients the caller
+     * keeps across many copies (from {@link #client} and {@link #destinationClient}), so that a sync of many
+     * repositories authenticates once per registry and scope instead of once per copy.
+     *
+     * @param to how the destination is reached: its ECR control plane, when it has one, creates repositories
+     */
+    public CopyResult copy(
+            ImageReference source, RegistryClient src, ImageReference destination, RegistryClient dst, Endpoint to) {
         long started = System.nanoTime();
-        RegistryClient src = client(source.authority(), from);
-        RegistryClient dst = destinationClient(destination.authority(), to);
         String srcRepo = source.repository();
         String dstRepo = destination.repository();
         String dstTag =

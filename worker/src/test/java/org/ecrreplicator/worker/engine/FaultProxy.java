@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until released, and answer chosen requests itself with a fixed status; and it records every request it was
  * sent.
  */
-final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable {
     enum Fault {
         STATUS_500,
         STATUS_429,
@@ -72,7 +72,7 @@ final class FaultProxy implements AutoCloseable {
     /** Every request it was sent, as "METHOD path". */
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    FaultProxy(URI upstream, double rate, long seed) {
+    public FaultProxy(URI upstream, double rate, long seed) {
         this.upstream = upstream;
         this.rate = rate;
         this.random = new Random(seed);
@@ -115,7 +115,7 @@ final class FaultProxy implements AutoCloseable {
      * Requests with this method whose path ends with {@code pathEnd} are answered with {@code status} and a
      * distribution-style error body with {@code code}, and never reach the registry.
      */
-    FaultProxy answer(String method, String pathEnd, int status, String code) {
+    public FaultProxy answer(String method, String pathEnd, int status, String code) {
         answers.add(new Answer(
                 method,
                 pathEnd,
@@ -129,13 +129,13 @@ final class FaultProxy implements AutoCloseable {
     }
 
     /** How many requests with this method had a path containing {@code pathPart}. */
-    long requests(String method, String pathPart) {
+    public long requests(String method, String pathPart) {
         return seen.stream()
                 .filter(request -> request.startsWith(method + " ") && request.contains(pathPart))
                 .count();
     }
 
-    String authority() {
+    public String authority() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 

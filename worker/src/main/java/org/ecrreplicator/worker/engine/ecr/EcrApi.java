@@ -4,9 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.registry.PasswordSource;
@@ -17,12 +20,15 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.AuthorizationData;
 import software.amazon.awssdk.services.ecr.model.BatchDeleteImageResponse;
+import software.amazon.awssdk.services.ecr.model.DescribeRepositoriesResponse;
 import software.amazon.awssdk.services.ecr.model.ImageFailure;
 import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
 import software.amazon.awssdk.services.ecr.model.ImageTagMutability;
+import software.amazon.awssdk.services.ecr.model.ListImagesResponse;
 import software.amazon.awssdk.services.ecr.model.Repository;
 import software.amazon.awssdk.services.ecr.model.RepositoryAlreadyExistsException;
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
+import software.amazon.awssdk.services.ecr.model.TagStatus;
 
 /**
  * The ECR control plane for one registry: registry passwords from {@code GetAuthorizationToken} (cached,
@@ -196,6 +202,62 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
             throw new ReplicatorException("ECR DescribeRepositories '" + repository + "' failed in "
                     + describeRegistry() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Every repository of the registry ({@code DescribeRepositories}), {@code pageSize} (1 to 1000) a page,
+     * following {@code nextToken} to the end.
+     */
+    public List<String> listRepositories(int pageSize) {
+        List<String> names = new ArrayList<>();
+        String token = null;
+        do {
+            String next = token;
+            DescribeRepositoriesResponse page;
+            try {
+                page = client.describeRepositories(request ->
+                        request.registryId(registryId).maxResults(pageSize).nextToken(next));
+            } catch (SdkException e) {
+                throw new ReplicatorException(
+                        "ECR DescribeRepositories failed in " + describeRegistry() + ": " + e.getMessage());
+            }
+            page.repositories().forEach(repository -> names.add(repository.repositoryName()));
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        return names;
+    }
+
+    /**
+     * Every tag of the repository with the digest it names ({@code ListImages}, tagged images only), {@code
+     * pageSize} (1 to 1000) a page, following {@code nextToken} to the end; empty when the repository does
+     * not exist.
+     */
+    public Optional<Map<String, String>> listTags(String repository, int pageSize) {
+        Map<String, String> tags = new TreeMap<>();
+        String token = null;
+        do {
+            String next = token;
+            ListImagesResponse page;
+            try {
+                page = client.listImages(request -> request.registryId(registryId)
+                        .repositoryName(repository)
+                        .filter(filter -> filter.tagStatus(TagStatus.TAGGED))
+                        .maxResults(pageSize)
+                        .nextToken(next));
+            } catch (RepositoryNotFoundException e) {
+                return Optional.empty();
+            } catch (SdkException e) {
+                throw new ReplicatorException(
+                        "ECR ListImages '" + repository + "' failed in " + describeRegistry() + ": " + e.getMessage());
+            }
+            for (ImageIdentifier id : page.imageIds()) {
+                if (id.imageTag() != null && id.imageDigest() != null) {
+                    tags.put(id.imageTag(), id.imageDigest());
+                }
+            }
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        return Optional.of(tags);
     }
 
     /** Deletes a tag or a digest; a missing repository or image is reported as not deleted, not as an error. */

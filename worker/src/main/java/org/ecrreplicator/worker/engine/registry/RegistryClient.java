@@ -228,8 +228,47 @@ public final class RegistryClient {
     /** Every tag of the repository (following {@code Link} pagination); empty when the repository is unknown. */
     public List<String> listTags(String repository) {
         String what = "GET tags of " + repository + " from " + authority();
+        return tagsOf(exchange.pages(repository, "/tags/list", null, what), what);
+    }
+
+    /**
+     * Every tag of the repository, asked {@code pageSize} at a time ({@code ?n=}) and following {@code Link}
+     * pagination to the end; empty when the repository is unknown.
+     */
+    public Optional<List<String>> listTags(String repository, int pageSize) {
+        String what = "GET tags of " + repository + " from " + authority();
+        List<byte[]> pages = exchange.pagesOf(
+                RegistryExchange.pullScope(repository), "/v2/" + repository + "/tags/list?n=" + pageSize, null, what);
+        return pages == null ? Optional.empty() : Optional.of(tagsOf(pages, what));
+    }
+
+    /**
+     * Every repository of the registry ({@code /v2/_catalog}), asked {@code pageSize} at a time and following
+     * {@code Link} pagination to the end.
+     */
+    public List<String> catalog(int pageSize) {
+        String what = "GET /v2/_catalog from " + authority();
+        List<byte[]> pages =
+                exchange.pagesOf(RegistryExchange.catalogScope(), "/v2/_catalog?n=" + pageSize, null, what);
+        if (pages == null) {
+            throw new RegistryException(
+                    what + " failed: HTTP 404, the registry has no catalog API: name the repositories instead",
+                    404,
+                    null);
+        }
+        List<String> repositories = new ArrayList<>();
+        for (byte[] page : pages) {
+            for (Object name : JsonTree.array(RegistryExchange.parseJson(page, what), "repositories")) {
+                if (name instanceof String repository) {
+                    repositories.add(repository);
+                }
+            }
+        }
+        return repositories;
+    }
+
+    private static List<String> tagsOf(List<byte[]> pages, String what) {
         List<String> tags = new ArrayList<>();
-        List<byte[]> pages = exchange.pages(repository, "/tags/list", null, what);
         for (byte[] page : pages == null ? List.<byte[]>of() : pages) {
             for (Object tag : JsonTree.array(RegistryExchange.parseJson(page, what), "tags")) {
                 if (tag instanceof String name) {

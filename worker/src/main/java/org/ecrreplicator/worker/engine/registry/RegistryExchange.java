@@ -55,6 +55,11 @@ final class RegistryExchange {
         return "repository:" + repository + ":pull,push";
     }
 
+    /** What a registry's token server grants for {@code /v2/_catalog}. */
+    static String catalogScope() {
+        return "registry:catalog:*";
+    }
+
     static String deleteScope(String repository) {
         return "repository:" + repository + ":delete";
     }
@@ -144,8 +149,18 @@ final class RegistryExchange {
      * @return the pages, or null when the first answer is 404
      */
     List<byte[]> pages(String repository, String path, String accept, String what) {
+        return pagesOf(pullScope(repository), "/v2/" + repository + path, accept, what);
+    }
+
+    /**
+     * The bodies of {@code GET <path>} (path and query) asked with {@code scope}, and of every page its
+     * {@code Link} headers lead to.
+     *
+     * @return the pages, or null when the first answer is 404
+     */
+    List<byte[]> pagesOf(String scope, String pathAndQuery, String accept, String what) {
         List<byte[]> pages = new ArrayList<>();
-        URI next = uri("/v2/" + repository + path);
+        URI next = uri(pathAndQuery);
         while (next != null) {
             if (pages.size() >= MAX_PAGES) {
                 throw new RegistryException(what + " failed: more than " + MAX_PAGES + " pages of results", 200, null);
@@ -155,7 +170,7 @@ final class RegistryExchange {
             // The answer is checked inside the retried call, so a 429 or 5xx is retried like any other request.
             HttpResponse<byte[]> response = retrier.call(what, attempt -> {
                 HttpResponse<byte[]> answer = send(
-                        pullScope(repository),
+                        scope,
                         () -> {
                             HttpRequest.Builder builder = request(uri).GET();
                             return accept == null ? builder : builder.header("Accept", accept);

@@ -1,0 +1,48 @@
+package org.ecrreplicator.worker.engine.sync;
+
+import java.util.List;
+import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.worker.engine.referrer.SkippedReferrer;
+
+/**
+ * What a sync did about one tag that differed.
+ *
+ * @param difference the tag and how it differed
+ * @param digest the digest copied (the source tag resolved when it was copied), or the one deleted
+ * @param bytesCopied bytes of blobs transferred for this tag, its referrers' included
+ * @param referrersSkipped referrers the destination would not take, each with the reason
+ * @param error one line when the action failed, else null
+ */
+public record TagAction(
+        TagDifference difference,
+        Outcome outcome,
+        Digest digest,
+        long bytesCopied,
+        int referrersCopied,
+        List<SkippedReferrer> referrersSkipped,
+        String error) {
+    public enum Outcome {
+        COPIED,
+        DELETED,
+        FAILED,
+        /** {@code --dry-run}: what a sync would copy. */
+        WOULD_COPY,
+        /** {@code --dry-run}: what a sync would delete. */
+        WOULD_DELETE
+    }
+
+    public TagAction {
+        referrersSkipped = List.copyOf(referrersSkipped);
+    }
+
+    static TagAction planned(TagDifference difference, Outcome outcome) {
+        Digest digest = difference.kind() == TagDifference.Kind.EXTRA
+                ? difference.destinationDigest()
+                : difference.sourceDigest();
+        return new TagAction(difference, outcome, digest, 0, 0, List.of(), null);
+    }
+
+    static TagAction failed(TagDifference difference, String error) {
+        return new TagAction(difference, Outcome.FAILED, null, 0, 0, List.of(), error);
+    }
+}
