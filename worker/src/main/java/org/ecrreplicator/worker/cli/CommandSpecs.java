@@ -17,7 +17,11 @@ final class CommandSpecs {
 
     private CommandSpecs() {}
 
-    /** A command running {@code command}, with {@code -h/--help} and {@code -V/--version}. */
+    /**
+     * A command running {@code command}, with {@code -h/--help} and {@code -V/--version}. The first line of
+     * {@code description} is the one {@code replicator --help} lists: short enough for an 80-column listing
+     * (LauncherHelpTest).
+     */
     static CommandSpec command(Object command, String name, String... description) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name).version(VERSION);
         spec.usageMessage().description(description);
@@ -30,14 +34,6 @@ final class CommandSpecs {
                 .description("Print version information and exit.")
                 .build());
         return spec;
-    }
-
-    /**
-     * The one line {@code replicator --help} lists the command with; also the first line of its own help. Kept
-     * short enough for an 80-column listing (LauncherHelpTest).
-     */
-    static void summary(CommandSpec spec, String line) {
-        spec.usageMessage().header(line);
     }
 
     /** A mixin: options that several commands share. */

@@ -28,14 +28,14 @@ final class CopyCommand implements Callable<Integer> {
         spec = CommandSpecs.command(
                 this,
                 "copy",
-                "Copies an image exactly (every platform, same digests) from SOURCE to DESTINATION.",
-                "References are host[:port]/repository[:tag|@digest]; a tag is resolved when the copy starts.",
+                "Copies an image exactly: every platform, the same digests.",
+                "SOURCE and DESTINATION are host[:port]/repository[:tag|@digest]; a tag is resolved when the copy"
+                        + " starts.",
                 "Manifests that refer to the image (signatures, SBOMs, attestations: OCI 1.1 subject) are copied"
                         + " with it, exact, unless --no-referrers; each one the destination refuses is named in a"
                         + " warning on stderr.");
         CommandSpecs.exitCodes(
                 spec, "0:copied", "1:failed (one line on stderr)", "2:bad arguments", "3:the source does not exist");
-        CommandSpecs.summary(spec, "Copies an image exactly: every platform, the same digests.");
         spec.addMixin("connection", ConnectionOptions.transferMixin());
         spec.addMixin("sourceCredentials", CredentialsOption.SOURCE.mixin());
         spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());

@@ -20,11 +20,11 @@ final class DeleteCommand implements Callable<Integer> {
         spec = CommandSpecs.command(
                 this,
                 "delete",
-                "Deletes a tag or a digest at a registry (ECR: BatchDeleteImage; others: the distribution API).",
+                "Deletes a tag or a digest at a registry.",
+                "ECR: BatchDeleteImage; others: the distribution API.",
                 "A registry that cannot untag (the CNCF distribution registry before 3.0) has the digest deleted"
                         + " instead; every other tag that named it is then put back, with the same digest.",
                 "Nothing to delete is not an error.");
-        CommandSpecs.summary(spec, "Deletes a tag or a digest at a registry.");
         spec.addMixin("connection", ConnectionOptions.mixin());
         spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());
         spec.addPositional(CommandSpecs.positional(0, "REFERENCE", "host[:port]/repository:tag or @digest"));

@@ -50,6 +50,7 @@ final class ReplicateCommand implements Callable<Integer> {
         spec = CommandSpecs.command(
                 this,
                 "replicate",
+                "Converges one replication request on the source (run by CodeBuild).",
                 "Makes the destination hold what the source holds now for the request in "
                         + BuildVariables.REPLICATION_REQUEST
                         + " (run by CodeBuild).",
@@ -88,7 +89,6 @@ final class ReplicateCommand implements Callable<Integer> {
                 "Writes " + String.join(", ", BuildResults.EXPORTED) + " to --output; each referrer left out is"
                         + " named on its own line of the log.",
                 "Every outcome exits 0.");
-        CommandSpecs.summary(spec, "Converges one replication request on the source (run by CodeBuild).");
         spec.addMixin("connection", ConnectionOptions.transferMixin());
         spec.addOption(CommandSpecs.option(OUTPUT, "FILE", Path.class, "Where to write the KEY=value results.")
                 .required(true)

@@ -25,13 +25,13 @@ final class StatusCommand implements Callable<Integer> {
         spec = CommandSpecs.command(
                 this,
                 "status",
-                "Shows what the replication recorded for each tag: the last event, the digest at the destination,"
+                "Shows the replication state of each tag from the state table.",
+                "Per tag, what the replication recorded: the last event, the digest at the destination,"
                         + " the status, the last build and its error. Reads the deployment's state table; changes"
                         + " nothing.",
                 "A tag is in sync when its status is REPLICATED, DELETED, NOTHING_TO_DELETE or SOURCE_GONE (the last"
                         + " build settled it on what the source held); LEASED, BUILDING and FAILED are out of sync."
                         + " This is the pipeline's record, not a look at the registries.");
-        CommandSpecs.summary(spec, "Shows the replication state of each tag from the state table.");
         spec.addMixin("deployment", DeploymentOptions.mixin());
         spec.addOption(CommandSpecs.flag(OUT_OF_SYNC, "Only tags that are not in sync."));
         spec.addOption(CommandSpecs.flag(JSON, "One JSON array instead of the table."));

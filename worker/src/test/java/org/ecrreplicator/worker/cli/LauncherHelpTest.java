@@ -34,7 +34,7 @@ class LauncherHelpTest {
             assertThat(commands).as("--help lists " + command).containsPattern("(?m)^  " + command + " +\\S");
         }
         assertThat(commands.lines().skip(1))
-                .as("one line per command: give a long description a short CommandSpecs.summary")
+                .as("one line per command: make the first description line of a command short")
                 .hasSize(commandLine.getSubcommands().size());
     }
 }
