@@ -69,6 +69,7 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
     private final Clock clock;
     private Authorization cached;
     private Instant cachedAt;
+    private volatile String credentialsDescription;
 
     /**
      * @param registryId the account id, or null for the caller's own registry
@@ -86,15 +87,42 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
      */
     public static EcrApi create(
             Region region, AwsCredentialsProvider credentials, String registryId, RepositoryDefaults defaults) {
+        return create(region, credentials, null, registryId, defaults);
+    }
+
+    /**
+     * @param profile a named AWS profile whose settings ({@code endpoint_url} among them) the client follows, as
+     *     the AWS CLI's {@code --profile} does; null for the SDK's default. The region stays {@code region}.
+     */
+    public static EcrApi create(
+            Region region,
+            AwsCredentialsProvider credentials,
+            String profile,
+            String registryId,
+            RepositoryDefaults defaults) {
         EcrClient client = EcrClient.builder()
                 .region(region)
                 .credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(10))
                         .socketTimeout(Duration.ofSeconds(30)))
-                .overrideConfiguration(config -> config.apiCallTimeout(Duration.ofMinutes(2)))
+                .overrideConfiguration(config -> {
+                    config.apiCallTimeout(Duration.ofMinutes(2));
+                    if (profile != null) {
+                        config.defaultProfileName(profile);
+                    }
+                })
                 .build();
         return new EcrApi(client, registryId, defaults, Clock.systemUTC());
+    }
+
+    /**
+     * Names whose credentials this client calls with (e.g. {@code source side, profile 'gov'}) in its error
+     * messages, so a refusal says which side to fix. Never a key.
+     */
+    public EcrApi describedAs(String credentials) {
+        this.credentialsDescription = credentials;
+        return this;
     }
 
     public RepositoryDefaults defaults() {
@@ -287,7 +315,9 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
     }
 
     private String describeRegistry() {
-        return registryId == null ? "the caller's ECR registry" : "ECR registry " + registryId;
+        String registry = registryId == null ? "the caller's ECR registry" : "ECR registry " + registryId;
+        String credentials = credentialsDescription;
+        return credentials == null ? registry : registry + " (" + credentials + ")";
     }
 
     @Override
