@@ -9,11 +9,13 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.registry.PasswordSource;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -62,6 +64,12 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
     public record DeleteOutcome(boolean deleted, String digest, String failureCode, String failureReason) {}
 
     private static final Duration REFRESH_MARGIN = Duration.ofMinutes(30);
+    /** What AWS answers keys it does not know (another partition's) or cannot verify. */
+    private static final Set<String> REFUSED_CREDENTIALS = Set.of(
+            "UnrecognizedClientException",
+            "InvalidClientTokenId",
+            "InvalidSignatureException",
+            "SignatureDoesNotMatch");
 
     private final EcrClient client;
     private final String registryId;
@@ -163,6 +171,18 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
         List<AuthorizationData> data;
         try {
             data = client.getAuthorizationToken(request -> {}).authorizationData();
+        } catch (AwsServiceException e) {
+            String code =
+                    e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            String message = "ECR GetAuthorizationToken failed for " + describeRegistry() + ": "
+                    + (code == null
+                            ? e.getMessage()
+                            : code + ": " + e.awsErrorDetails().errorMessage());
+            if (code != null && REFUSED_CREDENTIALS.contains(code)) {
+                message += "; these credentials are not this registry's: give this side credentials of the"
+                        + " registry's own partition and account";
+            }
+            throw new ReplicatorException(message);
         } catch (SdkException e) {
             throw new ReplicatorException(
                     "ECR GetAuthorizationToken failed for " + describeRegistry() + ": " + e.getMessage());
