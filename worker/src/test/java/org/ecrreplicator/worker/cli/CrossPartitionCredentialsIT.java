@@ -333,6 +333,55 @@ class CrossPartitionCredentialsIT {
         assertThat(notAnArn.err()).contains("--dest-secret takes the secret's ARN");
     }
 
+    @Test
+    void shouldNameTheArnAndTheRefusalButNoValueWhenTheSecretCannotBeUsed() {
+        String readable = secrets.put("ecr-replicator-cpit/not-json", "accesskey=" + GOV_KEY + " " + GOV_SECRET);
+        String refused = secrets.put(
+                "ecr-replicator-cpit/refused",
+                "{\"user\":\"u\",\"accesskey\":\"" + GOV_KEY + "\",\"secretaccesskey\":\"" + GOV_SECRET
+                        + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"" + GOV_ACCOUNT + "\"}");
+        Map<String, String> properties = Map.of(
+                "aws.configFile", files.resolve("config").toString(),
+                "aws.sharedCredentialsFile", files.resolve("credentials").toString(),
+                "aws.endpointUrlSecretsManager", secrets.endpoint().toString());
+        Map<String, String> previous = new java.util.HashMap<>();
+        properties.forEach((name, value) -> previous.put(name, System.setProperty(name, value)));
+        try {
+            Run notJson = runInProcess(
+                    "copy",
+                    "--src-profile",
+                    "commercial",
+                    "--dest-secret",
+                    readable,
+                    "registry.example:5000/a:1",
+                    govHost() + "/a:1");
+            // The gov keys cannot read a secret of the commercial partition.
+            Run denied = runInProcess(
+                    "copy",
+                    "--src-profile",
+                    "gov",
+                    "--dest-secret",
+                    refused,
+                    "registry.example:5000/a:1",
+                    govHost() + "/a:1");
+
+            assertThat(notJson.exit()).isEqualTo(1);
+            assertThat(notJson.err().strip().lines()).hasSize(1);
+            assertThat(notJson.err())
+                    .startsWith("error: destination secret " + readable + ": ")
+                    .contains("not a JSON object");
+            assertThat(denied.exit()).isEqualTo(1);
+            assertThat(denied.err().strip().lines()).hasSize(1);
+            assertThat(denied.err())
+                    .startsWith("error: destination secret " + refused + " cannot be read with the source side,"
+                            + " profile 'gov': UnrecognizedClientException")
+                    .contains("--src-profile");
+            assertThat(notJson.all() + denied.all()).doesNotContain(GOV_SECRET).doesNotContain(GOV_KEY);
+        } finally {
+            previous.forEach(CrossPartitionCredentialsIT::restore);
+        }
+    }
+
     private static void restore(String name, String value) {
         if (value == null) {
             System.clearProperty(name);
