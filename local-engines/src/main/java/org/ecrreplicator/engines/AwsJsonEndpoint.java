@@ -12,9 +12,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A loopback endpoint speaking the AWS JSON protocol ({@code POST /} with {@code X-Amz-Target:
@@ -24,6 +27,7 @@ import java.util.concurrent.Executors;
  */
 public class AwsJsonEndpoint implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/,\\s]+)/");
 
     /** One API operation: the request body in, the response body out. */
     @FunctionalInterface
@@ -65,6 +69,7 @@ public class AwsJsonEndpoint implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Operation> operations = new ConcurrentHashMap<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private volatile Set<String> accessKeyIds = Set.of();
 
     /**
      * @param targetPrefix e.g. {@code secretsmanager}, {@code AmazonEC2ContainerRegistry_V20150921}
@@ -85,6 +90,25 @@ public class AwsJsonEndpoint implements AutoCloseable {
         }));
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * Answers only callers whose SigV4 {@code Authorization} header names one of these access key ids
+     * ({@code Credential=AKID/...}); others get {@code UnrecognizedClientException} 400, as AWS answers an
+     * unknown key. No ids (the default): any caller.
+     */
+    public AwsJsonEndpoint acceptOnly(Set<String> ids) {
+        accessKeyIds = Set.copyOf(ids);
+        return this;
+    }
+
+    /** The access key id a SigV4 {@code Authorization} header names, or null. */
+    static String accessKeyId(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        Matcher matcher = CREDENTIAL.matcher(authorization);
+        return matcher.find() ? matcher.group(1) : null;
     }
 
     public AwsJsonEndpoint on(String operation, Operation handler) {
@@ -114,6 +138,18 @@ public class AwsJsonEndpoint implements AutoCloseable {
             Operation handler = operation == null ? null : operations.get(operation);
             if (handler == null) {
                 sendError(exchange, new AwsError("UnknownOperationException", "unknown operation " + target));
+                return;
+            }
+            Set<String> accepted = accessKeyIds;
+            if (!accepted.isEmpty()
+                    && !accepted.contains(
+                            accessKeyId(exchange.getRequestHeaders().getFirst("Authorization")))) {
+                exchange.getRequestBody().readAllBytes();
+                sendError(
+                        exchange,
+                        new AwsError(
+                                "UnrecognizedClientException",
+                                "The security token included in the request is invalid."));
                 return;
             }
             byte[] body = exchange.getRequestBody().readAllBytes();

@@ -97,6 +97,15 @@ public final class LocalEcrApi implements AutoCloseable {
         return endpoint.endpoint();
     }
 
+    /**
+     * Answers only requests signed with these access key ids, as an ECR in one partition refuses another's keys
+     * ({@code UnrecognizedClientException}). Without a call: any caller, as before.
+     */
+    public LocalEcrApi acceptOnly(String... accessKeyIds) {
+        endpoint.acceptOnly(Set.of(accessKeyIds));
+        return this;
+    }
+
     public RegistryProcess registry() {
         return registry;
     }

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.ecrreplicator.engines.AwsJsonEndpoint.AwsError;
@@ -59,6 +60,12 @@ public final class LocalSecretsManager implements AutoCloseable {
     /** The endpoint to give a client, e.g. through {@code AWS_ENDPOINT_URL_SECRETS_MANAGER}. */
     public URI endpoint() {
         return endpoint.endpoint();
+    }
+
+    /** Answers only requests signed with these access key ids ({@code UnrecognizedClientException} otherwise). */
+    public LocalSecretsManager acceptOnly(String... accessKeyIds) {
+        endpoint.acceptOnly(Set.of(accessKeyIds));
+        return this;
     }
 
     /** Creates the secret or adds a version as {@code AWSCURRENT}; returns the secret's ARN. */

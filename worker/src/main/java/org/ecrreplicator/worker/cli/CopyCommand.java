@@ -39,6 +39,7 @@ final class CopyCommand implements Callable<Integer> {
         spec.addMixin("connection", ConnectionOptions.transferMixin());
         spec.addMixin("sourceCredentials", CredentialsOption.SOURCE.mixin());
         spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());
+        spec.addMixin("awsCredentials", AwsCredentialsOptions.mixin());
         spec.addOption(CommandSpecs.flag("--json", "Print exactly one JSON object with the result on stdout."));
         spec.addOption(
                 CommandSpecs.flag(NO_REFERRERS, "Copy the image alone, without the manifests that refer to it."));

@@ -1,5 +1,7 @@
 package org.ecrreplicator.worker.cli;
 
+import java.util.Locale;
+import java.util.Optional;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,6 +19,11 @@ enum CredentialsOption {
         this.option = option;
         this.variable = variable;
         this.side = side;
+    }
+
+    /** {@code --src-creds} or {@code --dest-creds}. */
+    String option() {
+        return option;
     }
 
     /** The environment variable, which keeps credentials out of process listings. */
@@ -46,20 +53,26 @@ enum CredentialsOption {
     }
 
     /**
-     * How an operator command reaches {@code host} on this side: the option's credentials, else the
-     * environment variable's, else ECR auth with the default AWS credentials for an ECR host, else
-     * anonymous. Repositories are never created.
+     * How an operator command reaches {@code host} on this side: the option's credentials; else, for an ECR host,
+     * the AWS identity of {@link AwsCredentialsOptions} (a profile, the destination secret's keys); else the
+     * environment variable's credentials; else ECR auth with the default AWS credentials for an ECR host, else
+     * anonymous. An AWS option beats the environment variable, as any option does. Repositories are never
+     * created.
      */
     Endpoint endpoint(
             CommandSpec command, Environment environment, String host, boolean insecure, EcrFactory ecrFactory) {
         String given = value(command);
+        Optional<AwsIdentity> aws = AwsSides.identity(this, command, host, given != null);
+        String userPassword = given != null || aws.isPresent()
+                ? given
+                : environment.get(variable).orElse(null);
         return Endpoints.forHost(
                 host,
-                given != null ? given : environment.get(variable).orElse(null),
+                userPassword,
                 where(),
                 insecure,
                 ecrFactory,
-                null,
+                aws.orElseGet(() -> AwsIdentity.defaultChain(side.toLowerCase(Locale.ROOT))),
                 EcrApi.RepositoryDefaults.noCreate());
     }
 }

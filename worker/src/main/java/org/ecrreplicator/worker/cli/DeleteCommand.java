@@ -27,6 +27,7 @@ final class DeleteCommand implements Callable<Integer> {
                 "Nothing to delete is not an error.");
         spec.addMixin("connection", ConnectionOptions.mixin());
         spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());
+        spec.addMixin("awsCredentials", AwsCredentialsOptions.destinationMixin());
         spec.addPositional(CommandSpecs.positional(0, "REFERENCE", "host[:port]/repository:tag or @digest"));
     }
 

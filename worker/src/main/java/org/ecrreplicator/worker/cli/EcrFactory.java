@@ -10,7 +10,41 @@ interface EcrFactory {
     EcrApi create(
             Region region, AwsCredentialsProvider credentials, String registryId, EcrApi.RepositoryDefaults defaults);
 
+    /**
+     * With a named profile, whose settings ({@code endpoint_url} among them) the SDK's client follows; factories
+     * that point the client elsewhere (tests) ignore it.
+     *
+     * @param profile null for the SDK's default
+     */
+    default EcrApi create(
+            Region region,
+            AwsCredentialsProvider credentials,
+            String profile,
+            String registryId,
+            EcrApi.RepositoryDefaults defaults) {
+        return create(region, credentials, registryId, defaults);
+    }
+
     static EcrFactory sdk() {
-        return EcrApi::create;
+        return new EcrFactory() {
+            @Override
+            public EcrApi create(
+                    Region region,
+                    AwsCredentialsProvider credentials,
+                    String registryId,
+                    EcrApi.RepositoryDefaults defaults) {
+                return EcrApi.create(region, credentials, registryId, defaults);
+            }
+
+            @Override
+            public EcrApi create(
+                    Region region,
+                    AwsCredentialsProvider credentials,
+                    String profile,
+                    String registryId,
+                    EcrApi.RepositoryDefaults defaults) {
+                return EcrApi.create(region, credentials, profile, registryId, defaults);
+            }
+        };
     }
 }

@@ -1,21 +1,23 @@
 package org.ecrreplicator.worker.cli;
 
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import org.ecrreplicator.worker.engine.registry.Credentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 
 /** Chooses how to authenticate to a registry: explicit USER:PASS, ECR for ECR hosts, else anonymous. */
 final class Endpoints {
+    private static final Pattern PORT = Pattern.compile(":\\d+$");
+
     private Endpoints() {}
 
     /**
      * @param userPassword {@code USER:PASS} or null
      * @param source where {@code userPassword} came from, for error messages
+     * @param aws the credentials for an ECR host's API calls
      */
     static Endpoint forHost(
             String host,
@@ -23,7 +25,7 @@ final class Endpoints {
             String source,
             boolean insecure,
             EcrFactory ecr,
-            AwsCredentialsProvider awsCredentials,
+            AwsIdentity aws,
             EcrApi.RepositoryDefaults defaults) {
         if (userPassword != null) {
             try {
@@ -32,18 +34,22 @@ final class Endpoints {
                 throw new UsageException(e.getMessage());
             }
         }
-        Optional<EcrRegistry> registry = EcrRegistry.fromHost(host);
+        Optional<EcrRegistry> registry = ecrRegistry(host);
         if (registry.isPresent()) {
             EcrApi api = ecr.create(
                     Region.of(registry.get().region()),
-                    awsCredentials == null
-                            ? DefaultCredentialsProvider.builder().build()
-                            : awsCredentials,
+                    aws.credentials(),
+                    aws.profile(),
                     registry.get().accountId(),
                     defaults);
-            return Endpoint.ecr(api, insecure);
+            return Endpoint.ecr(api.describedAs(aws.description()), insecure);
         }
         return Endpoint.anonymous(insecure);
+    }
+
+    /** The ECR registry {@code host[:port]} names, if any (a port only ever appears in tests). */
+    static Optional<EcrRegistry> ecrRegistry(String host) {
+        return EcrRegistry.fromHost(PORT.matcher(host).replaceFirst(""));
     }
 
     static void close(Endpoint... endpoints) {

@@ -37,6 +37,7 @@ final class RegistrySides implements AutoCloseable {
     static void addTo(CommandSpec spec) {
         spec.addMixin("sourceCredentials", CredentialsOption.SOURCE.mixin());
         spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());
+        spec.addMixin("awsCredentials", AwsCredentialsOptions.mixin());
         // Hidden: tests force several pages with a handful of repositories; operators have no reason to.
         spec.addOption(OptionSpec.builder(PAGE_SIZE)
                 .paramLabel("N")

@@ -9,11 +9,13 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.registry.PasswordSource;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -62,6 +64,12 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
     public record DeleteOutcome(boolean deleted, String digest, String failureCode, String failureReason) {}
 
     private static final Duration REFRESH_MARGIN = Duration.ofMinutes(30);
+    /** What AWS answers keys it does not know (another partition's) or cannot verify. */
+    private static final Set<String> REFUSED_CREDENTIALS = Set.of(
+            "UnrecognizedClientException",
+            "InvalidClientTokenId",
+            "InvalidSignatureException",
+            "SignatureDoesNotMatch");
 
     private final EcrClient client;
     private final String registryId;
@@ -69,6 +77,7 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
     private final Clock clock;
     private Authorization cached;
     private Instant cachedAt;
+    private volatile String credentialsDescription;
 
     /**
      * @param registryId the account id, or null for the caller's own registry
@@ -86,15 +95,42 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
      */
     public static EcrApi create(
             Region region, AwsCredentialsProvider credentials, String registryId, RepositoryDefaults defaults) {
+        return create(region, credentials, null, registryId, defaults);
+    }
+
+    /**
+     * @param profile a named AWS profile whose settings ({@code endpoint_url} among them) the client follows, as
+     *     the AWS CLI's {@code --profile} does; null for the SDK's default. The region stays {@code region}.
+     */
+    public static EcrApi create(
+            Region region,
+            AwsCredentialsProvider credentials,
+            String profile,
+            String registryId,
+            RepositoryDefaults defaults) {
         EcrClient client = EcrClient.builder()
                 .region(region)
                 .credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(10))
                         .socketTimeout(Duration.ofSeconds(30)))
-                .overrideConfiguration(config -> config.apiCallTimeout(Duration.ofMinutes(2)))
+                .overrideConfiguration(config -> {
+                    config.apiCallTimeout(Duration.ofMinutes(2));
+                    if (profile != null) {
+                        config.defaultProfileName(profile);
+                    }
+                })
                 .build();
         return new EcrApi(client, registryId, defaults, Clock.systemUTC());
+    }
+
+    /**
+     * Names whose credentials this client calls with (e.g. {@code source side, profile 'gov'}) in its error
+     * messages, so a refusal says which side to fix. Never a key.
+     */
+    public EcrApi describedAs(String credentials) {
+        this.credentialsDescription = credentials;
+        return this;
     }
 
     public RepositoryDefaults defaults() {
@@ -135,6 +171,18 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
         List<AuthorizationData> data;
         try {
             data = client.getAuthorizationToken(request -> {}).authorizationData();
+        } catch (AwsServiceException e) {
+            String code =
+                    e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            String message = "ECR GetAuthorizationToken failed for " + describeRegistry() + ": "
+                    + (code == null
+                            ? e.getMessage()
+                            : code + ": " + e.awsErrorDetails().errorMessage());
+            if (code != null && REFUSED_CREDENTIALS.contains(code)) {
+                message += "; these credentials are not this registry's: give this side credentials of the"
+                        + " registry's own partition and account";
+            }
+            throw new ReplicatorException(message);
         } catch (SdkException e) {
             throw new ReplicatorException(
                     "ECR GetAuthorizationToken failed for " + describeRegistry() + ": " + e.getMessage());
@@ -287,7 +335,9 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
     }
 
     private String describeRegistry() {
-        return registryId == null ? "the caller's ECR registry" : "ECR registry " + registryId;
+        String registry = registryId == null ? "the caller's ECR registry" : "ECR registry " + registryId;
+        String credentials = credentialsDescription;
+        return credentials == null ? registry : registry + " (" + credentials + ")";
     }
 
     @Override
