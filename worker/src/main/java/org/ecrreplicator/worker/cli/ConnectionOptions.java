@@ -38,7 +38,13 @@ final class ConnectionOptions {
         return CommandSpecs.flag(command, INSECURE);
     }
 
+    /** The value, checked here so that an impossible one is a usage error (exit 2), not a failed copy. */
     static int concurrency(CommandSpec command) {
-        return CommandSpecs.<Integer>value(command, CONCURRENCY);
+        int concurrency = CommandSpecs.<Integer>value(command, CONCURRENCY);
+        if (concurrency < 1 || concurrency > ImageCopier.Options.MAX_CONCURRENCY) {
+            throw new UsageException(
+                    CONCURRENCY + " must be 1 to " + ImageCopier.Options.MAX_CONCURRENCY + ", not " + concurrency);
+        }
+        return concurrency;
     }
 }

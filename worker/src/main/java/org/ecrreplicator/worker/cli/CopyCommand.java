@@ -117,6 +117,16 @@ final class CopyCommand implements Callable<Integer> {
     }
 
     static String summary(CopyResult result) {
+        if (!result.changed()
+                && result.referrersCopied() == 0
+                && result.referrersSkipped().isEmpty()) {
+            return String.format(
+                    Locale.ROOT,
+                    "%s is already up to date (%d manifests): nothing copied, in %.1f s",
+                    result.destination(),
+                    result.manifests(),
+                    result.seconds());
+        }
         return String.format(
                 Locale.ROOT,
                 "copied %s (%d manifests): %d blobs copied (%s), %d already there, %d referrers copied%s, in %.1f s",

@@ -56,9 +56,13 @@ public final class ImageCopier implements AutoCloseable {
             Duration idleTimeout,
             Duration commitTimeout,
             boolean copyReferrers) {
+        /** Blobs in flight per copy, at the most: beyond it a registry's connection limits, not ours, decide. */
+        public static final int MAX_CONCURRENCY = 64;
+
         public Options {
-            if (concurrency < 1 || concurrency > 64) {
-                throw new IllegalArgumentException("concurrency must be 1 to 64, not " + concurrency);
+            if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+                throw new IllegalArgumentException(
+                        "concurrency must be 1 to " + MAX_CONCURRENCY + ", not " + concurrency);
             }
         }
 

@@ -198,6 +198,49 @@ class CliIT {
     }
 
     @Test
+    void shouldNameTheFixInOneLineWhenTheRegistryOrTheReferenceIsWrong() {
+        Run plainHttp = run(Map.of(), "copy", destination.authority() + "/x:1", destination.authority() + "/y:1");
+        Run unresolved =
+                run(Map.of(), "copy", "--insecure", "no-such-host.invalid/x:1", destination.authority() + "/y:1");
+        Run url = run(Map.of(), "copy", "http://" + destination.authority() + "/x:1", destination.authority() + "/y");
+        Run zero = run(
+                Map.of(), "copy", "--concurrency=0", destination.authority() + "/x:1", destination.authority() + "/y");
+
+        for (Run run : List.of(plainHttp, unresolved, url, zero)) {
+            assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
+        }
+        assertThat(plainHttp.exit()).isEqualTo(1);
+        assertThat(plainHttp.err()).contains(destination.authority() + " speaks plain HTTP: pass --insecure");
+        assertThat(unresolved.exit()).isEqualTo(1);
+        assertThat(unresolved.err())
+                .contains("cannot resolve host no-such-host.invalid")
+                .doesNotContain("attempts");
+        assertThat(url.exit()).isEqualTo(2);
+        assertThat(url.err()).contains("is a URL, not an image reference").contains("e.g. " + destination.authority());
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err()).contains("--concurrency must be 1 to 64, not 0");
+    }
+
+    @Test
+    void shouldAcceptTheDockerTransportPrefixAndSayAlreadyUpToDateWhenNothingChanged() {
+        push(41, "cli/uptodate", "1");
+        String from = "docker://" + source.authority() + "/cli/uptodate:1";
+        String to = "docker://" + destination.authority() + "/cli/uptodate:1";
+        Map<String, String> env = Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
+
+        Run first = run(env, "copy", "--insecure", from, to);
+        Run second = run(env, "copy", "--insecure", from, to);
+
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).startsWith("copied " + destination.authority() + "/cli/uptodate:1");
+        assertThat(second.exit()).as(second.err()).isZero();
+        assertThat(second.out())
+                .startsWith(destination.authority() + "/cli/uptodate:1@")
+                .contains(" is already up to date")
+                .contains("nothing copied");
+    }
+
+    @Test
     void shouldDeleteATagWhenAskedAndSayNothingWasThereTheSecondTime() {
         push(53, "cli/del", "1");
         run(

@@ -40,7 +40,7 @@ public final class RegistryClient {
 
     public RegistryClient(
             String authority, boolean insecure, Credentials credentials, HttpClient http, RetryPolicy retryPolicy) {
-        this.retrier = new Retrier(retryPolicy);
+        this.retrier = new Retrier(retryPolicy, authority);
         this.exchange = new RegistryExchange(authority, insecure, credentials, http, retrier);
         this.referrers = new ReferrersLookup(exchange, this::getManifest);
     }

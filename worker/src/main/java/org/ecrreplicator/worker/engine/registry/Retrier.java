@@ -23,9 +23,12 @@ public final class Retrier {
     }
 
     private final RetryPolicy policy;
+    private final String authority;
 
-    Retrier(RetryPolicy policy) {
+    /** @param authority the registry's host[:port], named in errors that are about the host itself */
+    Retrier(RetryPolicy policy, String authority) {
         this.policy = policy;
+        this.authority = authority;
     }
 
     /**
@@ -45,7 +48,7 @@ public final class Retrier {
                     if (e instanceof RuntimeException runtime) {
                         throw runtime;
                     }
-                    throw new RegistryException(what + " failed: " + describe(e), 0, null, e);
+                    throw new RegistryException(what + " failed: " + describe(e, authority), 0, null, e);
                 }
                 failed++;
                 if (!policy.hasAttemptsLeft(failed)) {
@@ -57,7 +60,7 @@ public final class Retrier {
                                 e);
                     }
                     throw new RegistryException(
-                            what + " failed after " + failed + " attempts: " + describe(e), 0, null, e);
+                            what + " failed after " + failed + " attempts: " + describe(e, authority), 0, null, e);
                 }
                 Optional<Duration> retryAfter =
                         e instanceof RetryableException retryable ? retryable.retryAfter() : Optional.empty();
@@ -71,6 +74,26 @@ public final class Retrier {
                 }
             }
         }
+    }
+
+    /**
+     * A transport failure in words, naming the fix where there is one: a registry that answers TLS with plain
+     * HTTP wants {@code --insecure}, and a host that does not resolve is a typo or a missing DNS entry.
+     */
+    static String describe(Throwable e, String authority) {
+        if (RetryPolicy.isUnresolvedHost(e)) {
+            return "cannot resolve host " + host(authority) + ": check the name (and this machine's DNS)";
+        }
+        if (e instanceof javax.net.ssl.SSLException
+                && String.valueOf(e.getMessage()).contains("plaintext")) {
+            return authority + " speaks plain HTTP: pass --insecure (for registries you trust on your own network)";
+        }
+        return describe(e);
+    }
+
+    private static String host(String authority) {
+        int colon = authority.lastIndexOf(':');
+        return colon > 0 && authority.indexOf(']') < colon ? authority.substring(0, colon) : authority;
     }
 
     /** A transport failure in words: the JDK's messages are often null or cryptic. */

@@ -2,6 +2,7 @@ package org.ecrreplicator.worker.engine.registry;
 
 import java.io.IOException;
 import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -56,10 +57,23 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
         if (failure instanceof RetryableException) {
             return true;
         }
-        if (failure instanceof SSLException || failure instanceof UnknownHostException) {
+        if (failure instanceof SSLException || isUnresolvedHost(failure)) {
             return false;
         }
         return failure instanceof IOException;
+    }
+
+    /**
+     * A host name that does not resolve. The JDK's HTTP client reports it as a {@link java.net.ConnectException}
+     * caused by an {@link UnresolvedAddressException}, which would otherwise pass for a refused connection.
+     */
+    static boolean isUnresolvedHost(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnknownHostException || cause instanceof UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** Retries never stack: neither ours inside ours, nor ours around the AWS SDK's. */
 class RetrierTest {
-    private final Retrier retrier = new Retrier(new RetryPolicy(3, Duration.ZERO, Duration.ZERO, Duration.ZERO));
+    private final Retrier retrier =
+            new Retrier(new RetryPolicy(3, Duration.ZERO, Duration.ZERO, Duration.ZERO), "registry.example:5000");
 
     @Test
     void shouldGiveUpOnceWhenARetriedCallInsideAnotherKeepsFailing() {
@@ -61,5 +62,35 @@ class RetrierTest {
 
         assertThat(answer).isEqualTo("ok");
         assertThat(calls.get()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldNameTheHostOnceWithoutRetryingWhenItDoesNotResolve() {
+        AtomicInteger calls = new AtomicInteger();
+        java.net.ConnectException unresolved = new java.net.ConnectException();
+        unresolved.initCause(new java.nio.channels.UnresolvedAddressException());
+
+        Throwable thrown = catchThrowable(() -> retrier.call("GET manifest a:1 from registry.example:5000", attempt -> {
+            calls.incrementAndGet();
+            throw unresolved;
+        }));
+
+        assertThat(calls.get())
+                .as("a name that does not resolve is not retried")
+                .isEqualTo(1);
+        assertThat(thrown)
+                .hasMessage("GET manifest a:1 from registry.example:5000 failed: cannot resolve host registry.example:"
+                        + " check the name (and this machine's DNS)");
+    }
+
+    @Test
+    void shouldSayPassInsecureWhenTheRegistryAnswersTlsWithPlainHttp() {
+        Throwable thrown = catchThrowable(() -> retrier.call("GET manifest a:1 from registry.example:5000", attempt -> {
+            throw new javax.net.ssl.SSLException("Unrecognized SSL message, plaintext connection?");
+        }));
+
+        assertThat(thrown)
+                .hasMessageContaining("registry.example:5000 speaks plain HTTP: pass --insecure")
+                .hasMessageNotContaining("Unrecognized SSL message");
     }
 }

@@ -83,7 +83,8 @@ class RetryPolicyTest {
 
     @Test
     void shouldStopAfterMaxAttemptsAndNameTheOperationWhenEveryAttemptFails() {
-        Retrier retrier = new Retrier(new RetryPolicy(3, Duration.ZERO, Duration.ZERO, Duration.ZERO));
+        Retrier retrier =
+                new Retrier(new RetryPolicy(3, Duration.ZERO, Duration.ZERO, Duration.ZERO), "registry.example:5000");
         int[] calls = {0};
 
         Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> retrier.call("GET thing", attempt -> {
@@ -100,7 +101,7 @@ class RetryPolicyTest {
 
     @Test
     void shouldFailAtOnceWhenTheErrorIsNotRetryable() {
-        Retrier retrier = new Retrier(policy);
+        Retrier retrier = new Retrier(policy, "registry.example:5000");
         int[] calls = {0};
 
         Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> retrier.call("PUT manifest", a -> {
