@@ -265,7 +265,7 @@ public final class Redrive {
                     StackOutputs.DEAD_LETTER_QUEUE_URL,
                     deadLetters,
                     depth,
-                    "moved",
+                    "move started",
                     "move task started to the replication queue (" + StackOutputs.QUEUE_URL + "), handle "
                             + handle + "; aws sqs list-message-move-tasks --source-arn " + source
                             + " shows its progress");

@@ -55,7 +55,7 @@ public record RedriveReport(
     /**
      * @param output the stack output that names the queue
      * @param depth visible messages, -1 when it could not be read
-     * @param action {@code moved}, {@code would move}, {@code nothing to move}, {@code not moved} or {@code failed}
+     * @param action {@code move started}, {@code would move}, {@code nothing to move}, {@code not moved} or {@code failed}
      */
     public record QueueRow(String output, String url, int depth, String action, String detail) {}
 
