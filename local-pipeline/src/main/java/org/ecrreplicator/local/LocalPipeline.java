@@ -485,6 +485,11 @@ public final class LocalPipeline implements AutoCloseable {
                 .messageDeduplicationId(deduplicationId));
     }
 
+    /** The replication queue's dead-letter queue (the stack output {@code DeadLetterQueueUrl}). */
+    public String deadLetterQueueUrl() {
+        return queue.deadLetterUrl();
+    }
+
     public int deadLetterQueueDepth() {
         return queueDepth(queue.deadLetterUrl());
     }

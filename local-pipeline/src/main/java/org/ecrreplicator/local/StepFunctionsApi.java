@@ -31,6 +31,7 @@ final class StepFunctionsApi implements AutoCloseable {
         this.endpoint = new AwsJsonEndpoint("AWSStepFunctions", "1.0")
                 .on("StartExecution", this::startExecution)
                 .on("DescribeExecution", this::describeExecution)
+                .on("ListExecutions", this::listExecutions)
                 .on("GetExecutionHistory", this::getExecutionHistory)
                 .on("RedriveExecution", this::redriveExecution)
                 .on("SendTaskSuccess", this::sendTaskSuccess)
@@ -85,6 +86,74 @@ final class StepFunctionsApi implements AutoCloseable {
         }
         response.put(
                 "redriveStatus", running || execution.status() == Status.SUCCEEDED ? "NOT_REDRIVABLE" : "REDRIVABLE");
+        return response;
+    }
+
+    /**
+     * ListExecutions of the one state machine: newest first, as Step Functions sorts them; {@code statusFilter}
+     * one status; pages of {@code maxResults} (default 100, at most 1000) with an opaque {@code nextToken}.
+     */
+    private JsonNode listExecutions(JsonNode request) {
+        String arn = request.path("stateMachineArn").asText(null);
+        if (!stepFunctions.stateMachineArn().equals(arn)) {
+            throw new AwsError("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
+        }
+        Status filter = null;
+        if (request.hasNonNull("statusFilter")) {
+            String value = request.get("statusFilter").asText();
+            try {
+                filter = Status.valueOf(value);
+            } catch (IllegalArgumentException e) {
+                throw new AwsError(
+                        "ValidationException",
+                        "Value '" + value + "' at 'statusFilter' failed to"
+                                + " satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED,"
+                                + " TIMED_OUT, ABORTED, PENDING_REDRIVE]");
+            }
+        }
+        int max = request.path("maxResults").asInt(0);
+        if (max < 0 || max > 1000) {
+            throw new AwsError("ValidationException", "maxResults must be between 0 and 1000");
+        }
+        int pageSize = max == 0 ? 100 : max;
+        List<ExecutionView> matching = new ArrayList<>();
+        for (ExecutionView execution : stepFunctions.executions()) {
+            if (filter == null || execution.status() == filter) {
+                matching.add(execution);
+            }
+        }
+        Collections.reverse(matching);
+        int from = 0;
+        if (request.hasNonNull("nextToken")) {
+            try {
+                from = Integer.parseInt(request.get("nextToken").asText());
+            } catch (NumberFormatException e) {
+                throw new AwsError(
+                        "InvalidToken",
+                        "Invalid Token: '" + request.get("nextToken").asText() + "'");
+            }
+        }
+        int to = Math.min(matching.size(), from + pageSize);
+        ObjectNode response = JSON.createObjectNode();
+        ArrayNode page = response.putArray("executions");
+        for (ExecutionView execution : matching.subList(Math.min(from, matching.size()), to)) {
+            ObjectNode item = page.addObject();
+            item.put("executionArn", execution.executionArn());
+            item.put("stateMachineArn", stepFunctions.stateMachineArn());
+            item.put("name", execution.name());
+            item.put("status", execution.status().name());
+            item.put("startDate", LocalStepFunctions.epochSeconds(execution.startDate()));
+            if (execution.stopDate() != null && execution.status() != Status.RUNNING) {
+                item.put("stopDate", LocalStepFunctions.epochSeconds(execution.stopDate()));
+            }
+            item.put("redriveCount", execution.redriveCount());
+            if (execution.redriveDate() != null) {
+                item.put("redriveDate", LocalStepFunctions.epochSeconds(execution.redriveDate()));
+            }
+        }
+        if (to < matching.size()) {
+            response.put("nextToken", Integer.toString(to));
+        }
         return response;
     }
 

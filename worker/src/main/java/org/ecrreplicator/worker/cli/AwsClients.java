@@ -10,6 +10,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * SDK clients for the operator commands, on the operator's machine: url-connection-client with explicit
@@ -32,6 +34,14 @@ record AwsClients(Optional<String> profile, Optional<String> region) {
 
     DynamoDbClient dynamoDb() {
         return build(DynamoDbClient.builder());
+    }
+
+    SfnClient sfn() {
+        return build(SfnClient.builder());
+    }
+
+    SqsClient sqs() {
+        return build(SqsClient.builder());
     }
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {
