@@ -1,0 +1,77 @@
+# Shared by the benchmarks: checks what they need, starts and stops registries, times whole processes.
+# Sourced after bin/lib/common.sh, with BENCH_NAME set (names the scratch directory).
+# shellcheck shell=bash
+REGISTRY_BIN="${REGISTRY_BIN:-$(command -v docker-registry || true)}"
+[ -x "$REGISTRY_BIN" ] || { echo "error: docker-registry is not installed: sudo apt-get install docker-registry" >&2; exit 1; }
+command -v skopeo >/dev/null || { echo "error: skopeo is not installed: sudo apt-get install skopeo" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "error: /usr/bin/time is needed for peak RSS: sudo apt-get install time" >&2; exit 1; }
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/${BENCH_NAME:?}-bench.XXXXXX")"
+declare -A PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+
+# start_registry NAME: starts an empty registry, sets PORT.
+start_registry() {
+  local name="$1" dir="$WORK/$1"
+  PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  mkdir -p "$dir/storage"
+  cat >"$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:$PORT
+  secret: bench-only-upload-state-secret
+YAML
+  "$REGISTRY_BIN" serve "$dir/config.yml" >"$dir/log" 2>&1 &
+  PIDS[$name]=$!
+  for _ in $(seq 1 200); do
+    if curl -fs "http://127.0.0.1:$PORT/v2/" >/dev/null 2>&1; then return 0; fi
+    sleep 0.05
+  done
+  echo "error: registry $name did not start: $(tail -5 "$dir/log")" >&2
+  exit 1
+}
+
+stop_registry() {
+  local name="$1"
+  kill "${PIDS[$name]}" 2>/dev/null || true
+  wait "${PIDS[$name]}" 2>/dev/null || true
+  unset "PIDS[$name]"
+  rm -rf "${WORK:?}/$name"
+}
+
+# timed LABEL: runs CMD, appends "seconds rss_kib" to $WORK/LABEL.
+timed() {
+  local label="$1"
+  /usr/bin/time -f "%e %M" -o "$WORK/time.out" "${CMD[@]}" >"$WORK/cmd.out" 2>"$WORK/cmd.err" || {
+    echo "error: $label failed: $(tail -3 "$WORK/cmd.err")" >&2; exit 1; }
+  cat "$WORK/time.out" >>"$WORK/$label"
+}
+
+median() { # median of column $2 in file $1
+  sort -n -k"$2","$2" "$1" | awk -v col="$2" '{ v[NR] = $col } END {
+    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo "building the worker jar and the sample image generator..." >&2
+if [ ! -f "$REPO_ROOT/worker/target/replicator-worker-cli.jar" ] || [ ! -d "$REPO_ROOT/local-engines/target/classes" ]; then
+  (cd "$REPO_ROOT" && mvn_batch -q -o -DskipTests -DskipITs -Dspotless.check.skip=true package -pl worker -am >&2)
+fi
