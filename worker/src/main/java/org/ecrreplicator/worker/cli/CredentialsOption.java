@@ -73,6 +73,7 @@ enum CredentialsOption {
                 insecure,
                 ecrFactory,
                 aws.orElseGet(() -> AwsIdentity.defaultChain(side.toLowerCase(Locale.ROOT))),
-                EcrApi.RepositoryDefaults.noCreate());
+                EcrApi.RepositoryDefaults.noCreate(),
+                "pass " + option + " USER:PASSWORD, or set " + variable + "=USER:PASSWORD");
     }
 }

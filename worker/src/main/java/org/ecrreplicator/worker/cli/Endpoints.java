@@ -18,6 +18,7 @@ final class Endpoints {
      * @param userPassword {@code USER:PASS} or null
      * @param source where {@code userPassword} came from, for error messages
      * @param aws the credentials for an ECR host's API calls
+     * @param anonymousHint how to give credentials, for the error when the registry requires them
      */
     static Endpoint forHost(
             String host,
@@ -26,7 +27,8 @@ final class Endpoints {
             boolean insecure,
             EcrFactory ecr,
             AwsIdentity aws,
-            EcrApi.RepositoryDefaults defaults) {
+            EcrApi.RepositoryDefaults defaults,
+            String anonymousHint) {
         if (userPassword != null) {
             try {
                 return Endpoint.of(Credentials.parseUserPassword(userPassword, source), insecure);
@@ -44,7 +46,7 @@ final class Endpoints {
                     defaults);
             return Endpoint.ecr(api.describedAs(aws.description()), insecure);
         }
-        return Endpoint.anonymous(insecure);
+        return Endpoint.anonymous(insecure, anonymousHint);
     }
 
     /** The ECR registry {@code host[:port]} names, if any (a port only ever appears in tests). */

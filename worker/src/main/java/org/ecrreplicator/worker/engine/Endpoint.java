@@ -25,6 +25,11 @@ public record Endpoint(boolean insecure, Credentials credentials, EcrApi ecr) {
         return of(Credentials.anonymous(), insecure);
     }
 
+    /** @param hint how to give credentials, named in the error if the registry turns out to require them */
+    public static Endpoint anonymous(boolean insecure, String hint) {
+        return of(Credentials.anonymous(hint), insecure);
+    }
+
     /** An ECR registry: passwords from {@code GetAuthorizationToken}, repositories through the same API. */
     public static Endpoint ecr(EcrApi api, boolean insecure) {
         return new Endpoint(insecure, Credentials.issued(api), api);

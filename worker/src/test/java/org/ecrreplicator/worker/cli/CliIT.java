@@ -222,6 +222,24 @@ class CliIT {
     }
 
     @Test
+    void shouldNameTheOptionAndTheVariableWhenTheRegistryRequiresCredentialsAndNoneWereGiven() {
+        push(42, "cli/needs-creds", "1");
+
+        Run run = run(
+                Map.of(),
+                "copy",
+                "--insecure",
+                source.authority() + "/cli/needs-creds:1",
+                destination.authority() + "/cli/needs-creds:1");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err())
+                .contains("requires authentication and no credentials were given")
+                .contains("pass --src-creds USER:PASSWORD, or set REPLICATOR_SRC_CREDS=USER:PASSWORD");
+    }
+
+    @Test
     void shouldAcceptTheDockerTransportPrefixAndSayAlreadyUpToDateWhenNothingChanged() {
         push(41, "cli/uptodate", "1");
         String from = "docker://" + source.authority() + "/cli/uptodate:1";

@@ -79,7 +79,8 @@ final class Authenticator {
         switch (credentials) {
             case Credentials.Anonymous anonymous ->
                 throw new RegistryException(
-                        what + " failed: " + registry + " requires authentication and no credentials were given",
+                        what + " failed: " + registry + " requires authentication and no credentials were given"
+                                + (anonymous.hint() == null ? "" : ": " + anonymous.hint()),
                         401,
                         "UNAUTHORIZED");
             case Credentials.Basic basic -> {

@@ -3,8 +3,12 @@ package org.ecrreplicator.worker.engine.registry;
 /** How to authenticate to one registry. {@code toString()} never shows a secret. */
 public sealed interface Credentials {
 
-    /** No credentials: anonymous access, or anonymous bearer tokens where the registry hands them out. */
-    record Anonymous() implements Credentials {}
+    /**
+     * No credentials: anonymous access, or anonymous bearer tokens where the registry hands them out.
+     *
+     * @param hint how to give credentials for this registry, for the error when it requires them, or null
+     */
+    record Anonymous(String hint) implements Credentials {}
 
     /** A user and password, sent as Basic or to the registry's token endpoint. */
     record Basic(String user, String password) implements Credentials {
@@ -27,7 +31,12 @@ public sealed interface Credentials {
     record Issued(PasswordSource source) implements Credentials {}
 
     static Credentials anonymous() {
-        return new Anonymous();
+        return new Anonymous(null);
+    }
+
+    /** @param hint how to give credentials, named in the error when the registry requires them */
+    public static Credentials anonymous(String hint) {
+        return new Anonymous(hint);
     }
 
     static Credentials basic(String user, String password) {
