@@ -41,6 +41,10 @@ class ChildProcessIT {
         builder.environment().put("LC_ALL", "C");
         builder.environment().remove("REPLICATOR_SRC_CREDS");
         builder.environment().remove("REPLICATOR_DEST_CREDS");
+        // No AWS credentials from this machine: a home without ~/.aws, no key variables, no instance metadata.
+        builder.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
+        builder.environment().put("HOME", temp.toString());
+        builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
         Process process = builder.start();
         long peak = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -66,6 +70,20 @@ class ChildProcessIT {
             // the process ended between the check and the read
         }
         return 0;
+    }
+
+    @Test
+    void shouldSayWhichCredentialsAreNeededInOneLineWhenAnEcrHostHasNoAwsCredentials() throws Exception {
+        Result result =
+                runJar(List.of(), "copy", "111122223333.dkr.ecr.us-east-1.amazonaws.com/team/app:1", "127.0.0.1:1/x:1");
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err().strip().lines()).as(result.err()).hasSize(1);
+        assertThat(result.err())
+                .startsWith("error: no AWS credentials found for ECR registry 111122223333 (source side")
+                .contains("--src-profile")
+                .contains("AWS_ACCESS_KEY_ID")
+                .doesNotContain("AwsCredentialsProviderChain");
     }
 
     @Test

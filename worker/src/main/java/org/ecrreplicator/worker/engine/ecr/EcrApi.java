@@ -38,6 +38,9 @@ import software.amazon.awssdk.services.ecr.model.TagStatus;
  * (described, created on demand) and deletes through {@code BatchDeleteImage}.
  */
 public final class EcrApi implements PasswordSource, AutoCloseable {
+    /** How the SDK's default credentials chain begins its message when no provider had credentials. */
+    private static final String NO_CREDENTIALS = "Unable to load credentials from any of the providers";
+
     /** What a repository created on demand looks like, and whether to create one at all. */
     public record RepositoryDefaults(boolean create, String tagMutability, boolean scanOnPush) {
         public RepositoryDefaults {
@@ -184,6 +187,13 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
             }
             throw new ReplicatorException(message);
         } catch (SdkException e) {
+            if (String.valueOf(e.getMessage()).startsWith(NO_CREDENTIALS)) {
+                // The SDK lists every provider it tried, over a thousand characters; the fix fits on one line.
+                throw new ReplicatorException("no AWS credentials found for " + describeRegistry() + ": give them"
+                        + " through a profile (--src-profile/--dest-profile, or AWS_PROFILE), the environment"
+                        + " (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) or a role (instance profile, container,"
+                        + " web identity)");
+            }
             throw new ReplicatorException(
                     "ECR GetAuthorizationToken failed for " + describeRegistry() + ": " + e.getMessage());
         }
