@@ -77,7 +77,7 @@ final class CopyCommand implements Callable<Integer> {
                 err.println("warning: " + skipped(skipped));
             }
             err.flush();
-            out.println(CommandSpecs.flag(spec, "--json") ? json(result) : summary(result));
+            out.println(CommandSpecs.flag(spec, "--json") ? json(result) : summary(result) + defaulted(from, to));
             out.flush();
             return 0;
         } finally {
@@ -114,6 +114,16 @@ final class CopyCommand implements Callable<Integer> {
         return "referrer " + referrer.digest()
                 + (referrer.artifactType() == null ? "" : " (" + referrer.artifactType() + ")") + " of "
                 + referrer.subject() + " not copied: " + referrer.reason();
+    }
+
+    /** What DESTINATION without a tag or digest became: the source's tag, or the digest alone. */
+    static String defaulted(ImageReference from, ImageReference to) {
+        if (to.tagValue().isPresent() || to.digestValue().isPresent()) {
+            return "";
+        }
+        return from.tagValue()
+                .map(tag -> " (DESTINATION had no tag: took the source's, " + tag + ")")
+                .orElse(" (DESTINATION had no tag and the source was by digest: copied by digest, untagged)");
     }
 
     static String summary(CopyResult result) {

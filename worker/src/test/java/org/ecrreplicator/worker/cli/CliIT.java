@@ -240,6 +240,32 @@ class CliIT {
     }
 
     @Test
+    void shouldSayWhichTagItTookWhenTheDestinationNamesNone() throws Exception {
+        SampleImages.Image image = push(43, "cli/untagged", "7");
+        Map<String, String> env = Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
+
+        Run byTag = run(
+                env,
+                "copy",
+                "--insecure",
+                source.authority() + "/cli/untagged:7",
+                destination.authority() + "/cli/untagged-a");
+        Run byDigest = run(
+                env,
+                "copy",
+                "--insecure",
+                source.authority() + "/cli/untagged@" + image.digest(),
+                destination.authority() + "/cli/untagged-b");
+
+        assertThat(byTag.exit()).as(byTag.err()).isZero();
+        assertThat(byTag.out()).contains("/cli/untagged-a:7@").contains("took the source's, 7");
+        assertThat(byDigest.exit()).as(byDigest.err()).isZero();
+        assertThat(byDigest.out()).contains("copied by digest, untagged");
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "cli/untagged-b", image.digest()))
+                .contains(image.digest());
+    }
+
+    @Test
     void shouldAcceptTheDockerTransportPrefixAndSayAlreadyUpToDateWhenNothingChanged() {
         push(41, "cli/uptodate", "1");
         String from = "docker://" + source.authority() + "/cli/uptodate:1";
