@@ -77,7 +77,7 @@ final class CopyCommand implements Callable<Integer> {
                 err.println("warning: " + skipped(skipped));
             }
             err.flush();
-            out.println(CommandSpecs.flag(spec, "--json") ? json(result) : summary(result) + defaulted(from, to));
+            out.println(CommandSpecs.flag(spec, "--json") ? json(from, result) : summary(result) + defaulted(from, to));
             out.flush();
             return 0;
         } finally {
@@ -88,8 +88,15 @@ final class CopyCommand implements Callable<Integer> {
         }
     }
 
-    static String json(CopyResult result) {
+    /** The success object; a failure is the same object with {@code status} "failed" and {@code error}. */
+    static String json(ImageReference from, CopyResult result) {
         ObjectNode node = Json.MAPPER.createObjectNode();
+        boolean unchanged = !result.changed()
+                && result.referrersCopied() == 0
+                && result.referrersSkipped().isEmpty();
+        node.put("status", unchanged ? "unchanged" : "copied");
+        node.put("source", from.toString());
+        node.put("destination", result.destination().toString());
         node.put("digest", result.digest().toString());
         node.put("mediaType", result.mediaType());
         node.put("manifests", result.manifests());

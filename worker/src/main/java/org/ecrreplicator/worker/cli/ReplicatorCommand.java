@@ -1,14 +1,20 @@
 package org.ecrreplicator.worker.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
+import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.SourceNotFoundException;
+import org.ecrreplicator.worker.engine.registry.RegistryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code replicator}: the worker's command line. Errors end as one line on stderr, never a stack trace. */
 public final class ReplicatorCommand implements Callable<Integer> {
+    private static final String JSON_OPTION = "--json";
+
     static final int FAILED = 1;
     static final int USAGE = 2;
     static final int SOURCE_NOT_FOUND = 3;
@@ -60,6 +66,18 @@ public final class ReplicatorCommand implements Callable<Integer> {
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             cmd.getErr().println("error: " + message(exception));
             cmd.getErr().flush();
+            if (cmd.getParseResult().hasMatchedOption(JSON_OPTION)) {
+                Object command = cmd.getCommandSpec().userObject();
+                boolean twoSides = command instanceof CopyCommand
+                        || command instanceof DiffCommand
+                        || command instanceof SyncCommand;
+                printFailure(
+                        cmd,
+                        twoSides ? cmd.getParseResult().matchedPositionalValue(0, null) : null,
+                        twoSides ? cmd.getParseResult().matchedPositionalValue(1, null) : null,
+                        code(exception),
+                        message(exception));
+            }
             if (exception instanceof UsageException) {
                 return USAGE;
             }
@@ -72,13 +90,47 @@ public final class ReplicatorCommand implements Callable<Integer> {
         });
         commandLine.setParameterExceptionHandler((exception, args) -> {
             CommandLine cmd = exception.getCommandLine();
-            cmd.getErr()
-                    .println("error: " + exception.getMessage() + " (see '"
-                            + cmd.getCommandSpec().qualifiedName() + " --help')");
+            String message =
+                    exception.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')";
+            cmd.getErr().println("error: " + message);
             cmd.getErr().flush();
+            if (Arrays.asList(args).contains(JSON_OPTION)) {
+                printFailure(cmd, null, null, "USAGE", message);
+            }
             return USAGE;
         });
         return commandLine;
+    }
+
+    /**
+     * With {@code --json} a failure is one object on stdout as well, so a caller that parses stdout always gets
+     * exactly one: {@code {"status":"failed","source","destination","error":{"code","message"}}} (source and
+     * destination where the command names them).
+     */
+    private static void printFailure(CommandLine cmd, String source, String destination, String code, String message) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("status", "failed");
+        if (source != null) {
+            node.put("source", source);
+        }
+        if (destination != null) {
+            node.put("destination", destination);
+        }
+        ObjectNode error = node.putObject("error");
+        error.put("code", code);
+        error.put("message", message);
+        cmd.getOut().println(Json.write(node));
+        cmd.getOut().flush();
+    }
+
+    /** A stable name for what went wrong: the registry's own error code where it gave one. */
+    static String code(Throwable exception) {
+        return switch (exception) {
+            case UsageException usage -> "USAGE";
+            case SourceNotFoundException notFound -> "SOURCE_NOT_FOUND";
+            case RegistryException registry when registry.code() != null -> registry.code();
+            default -> "FAILED";
+        };
     }
 
     /** One line: our own exceptions already explain themselves; anything else gets its type named. */

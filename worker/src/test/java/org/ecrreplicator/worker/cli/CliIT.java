@@ -126,6 +126,9 @@ class CliIT {
         json.fieldNames().forEachRemaining(fields::add);
         assertThat(fields)
                 .containsExactly(
+                        "status",
+                        "source",
+                        "destination",
                         "digest",
                         "mediaType",
                         "manifests",
@@ -263,6 +266,43 @@ class CliIT {
         assertThat(byDigest.out()).contains("copied by digest, untagged");
         assertThat(TestRegistries.digestOf(destination.baseUri(), "cli/untagged-b", image.digest()))
                 .contains(image.digest());
+    }
+
+    @Test
+    void shouldPrintExactlyOneJsonObjectOnFailureAsOnSuccessWhenAskedForJson() throws Exception {
+        push(44, "cli/json-shapes", "1");
+        Map<String, String> env = Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
+        String from = source.authority() + "/cli/json-shapes:1";
+        String to = destination.authority() + "/cli/json-shapes:1";
+
+        Run copied = run(env, "copy", "--insecure", "--json", from, to);
+        Run unchanged = run(env, "copy", "--insecure", "--json", from, to);
+        Run missing = run(env, "copy", "--insecure", "--json", source.authority() + "/cli/none:1", to);
+        Run usage = run(env, "copy", "--insecure", "--json", "--concurrency=0", from, to);
+        Run unknownOption = run(env, "copy", "--json", "--no-such-option", from, to);
+
+        for (Run run : List.of(copied, unchanged, missing, usage, unknownOption)) {
+            assertThat(run.out().strip().lines()).as(run.out() + run.err()).hasSize(1);
+        }
+        JsonNode first = Json.parse(copied.out());
+        assertThat(first.get("status").asText()).isEqualTo("copied");
+        assertThat(first.get("source").asText()).isEqualTo(from);
+        assertThat(first.get("destination").asText()).startsWith(to + "@sha256:");
+        assertThat(first.has("error")).isFalse();
+        assertThat(Json.parse(unchanged.out()).get("status").asText()).isEqualTo("unchanged");
+
+        JsonNode notFound = Json.parse(missing.out());
+        assertThat(missing.exit()).isEqualTo(3);
+        assertThat(notFound.get("status").asText()).isEqualTo("failed");
+        assertThat(notFound.get("source").asText()).isEqualTo(source.authority() + "/cli/none:1");
+        assertThat(notFound.get("destination").asText()).isEqualTo(to);
+        assertThat(notFound.at("/error/code").asText()).isEqualTo("SOURCE_NOT_FOUND");
+        assertThat(notFound.at("/error/message").asText()).contains("does not exist");
+        assertThat(usage.exit()).isEqualTo(2);
+        assertThat(Json.parse(usage.out()).at("/error/code").asText()).isEqualTo("USAGE");
+        assertThat(unknownOption.exit()).isEqualTo(2);
+        assertThat(Json.parse(unknownOption.out()).at("/error/message").asText())
+                .contains("--no-such-option");
     }
 
     @Test
