@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.ecrreplicator.domain.Durations;
 import org.ecrreplicator.domain.EcrImageActionEvents;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.Artifacts;
@@ -62,9 +63,23 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--timeout",
             paramLabel = "DURATION",
-            defaultValue = "PT10M",
-            description = "How long to wait for the pipeline to settle (ISO-8601, default ${DEFAULT-VALUE}).")
+            defaultValue = "10m",
+            converter = TimeoutConverter.class,
+            description = "How long to wait for the pipeline to settle: 10s, 5m, 1h or ISO-8601 (default"
+                    + " ${DEFAULT-VALUE}).")
     Duration timeout;
+
+    /** {@code --timeout} in the forms operators type (10s, 5m, 1h) as well as ISO-8601. */
+    static final class TimeoutConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value, "--timeout");
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     @Override
     // The progress watcher prints while it is open; the body never needs to name it.

@@ -4,10 +4,10 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.ecrreplicator.domain.Durations;
 import org.ecrreplicator.state.DynamoTagStateStore;
 import org.ecrreplicator.worker.redrive.Redrive;
 import org.ecrreplicator.worker.redrive.RedriveReport;
-import org.ecrreplicator.worker.redrive.RedriveWindow;
 import org.ecrreplicator.worker.status.Deployment;
 import picocli.CommandLine.Model.CommandSpec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -43,7 +43,7 @@ final class RedriveCommand implements Callable<Integer> {
                         SINCE,
                         "DURATION",
                         String.class,
-                        "Executions that stopped within this long (default: 24h): " + RedriveWindow.FORMS + ".")
+                        "Executions that stopped within this long (default: 24h): " + Durations.FORMS + ".")
                 .defaultValue("24h")
                 .build());
         spec.addOption(CommandSpecs.flag(DRY_RUN, "Redrive and move nothing; say what would be done."));
@@ -64,7 +64,7 @@ final class RedriveCommand implements Callable<Integer> {
     public Integer call() {
         Duration since;
         try {
-            since = RedriveWindow.parse(CommandSpecs.value(spec, SINCE));
+            since = Durations.parse(CommandSpecs.value(spec, SINCE), "--since");
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.ecrreplicator.domain.Durations;
 import org.ecrreplicator.domain.Json;
 
 /**
@@ -70,7 +71,7 @@ public record RedriveReport(
     }
 
     public String summary() {
-        String window = RedriveWindow.text(since);
+        String window = Durations.text(since);
         if (executions.isEmpty()) {
             return "no failed, timed-out or aborted execution of " + stack + " stopped in the last " + window;
         }

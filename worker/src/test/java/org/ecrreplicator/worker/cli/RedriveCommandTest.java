@@ -6,7 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.Map;
-import org.ecrreplicator.worker.redrive.RedriveWindow;
+import org.ecrreplicator.domain.Durations;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -30,14 +30,14 @@ class RedriveCommandTest {
 
     @Test
     void shouldAcceptShortAndIsoFormsWhenSinceIsParsed() {
-        assertThat(RedriveWindow.parse("10m")).isEqualTo(Duration.ofMinutes(10));
-        assertThat(RedriveWindow.parse("24h")).isEqualTo(Duration.ofHours(24));
-        assertThat(RedriveWindow.parse("7d")).isEqualTo(Duration.ofDays(7));
-        assertThat(RedriveWindow.parse("PT90M")).isEqualTo(Duration.ofMinutes(90));
-        assertThat(RedriveWindow.parse("P2D")).isEqualTo(Duration.ofDays(2));
-        assertThat(RedriveWindow.text(Duration.ofHours(24))).isEqualTo("1d");
+        assertThat(Durations.parse("10m", "--since")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(Durations.parse("24h", "--since")).isEqualTo(Duration.ofHours(24));
+        assertThat(Durations.parse("7d", "--since")).isEqualTo(Duration.ofDays(7));
+        assertThat(Durations.parse("PT90M", "--since")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Durations.parse("P2D", "--since")).isEqualTo(Duration.ofDays(2));
+        assertThat(Durations.text(Duration.ofHours(24))).isEqualTo("1d");
         for (String bad : new String[] {"0h", "-1h", "PT-5M", "5", "5w", "h"}) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RedriveWindow.parse(bad))
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Durations.parse(bad, "--since"))
                     .as(bad)
                     .isInstanceOf(IllegalArgumentException.class);
         }

@@ -1,22 +1,28 @@
-package org.ecrreplicator.worker.redrive;
+package org.ecrreplicator.domain;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code --since}: how far back {@code redrive} looks at executions' stop dates. */
-public final class RedriveWindow {
+/**
+ * Durations as operators type them on a command line: {@code 30s}, {@code 10m}, {@code 24h}, {@code 7d}, or
+ * ISO-8601 ({@code PT30M}, {@code P7D}). Used by {@code redrive --since} and {@code demo --timeout}.
+ */
+public final class Durations {
     /** The accepted forms, for the usage error. */
     public static final String FORMS =
             "a whole number with s, m, h or d (30s, 10m, 24h, 7d) or an ISO-8601 duration (PT30M, P7D)";
 
     private static final Pattern SHORT = Pattern.compile("(\\d{1,7})([smhd])");
 
-    private RedriveWindow() {}
+    private Durations() {}
 
-    /** @throws IllegalArgumentException naming the accepted forms */
-    public static Duration parse(String text) {
+    /**
+     * @param what the option, for the error ({@code --since})
+     * @throws IllegalArgumentException naming the option and the accepted forms
+     */
+    public static Duration parse(String text, String what) {
         String value = text == null ? "" : text.strip();
         Duration duration = null;
         Matcher matcher = SHORT.matcher(value);
@@ -36,7 +42,7 @@ public final class RedriveWindow {
             }
         }
         if (duration == null || duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException("--since '" + text + "' is not a positive duration: use " + FORMS);
+            throw new IllegalArgumentException(what + " '" + text + "' is not a positive duration: use " + FORMS);
         }
         return duration;
     }
