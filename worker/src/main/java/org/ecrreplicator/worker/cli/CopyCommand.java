@@ -61,7 +61,8 @@ final class CopyCommand implements Callable<Integer> {
         Endpoint sourceEndpoint = null;
         Endpoint destinationEndpoint = null;
         ProgressDisplay display = ProgressDisplay.stderrIsTerminal() ? new ProgressDisplay(err) : null;
-        ProgressListener progress = display == null ? ProgressListener.none() : display;
+        ProgressListener progress =
+                display != null ? display : new TransferLog(err, System::nanoTime, TransferLog.DEFAULT_INTERVAL);
         try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
                 .withConcurrency(ConnectionOptions.concurrency(spec))
                 .withProgress(progress)

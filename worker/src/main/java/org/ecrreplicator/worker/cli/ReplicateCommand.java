@@ -109,8 +109,12 @@ final class ReplicateCommand implements Callable<Integer> {
         Map<String, String> results;
         String detail;
         List<SkippedReferrer> skipped = List.of();
+        // The build log is not a terminal: a long copy says every few seconds how far it has got.
+        TransferLog progress =
+                new TransferLog(spec.commandLine().getErr(), System::nanoTime, TransferLog.DEFAULT_INTERVAL);
         try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
                 .withConcurrency(ConnectionOptions.concurrency(spec))
+                .withProgress(progress)
                 .withCopyReferrers(config.copyReferrers()))) {
             source = sourceEndpoint(config, insecure);
             destination = destinationEndpoint(config, insecure);
