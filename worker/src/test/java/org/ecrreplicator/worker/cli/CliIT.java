@@ -23,8 +23,6 @@ import static org.ecrreplicator.domain.contract.BuildVariables.SCAN_ON_PUSH;
 import static org.ecrreplicator.domain.contract.BuildVariables.SOURCE_REGISTRY;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,7 +45,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 
@@ -73,19 +70,11 @@ class CliIT {
         source.close();
     }
 
-    record Run(int exit, String out, String err) {}
-
-    private static Run run(Map<String, String> env, EcrFactory ecr, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(env), ecr);
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int exit = commandLine.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(Map<String, String> env, EcrFactory ecr, String... args) {
+        return CliRun.inProcess(env, ecr, args);
     }
 
-    private static Run run(Map<String, String> env, String... args) {
+    private static CliRun run(Map<String, String> env, String... args) {
         return run(env, EcrFactory.sdk(), args);
     }
 
@@ -98,7 +87,7 @@ class CliIT {
     void shouldPrintExactlyOneJsonObjectWhenCopyingWithJson() throws Exception {
         SampleImages.Image image = push(51, "cli/app", "1.0");
 
-        Run run = run(
+        CliRun run = run(
                 Map.of(),
                 "copy",
                 "--insecure",
@@ -144,13 +133,13 @@ class CliIT {
     void shouldTakeCredentialsFromTheEnvironmentAndNeverPrintThem() {
         push(52, "cli/env", "1");
 
-        Run good = run(
+        CliRun good = run(
                 Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD),
                 "copy",
                 "--insecure",
                 source.authority() + "/cli/env:1",
                 destination.authority() + "/cli/env:1");
-        Run bad = run(
+        CliRun bad = run(
                 Map.of("REPLICATOR_SRC_CREDS", USER + ":fake-wrong-password"),
                 "copy",
                 "--insecure",
@@ -167,23 +156,23 @@ class CliIT {
 
     @Test
     void shouldExplainBadInputInOneLineWhenArgumentsAreWrong() {
-        Run noHost = run(Map.of(), "copy", "team/app:1", destination.authority() + "/x:1");
-        Run missing = run(Map.of(), "copy", source.authority() + "/x:1");
-        Run badCreds = run(
+        CliRun noHost = run(Map.of(), "copy", "team/app:1", destination.authority() + "/x:1");
+        CliRun missing = run(Map.of(), "copy", source.authority() + "/x:1");
+        CliRun badCreds = run(
                 Map.of(),
                 "copy",
                 "--src-creds",
                 "no-colon-secret",
                 source.authority() + "/x:1",
                 destination.authority() + "/x:1");
-        Run gone = run(
+        CliRun gone = run(
                 Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD),
                 "copy",
                 "--insecure",
                 source.authority() + "/cli/none:1",
                 destination.authority() + "/cli/none:1");
 
-        for (Run run : List.of(noHost, missing, badCreds, gone)) {
+        for (CliRun run : List.of(noHost, missing, badCreds, gone)) {
             assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
             assertThat(run.err())
                     .startsWith("error: ")
@@ -202,14 +191,15 @@ class CliIT {
 
     @Test
     void shouldNameTheFixInOneLineWhenTheRegistryOrTheReferenceIsWrong() {
-        Run plainHttp = run(Map.of(), "copy", destination.authority() + "/x:1", destination.authority() + "/y:1");
-        Run unresolved =
+        CliRun plainHttp = run(Map.of(), "copy", destination.authority() + "/x:1", destination.authority() + "/y:1");
+        CliRun unresolved =
                 run(Map.of(), "copy", "--insecure", "no-such-host.invalid/x:1", destination.authority() + "/y:1");
-        Run url = run(Map.of(), "copy", "http://" + destination.authority() + "/x:1", destination.authority() + "/y");
-        Run zero = run(
+        CliRun url =
+                run(Map.of(), "copy", "http://" + destination.authority() + "/x:1", destination.authority() + "/y");
+        CliRun zero = run(
                 Map.of(), "copy", "--concurrency=0", destination.authority() + "/x:1", destination.authority() + "/y");
 
-        for (Run run : List.of(plainHttp, unresolved, url, zero)) {
+        for (CliRun run : List.of(plainHttp, unresolved, url, zero)) {
             assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
         }
         assertThat(plainHttp.exit()).isEqualTo(1);
@@ -228,7 +218,7 @@ class CliIT {
     void shouldNameTheOptionAndTheVariableWhenTheRegistryRequiresCredentialsAndNoneWereGiven() {
         push(42, "cli/needs-creds", "1");
 
-        Run run = run(
+        CliRun run = run(
                 Map.of(),
                 "copy",
                 "--insecure",
@@ -247,13 +237,13 @@ class CliIT {
         SampleImages.Image image = push(43, "cli/untagged", "7");
         Map<String, String> env = Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
 
-        Run byTag = run(
+        CliRun byTag = run(
                 env,
                 "copy",
                 "--insecure",
                 source.authority() + "/cli/untagged:7",
                 destination.authority() + "/cli/untagged-a");
-        Run byDigest = run(
+        CliRun byDigest = run(
                 env,
                 "copy",
                 "--insecure",
@@ -275,13 +265,13 @@ class CliIT {
         String from = source.authority() + "/cli/json-shapes:1";
         String to = destination.authority() + "/cli/json-shapes:1";
 
-        Run copied = run(env, "copy", "--insecure", "--json", from, to);
-        Run unchanged = run(env, "copy", "--insecure", "--json", from, to);
-        Run missing = run(env, "copy", "--insecure", "--json", source.authority() + "/cli/none:1", to);
-        Run usage = run(env, "copy", "--insecure", "--json", "--concurrency=0", from, to);
-        Run unknownOption = run(env, "copy", "--json", "--no-such-option", from, to);
+        CliRun copied = run(env, "copy", "--insecure", "--json", from, to);
+        CliRun unchanged = run(env, "copy", "--insecure", "--json", from, to);
+        CliRun missing = run(env, "copy", "--insecure", "--json", source.authority() + "/cli/none:1", to);
+        CliRun usage = run(env, "copy", "--insecure", "--json", "--concurrency=0", from, to);
+        CliRun unknownOption = run(env, "copy", "--json", "--no-such-option", from, to);
 
-        for (Run run : List.of(copied, unchanged, missing, usage, unknownOption)) {
+        for (CliRun run : List.of(copied, unchanged, missing, usage, unknownOption)) {
             assertThat(run.out().strip().lines()).as(run.out() + run.err()).hasSize(1);
         }
         JsonNode first = Json.parse(copied.out());
@@ -312,8 +302,8 @@ class CliIT {
         String to = "docker://" + destination.authority() + "/cli/uptodate:1";
         Map<String, String> env = Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
 
-        Run first = run(env, "copy", "--insecure", from, to);
-        Run second = run(env, "copy", "--insecure", from, to);
+        CliRun first = run(env, "copy", "--insecure", from, to);
+        CliRun second = run(env, "copy", "--insecure", from, to);
 
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.out()).startsWith("copied " + destination.authority() + "/cli/uptodate:1");
@@ -334,8 +324,8 @@ class CliIT {
                 source.authority() + "/cli/del:1",
                 destination.authority() + "/cli/del:1");
 
-        Run first = run(Map.of(), "delete", "--insecure", destination.authority() + "/cli/del:1");
-        Run second = run(Map.of(), "delete", "--insecure", destination.authority() + "/cli/del:1");
+        CliRun first = run(Map.of(), "delete", "--insecure", destination.authority() + "/cli/del:1");
+        CliRun second = run(Map.of(), "delete", "--insecure", destination.authority() + "/cli/del:1");
 
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.out()).startsWith("deleted ");
@@ -373,19 +363,19 @@ class CliIT {
         SampleImages.Image image = push(54, "build/app", "2.0");
         Path output = temp.resolve("replication-result.env");
 
-        Run push = run(
+        CliRun push = run(
                 buildEnvironment(request("PUSH", "build/app", "2.0", "sha256:" + "1".repeat(64))),
                 "replicate",
                 "--output",
                 output.toString());
         Map<String, String> pushed = results(output);
-        Run gone = run(
+        CliRun gone = run(
                 buildEnvironment(request("PUSH", "build/app", "9.9", "sha256:" + "1".repeat(64))),
                 "replicate",
                 "--output",
                 output.toString());
         Map<String, String> goneResults = results(output);
-        Run delete = run(
+        CliRun delete = run(
                 buildEnvironment(request("DELETE", "build/app", "2.0", image.digest())),
                 "replicate",
                 "--output",
@@ -446,8 +436,8 @@ class CliIT {
             String to = likeEcr.authority() + "/cli/signed:1";
             Map<String, String> env = Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
 
-            Run json = run(env, "copy", "--insecure", "--json", from, to);
-            Run again = run(env, "copy", "--insecure", from, to);
+            CliRun json = run(env, "copy", "--insecure", "--json", from, to);
+            CliRun again = run(env, "copy", "--insecure", from, to);
 
             assertThat(json.exit()).as(json.err()).isZero();
             assertThat(json.out().strip().lines()).hasSize(1);
@@ -482,7 +472,7 @@ class CliIT {
     void shouldCopyTheImageAloneWhenAskedForNoReferrers() throws Exception {
         Signed signed = pushSigned(57, "cli/alone", "1");
 
-        Run run = run(
+        CliRun run = run(
                 Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD),
                 "copy",
                 "--insecure",
@@ -511,7 +501,7 @@ class CliIT {
                     .pushOciImage(SampleImages.Target.anonymous(destination.baseUri()), "cli/siblings", tag);
         }
 
-        Run run = run(Map.of(), "delete", "--insecure", destination.authority() + "/cli/siblings:gone");
+        CliRun run = run(Map.of(), "delete", "--insecure", destination.authority() + "/cli/siblings:gone");
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out().strip())
@@ -529,12 +519,12 @@ class CliIT {
         Map<String, String> env = buildEnvironment(request("PUSH", "build/twice", "1", image.digest()));
         Path output = temp.resolve("twice.env");
 
-        Run first = run(env, "replicate", "--output", output.toString());
+        CliRun first = run(env, "replicate", "--output", output.toString());
         Map<String, String> replicated = results(output);
         List<String> keys = Files.readAllLines(output).stream()
                 .map(line -> line.substring(0, line.indexOf('=')))
                 .toList();
-        Run second = run(env, "replicate", "--output", output.toString());
+        CliRun second = run(env, "replicate", "--output", output.toString());
         Map<String, String> unchanged = results(output);
 
         assertThat(first.exit()).as(first.err()).isZero();
@@ -566,7 +556,7 @@ class CliIT {
                     ecr, request("PUSH", "build/signed", "1", signed.image().digest()));
             Path output = temp.resolve("signed.env");
 
-            Run run = run(env, localEcr(ecr), "replicate", "--output", output.toString());
+            CliRun run = run(env, localEcr(ecr), "replicate", "--output", output.toString());
 
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(results(output))
@@ -591,7 +581,7 @@ class CliIT {
                             "signature 61",
                             true);
             env.put(REPLICATION_REQUEST, request("PUSH", "build/signed", "2", later.digest()));
-            Run withoutReferrers = run(env, localEcr(ecr), "replicate", "--output", output.toString());
+            CliRun withoutReferrers = run(env, localEcr(ecr), "replicate", "--output", output.toString());
 
             assertThat(withoutReferrers.exit()).as(withoutReferrers.err()).isZero();
             assertThat(results(output)).containsEntry(OUTCOME, "REPLICATED").containsEntry(REFERRERS_COPIED, "0");
@@ -619,7 +609,7 @@ class CliIT {
         }
         Path output = temp.resolve("converge.env");
         for (String tag : List.of("1", "keep")) {
-            Run copied = run(
+            CliRun copied = run(
                     buildEnvironment(request("PUSH", "build/converge", tag, image.digest())),
                     "replicate",
                     "--output",
@@ -641,12 +631,12 @@ class CliIT {
         }
         Map<String, String> env = buildEnvironment(request("PUSH", "build/converge", "1", image.digest()));
 
-        Run kept = run(env, "replicate", "--output", output.toString());
+        CliRun kept = run(env, "replicate", "--output", output.toString());
         Map<String, String> sourceGone = results(output);
         env.put(BuildVariables.REPLICATE_DELETES, "true");
-        Run delete = run(env, "replicate", "--output", output.toString());
+        CliRun delete = run(env, "replicate", "--output", output.toString());
         Map<String, String> deleted = results(output);
-        Run again = run(env, "replicate", "--output", output.toString());
+        CliRun again = run(env, "replicate", "--output", output.toString());
         Map<String, String> nothing = results(output);
 
         assertThat(kept.exit()).as(kept.err()).isZero();
@@ -706,7 +696,7 @@ class CliIT {
             env.put(SCAN_ON_PUSH, "true");
             Path output = temp.resolve("ecr.env");
 
-            Run run = run(env, localEcr(ecr), "replicate", "--output", output.toString());
+            CliRun run = run(env, localEcr(ecr), "replicate", "--output", output.toString());
 
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(results(output)).containsEntry(OUTCOME, "REPLICATED");
@@ -722,7 +712,7 @@ class CliIT {
         Map<String, String> env = buildEnvironment(request("PUSH", "build/app", "1", "sha256:" + "1".repeat(64)));
         env.remove(DESTINATION_REGISTRY);
 
-        Run run = run(env, "replicate", "--output", temp.resolve("x.env").toString());
+        CliRun run = run(env, "replicate", "--output", temp.resolve("x.env").toString());
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err().strip())

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -33,7 +31,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code copy} and {@code sync} between two ECR stand-ins that, like two partitions, each take only their own
@@ -129,13 +126,7 @@ class CrossPartitionCredentialsIT {
         return ecrAuthority(gov, "us-gov-west-1");
     }
 
-    record Run(int exit, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    private static Run runJar(String... args) throws Exception {
+    private static CliRun runJar(String... args) throws Exception {
         assertThat(JAR).as("the shaded jar is built in the package phase").exists();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -159,19 +150,16 @@ class CrossPartitionCredentialsIT {
             process.destroyForcibly();
             throw new AssertionError("the command did not finish within 2 minutes");
         }
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        return new CliRun(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    private static Run runInProcess(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine =
-                ReplicatorCommand.commandLine(new Environment(Map.of()), (region, credentials, id, defaults) -> {
+    private static CliRun runInProcess(String... args) {
+        return CliRun.inProcess(
+                Map.of(),
+                (region, credentials, id, defaults) -> {
                     throw new AssertionError("no ECR client before the usage is checked");
-                });
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        return new Run(commandLine.execute(args), out.toString(), err.toString());
+                },
+                args);
     }
 
     private static String govBasic() {
@@ -181,7 +169,7 @@ class CrossPartitionCredentialsIT {
 
     @Test
     void shouldCopyAndSyncBetweenPartitionsWhenEachSideHasItsOwnProfile() throws Exception {
-        Run copy = runJar(
+        CliRun copy = runJar(
                 "copy",
                 "--insecure",
                 "--src-profile",
@@ -190,7 +178,7 @@ class CrossPartitionCredentialsIT {
                 "gov",
                 commercialHost() + "/copy/app:1.0",
                 govHost() + "/copy/app:1.0");
-        Run sync = runJar(
+        CliRun sync = runJar(
                 "sync",
                 "--insecure",
                 "--src-profile",
@@ -213,7 +201,7 @@ class CrossPartitionCredentialsIT {
 
     @Test
     void shouldNameTheRefusedSideInOneLineWhenTheProfilesAreSwapped() throws Exception {
-        Run run = runJar(
+        CliRun run = runJar(
                 "copy",
                 "--insecure",
                 "--src-profile",
@@ -240,7 +228,7 @@ class CrossPartitionCredentialsIT {
                 "{\"user\":\"ecr-replicator-cpit\",\"accesskey\":\"" + GOV_KEY + "\",\"secretaccesskey\":\""
                         + GOV_SECRET + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"" + GOV_ACCOUNT + "\"}");
 
-        Run run = runJar(
+        CliRun run = runJar(
                 "copy",
                 "--insecure",
                 "--json",
@@ -267,7 +255,7 @@ class CrossPartitionCredentialsIT {
                 "{\"user\":\"ecr-replicator-cpit\",\"accesskey\":\"" + GOV_KEY
                         + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"" + GOV_ACCOUNT + "\"}");
 
-        Run run = runJar(
+        CliRun run = runJar(
                 "copy",
                 "--insecure",
                 "--src-profile",
@@ -287,7 +275,8 @@ class CrossPartitionCredentialsIT {
 
     @Test
     void shouldExitTwoWhenAProfileNamesANonEcrHost() {
-        Run run = runInProcess("copy", "--src-profile", "commercial", "registry.example:5000/a:1", govHost() + "/a:1");
+        CliRun run =
+                runInProcess("copy", "--src-profile", "commercial", "registry.example:5000/a:1", govHost() + "/a:1");
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err().strip().lines()).hasSize(1);
@@ -301,7 +290,8 @@ class CrossPartitionCredentialsIT {
         String previousCredentials = System.setProperty(
                 "aws.sharedCredentialsFile", files.resolve("credentials").toString());
         try {
-            Run run = runInProcess("sync", "--dest-profile", "nosuch", "registry.example:5000", govHost() + "/mirror");
+            CliRun run =
+                    runInProcess("sync", "--dest-profile", "nosuch", "registry.example:5000", govHost() + "/mirror");
 
             assertThat(run.exit()).isEqualTo(2);
             assertThat(run.err().strip().lines()).hasSize(1);
@@ -318,11 +308,11 @@ class CrossPartitionCredentialsIT {
     @Test
     void shouldExitTwoWhenTheDestinationSecretComesWithOtherDestinationCredentials() {
         String arn = "arn:aws:secretsmanager:us-east-1:" + COMMERCIAL_ACCOUNT + ":secret:x-AbCdEf";
-        Run withProfile = runInProcess(
+        CliRun withProfile = runInProcess(
                 "copy", "--dest-secret", arn, "--dest-profile", "gov", "registry.example:5000/a:1", govHost() + "/a:1");
-        Run withCreds =
+        CliRun withCreds =
                 runInProcess("diff", "--dest-secret", arn, "--dest-creds", "u:p", "registry.example:5000", govHost());
-        Run notAnArn =
+        CliRun notAnArn =
                 runInProcess("copy", "--dest-secret", "my-secret", "registry.example:5000/a:1", govHost() + "/a:1");
 
         assertThat(withProfile.exit()).isEqualTo(2);
@@ -347,7 +337,7 @@ class CrossPartitionCredentialsIT {
         Map<String, String> previous = new java.util.HashMap<>();
         properties.forEach((name, value) -> previous.put(name, System.setProperty(name, value)));
         try {
-            Run notJson = runInProcess(
+            CliRun notJson = runInProcess(
                     "copy",
                     "--src-profile",
                     "commercial",
@@ -356,7 +346,7 @@ class CrossPartitionCredentialsIT {
                     "registry.example:5000/a:1",
                     govHost() + "/a:1");
             // The gov keys cannot read a secret of the commercial partition.
-            Run denied = runInProcess(
+            CliRun denied = runInProcess(
                     "copy",
                     "--src-profile",
                     "gov",

@@ -2,30 +2,20 @@ package org.ecrreplicator.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
-import java.util.Map;
 import org.ecrreplicator.domain.Durations;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code redrive}'s arguments, checked before any AWS call. */
 class RedriveCommandTest {
     @Test
     void shouldExitWithUsageNamingTheFormsWhenSinceIsNotADuration() {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(Map.of()), EcrFactory.sdk());
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
+        CliRun run = CliRun.inProcess("redrive", "--stack", "any", "--since", "yesterday");
 
-        int exit = commandLine.execute("redrive", "--stack", "any", "--since", "yesterday");
-
-        assertThat(exit).isEqualTo(ReplicatorCommand.USAGE);
-        assertThat(out.toString()).isEmpty();
-        assertThat(err.toString().strip().lines()).hasSize(1);
-        assertThat(err.toString()).contains("--since 'yesterday'", "10m", "24h", "7d", "ISO-8601", "PT30M");
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err()).contains("--since 'yesterday'", "10m", "24h", "7d", "ISO-8601", "PT30M");
     }
 
     @Test

@@ -3,12 +3,8 @@ package org.ecrreplicator.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
 import org.ecrreplicator.worker.engine.FaultProxy;
@@ -17,7 +13,6 @@ import org.ecrreplicator.worker.engine.TestRegistries;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code replicator diff} and {@code sync} in process between two real CNCF distribution registries (2.8:
@@ -40,21 +35,8 @@ class RegistrySyncIT {
         source.close();
     }
 
-    record Run(int exit, String out, String err) {
-        JsonNode json() {
-            assertThat(out.strip().lines()).as("one line of JSON: %s", out).hasSize(1);
-            return Json.parse(out);
-        }
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(Map.of()), EcrFactory.sdk());
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int exit = commandLine.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.inProcess(args);
     }
 
     private static SampleImages.Target at(RegistryProcess registry) {
@@ -103,7 +85,7 @@ class RegistrySyncIT {
         SampleImages.Image oldThere = single(9, destination, "diff/mirror/x", "old");
         SampleImages.Image onlyThere = single(10, destination, "diff/mirror/only", "e");
 
-        Run run = run(
+        CliRun run = run(
                 "diff",
                 "--insecure",
                 "--json",
@@ -129,7 +111,7 @@ class RegistrySyncIT {
         assertThat(json.get("errors")).isEmpty();
         assertThat(x1.digest()).isNotEqualTo(staleThere.digest());
 
-        Run text =
+        CliRun text =
                 run("diff", "--insecure", source.authority() + "/diff/team", destination.authority() + "/diff/mirror");
         assertThat(text.exit()).isEqualTo(1);
         assertThat(text.out().lines().toList())
@@ -152,7 +134,7 @@ class RegistrySyncIT {
         image(21, destination, "sync/dst/app", "2");
         single(26, destination, "sync/dst/app", "gone");
 
-        Run run = run(
+        CliRun run = run(
                 "sync",
                 "--insecure",
                 "--json",
@@ -193,10 +175,12 @@ class RegistrySyncIT {
         assertThat(digestAtDestination("sync/dst/app", "old")).isNull();
         assertThat(digestAtDestination("sync/dst/app", "gone")).isNull();
 
-        Run diff = run("diff", "--insecure", source.authority() + "/sync/src", destination.authority() + "/sync/dst");
+        CliRun diff =
+                run("diff", "--insecure", source.authority() + "/sync/src", destination.authority() + "/sync/dst");
         assertThat(diff.exit()).as(diff.out() + diff.err()).isZero();
 
-        Run again = run("sync", "--insecure", source.authority() + "/sync/src", destination.authority() + "/sync/dst");
+        CliRun again =
+                run("sync", "--insecure", source.authority() + "/sync/src", destination.authority() + "/sync/dst");
         assertThat(again.exit()).as(again.err()).isZero();
         assertThat(again.out().strip())
                 .isEqualTo("sync: 0 copied (0 B), 0 deleted, 5 in sync before, 0 failed, 0 repositories unreadable;"
@@ -208,7 +192,7 @@ class RegistrySyncIT {
         SampleImages.Image wanted = single(31, source, "dry/src/app", "1");
         SampleImages.Image extra = single(32, destination, "dry/dst/app", "x");
 
-        Run run = run(
+        CliRun run = run(
                 "sync",
                 "--insecure",
                 "--dry-run",
@@ -232,7 +216,7 @@ class RegistrySyncIT {
         single(33, source, "keep/src/app", "1");
         SampleImages.Image extra = single(34, destination, "keep/dst/app", "x");
 
-        Run run = run("sync", "--insecure", source.authority() + "/keep/src", destination.authority() + "/keep/dst");
+        CliRun run = run("sync", "--insecure", source.authority() + "/keep/src", destination.authority() + "/keep/dst");
 
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.out()).contains("1 extra tags left (--delete-extra removes them); NOT in sync");
@@ -246,9 +230,9 @@ class RegistrySyncIT {
         single(42, source, "fault/src/bad", "1");
         try (FaultProxy proxy =
                 new FaultProxy(source.baseUri(), 0, 1).answer("GET", "/fault/src/bad/tags/list", 403, "DENIED")) {
-            Run sync =
+            CliRun sync =
                     run("sync", "--insecure", proxy.authority() + "/fault/src", destination.authority() + "/fault/dst");
-            Run diff = run(
+            CliRun diff = run(
                     "diff",
                     "--insecure",
                     "--json",
@@ -277,7 +261,7 @@ class RegistrySyncIT {
     @Test
     void shouldFailWithAnErrorCodeWhenTheSourceCannotBeListedAtAll() {
         try (FaultProxy proxy = new FaultProxy(source.baseUri(), 0, 1).answer("GET", "/v2/_catalog", 403, "DENIED")) {
-            Run run = run("diff", "--insecure", proxy.authority(), destination.authority());
+            CliRun run = run("diff", "--insecure", proxy.authority(), destination.authority());
 
             assertThat(run.exit()).isEqualTo(ReplicatorCommand.ERRORS);
             assertThat(run.err())
@@ -294,13 +278,13 @@ class RegistrySyncIT {
                 at(source), "refs/src/app", signed.manifests().get(0), SampleImages.SIGNATURE_TYPE, "sig 51", true);
         String fallbackTag = SampleImages.fallbackTag(signed.digest());
 
-        Run with = run(
+        CliRun with = run(
                 "sync",
                 "--insecure",
                 "--json",
                 source.authority() + "/refs/src",
                 destination.authority() + "/refs/with");
-        Run without = run(
+        CliRun without = run(
                 "sync",
                 "--insecure",
                 "--json",

@@ -2,8 +2,6 @@ package org.ecrreplicator.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,15 +23,8 @@ class ReplicatorCommandTest {
         return commandLine.getSubcommands().get(command).getCommandSpec();
     }
 
-    private record Run(int exit, String out, String err) {}
-
-    private Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(Map.of()), noEcr);
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        return new Run(commandLine.execute(args), out.toString(), err.toString());
+    private CliRun run(String... args) {
+        return CliRun.inProcess(Map.of(), noEcr, args);
     }
 
     @Test
@@ -81,7 +72,7 @@ class ReplicatorCommandTest {
 
     @Test
     void shouldExitWithUsageAndNameTheMissingParameterWhenDestinationIsAbsent() {
-        Run run = run("copy", "source.example/app:1");
+        CliRun run = run("copy", "source.example/app:1");
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
         assertThat(run.err())
@@ -92,7 +83,7 @@ class ReplicatorCommandTest {
 
     @Test
     void shouldExitWithUsageWhenReplicateHasNoOutput() {
-        Run run = run("replicate");
+        CliRun run = run("replicate");
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
         assertThat(run.err()).contains("Missing required option: '--output=FILE'");
@@ -100,7 +91,7 @@ class ReplicatorCommandTest {
 
     @Test
     void shouldExitWithUsageWhenConcurrencyIsNotANumber() {
-        Run run = run("copy", "--concurrency", "many", "registry.example/app:1", "other.example/app");
+        CliRun run = run("copy", "--concurrency", "many", "registry.example/app:1", "other.example/app");
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
         assertThat(run.err()).contains("'many' is not an int");
@@ -108,7 +99,7 @@ class ReplicatorCommandTest {
 
     @Test
     void shouldExitWithUsageWhenDeleteIsGivenConcurrencyItHasNoUseFor() {
-        Run run = run("delete", "--concurrency", "2", "registry.example/app:1");
+        CliRun run = run("delete", "--concurrency", "2", "registry.example/app:1");
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
         assertThat(run.err()).contains("Unknown options: '--concurrency'", "replicator delete --help");
@@ -116,7 +107,7 @@ class ReplicatorCommandTest {
 
     @Test
     void shouldPrintVersionAndExitZeroWhenAskedOnASubcommand() {
-        Run run = run("delete", "--version");
+        CliRun run = run("delete", "--version");
 
         assertThat(run.exit()).isZero();
         assertThat(run.out().strip()).isEqualTo(CommandSpecs.VERSION);
@@ -124,7 +115,7 @@ class ReplicatorCommandTest {
 
     @Test
     void shouldListExitCodesAndSharedOptionsWhenCopyHelpIsAsked() {
-        Run run = run("copy", "--help");
+        CliRun run = run("copy", "--help");
 
         assertThat(run.exit()).isZero();
         assertThat(run.out())
@@ -135,7 +126,7 @@ class ReplicatorCommandTest {
 
     @Test
     void shouldPrintUsageAndExitWithUsageWhenNoCommandIsGiven() {
-        Run run = run();
+        CliRun run = run();
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
         assertThat(run.err()).contains("Commands:", "copy", "delete", "replicate");

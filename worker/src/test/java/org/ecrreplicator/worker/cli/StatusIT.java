@@ -3,8 +3,6 @@ package org.ecrreplicator.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -26,7 +24,6 @@ import org.ecrreplicator.state.DynamoTagStateStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -114,25 +111,17 @@ class StatusIT {
                 .updatedAt(T0.plusSeconds(60));
     }
 
-    record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(Map.of()), EcrFactory.sdk());
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int exit = commandLine.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.inProcess(args);
     }
 
-    private static List<String> lines(Run run) {
+    private static List<String> lines(CliRun run) {
         return run.out().lines().toList();
     }
 
     @Test
     void shouldPrintEveryTagSortedByRepositoryAndTagWhenNoTargetIsGiven() {
-        Run run = run("status", "--stack", STACK, "--region", "us-east-1");
+        CliRun run = run("status", "--stack", STACK, "--region", "us-east-1");
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.err()).isEmpty();
@@ -156,7 +145,7 @@ class StatusIT {
 
     @Test
     void shouldPrintOneJsonArrayWithTheWholeRecordWhenJsonIsAsked() {
-        Run run = run("status", "--stack", STACK, "--region", "us-east-1", "--json");
+        CliRun run = run("status", "--stack", STACK, "--region", "us-east-1", "--json");
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out().strip().lines()).hasSize(1);
@@ -182,7 +171,7 @@ class StatusIT {
 
     @Test
     void shouldKeepOnlyInFlightAndFailedTagsWhenOutOfSyncIsAsked() {
-        Run run = run("status", "--stack", STACK, "--region", "us-east-1", "--out-of-sync", "--json");
+        CliRun run = run("status", "--stack", STACK, "--region", "us-east-1", "--out-of-sync", "--json");
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(Json.parse(run.out()))
@@ -193,9 +182,9 @@ class StatusIT {
 
     @Test
     void shouldNarrowToTheRepositoryOrTheTagWhenOneIsNamed() {
-        Run repository = run("status", "--stack", STACK, "--region", "us-east-1", "--json", "other/tool");
-        Run oneTag = run("status", "--stack", STACK, "--region", "us-east-1", "--json", "team/app:2.0");
-        Run absentTag = run("status", "--stack", STACK, "--region", "us-east-1", "team/app:9.9");
+        CliRun repository = run("status", "--stack", STACK, "--region", "us-east-1", "--json", "other/tool");
+        CliRun oneTag = run("status", "--stack", STACK, "--region", "us-east-1", "--json", "team/app:2.0");
+        CliRun absentTag = run("status", "--stack", STACK, "--region", "us-east-1", "team/app:9.9");
 
         assertThat(Json.parse(repository.out()))
                 .extracting(row -> row.get("tag").asText())
@@ -209,7 +198,7 @@ class StatusIT {
 
     @Test
     void shouldFailWithOneLineNamingTheFixWhenTheStackIsMissing() {
-        Run run = run("status", "--env", "nowhere", "--region", "us-east-1");
+        CliRun run = run("status", "--env", "nowhere", "--region", "us-east-1");
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.FAILED);
         assertThat(run.out()).isEmpty();
@@ -221,7 +210,7 @@ class StatusIT {
 
     @Test
     void shouldFailWithOneLineWhenTheStackHasNoTableOutput() {
-        Run run = run("status", "--stack", "stack-without-table", "--region", "us-east-1");
+        CliRun run = run("status", "--stack", "stack-without-table", "--region", "us-east-1");
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.FAILED);
         assertThat(run.err().strip().lines()).hasSize(1);
@@ -230,8 +219,8 @@ class StatusIT {
 
     @Test
     void shouldRefuseWithUsageWhenNeitherEnvNorStackIsGiven() {
-        Run neither = run("status", "--region", "us-east-1");
-        Run both = run("status", "--env", "dev", "--stack", STACK);
+        CliRun neither = run("status", "--region", "us-east-1");
+        CliRun both = run("status", "--env", "dev", "--stack", STACK);
 
         assertThat(neither.exit()).isEqualTo(ReplicatorCommand.USAGE);
         assertThat(neither.err()).contains("--env ENV", "--stack NAME", "neither");
