@@ -43,12 +43,7 @@ start_registry warm; theirs "$PORT"; "${CMD[@]}" >/dev/null 2>&1; stop_registry 
 for round in $(seq 1 "$ROUNDS"); do
   start_registry "ours$round"; OURS_PORT="$PORT"
   start_registry "skopeo$round"; SKOPEO_PORT="$PORT"
-  # Alternate who goes first, so neither always gets the warmer page cache.
-  if [ $((round % 2)) -eq 1 ]; then
-    ours "$OURS_PORT"; timed fresh-ours; theirs "$SKOPEO_PORT"; timed fresh-skopeo
-  else
-    theirs "$SKOPEO_PORT"; timed fresh-skopeo; ours "$OURS_PORT"; timed fresh-ours
-  fi
+  fresh_round "$round" "$OURS_PORT" "$SKOPEO_PORT"
   ours "$OURS_PORT"; timed recopy-ours
   curl -fs -H 'Accept: application/vnd.oci.image.index.v1+json' -o /dev/null -w '' \
     "http://127.0.0.1:$OURS_PORT/v2/bench/app/manifests/$DIGEST" \
@@ -70,10 +65,7 @@ SKOPEO_RSS="$(median "$WORK/fresh-skopeo" 2)"
 RECOPY_RSS="$(median "$WORK/recopy-ours" 2)"
 RATIO="$(awk -v a="$OURS_S" -v b="$SKOPEO_S" 'BEGIN { printf "%.2f", a / b }')"
 
-echo
-echo "load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
-echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(skopeo --version); $("$REGISTRY_BIN" --version)"
+print_environment
 echo "image: 2 platforms + attestation, $BLOBS blobs, $((BYTES / 1048576)) MiB; rounds: $ROUNDS (medians, whole process)"
 printf '%-28s %8s %12s\n' "" "seconds" "peak RSS"
 printf '%-28s %8s %9s MiB\n' "fresh copy, bin/replicator" "$OURS_S" "$((${OURS_RSS%.*} / 1024))"

@@ -75,3 +75,22 @@ echo "building the worker jar and the sample image generator..." >&2
 if [ ! -f "$REPO_ROOT/worker/target/replicator-worker-cli.jar" ] || [ ! -d "$REPO_ROOT/local-engines/target/classes" ]; then
   (cd "$REPO_ROOT" && mvn_batch -q -o -DskipTests -DskipITs -Dspotless.check.skip=true package -pl worker -am >&2)
 fi
+
+# fresh_round ROUND OURS_PORT SKOPEO_PORT: times our fresh run (appended to fresh-ours) and skopeo's (to
+# fresh-skopeo) into the two empty registries, alternating who goes first so that neither always gets the
+# warmer page cache. The calling script defines ours PORT and theirs PORT, which set CMD.
+fresh_round() {
+  if [ $(($1 % 2)) -eq 1 ]; then
+    ours "$2"; timed fresh-ours; theirs "$3"; timed fresh-skopeo
+  else
+    theirs "$3"; timed fresh-skopeo; ours "$2"; timed fresh-ours
+  fi
+}
+
+# The lines every report begins with: the load, the machine and the versions measured.
+print_environment() {
+  echo
+  echo "load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(skopeo --version); $("$REGISTRY_BIN" --version)"
+}

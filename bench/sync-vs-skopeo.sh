@@ -61,12 +61,7 @@ start_registry warm; theirs "$PORT"; warm_up; check "$PORT"; stop_registry warm
 for round in $(seq 1 "$ROUNDS"); do
   start_registry "ours$round"; OURS_PORT="$PORT"
   start_registry "skopeo$round"; SKOPEO_PORT="$PORT"
-  # Alternate who goes first, so neither always gets the warmer page cache.
-  if [ $((round % 2)) -eq 1 ]; then
-    ours "$OURS_PORT"; timed fresh-ours; theirs "$SKOPEO_PORT"; timed fresh-skopeo
-  else
-    theirs "$SKOPEO_PORT"; timed fresh-skopeo; ours "$OURS_PORT"; timed fresh-ours
-  fi
+  fresh_round "$round" "$OURS_PORT" "$SKOPEO_PORT"
   ours "$OURS_PORT"; timed resync-ours
   check "$OURS_PORT"; check "$SKOPEO_PORT"
   printf 'round %d: ours %ss, skopeo %ss, no-op re-sync %ss\n' "$round" \
@@ -83,10 +78,7 @@ SKOPEO_RSS="$(median "$WORK/fresh-skopeo" 2)"
 RESYNC_RSS="$(median "$WORK/resync-ours" 2)"
 RATIO="$(awk -v a="$OURS_S" -v b="$SKOPEO_S" 'BEGIN { printf "%.2f", a / b }')"
 
-echo
-echo "load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
-echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(skopeo --version); $("$REGISTRY_BIN" --version)"
+print_environment
 echo "source: $REPOSITORIES repositories x $TAGS tags ($PUSHED), $((SOURCE_BYTES / 1024)) KiB stored; rounds: $ROUNDS (medians, whole process)"
 printf '%-30s %8s %12s\n' "" "seconds" "peak RSS"
 printf '%-30s %8s %9s MiB\n' "fresh sync, bin/replicator" "$OURS_S" "$((${OURS_RSS%.*} / 1024))"
