@@ -92,10 +92,7 @@ final class CopyCommand implements Callable<Integer> {
     /** The success object; a failure is the same object with {@code status} "failed" and {@code error}. */
     static String json(ImageReference from, CopyResult result) {
         ObjectNode node = Json.MAPPER.createObjectNode();
-        boolean unchanged = !result.changed()
-                && result.referrersCopied() == 0
-                && result.referrersSkipped().isEmpty();
-        node.put("status", unchanged ? "unchanged" : "copied");
+        node.put("status", upToDate(result) ? "unchanged" : "copied");
         node.put("source", from.toString());
         node.put("destination", result.destination().toString());
         node.put("digest", result.digest().toString());
@@ -134,10 +131,18 @@ final class CopyCommand implements Callable<Integer> {
                 .orElse(" (DESTINATION had no tag and the source was by digest: copied by digest, untagged)");
     }
 
-    static String summary(CopyResult result) {
-        if (!result.changed()
+    /**
+     * Nothing written and nothing to warn about: the image and its referrers were all there. A skipped referrer
+     * keeps the full line, which points at the warnings.
+     */
+    private static boolean upToDate(CopyResult result) {
+        return !result.changed()
                 && result.referrersCopied() == 0
-                && result.referrersSkipped().isEmpty()) {
+                && result.referrersSkipped().isEmpty();
+    }
+
+    static String summary(CopyResult result) {
+        if (upToDate(result)) {
             return String.format(
                     Locale.ROOT,
                     "%s is already up to date (%d manifests): nothing copied, in %.1f s",
