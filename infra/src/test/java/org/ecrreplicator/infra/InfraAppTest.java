@@ -2,19 +2,15 @@ package org.ecrreplicator.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.ecrreplicator.infra.replication.DeploymentArtifacts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.App;
@@ -52,23 +48,10 @@ class InfraAppTest {
     }
 
     private App app(String env) {
-        Map<String, Object> context = new HashMap<>(cdkContext());
+        Map<String, Object> context = new HashMap<>(CdkJson.context());
         if (env != null) {
             context.put(EnvironmentContext.ENV_KEY, env);
         }
         return App.Builder.create().context(context).outdir(out.toString()).build();
-    }
-
-    private static Map<String, Object> cdkContext() {
-        Path cdkJson = DeploymentArtifacts.repositoryRoot(Path.of("")).resolve("cdk.json");
-        try {
-            Map<String, Object> whole =
-                    new ObjectMapper().readValue(cdkJson.toFile(), new TypeReference<Map<String, Object>>() {});
-            @SuppressWarnings("unchecked")
-            Map<String, Object> context = (Map<String, Object>) whole.get("context");
-            return context;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

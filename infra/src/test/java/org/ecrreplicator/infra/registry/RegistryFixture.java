@@ -1,6 +1,5 @@
 package org.ecrreplicator.infra.registry;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.ecrreplicator.infra.CdkJson;
 import org.ecrreplicator.infra.EnvironmentContext;
 import org.ecrreplicator.infra.RegistryStacks;
 import software.amazon.awscdk.App;
@@ -21,20 +21,8 @@ final class RegistryFixture {
 
     private RegistryFixture() {}
 
-    /** cdk.json's whole "context" object: environments and feature flags. */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> cdkContext() {
-        Path cdkJson = RegistryDirectory.locate().getParent().resolve("cdk.json");
-        try {
-            Map<String, Object> root = new ObjectMapper().readValue(Files.readString(cdkJson), Map.class);
-            return (Map<String, Object>) root.get("context");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     static EnvironmentContext context(String env) {
-        return EnvironmentContext.of(env, cdkContext().get(EnvironmentContext.ENVIRONMENTS_KEY));
+        return EnvironmentContext.of(env, CdkJson.context().get(EnvironmentContext.ENVIRONMENTS_KEY));
     }
 
     /** Both stacks of {@code env}, with cdk-nag's AwsSolutions pack applied as InfraApp does. */
@@ -52,7 +40,7 @@ final class RegistryFixture {
     }
 
     private static RegistryStacks.Registry define(String env) {
-        Map<String, Object> context = new HashMap<>(cdkContext());
+        Map<String, Object> context = new HashMap<>(CdkJson.context());
         context.put(EnvironmentContext.ENV_KEY, env);
         try {
             Path outdir = Files.createTempDirectory("cdk-registry-" + env);

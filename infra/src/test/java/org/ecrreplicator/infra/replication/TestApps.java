@@ -1,14 +1,12 @@
 package org.ecrreplicator.infra.replication;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.ecrreplicator.infra.CdkJson;
 import org.ecrreplicator.infra.EnvironmentContext;
 import org.ecrreplicator.infra.ReplicationStacks;
 import software.amazon.awscdk.App;
@@ -24,19 +22,6 @@ final class TestApps {
 
     private TestApps() {}
 
-    /** The {@code context} object of cdk.json, freshly parsed (callers may change it). */
-    static Map<String, Object> cdkContext() {
-        try {
-            Map<String, Object> cdkJson =
-                    JSON.readValue(ROOT.resolve("cdk.json").toFile(), new TypeReference<Map<String, Object>>() {});
-            @SuppressWarnings("unchecked")
-            Map<String, Object> context = (Map<String, Object>) cdkJson.get("context");
-            return context;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** The environment's settings sections in a fresh copy of cdk.json's context. */
     @SuppressWarnings("unchecked")
     static Map<String, Object> section(Map<String, Object> context, String environment, String section) {
@@ -46,7 +31,7 @@ final class TestApps {
     }
 
     static EnvironmentContext environmentContext(String environment, Consumer<Map<String, Object>> replication) {
-        Map<String, Object> context = cdkContext();
+        Map<String, Object> context = CdkJson.context();
         replication.accept(section(context, environment, ReplicationSettings.SECTION));
         return EnvironmentContext.of(environment, context.get(EnvironmentContext.ENVIRONMENTS_KEY));
     }
@@ -69,7 +54,7 @@ final class TestApps {
             String environment,
             Consumer<Map<String, Object>> replication,
             Consumer<Map<String, Object>> destinationAccess) {
-        Map<String, Object> context = new LinkedHashMap<>(cdkContext());
+        Map<String, Object> context = new LinkedHashMap<>(CdkJson.context());
         replication.accept(section(context, environment, ReplicationSettings.SECTION));
         destinationAccess.accept(section(context, environment, DestinationAccessSettings.SECTION));
         context.put(EnvironmentContext.ENV_KEY, environment);
