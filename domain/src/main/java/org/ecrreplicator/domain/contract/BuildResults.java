@@ -28,6 +28,15 @@ public final class BuildResults {
      */
     public static final String REMOVED_DIGEST = "REMOVED_DIGEST";
 
+    /** The plan build: how many shards it wrote. */
+    public static final String RECONCILE_SHARDS = "RECONCILE_SHARDS";
+
+    /**
+     * A reconcile shard build: its {@link org.ecrreplicator.domain.state.ReconcileCounts} as {@code name=count}
+     * pairs separated by commas (one variable, so the buildspec's list stays short).
+     */
+    public static final String RECONCILE_COUNTS = "RECONCILE_COUNTS";
+
     /** Every exported result, in the order the buildspec lists them. */
     public static final List<String> EXPORTED = List.of(
             OUTCOME,
@@ -37,7 +46,9 @@ public final class BuildResults {
             BLOBS_SKIPPED,
             REFERRERS_COPIED,
             REFERRERS_SKIPPED,
-            REMOVED_DIGEST);
+            REMOVED_DIGEST,
+            RECONCILE_SHARDS,
+            RECONCILE_COUNTS);
 
     private BuildResults() {}
 }

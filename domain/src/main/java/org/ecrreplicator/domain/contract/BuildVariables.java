@@ -54,5 +54,32 @@ public final class BuildVariables {
     /** true: treat a local destination registry as ECR (local stand-in runs only; never set by the stack). */
     public static final String DESTINATION_REGISTRY_IS_ECR = "DESTINATION_REGISTRY_IS_ECR";
 
+    /**
+     * A reconcile build (decision 0068): the run id (the reconcile execution's name). Absent on replication
+     * builds.
+     */
+    public static final String RECONCILE_RUN = "RECONCILE_RUN";
+
+    /** A reconcile shard build: the shard's number. Absent on the plan build, which makes the shards. */
+    public static final String RECONCILE_SHARD = "RECONCILE_SHARD";
+
+    /** The plan build: only repositories under this prefix (on-demand runs); empty for all. */
+    public static final String RECONCILE_PREFIX = "RECONCILE_PREFIX";
+
+    /** The plan build: tags per shard, at most (a larger repository makes a shard of its own). */
+    public static final String RECONCILE_SHARD_SIZE = "RECONCILE_SHARD_SIZE";
+
+    /**
+     * The stack's repository filter: {@code prefix:} or {@code wildcard:} and the comma-separated patterns
+     * ({@code prefix:} alone matches every repository).
+     */
+    public static final String REPOSITORY_FILTER = "REPOSITORY_FILTER";
+
+    /** Reconcile builds: the state table, for the shard plan and the per-tag leases. */
+    public static final String TABLE_NAME = "TABLE_NAME";
+
+    /** Reconcile builds: how long a tag's lease lasts, in seconds (the stack's lease). */
+    public static final String LEASE_SECONDS = "LEASE_SECONDS";
+
     private BuildVariables() {}
 }

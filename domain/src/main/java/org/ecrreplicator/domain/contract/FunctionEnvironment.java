@@ -28,6 +28,15 @@ public final class FunctionEnvironment {
 
     public static final String REPLICATE_DELETES = BuildVariables.REPLICATE_DELETES;
     public static final String COPY_REFERRERS = BuildVariables.COPY_REFERRERS;
+    /** StartReconcileBuild: the stack's repository filter, as {@link BuildVariables#REPOSITORY_FILTER}. */
+    public static final String REPOSITORY_FILTER = BuildVariables.REPOSITORY_FILTER;
+
+    /** StartReconcileBuild: tags per reconcile shard ({@code reconcileShardSize}). */
+    public static final String RECONCILE_SHARD_SIZE = BuildVariables.RECONCILE_SHARD_SIZE;
+
+    /** RecordReconcile: the stack's name, the {@code Stack} dimension of the reconcile metrics. */
+    public static final String STACK_NAME = "STACK_NAME";
+
     public static final String SWEEP_LOOKBACK_SECONDS = "SWEEP_LOOKBACK_SECONDS";
     public static final String SWEEP_GRACE_SECONDS = "SWEEP_GRACE_SECONDS";
 

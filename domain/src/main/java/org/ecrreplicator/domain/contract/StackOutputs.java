@@ -33,6 +33,9 @@ public final class StackOutputs {
     /** The CodeBuild project that runs the worker. */
     public static final String BUILD_PROJECT_NAME = "BuildProjectName";
 
+    /** The reconcile state machine (decision 0068): {@code backfill} starts it. */
+    public static final String RECONCILE_STATE_MACHINE_ARN = "ReconcileStateMachineArn";
+
     /** Every key, in the order the stack declares them. */
     public static final List<String> ALL = List.of(
             DESTINATION_SECRET_ID,
@@ -42,7 +45,8 @@ public final class StackOutputs {
             TABLE_NAME,
             INVOCATION_FAILURE_QUEUE_URL,
             DEAD_LETTER_QUEUE_URL,
-            EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL);
+            EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL,
+            RECONCILE_STATE_MACHINE_ARN);
 
     private StackOutputs() {}
 

@@ -17,6 +17,14 @@ public final class StateMachineTemplate {
     public static final String CHECK_STATE_FUNCTION_ARN = "CheckStateFunctionArn";
     public static final String START_BUILD_FUNCTION_ARN = "StartBuildFunctionArn";
     public static final String RECORD_RESULT_FUNCTION_ARN = "RecordResultFunctionArn";
+    /** statemachine/reconcile.asl.json (decision 0068); it also uses READ_SECRET and BUILD_TASK_TIMEOUT. */
+    public static final String START_RECONCILE_BUILD_FUNCTION_ARN = "StartReconcileBuildFunctionArn";
+
+    public static final String RECORD_RECONCILE_FUNCTION_ARN = "RecordReconcileFunctionArn";
+
+    /** Shard builds run at once (the {@code reconcileConcurrency} setting). */
+    public static final String RECONCILE_CONCURRENCY = "ReconcileConcurrency";
+
     public static final String LEASE_WAIT_SECONDS = "LeaseWaitSeconds";
     public static final String BUILD_TASK_TIMEOUT_SECONDS = "BuildTaskTimeoutSeconds";
 

@@ -45,11 +45,39 @@ public final class StateTable {
 
     public static final String LAST_REMOVED_AT = "lastRemovedAt";
 
+    /**
+     * Reconcile runs (decision 0068): {@code #reconcile#run#<runId>} (a {@link ReconcileRun}), {@code
+     * #reconcile#run#<runId>#shard#<n>} (the repositories of shard n, then its counts) and {@link
+     * #RECONCILE_LATEST} (a copy of the newest run). All expire through the TTL attribute.
+     */
+    public static final String RECONCILE_PREFIX = "#reconcile#";
+
+    public static final String RECONCILE_LATEST = RECONCILE_PREFIX + "latest";
+
+    public static final String RUN_ID = "runId";
+    public static final String PREFIX = "prefix";
+    public static final String STARTED_AT = "startedAt";
+    public static final String ENDED_AT = "endedAt";
+    public static final String SHARDS = "shards";
+    public static final String FAILED_SHARDS = "failedShards";
+    public static final String REPOSITORIES = "repositories";
+
+    /** On shard items and runs: a map of {@link ReconcileCounts#asMap()}; absent until the shard ended. */
+    public static final String COUNTS = "counts";
+
     private StateTable() {}
 
     /** The key of the removal record of {@code digest} in {@code repository}. */
     public static String removalKey(String repository, org.ecrreplicator.domain.Digest digest) {
         return REMOVAL_PREFIX + repository + "@" + digest;
+    }
+
+    public static String reconcileRunKey(String runId) {
+        return RECONCILE_PREFIX + "run#" + runId;
+    }
+
+    public static String reconcileShardKey(String runId, int shard) {
+        return reconcileRunKey(runId) + "#shard#" + shard;
     }
 
     /** The key of the history row of one event's outcome on one image key. */

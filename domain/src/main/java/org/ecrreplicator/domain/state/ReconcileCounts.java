@@ -1,0 +1,82 @@
+package org.ecrreplicator.domain.state;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What one reconcile shard, or a whole run, found and did. {@code missing}, {@code stale} and {@code extra} are
+ * the differences found before repairing; {@code repaired} those made good; {@code deferred} the tags left to an
+ * event execution that held their lease; {@code failed} those that could not be repaired (or repositories that
+ * could not be read). Drift is left when something was deferred or failed, or extra tags were left in place.
+ *
+ * @param extraKept extra tags left at the destination because deletes do not replicate
+ */
+public record ReconcileCounts(
+        long inSync,
+        long missing,
+        long stale,
+        long extra,
+        long repaired,
+        long deferred,
+        long failed,
+        long extraKept,
+        long bytesCopied) {
+    public static final ReconcileCounts NONE = new ReconcileCounts(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    public ReconcileCounts {
+        for (long count :
+                new long[] {inSync, missing, stale, extra, repaired, deferred, failed, extraKept, bytesCopied}) {
+            if (count < 0) {
+                throw new IllegalArgumentException("reconcile counts cannot be negative");
+            }
+        }
+    }
+
+    public ReconcileCounts plus(ReconcileCounts other) {
+        return new ReconcileCounts(
+                inSync + other.inSync,
+                missing + other.missing,
+                stale + other.stale,
+                extra + other.extra,
+                repaired + other.repaired,
+                deferred + other.deferred,
+                failed + other.failed,
+                extraKept + other.extraKept,
+                bytesCopied + other.bytesCopied);
+    }
+
+    /** Differences this run did not make good. */
+    public long driftLeft() {
+        return deferred + failed + extraKept;
+    }
+
+    /** By the names the build exports, the task result carries and the metrics use (camelCase). */
+    public Map<String, Long> asMap() {
+        Map<String, Long> map = new LinkedHashMap<>();
+        map.put("inSync", inSync);
+        map.put("missing", missing);
+        map.put("stale", stale);
+        map.put("extra", extra);
+        map.put("repaired", repaired);
+        map.put("deferred", deferred);
+        map.put("failed", failed);
+        map.put("extraKept", extraKept);
+        map.put("bytesCopied", bytesCopied);
+        return map;
+    }
+
+    /** The inverse of {@link #asMap()}; a missing name counts 0. */
+    public static ReconcileCounts fromMap(Map<String, Long> map) {
+        java.util.function.ToLongFunction<String> get = name -> map.getOrDefault(name, 0L);
+        return new ReconcileCounts(
+                get.applyAsLong("inSync"),
+                get.applyAsLong("missing"),
+                get.applyAsLong("stale"),
+                get.applyAsLong("extra"),
+                get.applyAsLong("repaired"),
+                get.applyAsLong("deferred"),
+                get.applyAsLong("failed"),
+                get.applyAsLong("extraKept"),
+                get.applyAsLong("bytesCopied"));
+    }
+}
