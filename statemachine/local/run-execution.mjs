@@ -50,6 +50,17 @@ function validate(job) {
   }
 }
 
+// Every state, those inside Map and Parallel states included (state names are unique across the definition,
+// as Step Functions requires), so that overrides reach the tasks a Map runs too.
+function* everyState(states) {
+  for (const [name, state] of Object.entries(states)) {
+    yield [name, state];
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) yield* everyState(processor.States);
+    for (const branch of state.Branches ?? []) yield* everyState(branch.States);
+  }
+}
+
 async function runJob(job) {
   const base = job.baseUrl.replace(/\/$/, '');
   const lambdaBase = job.lambdaUrl.replace(/\/$/, '');
@@ -62,7 +73,7 @@ async function runJob(job) {
   // TimeoutSecondsPath against the state input, the interpreter against the effective input after Parameters.
   const enteredInput = new Map();
   const timeouts = new Map();
-  for (const [name, state] of Object.entries(definition.States)) {
+  for (const [name, state] of everyState(definition.States)) {
     if (state.Type !== 'Task') continue;
     timeouts.set(name, { seconds: state.TimeoutSeconds, path: state.TimeoutSecondsPath });
     delete state.TimeoutSecondsPath;
@@ -156,7 +167,7 @@ async function runJob(job) {
   const taskResourceLocalHandlers = {};
   const waitTimeOverrides = {};
   const retryIntervalOverrides = {};
-  for (const [name, state] of Object.entries(definition.States)) {
+  for (const [name, state] of everyState(definition.States)) {
     if (state.Type === 'Task') {
       taskResourceLocalHandlers[name] = (input) => runTask(name, state, input);
     }

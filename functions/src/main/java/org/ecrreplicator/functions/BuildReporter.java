@@ -85,7 +85,9 @@ final class BuildReporter {
         if (change.succeeded()) {
             ObjectNode result;
             try {
-                result = taskResult(change.buildId(), exported);
+                result = environment.containsKey(BuildVariables.RECONCILE_RUN)
+                        ? reconcileResult(change.buildId(), environment, exported)
+                        : taskResult(change.buildId(), exported);
             } catch (IllegalArgumentException e) {
                 return fail(change, environment, taskToken, e.getMessage());
             }
@@ -136,6 +138,46 @@ final class BuildReporter {
         result.put("referrersCopied", count(exported, BuildResults.REFERRERS_COPIED));
         result.put("referrersSkipped", count(exported, BuildResults.REFERRERS_SKIPPED));
         putDigest(result, "removedDigest", digest(exported, BuildResults.REMOVED_DIGEST));
+        return result;
+    }
+
+    /**
+     * A reconcile build's task result (decision 0068): the plan's {@code {"buildId","shards":[0..n-1]}}, or a
+     * shard's {@code {"buildId","shard","counts":{...}}}.
+     */
+    static ObjectNode reconcileResult(String buildId, Map<String, String> environment, Map<String, String> exported) {
+        ObjectNode result = JsonIo.object();
+        result.put("buildId", buildId);
+        String shard = environment.get(BuildVariables.RECONCILE_SHARD);
+        if (shard == null || shard.isBlank()) {
+            long shards = count(exported == null ? Map.of() : exported, BuildResults.RECONCILE_SHARDS);
+            if (exported == null
+                    || exported.getOrDefault(BuildResults.RECONCILE_SHARDS, "").isBlank()) {
+                throw new IllegalArgumentException("reconcile plan build " + buildId + " succeeded but exported no "
+                        + BuildResults.RECONCILE_SHARDS + ": check that buildspec.yml exports it");
+            }
+            var numbers = result.putArray("shards");
+            for (int i = 0; i < shards; i++) {
+                numbers.add(i);
+            }
+            return result;
+        }
+        String text = exported == null ? null : exported.get(BuildResults.RECONCILE_COUNTS);
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("reconcile shard build " + buildId + " succeeded but exported no "
+                    + BuildResults.RECONCILE_COUNTS + ": check that buildspec.yml exports it");
+        }
+        result.put("shard", Integer.parseInt(shard.trim()));
+        ObjectNode counts = result.putObject("counts");
+        for (String pair : text.split(",")) {
+            int equals = pair.indexOf('=');
+            if (equals < 1) {
+                throw new IllegalArgumentException("exported variable " + BuildResults.RECONCILE_COUNTS + " is '" + text
+                        + "', not name=count pairs");
+            }
+            String name = pair.substring(0, equals).trim();
+            counts.put(name, count(Map.of(name, pair.substring(equals + 1)), name));
+        }
         return result;
     }
 

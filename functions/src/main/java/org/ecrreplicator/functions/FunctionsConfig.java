@@ -19,6 +19,8 @@ import org.ecrreplicator.domain.Partition;
  * @param sweepLookback how far back the sweep looks for builds whose completion was lost: the StartBuild task
  *     timeout, since an older build has no waiting task
  * @param sweepGrace how long after a build's end the sweep leaves it to Completion
+ * @param repositoryFilter the stack's repository filter for reconcile plans ({@code prefix:} alone: all)
+ * @param stackName the {@code Stack} dimension of the reconcile metrics
  */
 public record FunctionsConfig(
         String tableName,
@@ -40,7 +42,10 @@ public record FunctionsConfig(
         boolean replicateDeletes,
         boolean copyReferrers,
         Duration sweepLookback,
-        Duration sweepGrace) {
+        Duration sweepGrace,
+        String repositoryFilter,
+        int reconcileShardSize,
+        String stackName) {
 
     public static FunctionsConfig fromEnvironment() {
         return from(System.getenv());
@@ -82,7 +87,10 @@ public record FunctionsConfig(
                 bool(env, REPLICATE_DELETES, false),
                 bool(env, COPY_REFERRERS, true),
                 Duration.ofSeconds(positive(env, SWEEP_LOOKBACK_SECONDS, 7200)),
-                Duration.ofSeconds(positive(env, SWEEP_GRACE_SECONDS, 60)));
+                Duration.ofSeconds(positive(env, SWEEP_GRACE_SECONDS, 60)),
+                value(env, REPOSITORY_FILTER) == null ? "prefix:" : value(env, REPOSITORY_FILTER),
+                positive(env, RECONCILE_SHARD_SIZE, 500),
+                value(env, STACK_NAME));
     }
 
     public String tableName() {
@@ -107,6 +115,10 @@ public record FunctionsConfig(
 
     public String buildProjectName() {
         return required(buildProjectName, BUILD_PROJECT_NAME, "the CodeBuild project's name");
+    }
+
+    public String stackName() {
+        return required(stackName, STACK_NAME, "the stack's name, for the reconcile metrics");
     }
 
     public String awsRegion() {

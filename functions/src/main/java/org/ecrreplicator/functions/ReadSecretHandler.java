@@ -54,8 +54,13 @@ public final class ReadSecretHandler implements RequestStreamHandler {
     }
 
     JsonNode handle(JsonNode payload) {
-        ReplicationRequest request = JsonIo.request(payload);
-        log.about("imageKey", request.imageKey());
+        // The reconcile workflow validates the secret for a whole run, not for one request.
+        ReplicationRequest request = payload.has("request") ? JsonIo.request(payload) : null;
+        if (request != null) {
+            log.about("imageKey", request.imageKey());
+        } else {
+            log.about("runId", JsonIo.optionalText(payload, "runId"));
+        }
         GetSecretValueResponse secret;
         try {
             secret = secrets.getSecretValue(get -> get.secretId(secretId));

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.domain.ReplicationRequest;
@@ -29,7 +28,6 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
-import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
 
 /**
  * Starts the replication build for the waiting task ({@code lambda:invoke.waitForTaskToken}). The lease is
@@ -55,8 +53,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
 
     private final FunctionsConfig config;
     private final TagStateStore store;
-    private final CodeBuildClient codeBuild;
-    private final Sleeper sleeper;
+    private final BuildStarter starter;
     private final Clock clock;
     private final Log log;
 
@@ -85,10 +82,9 @@ public final class StartBuildHandler implements RequestStreamHandler {
         config.destinationRegion();
         this.config = config;
         this.store = store;
-        this.codeBuild = codeBuild;
-        this.sleeper = sleeper;
         this.clock = clock;
         this.log = new Log("start-build", logSink, clock);
+        this.starter = new BuildStarter(config.buildProjectName(), codeBuild, sleeper, log);
     }
 
     @Override
@@ -187,99 +183,19 @@ public final class StartBuildHandler implements RequestStreamHandler {
 
     private String startBuild(
             ReplicationRequest request, JsonNode destination, String executionArn, String taskToken, String tokenHash) {
-        List<EnvironmentVariable> environment = environment(request, destination, executionArn, taskToken);
-        // CodeBuild keeps an idempotency token for 5 minutes: enough for Lambda's own retries of this call.
-        String idempotencyToken = tokenHash.substring(0, 32);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return codeBuild
-                        .startBuild(start -> start.projectName(config.buildProjectName())
-                                .idempotencyToken(idempotencyToken)
-                                .environmentVariablesOverride(environment))
-                        .build()
-                        .id();
-            } catch (SdkException e) {
-                String code = e instanceof AwsServiceException service && service.awsErrorDetails() != null
-                        ? service.awsErrorDetails().errorCode()
-                        : e.getClass().getSimpleName();
-                boolean throttled = THROTTLING.contains(code);
-                if (!throttled && !isTransient(e)) {
-                    throw e;
-                }
-                if (attempt >= MAX_START_ATTEMPTS) {
-                    if (!throttled) {
-                        throw e;
-                    }
-                    throw WorkflowErrors.buildThrottled("CodeBuild refused StartBuild for project "
-                            + config.buildProjectName() + " " + attempt + " times (" + code
-                            + "); raise the account's concurrent build limit or redrive later");
-                }
-                Duration pause = BACKOFF.delay(attempt, ThreadLocalRandom.current()::nextDouble);
-                log.warn(
-                        throttled ? "CodeBuild throttled StartBuild; retrying" : "StartBuild failed; retrying",
-                        "error",
-                        code,
-                        "attempt",
-                        attempt,
-                        "pauseMillis",
-                        pause.toMillis());
-                try {
-                    sleeper.sleep(pause);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while backing off from CodeBuild throttling", e);
-                }
-            }
-        }
+        return starter.start(environment(request, destination, executionArn, taskToken), tokenHash);
     }
 
     /** The build's environment (docs/contracts.md): plain facts as PLAINTEXT, the destination keys only as SECRETS_MANAGER. */
     List<EnvironmentVariable> environment(
             ReplicationRequest request, JsonNode destination, String executionArn, String taskToken) {
-        String secretArn = JsonIo.optionalText(destination, "secretArn");
-        if (secretArn == null) {
-            secretArn = config.secretId();
-        }
-        String destinationRegistry = JsonIo.optionalText(destination, "registry");
-        if (destinationRegistry == null) {
-            throw new IllegalArgumentException("payload field 'destination.registry' is missing: pass ReadSecret's"
-                    + " output as \"destination\"");
-        }
         String sourceRegistry = config.sourceRegistry() != null
                 ? config.sourceRegistry()
                 : EcrRegistry.of(request.sourceRegistry(), config.awsRegion()).host();
         List<EnvironmentVariable> variables = new ArrayList<>();
-        plain(variables, BuildVariables.REPLICATION_REQUEST, request.toJson());
-        plain(variables, BuildVariables.TASK_TOKEN, taskToken);
-        plain(variables, BuildVariables.EXECUTION_ARN, executionArn);
-        plain(variables, BuildVariables.SOURCE_REGISTRY, sourceRegistry);
-        plain(variables, BuildVariables.DESTINATION_REGISTRY, destinationRegistry);
-        plain(variables, BuildVariables.DESTINATION_REGION, config.destinationRegion());
-        plain(variables, BuildVariables.CREATE_REPOSITORIES, Boolean.toString(config.createRepositories()));
-        plain(variables, BuildVariables.IMAGE_TAG_MUTABILITY, config.imageTagMutability());
-        plain(variables, BuildVariables.SCAN_ON_PUSH, Boolean.toString(config.scanOnPush()));
-        plain(variables, BuildVariables.REGISTRY_INSECURE, Boolean.toString(config.registryInsecure()));
-        plain(variables, BuildVariables.REPLICATE_DELETES, Boolean.toString(config.replicateDeletes()));
-        plain(variables, BuildVariables.COPY_REFERRERS, Boolean.toString(config.copyReferrers()));
-        secret(variables, BuildVariables.DESTINATION_ACCESS_KEY_ID, secretArn + ":accesskey");
-        secret(variables, BuildVariables.DESTINATION_SECRET_ACCESS_KEY, secretArn + ":secretaccesskey");
+        BuildStarter.plain(variables, BuildVariables.REPLICATION_REQUEST, request.toJson());
+        variables.addAll(BuildStarter.common(config, destination, executionArn, taskToken, sourceRegistry));
         return variables;
-    }
-
-    private static void plain(List<EnvironmentVariable> variables, String name, String value) {
-        variables.add(EnvironmentVariable.builder()
-                .name(name)
-                .value(value)
-                .type(EnvironmentVariableType.PLAINTEXT)
-                .build());
-    }
-
-    private static void secret(List<EnvironmentVariable> variables, String name, String reference) {
-        variables.add(EnvironmentVariable.builder()
-                .name(name)
-                .value(reference)
-                .type(EnvironmentVariableType.SECRETS_MANAGER)
-                .build());
     }
 
     private RuntimeException recordFailure(ReplicationRequest request, String executionArn, RuntimeException error) {

@@ -60,6 +60,10 @@ public final class LocalPipeline implements AutoCloseable {
     public static final String TABLE = "replicator-state";
     public static final String SECRET_NAME = "replicator/destination";
     public static final String PROJECT = "replicator-copy";
+    /** Tags per reconcile shard: small, so that a handful of tags makes several shards (the stack's default is 500). */
+    public static final int RECONCILE_SHARD_SIZE = 4;
+    /** Reconcile shard builds at once. */
+    public static final int RECONCILE_CONCURRENCY = 2;
     /** The replication stack the CloudFormation stand-in describes, as {@code --env local} names it. */
     public static final String STACK = StackOutputs.replicationStackName("local");
     /** Obviously fake keys from the AWS documentation: the local destination registry takes no credentials. */
@@ -148,6 +152,7 @@ public final class LocalPipeline implements AutoCloseable {
     private ElasticMqEngine.FifoQueue queue;
     private SqsClient sqs;
     private LocalCodeBuild codeBuild;
+    private LocalStepFunctions reconcile;
     private LocalStepFunctions stepFunctions;
     private AsyncInvocation enqueue;
     private AsyncInvocation completion;
@@ -227,7 +232,19 @@ public final class LocalPipeline implements AutoCloseable {
                 .build());
         codeBuild = track(new LocalCodeBuild(
                 new LocalCodeBuild.Project(
-                        PROJECT, project, Map.of(), settings.concurrentBuilds(), Duration.ofMinutes(10)),
+                        PROJECT,
+                        project,
+                        // The reconcile builds read and write the state table (decision 0068): the build's role
+                        // on AWS, DynamoDB Local here.
+                        Map.of(
+                                "AWS_ENDPOINT_URL_DYNAMODB",
+                                dynamo.endpoint().toString(),
+                                "AWS_ACCESS_KEY_ID",
+                                FAKE_ACCESS_KEY,
+                                "AWS_SECRET_ACCESS_KEY",
+                                "local-demo-credentials-not-checked"),
+                        settings.concurrentBuilds(),
+                        Duration.ofMinutes(10)),
                 reference -> resolveSecret(secretsClient, reference),
                 this::deliverBuildEvent,
                 REGION,
@@ -242,6 +259,17 @@ public final class LocalPipeline implements AutoCloseable {
                 // queue every other execution behind them, which Step Functions never does.
                 .maxRunningInterpreters(32)
                 .waitOverride(settings.leaseWait())
+                .retryOverride(settings.retryPause())
+                .build());
+        reconcile = track(LocalStepFunctions.builder()
+                .repoRoot(settings.repoRoot())
+                .lambda(lambda)
+                .alongside(stepFunctions)
+                .definition(settings.repoRoot().resolve("statemachine/reconcile.asl.json"))
+                .stateMachineArn("arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:reconcile")
+                .substitutions(WorkflowFunctions.reconcileSubstitutions(
+                        lambda, RECONCILE_CONCURRENCY, Duration.ofSeconds(900)))
+                .maxRunningInterpreters(4)
                 .retryOverride(settings.retryPause())
                 .build());
 
@@ -284,6 +312,8 @@ public final class LocalPipeline implements AutoCloseable {
         environment.put(FunctionEnvironment.SWEEP_LOOKBACK_SECONDS, "900");
         // Builds here end in seconds, and Completion runs at once: the sweep need not wait a minute.
         environment.put(FunctionEnvironment.SWEEP_GRACE_SECONDS, "1");
+        environment.put(FunctionEnvironment.RECONCILE_SHARD_SIZE, Integer.toString(RECONCILE_SHARD_SIZE));
+        environment.put(FunctionEnvironment.STACK_NAME, STACK);
         FunctionsConfig config = FunctionsConfig.from(environment);
 
         WorkflowFunctions.register(lambda, config);
@@ -321,6 +351,7 @@ public final class LocalPipeline implements AutoCloseable {
         outputs.put(StackOutputs.INVOCATION_FAILURE_QUEUE_URL, invocationFailureQueueUrl);
         outputs.put(StackOutputs.DEAD_LETTER_QUEUE_URL, queue.deadLetterUrl());
         outputs.put(StackOutputs.EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL, eventDeliveryDeadLetters);
+        outputs.put(StackOutputs.RECONCILE_STATE_MACHINE_ARN, reconcile.stateMachineArn());
         cloudFormation.putStack(STACK, outputs);
         // What an operator's shell needs to reach all of it through the SDK's standard settings: the operator's
         // clients go to the engines directly, not through the relays a test cuts.
@@ -366,6 +397,11 @@ public final class LocalPipeline implements AutoCloseable {
 
     public LocalStepFunctions stepFunctions() {
         return stepFunctions;
+    }
+
+    /** The reconcile state machine, served by {@link #stepFunctions()}'s API. */
+    public LocalStepFunctions reconcile() {
+        return reconcile;
     }
 
     public LocalCodeBuild codeBuild() {

@@ -80,10 +80,14 @@ public final class LocalStepFunctions implements AutoCloseable {
     private final String stateMachineArn;
     private final ObjectNode definition;
     private final ExecutionStore executions;
-    private final TaskTokenRegistry tokens = new TaskTokenRegistry();
+    private final TaskTokenRegistry tokens;
     private final TaskTokenCallbacks tokenCallbacks;
     private final InterpreterRunner runner;
     private final StepFunctionsApi api;
+    /** The instance whose API and task tokens this one shares; null when this one owns them. */
+    private final LocalStepFunctions primary;
+    /** State machines served by this instance's API besides its own. */
+    private final List<LocalStepFunctions> others = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private LocalStepFunctions(Builder builder) {
         LocalLambda lambda = Objects.requireNonNull(builder.lambda, "lambda: give the LocalLambda the tasks invoke");
@@ -95,7 +99,16 @@ public final class LocalStepFunctions implements AutoCloseable {
         this.stateMachineArn = builder.stateMachineArn;
         InterpreterRunner.validate(definition, node, repoRoot);
         this.executions = new ExecutionStore(stateMachineArn);
-        this.tokenCallbacks = new TaskTokenCallbacks(tokens);
+        this.primary = builder.primary;
+        if (primary != null) {
+            // One account, one API: the other machine's API serves this one, and a task token sent there reaches
+            // an execution of either.
+            this.tokens = primary.tokens;
+            this.tokenCallbacks = primary.tokenCallbacks;
+        } else {
+            this.tokens = new TaskTokenRegistry();
+            this.tokenCallbacks = new TaskTokenCallbacks(tokens);
+        }
         this.runner = new InterpreterRunner(
                 definition,
                 stateMachineArn,
@@ -106,7 +119,38 @@ public final class LocalStepFunctions implements AutoCloseable {
                 builder.waitMillis,
                 builder.retryMillis,
                 builder.maxRunningInterpreters);
-        this.api = new StepFunctionsApi(this);
+        if (primary != null) {
+            this.api = null;
+            primary.others.add(this);
+        } else {
+            this.api = new StepFunctionsApi(this);
+        }
+    }
+
+    /** The state machine {@code arn} among those this instance's API serves. */
+    LocalStepFunctions machine(String arn) {
+        if (stateMachineArn.equals(arn)) {
+            return this;
+        }
+        return others.stream()
+                .filter(other -> other.stateMachineArn.equals(arn))
+                .findFirst()
+                .orElseThrow(
+                        () -> new AwsError("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'"));
+    }
+
+    /** The machine an execution ARN ({@code arn:...:execution:<machine>:<name>}) belongs to. */
+    LocalStepFunctions forExecution(String executionArn) {
+        String[] parts = executionArn == null ? new String[0] : executionArn.split(":");
+        if (parts.length >= 8 && parts[5].equals("execution")) {
+            String machine = String.join(":", java.util.Arrays.copyOf(parts, 5)) + ":stateMachine:" + parts[6];
+            for (LocalStepFunctions candidate : others) {
+                if (candidate.stateMachineArn.equals(machine)) {
+                    return candidate;
+                }
+            }
+        }
+        return this;
     }
 
     public static Builder builder() {
@@ -124,6 +168,8 @@ public final class LocalStepFunctions implements AutoCloseable {
         private Long waitMillis;
         private Long retryMillis;
         private int maxRunningInterpreters = 8;
+
+        private LocalStepFunctions primary;
 
         private Builder() {}
 
@@ -149,6 +195,15 @@ public final class LocalStepFunctions implements AutoCloseable {
 
         public Builder lambda(LocalLambda localLambda) {
             this.lambda = localLambda;
+            return this;
+        }
+
+        /**
+         * Serves this state machine through {@code other}'s API and task tokens, as one account's Step Functions
+         * serves all its state machines; close this one before {@code other}.
+         */
+        public Builder alongside(LocalStepFunctions other) {
+            this.primary = other;
             return this;
         }
 
@@ -200,7 +255,7 @@ public final class LocalStepFunctions implements AutoCloseable {
 
     /** The Step Functions API endpoint, e.g. for {@code AWS_ENDPOINT_URL_SFN} or {@code SfnClient.endpointOverride}. */
     public URI endpoint() {
-        return api.endpoint();
+        return primary != null ? primary.endpoint() : api.endpoint();
     }
 
     public String stateMachineArn() {
@@ -308,9 +363,11 @@ public final class LocalStepFunctions implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
-        api.close();
-        tokenCallbacks.close();
-        tokens.close();
+        if (primary == null) {
+            api.close();
+            tokenCallbacks.close();
+            tokens.close();
+        }
     }
 
     static double epochSeconds(Instant instant) {

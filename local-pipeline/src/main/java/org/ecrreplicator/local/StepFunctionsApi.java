@@ -45,10 +45,8 @@ final class StepFunctionsApi implements AutoCloseable {
     }
 
     private JsonNode startExecution(JsonNode request) {
-        String arn = request.path("stateMachineArn").asText();
-        if (!stepFunctions.stateMachineArn().equals(arn)) {
-            throw new AwsError("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
-        }
+        LocalStepFunctions stepFunctions =
+                this.stepFunctions.machine(request.path("stateMachineArn").asText());
         String name = request.hasNonNull("name")
                 ? request.get("name").asText()
                 : UUID.randomUUID().toString();
@@ -59,6 +57,8 @@ final class StepFunctionsApi implements AutoCloseable {
     }
 
     private JsonNode describeExecution(JsonNode request) {
+        LocalStepFunctions stepFunctions =
+                this.stepFunctions.forExecution(request.path("executionArn").asText(null));
         ExecutionView execution =
                 stepFunctions.describe(request.path("executionArn").asText(null));
         boolean running = execution.status() == Status.RUNNING;
@@ -94,10 +94,8 @@ final class StepFunctionsApi implements AutoCloseable {
      * one status; pages of {@code maxResults} (default 100, at most 1000) with an opaque {@code nextToken}.
      */
     private JsonNode listExecutions(JsonNode request) {
-        String arn = request.path("stateMachineArn").asText(null);
-        if (!stepFunctions.stateMachineArn().equals(arn)) {
-            throw new AwsError("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
-        }
+        LocalStepFunctions stepFunctions =
+                this.stepFunctions.machine(request.path("stateMachineArn").asText(null));
         Status filter = null;
         if (request.hasNonNull("statusFilter")) {
             String value = request.get("statusFilter").asText();
@@ -158,8 +156,9 @@ final class StepFunctionsApi implements AutoCloseable {
     }
 
     private JsonNode getExecutionHistory(JsonNode request) {
-        List<JsonNode> events = new ArrayList<>(
-                stepFunctions.history(request.path("executionArn").asText(null)));
+        List<JsonNode> events = new ArrayList<>(stepFunctions
+                .forExecution(request.path("executionArn").asText(null))
+                .history(request.path("executionArn").asText(null)));
         if (request.path("reverseOrder").asBoolean(false)) {
             Collections.reverse(events);
         }
@@ -190,12 +189,14 @@ final class StepFunctionsApi implements AutoCloseable {
 
     private JsonNode redriveExecution(JsonNode request) {
         String arn = request.path("executionArn").asText(null);
+        LocalStepFunctions stepFunctions = this.stepFunctions.forExecution(arn);
         stepFunctions.redrive(arn);
         return timestamped("redriveDate", stepFunctions.describe(arn).redriveDate());
     }
 
     private JsonNode stopExecution(JsonNode request) {
         String arn = request.path("executionArn").asText(null);
+        LocalStepFunctions stepFunctions = this.stepFunctions.forExecution(arn);
         stepFunctions.stop(
                 arn, request.path("error").asText(null), request.path("cause").asText(null));
         return timestamped("stopDate", stepFunctions.describe(arn).stopDate());

@@ -7,8 +7,10 @@ import org.ecrreplicator.domain.contract.StateMachineTemplate;
 import org.ecrreplicator.functions.CheckStateHandler;
 import org.ecrreplicator.functions.FunctionsConfig;
 import org.ecrreplicator.functions.ReadSecretHandler;
+import org.ecrreplicator.functions.RecordReconcileHandler;
 import org.ecrreplicator.functions.RecordResultHandler;
 import org.ecrreplicator.functions.StartBuildHandler;
+import org.ecrreplicator.functions.StartReconcileBuildHandler;
 
 /**
  * The replication workflow's task functions, wired as the replication stack wires them: the real handlers in the
@@ -20,6 +22,8 @@ final class WorkflowFunctions {
     static final String CHECK_STATE = "replicator-check-state";
     static final String START_BUILD = "replicator-start-build";
     static final String RECORD_RESULT = "replicator-record-result";
+    static final String START_RECONCILE_BUILD = "replicator-start-reconcile-build";
+    static final String RECORD_RECONCILE = "replicator-record-reconcile";
 
     private WorkflowFunctions() {}
 
@@ -38,11 +42,25 @@ final class WorkflowFunctions {
         return substitutions;
     }
 
+    /** Every placeholder of {@code statemachine/reconcile.asl.json}. */
+    static Map<String, String> reconcileSubstitutions(LocalLambda lambda, int concurrency, Duration buildTaskTimeout) {
+        Map<String, String> substitutions = new LinkedHashMap<>();
+        substitutions.put(StateMachineTemplate.READ_SECRET_FUNCTION_ARN, lambda.functionArn(READ_SECRET));
+        substitutions.put(
+                StateMachineTemplate.START_RECONCILE_BUILD_FUNCTION_ARN, lambda.functionArn(START_RECONCILE_BUILD));
+        substitutions.put(StateMachineTemplate.RECORD_RECONCILE_FUNCTION_ARN, lambda.functionArn(RECORD_RECONCILE));
+        substitutions.put(StateMachineTemplate.RECONCILE_CONCURRENCY, Integer.toString(concurrency));
+        substitutions.put(StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS, Long.toString(buildTaskTimeout.toSeconds()));
+        return substitutions;
+    }
+
     /** Registers the real task handlers, configured by {@code config}, under the names the substitutions use. */
     static void register(LocalLambda lambda, FunctionsConfig config) {
         lambda.register(READ_SECRET, LambdaHandlers.adapt(new ReadSecretHandler(config)));
         lambda.register(CHECK_STATE, LambdaHandlers.adapt(new CheckStateHandler(config)));
         lambda.register(START_BUILD, LambdaHandlers.adapt(new StartBuildHandler(config)));
         lambda.register(RECORD_RESULT, LambdaHandlers.adapt(new RecordResultHandler(config)));
+        lambda.register(START_RECONCILE_BUILD, LambdaHandlers.adapt(new StartReconcileBuildHandler(config)));
+        lambda.register(RECORD_RECONCILE, LambdaHandlers.adapt(new RecordReconcileHandler(config)));
     }
 }

@@ -241,6 +241,63 @@ public final class TagTransitions {
         return next.done();
     }
 
+    /**
+     * A reconcile shard build's lease on one tag it is about to repair (decision 0068): taken when free or expired,
+     * like StartBuild's. No event is involved, so the event marks stay as they are.
+     *
+     * @param owner the shard's lease owner (the reconcile execution and the shard), never an event execution
+     * @throws LeaseHeldException when an execution holds an unexpired lease: the tag is left to it (deferred)
+     */
+    public static TagState leaseForReconcile(
+            TagState current, String imageKey, String owner, String buildId, Instant now, Duration leaseDuration) {
+        requireExecution(owner);
+        requirePositive(leaseDuration);
+        TagState state = current != null ? current : TagState.initial(imageKey, now);
+        Lease lease = state.lease();
+        if (lease != null && lease.blocks(owner, now)) {
+            throw new LeaseHeldException(state.imageKey(), lease);
+        }
+        return state.next(now)
+                .lease(new Lease(owner, now.plus(leaseDuration)))
+                .attemptStarted(now)
+                .status(TagStatus.BUILDING)
+                .build(buildId, null)
+                .done();
+    }
+
+    /**
+     * Records a reconcile repair of one tag and releases the lease: the destination now holds {@code digest}
+     * (REPLICATED) or no longer holds the tag (DELETED). The repair looked at the source after it took the lease,
+     * so events older than that moment need no build. When the lease was lost meanwhile (it expired and an event
+     * execution took it), only nothing is written: that execution will record what it finds.
+     */
+    public static TagState reconciled(
+            TagState current, String owner, Outcome outcome, Digest digest, String buildId, Instant now) {
+        Objects.requireNonNull(current, "current");
+        if (outcome != Outcome.REPLICATED && outcome != Outcome.DELETED) {
+            throw new IllegalArgumentException("a reconcile repairs by copying or deleting, not " + outcome);
+        }
+        Lease lease = current.lease();
+        if (lease == null || !lease.heldBy(owner)) {
+            return null;
+        }
+        TagState.Builder next = current.next(now);
+        if (outcome == Outcome.REPLICATED) {
+            next.replicated(Objects.requireNonNull(digest, "digest"), now, false);
+        } else {
+            next.replicated(null, now, true);
+        }
+        Instant started = current.attemptStartedAt();
+        if (started != null && (current.syncedAt() == null || started.isAfter(current.syncedAt()))) {
+            next.synced(started);
+        }
+        return next.lease(null)
+                .status(outcome.status())
+                .error(null, null, null)
+                .build(buildId, null)
+                .done();
+    }
+
     private static String destinationAlreadyShows(
             TagState state, ReplicationRequest request, DigestRemoval removal, Instant now, Duration leaseDuration) {
         if (!state.isStored()) {

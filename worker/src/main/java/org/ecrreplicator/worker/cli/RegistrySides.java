@@ -53,31 +53,68 @@ final class RegistrySides implements AutoCloseable {
     }
 
     RegistrySides(CommandSpec spec, Environment environment, EcrFactory ecrFactory, ImageCopier.Options options) {
-        RegistryLocation from = location(CommandSpecs.positional(spec, 0), "SOURCE");
-        RegistryLocation to = location(CommandSpecs.positional(spec, 1), "DEST");
-        int pageSize = CommandSpecs.<Integer>value(spec, PAGE_SIZE);
-        if (pageSize < 1 || pageSize > EcrLister.MAX_PAGE_SIZE) {
-            throw new UsageException(PAGE_SIZE + " must be 1 to " + EcrLister.MAX_PAGE_SIZE + ", not " + pageSize);
-        }
-        boolean insecure = ConnectionOptions.insecure(spec);
+        this(
+                location(CommandSpecs.positional(spec, 0), "SOURCE"),
+                location(CommandSpecs.positional(spec, 1), "DEST"),
+                pageSize(CommandSpecs.<Integer>value(spec, PAGE_SIZE)),
+                options,
+                (from, to) -> {
+                    boolean insecure = ConnectionOptions.insecure(spec);
+                    Endpoint source = CredentialsOption.SOURCE.endpoint(
+                            spec, environment, from.authority(), insecure, ecrFactory);
+                    try {
+                        return new Endpoint[] {
+                            source,
+                            CredentialsOption.DESTINATION.endpoint(
+                                    spec, environment, to.authority(), insecure, ecrFactory)
+                        };
+                    } catch (RuntimeException e) {
+                        Endpoints.close(source);
+                        throw e;
+                    }
+                });
+    }
+
+    /** Opens the two endpoints (source first); closes what it opened before it throws. */
+    @FunctionalInterface
+    interface EndpointOpener {
+        Endpoint[] open(RegistryLocation source, RegistryLocation destination);
+    }
+
+    /** Both registries at {@code from} and {@code to}, reached through what {@code opener} opens. */
+    RegistrySides(
+            RegistryLocation from,
+            RegistryLocation to,
+            int pageSize,
+            ImageCopier.Options options,
+            EndpointOpener opener) {
         copier = new ImageCopier(options);
-        Endpoint opened = null;
+        Endpoint[] endpoints;
         try {
-            sourceEndpoint = opened =
-                    CredentialsOption.SOURCE.endpoint(spec, environment, from.authority(), insecure, ecrFactory);
-            destinationEndpoint =
-                    CredentialsOption.DESTINATION.endpoint(spec, environment, to.authority(), insecure, ecrFactory);
+            endpoints = opener.open(from, to);
         } catch (RuntimeException e) {
-            Endpoints.close(opened);
             copier.close();
             tasks.shutdownNow();
             throw e;
         }
+        sourceEndpoint = endpoints[0];
+        destinationEndpoint = endpoints[1];
         RegistryClient sourceClient = copier.client(from.authority(), sourceEndpoint);
         RegistryClient destinationClient = copier.destinationClient(to.authority(), destinationEndpoint);
         source = new RegistrySide(from, sourceEndpoint, sourceClient, lister(sourceEndpoint, sourceClient, pageSize));
         destination = new RegistrySide(
                 to, destinationEndpoint, destinationClient, lister(destinationEndpoint, destinationClient, pageSize));
+    }
+
+    private static int pageSize(int pageSize) {
+        if (pageSize < 1 || pageSize > EcrLister.MAX_PAGE_SIZE) {
+            throw new UsageException(PAGE_SIZE + " must be 1 to " + EcrLister.MAX_PAGE_SIZE + ", not " + pageSize);
+        }
+        return pageSize;
+    }
+
+    ExecutorService tasks() {
+        return tasks;
     }
 
     private RegistryLister lister(Endpoint endpoint, RegistryClient client, int pageSize) {

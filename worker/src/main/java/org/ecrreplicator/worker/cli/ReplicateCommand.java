@@ -116,8 +116,8 @@ final class ReplicateCommand implements Callable<Integer> {
                 .withConcurrency(ConnectionOptions.concurrency(spec))
                 .withProgress(progress)
                 .withCopyReferrers(config.copyReferrers()))) {
-            source = sourceEndpoint(config, insecure);
-            destination = destinationEndpoint(config, insecure);
+            source = sourceEndpoint(config, insecure, ecrFactory);
+            destination = destinationEndpoint(config, insecure, ecrFactory);
             // Whatever the event said, the build makes the destination hold what the source holds now: a
             // tag (or digest) the source has is copied, one it lacks is removed where deletes replicate.
             ImageReference from = request.reference(config.sourceRegistry());
@@ -184,7 +184,8 @@ final class ReplicateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Endpoint sourceEndpoint(ReplicateConfig config, boolean insecure) {
+    /** The build's source: named credentials, else the build's role for ECR, else anonymous. */
+    static Endpoint sourceEndpoint(ReplicateConfig config, boolean insecure, EcrFactory ecrFactory) {
         if (config.sourceCredentials() != null) {
             return Endpoint.of(
                     Credentials.parseUserPassword(config.sourceCredentials(), CredentialsOption.SOURCE.variable()),
@@ -202,7 +203,8 @@ final class ReplicateCommand implements Callable<Integer> {
         return Endpoint.anonymous(insecure);
     }
 
-    private Endpoint destinationEndpoint(ReplicateConfig config, boolean insecure) {
+    /** The build's destination: the other partition's keys for ECR, else named credentials, else anonymous. */
+    static Endpoint destinationEndpoint(ReplicateConfig config, boolean insecure, EcrFactory ecrFactory) {
         if (config.destinationIsEcr()) {
             // The other partition's IAM user: its keys, never the build's role.
             EcrApi api = ecrFactory.create(

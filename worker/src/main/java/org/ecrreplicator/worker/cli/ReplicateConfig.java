@@ -11,6 +11,7 @@ import org.ecrreplicator.worker.engine.ecr.EcrApi;
  * docs/contracts.md, "The build's environment"). Secret values are kept but never shown: {@code toString()}
  * leaves them out.
  *
+ * @param request null for a reconcile build
  * @param sourceIsEcr authenticate to the source through ECR: an ECR host, or {@link
  *     BuildVariables#SOURCE_REGISTRY_IS_ECR} for a local stand-in on loopback
  * @param destinationRegion the destination partition's region, for its ECR API
@@ -44,6 +45,16 @@ record ReplicateConfig(
         } catch (InvalidRequestException e) {
             throw new UsageException(BuildVariables.REPLICATION_REQUEST + " is invalid: " + e.getMessage());
         }
+        return of(env, request);
+    }
+
+    /** The registries and settings of a reconcile build, which carries no request (its source is named). */
+    static ReplicateConfig forReconcile(Environment env) {
+        env.require(BuildVariables.SOURCE_REGISTRY, "the source registry host[:port]");
+        return of(env, null);
+    }
+
+    private static ReplicateConfig of(Environment env, ReplicationRequest request) {
         String destination = env.require(BuildVariables.DESTINATION_REGISTRY, "the destination registry host[:port]");
         String source = env.get(BuildVariables.SOURCE_REGISTRY).orElseGet(() -> EcrRegistry.of(
                         request.sourceRegistry(),
@@ -115,7 +126,8 @@ record ReplicateConfig(
 
     @Override
     public String toString() {
-        return "ReplicateConfig[request=" + request.imageKey() + ", source=" + sourceRegistry + ", destination="
+        return "ReplicateConfig[request=" + (request == null ? "none" : request.imageKey()) + ", source="
+                + sourceRegistry + ", destination="
                 + destinationRegistry + ", replicateDeletes=" + replicateDeletes + ", copyReferrers=" + copyReferrers
                 + "]";
     }

@@ -58,6 +58,7 @@ public final class ReplicatorCommand implements Callable<Integer> {
         commandLine.addSubcommand(new CopyCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new DeleteCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new ReplicateCommand(environment, ecrFactory).spec());
+        commandLine.addSubcommand(new ReconcileCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new DiffCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new SyncCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new StatusCommand().spec());

@@ -147,6 +147,7 @@ final class SyncCommand implements Callable<Integer> {
             case WOULD_COPY -> "would copy " + name(action) + " " + action.digest() + " (" + kind + ")";
             case WOULD_DELETE -> "would delete " + name(action) + " " + action.digest();
             case FAILED -> "failed " + name(action) + ": " + action.error();
+            case DEFERRED -> "deferred " + name(action) + ": " + action.error();
         };
     }
 

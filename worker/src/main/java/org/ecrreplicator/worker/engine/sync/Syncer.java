@@ -42,6 +42,30 @@ public final class Syncer {
         }
     }
 
+    /**
+     * Admits each repair: the reconcile takes the tag's lease before acting and records the result after
+     * (decision 0068). Called from many threads.
+     */
+    public interface Guard {
+        /** Null admits the tag; otherwise the reason it is left alone (DEFERRED). */
+        String admit(TagDifference difference);
+
+        /** After an admitted tag's action: records it and releases what {@link #admit} took. */
+        void release(TagAction action);
+
+        static Guard none() {
+            return new Guard() {
+                @Override
+                public String admit(TagDifference difference) {
+                    return null;
+                }
+
+                @Override
+                public void release(TagAction action) {}
+            };
+        }
+    }
+
     /** Hears of the work as it goes; called from many threads. */
     public interface Listener {
         default void planned(int tags) {}
@@ -72,7 +96,23 @@ public final class Syncer {
      * only when they now compare equal (the source may have moved meanwhile).
      */
     public SyncReport sync(RegistrySide source, RegistrySide destination, Options options, Listener listener) {
-        RegistryDiff before = differ.diff(source, destination);
+        return sync(source, destination, null, options, Guard.none(), listener);
+    }
+
+    /**
+     * The same, for {@code repositories} only (paths below the prefixes; null for every repository), each
+     * repair admitted by {@code guard}. A deferred tag leaves the sync unconverged, as a failure does.
+     */
+    public SyncReport sync(
+            RegistrySide source,
+            RegistrySide destination,
+            Collection<String> repositories,
+            Options options,
+            Guard guard,
+            Listener listener) {
+        RegistryDiff before = repositories == null
+                ? differ.diff(source, destination)
+                : differ.diff(source, destination, repositories);
         List<TagDifference> copies = new ArrayList<>(before.missing());
         copies.addAll(before.stale());
         List<TagDifference> deletes = options.deleteExtra() ? before.extra() : List.of();
@@ -88,14 +128,18 @@ public final class Syncer {
         }
 
         actions.addAll(runInterleaved(
-                copies, options.concurrency(), copy -> report(listener, copy(source, destination, copy))));
-        actions.addAll(deleteAll(destination, deletes, copies, listener));
+                copies,
+                options.concurrency(),
+                copy -> report(listener, guarded(guard, copy, () -> copy(source, destination, copy)))));
+        actions.addAll(deleteAll(destination, deletes, guard, listener));
 
         Set<String> touched = actions.stream()
                 .map(action -> action.difference().repository())
                 .collect(Collectors.toCollection(TreeSet::new));
         RegistryDiff after = touched.isEmpty() ? null : differ.diff(source, destination, touched);
-        boolean failed = actions.stream().anyMatch(action -> action.outcome() == TagAction.Outcome.FAILED);
+        boolean failed = actions.stream()
+                .anyMatch(action ->
+                        action.outcome() == TagAction.Outcome.FAILED || action.outcome() == TagAction.Outcome.DEFERRED);
         boolean converged = before.errors().isEmpty()
                 && !failed
                 && (after == null || after.inSync())
@@ -130,7 +174,7 @@ public final class Syncer {
      * extra too (every tag the source has, the ones just copied included, is put back).
      */
     private List<TagAction> deleteAll(
-            RegistrySide destination, List<TagDifference> deletes, List<TagDifference> copied, Listener listener) {
+            RegistrySide destination, List<TagDifference> deletes, Guard guard, Listener listener) {
         Map<String, List<TagDifference>> byRepository = new LinkedHashMap<>();
         deletes.forEach(delete -> byRepository
                 .computeIfAbsent(delete.repository(), key -> new ArrayList<>())
@@ -141,7 +185,7 @@ public final class Syncer {
             repositories.add(tasks.submit(() -> {
                 List<TagAction> done = new ArrayList<>();
                 for (TagDifference delete : extra) {
-                    done.add(report(listener, delete(destination, delete, extraTags)));
+                    done.add(report(listener, guarded(guard, delete, () -> delete(destination, delete, extraTags))));
                 }
                 return done;
             }));
@@ -149,6 +193,27 @@ public final class Syncer {
         List<TagAction> actions = new ArrayList<>();
         repositories.forEach(repository -> actions.addAll(Futures.join(repository)));
         return actions;
+    }
+
+    private static TagAction guarded(
+            Guard guard, TagDifference difference, java.util.function.Supplier<TagAction> work) {
+        String refused;
+        try {
+            refused = guard.admit(difference);
+        } catch (RuntimeException e) {
+            return TagAction.failed(difference, RegistryDiffer.oneLine(e));
+        }
+        if (refused != null) {
+            return TagAction.deferred(difference, refused);
+        }
+        TagAction action = work.get();
+        try {
+            guard.release(action);
+            return action;
+        } catch (RuntimeException e) {
+            // The destination changed but its record did not: the next run or event will find and record it.
+            return TagAction.failed(difference, "done, but not recorded: " + RegistryDiffer.oneLine(e));
+        }
     }
 
     private TagAction delete(RegistrySide destination, TagDifference difference, Set<String> extraTags) {

@@ -11,7 +11,7 @@ import org.ecrreplicator.worker.engine.referrer.SkippedReferrer;
  * @param digest the digest copied (the source tag resolved when it was copied), or the one deleted
  * @param bytesCopied bytes of blobs transferred for this tag, its referrers' included
  * @param referrersSkipped referrers the destination would not take, each with the reason
- * @param error one line when the action failed, else null
+ * @param error one line when the action failed (or why it was deferred), else null
  */
 public record TagAction(
         TagDifference difference,
@@ -28,7 +28,9 @@ public record TagAction(
         /** {@code --dry-run}: what a sync would copy. */
         WOULD_COPY,
         /** {@code --dry-run}: what a sync would delete. */
-        WOULD_DELETE
+        WOULD_DELETE,
+        /** Left alone: its {@link Syncer.Guard} would not admit it (another execution holds the tag). */
+        DEFERRED
     }
 
     public TagAction {
@@ -40,6 +42,10 @@ public record TagAction(
                 ? difference.destinationDigest()
                 : difference.sourceDigest();
         return new TagAction(difference, outcome, digest, 0, 0, List.of(), null);
+    }
+
+    static TagAction deferred(TagDifference difference, String reason) {
+        return new TagAction(difference, Outcome.DEFERRED, null, 0, 0, List.of(), reason);
     }
 
     static TagAction failed(TagDifference difference, String error) {

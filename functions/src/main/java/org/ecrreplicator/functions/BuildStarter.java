@@ -1,0 +1,127 @@
+package org.ecrreplicator.functions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.ecrreplicator.domain.contract.BuildVariables;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
+import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
+
+/**
+ * Starts builds of the project for StartBuild and StartReconcileBuild: one build per attempt (the task token's
+ * hash is the idempotency token), throttling retried briefly and then handed to the workflow as {@code
+ * BuildThrottled}; and the environment both kinds of build share (docs/contracts.md).
+ */
+final class BuildStarter {
+    private final String projectName;
+    private final CodeBuildClient codeBuild;
+    private final StartBuildHandler.Sleeper sleeper;
+    private final Log log;
+
+    BuildStarter(String projectName, CodeBuildClient codeBuild, StartBuildHandler.Sleeper sleeper, Log log) {
+        this.projectName = projectName;
+        this.codeBuild = codeBuild;
+        this.sleeper = sleeper;
+        this.log = log;
+    }
+
+    String start(List<EnvironmentVariable> environment, String tokenHash) {
+        // CodeBuild keeps an idempotency token for 5 minutes: enough for Lambda's own retries of this call.
+        String idempotencyToken = tokenHash.substring(0, 32);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return codeBuild
+                        .startBuild(start -> start.projectName(projectName)
+                                .idempotencyToken(idempotencyToken)
+                                .environmentVariablesOverride(environment))
+                        .build()
+                        .id();
+            } catch (SdkException e) {
+                String code = e instanceof AwsServiceException service && service.awsErrorDetails() != null
+                        ? service.awsErrorDetails().errorCode()
+                        : e.getClass().getSimpleName();
+                boolean throttled = StartBuildHandler.THROTTLING.contains(code);
+                if (!throttled && !StartBuildHandler.isTransient(e)) {
+                    throw e;
+                }
+                if (attempt >= StartBuildHandler.MAX_START_ATTEMPTS) {
+                    if (!throttled) {
+                        throw e;
+                    }
+                    throw WorkflowErrors.buildThrottled("CodeBuild refused StartBuild for project " + projectName + " "
+                            + attempt + " times (" + code
+                            + "); raise the account's concurrent build limit or redrive later");
+                }
+                Duration pause = StartBuildHandler.BACKOFF.delay(attempt, ThreadLocalRandom.current()::nextDouble);
+                log.warn(
+                        throttled ? "CodeBuild throttled StartBuild; retrying" : "StartBuild failed; retrying",
+                        "error",
+                        code,
+                        "attempt",
+                        attempt,
+                        "pauseMillis",
+                        pause.toMillis());
+                try {
+                    sleeper.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while backing off from CodeBuild throttling", e);
+                }
+            }
+        }
+    }
+
+    /** What every build gets: the callback, both registries, the stack's copy settings and the destination keys. */
+    static List<EnvironmentVariable> common(
+            FunctionsConfig config,
+            JsonNode destination,
+            String executionArn,
+            String taskToken,
+            String sourceRegistry) {
+        String secretArn = JsonIo.optionalText(destination, "secretArn");
+        if (secretArn == null) {
+            secretArn = config.secretId();
+        }
+        String destinationRegistry = JsonIo.optionalText(destination, "registry");
+        if (destinationRegistry == null) {
+            throw new IllegalArgumentException("payload field 'destination.registry' is missing: pass ReadSecret's"
+                    + " output as \"destination\"");
+        }
+        List<EnvironmentVariable> variables = new ArrayList<>();
+        plain(variables, BuildVariables.TASK_TOKEN, taskToken);
+        plain(variables, BuildVariables.EXECUTION_ARN, executionArn);
+        plain(variables, BuildVariables.SOURCE_REGISTRY, sourceRegistry);
+        plain(variables, BuildVariables.DESTINATION_REGISTRY, destinationRegistry);
+        plain(variables, BuildVariables.DESTINATION_REGION, config.destinationRegion());
+        plain(variables, BuildVariables.CREATE_REPOSITORIES, Boolean.toString(config.createRepositories()));
+        plain(variables, BuildVariables.IMAGE_TAG_MUTABILITY, config.imageTagMutability());
+        plain(variables, BuildVariables.SCAN_ON_PUSH, Boolean.toString(config.scanOnPush()));
+        plain(variables, BuildVariables.REGISTRY_INSECURE, Boolean.toString(config.registryInsecure()));
+        plain(variables, BuildVariables.REPLICATE_DELETES, Boolean.toString(config.replicateDeletes()));
+        plain(variables, BuildVariables.COPY_REFERRERS, Boolean.toString(config.copyReferrers()));
+        secret(variables, BuildVariables.DESTINATION_ACCESS_KEY_ID, secretArn + ":accesskey");
+        secret(variables, BuildVariables.DESTINATION_SECRET_ACCESS_KEY, secretArn + ":secretaccesskey");
+        return variables;
+    }
+
+    static void plain(List<EnvironmentVariable> variables, String name, String value) {
+        variables.add(EnvironmentVariable.builder()
+                .name(name)
+                .value(value)
+                .type(EnvironmentVariableType.PLAINTEXT)
+                .build());
+    }
+
+    private static void secret(List<EnvironmentVariable> variables, String name, String reference) {
+        variables.add(EnvironmentVariable.builder()
+                .name(name)
+                .value(reference)
+                .type(EnvironmentVariableType.SECRETS_MANAGER)
+                .build());
+    }
+}

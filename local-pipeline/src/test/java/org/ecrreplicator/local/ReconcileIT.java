@@ -1,0 +1,228 @@
+package org.ecrreplicator.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.domain.contract.Artifacts;
+import org.ecrreplicator.domain.state.Lease;
+import org.ecrreplicator.domain.state.ReconcileRun;
+import org.ecrreplicator.domain.state.TagState;
+import org.ecrreplicator.domain.state.TagStatus;
+import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.state.DynamoReconcileStore;
+import org.ecrreplicator.state.DynamoTagStateStore;
+import org.ecrreplicator.state.StateUpdates;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The reconcile workflow end to end (decision 0068): the real {@code reconcile.asl.json} under the interpreter,
+ * the real handlers, the CodeBuild stand-in running the real buildspec and worker jar, real registries and
+ * DynamoDB Local. The tests run in order on one pipeline: a drifted destination converges, a tag an event
+ * execution holds is deferred, and an event racing a reconcile converges with one copy.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReconcileIT {
+    private static final Duration SETTLE = Duration.ofMinutes(4);
+
+    private static LocalPipeline pipeline;
+    private static SampleImages.Target source;
+    private static SampleImages.Target destination;
+    private static DynamoDbClient dynamo;
+    /** Source digests by repository:tag. */
+    private static final Map<String, String> images = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void start() {
+        Path repoRoot = RepoRoot.find();
+        pipeline = LocalPipeline.start(new LocalPipeline.Settings(
+                null,
+                null,
+                repoRoot,
+                repoRoot.resolve(Artifacts.WORKER_JAR),
+                4,
+                Duration.ofSeconds(1),
+                Duration.ofMillis(100),
+                line -> {}));
+        source = SampleImages.Target.anonymous(URI.create("http://" + pipeline.sourceAuthority()));
+        destination = SampleImages.Target.anonymous(URI.create("http://" + pipeline.destinationAuthority()));
+        dynamo = DynamoDbClient.builder()
+                .endpointOverride(URI.create(pipeline.operatorEnvironment().get("AWS_ENDPOINT_URL_DYNAMODB")))
+                .region(Region.of(LocalPipeline.REGION))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "not-checked")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (dynamo != null) {
+            dynamo.close();
+        }
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    private static void push(String repository, String tag, long seed) {
+        images.put(
+                repository + ":" + tag,
+                SampleImages.seed(seed)
+                        .layers(1, 256)
+                        .pushOciImage(source, repository, tag)
+                        .digest());
+    }
+
+    private static String atDestination(String repository, String tag) {
+        return new RegistryProbe().digest(pipeline.destinationAuthority(), repository, tag);
+    }
+
+    private static LocalStepFunctions.ExecutionView reconcile(String name, String input) {
+        String arn = pipeline.reconcile().startExecution(name, input);
+        return pipeline.reconcile().awaitCompletion(arn, SETTLE);
+    }
+
+    @Test
+    @Order(1)
+    void shouldConvergeADriftedDestinationWithOneBuildPerShardWhenReconciled() {
+        push("rec/a", "1", 1);
+        push("rec/a", "2", 2);
+        push("rec/a", "3", 3);
+        push("rec/b", "1", 4);
+        push("rec/b", "2", 5);
+        push("rec/c", "1", 6);
+        // In sync, stale, and extra at the destination; the rest is missing.
+        SampleImages.seed(1).layers(1, 256).pushOciImage(destination, "rec/a", "1");
+        SampleImages.seed(99).layers(1, 256).pushOciImage(destination, "rec/a", "2");
+        SampleImages.seed(98).layers(1, 256).pushOciImage(destination, "rec/b", "old");
+        int buildsBefore = pipeline.codeBuild().buildsStarted();
+
+        LocalStepFunctions.ExecutionView run = reconcile("run-1", "{}");
+
+        assertThat(run.status()).as(run.error() + ": " + run.cause()).isEqualTo(LocalStepFunctions.Status.SUCCEEDED);
+        JsonNode output = run.outputJson();
+        assertThat(output.get("status").asText()).isEqualTo("IN_SYNC");
+        // rec/a (3 tags) fills a shard of 4; rec/b and rec/c share the next: one plan build and two shard builds.
+        assertThat(output.get("shards").asInt()).isEqualTo(2);
+        assertThat(pipeline.codeBuild().buildsStarted() - buildsBefore).isEqualTo(3);
+        JsonNode counts = output.get("counts");
+        assertThat(counts.get("inSync").asLong()).isEqualTo(1);
+        assertThat(counts.get("missing").asLong()).isEqualTo(4);
+        assertThat(counts.get("stale").asLong()).isEqualTo(1);
+        assertThat(counts.get("extra").asLong()).isEqualTo(1);
+        assertThat(counts.get("repaired").asLong()).isEqualTo(6);
+        assertThat(counts.get("deferred").asLong()).isZero();
+        assertThat(counts.get("failed").asLong()).isZero();
+        images.forEach((key, digest) -> {
+            String[] parts = key.split(":");
+            assertThat(atDestination(parts[0], parts[1])).as(key).isEqualTo(digest);
+        });
+        assertThat(atDestination("rec/b", "old")).isNull();
+        // The repair is recorded like an event build's, and the run is the latest.
+        TagState stale = new DynamoTagStateStore(dynamo, LocalPipeline.TABLE)
+                .load("rec/a:2")
+                .orElseThrow();
+        assertThat(stale.status()).isEqualTo(TagStatus.REPLICATED);
+        assertThat(stale.replicatedDigest()).isEqualTo(Digest.parse(images.get("rec/a:2")));
+        assertThat(stale.lease()).isNull();
+        assertThat(stale.syncedAt()).isNotNull();
+        ReconcileRun latest =
+                new DynamoReconcileStore(dynamo, LocalPipeline.TABLE).latest().orElseThrow();
+        assertThat(latest.runId()).isEqualTo("run-1");
+        assertThat(latest.status()).isEqualTo(ReconcileRun.Status.IN_SYNC);
+        assertThat(latest.counts().repaired()).isEqualTo(6);
+    }
+
+    @Test
+    @Order(2)
+    void shouldDeferATagAnEventExecutionHoldsAndEndWithDriftLeftWhenReconciled() {
+        push("rec/c", "2", 7);
+        String holder = "arn:aws:states:us-east-1:123456789012:execution:replicate:holding-the-lease";
+        StateUpdates.apply(new DynamoTagStateStore(dynamo, LocalPipeline.TABLE), "rec/c:2", current -> TagState.initial(
+                        "rec/c:2", Instant.now())
+                .next(Instant.now())
+                .lease(new Lease(holder, Instant.now().plus(Duration.ofMinutes(20))))
+                .status(TagStatus.BUILDING)
+                .done());
+
+        LocalStepFunctions.ExecutionView run = reconcile("run-2", "{\"prefix\": \"rec/c\"}");
+
+        assertThat(run.status()).isEqualTo(LocalStepFunctions.Status.FAILED);
+        assertThat(run.error()).isEqualTo("ReconcileIncomplete");
+        ReconcileRun recorded = new DynamoReconcileStore(dynamo, LocalPipeline.TABLE)
+                .loadRun("run-2")
+                .orElseThrow();
+        assertThat(recorded.status()).isEqualTo(ReconcileRun.Status.DRIFT_LEFT);
+        assertThat(recorded.prefix()).isEqualTo("rec/c");
+        assertThat(recorded.shards()).isEqualTo(1);
+        assertThat(recorded.counts().deferred()).isEqualTo(1);
+        assertThat(recorded.counts().missing()).isEqualTo(1);
+        assertThat(recorded.counts().repaired()).isZero();
+        assertThat(atDestination("rec/c", "2")).isNull();
+        TagState held = new DynamoTagStateStore(dynamo, LocalPipeline.TABLE)
+                .load("rec/c:2")
+                .orElseThrow();
+        assertThat(held.lease().owner()).isEqualTo(holder);
+
+        // Once the lease is gone, the next run repairs it.
+        StateUpdates.apply(
+                new DynamoTagStateStore(dynamo, LocalPipeline.TABLE), "rec/c:2", current -> current.orElseThrow()
+                        .next(Instant.now())
+                        .lease(null)
+                        .status(TagStatus.FAILED)
+                        .done());
+        LocalStepFunctions.ExecutionView again = reconcile("run-3", "{\"prefix\": \"rec/c\"}");
+        assertThat(again.status()).isEqualTo(LocalStepFunctions.Status.SUCCEEDED);
+        assertThat(atDestination("rec/c", "2")).isEqualTo(images.get("rec/c:2"));
+    }
+
+    @Test
+    @Order(3)
+    void shouldCopyATagOnceWhenAnEventRacesTheReconcile() {
+        push("rec/race", "1", 8);
+        String event = EcrEvents.push("rec/race", "1", images.get("rec/race:1"), Instant.now());
+
+        String runArn = pipeline.reconcile().startExecution("run-race", "{\"prefix\": \"rec/race\"}");
+        pipeline.deliverEvent(event);
+        LocalStepFunctions.ExecutionView run = pipeline.reconcile().awaitCompletion(runArn, SETTLE);
+        assertThat(pipeline.awaitQuiet(SETTLE)).isTrue();
+
+        assertThat(atDestination("rec/race", "1")).isEqualTo(images.get("rec/race:1"));
+        List<LocalStepFunctions.ExecutionView> events = pipeline.stepFunctions().executions().stream()
+                .filter(execution -> execution.input().contains("rec/race"))
+                .toList();
+        assertThat(events).hasSize(1);
+        LocalStepFunctions.ExecutionView eventRun = events.get(0);
+        assertThat(eventRun.status()).isEqualTo(LocalStepFunctions.Status.SUCCEEDED);
+        boolean eventCopied = eventRun.outputJson().path("outcome").asText().equals("replicated");
+        long reconcileRepaired = run.status() == LocalStepFunctions.Status.SUCCEEDED
+                ? run.outputJson().path("counts").path("repaired").asLong()
+                : new DynamoReconcileStore(dynamo, LocalPipeline.TABLE)
+                        .loadRun("run-race")
+                        .orElseThrow()
+                        .counts()
+                        .repaired();
+        // Whichever got the tag's lease first copied it; the other found it there, was deferred, or was skipped.
+        assertThat((eventCopied ? 1 : 0) + reconcileRepaired)
+                .as("event " + eventRun.outputJson() + ", reconcile " + run.outputJson())
+                .isEqualTo(1);
+    }
+}
