@@ -20,6 +20,7 @@ import org.ecrreplicator.engines.SampleImages;
 import org.ecrreplicator.state.DynamoReconcileStore;
 import org.ecrreplicator.state.DynamoTagStateStore;
 import org.ecrreplicator.state.StateUpdates;
+import org.ecrreplicator.worker.cli.InProcessReplicator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,6 +47,8 @@ class ReconcileIT {
     private static SampleImages.Target source;
     private static SampleImages.Target destination;
     private static DynamoDbClient dynamo;
+    private static final String CLOUDFORMATION_ENDPOINT = "aws.endpointUrlCloudFormation";
+    private static String previousCloudFormationEndpoint;
     /** Source digests by repository:tag. */
     private static final Map<String, String> images = new LinkedHashMap<>();
 
@@ -61,6 +64,10 @@ class ReconcileIT {
                 Duration.ofSeconds(1),
                 Duration.ofMillis(100),
                 line -> {}));
+        // backfill's CloudFormation client; its other clients already point at the pipeline (LocalPipeline sets them).
+        previousCloudFormationEndpoint = System.getProperty(CLOUDFORMATION_ENDPOINT);
+        System.setProperty(
+                CLOUDFORMATION_ENDPOINT, pipeline.operatorEnvironment().get("AWS_ENDPOINT_URL_CLOUDFORMATION"));
         source = SampleImages.Target.anonymous(URI.create("http://" + pipeline.sourceAuthority()));
         destination = SampleImages.Target.anonymous(URI.create("http://" + pipeline.destinationAuthority()));
         dynamo = DynamoDbClient.builder()
@@ -74,6 +81,11 @@ class ReconcileIT {
 
     @AfterAll
     static void stop() {
+        if (previousCloudFormationEndpoint == null) {
+            System.clearProperty(CLOUDFORMATION_ENDPOINT);
+        } else {
+            System.setProperty(CLOUDFORMATION_ENDPOINT, previousCloudFormationEndpoint);
+        }
         if (dynamo != null) {
             dynamo.close();
         }
@@ -224,5 +236,33 @@ class ReconcileIT {
         assertThat((eventCopied ? 1 : 0) + reconcileRepaired)
                 .as("event " + eventRun.outputJson() + ", reconcile " + run.outputJson())
                 .isEqualTo(1);
+    }
+
+    @Test
+    @Order(4)
+    void shouldBringOverWhatExistedBeforeAndExitZeroWhenBackfilled() {
+        push("rec/before", "1", 9);
+        push("rec/before", "2", 10);
+
+        InProcessReplicator.Run run = InProcessReplicator.run(
+                "backfill", "--stack", LocalPipeline.STACK, "--prefix", "rec/before", "--poll", "PT0.2S", "--json");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode report = org.ecrreplicator.domain.Json.parse(run.out());
+        assertThat(report.get("inSync").asBoolean()).isTrue();
+        assertThat(report.get("shards").asInt()).isEqualTo(1);
+        assertThat(report.get("counts").get("missing").asLong()).isEqualTo(2);
+        assertThat(report.get("counts").get("repaired").asLong()).isEqualTo(2);
+        assertThat(run.err()).contains("1/1 shards done, 2 tags repaired");
+        assertThat(atDestination("rec/before", "1")).isEqualTo(images.get("rec/before:1"));
+        assertThat(atDestination("rec/before", "2")).isEqualTo(images.get("rec/before:2"));
+
+        InProcessReplicator.Run table = InProcessReplicator.run(
+                "backfill", "--stack", LocalPipeline.STACK, "--prefix", "rec/before", "--poll", "PT0.2S");
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out())
+                .contains("2 in sync before")
+                .contains("0 repaired")
+                .contains("; in sync");
     }
 }
