@@ -57,6 +57,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "Write the final table as JSON to FILE.")
     Path report;
 
+    @Option(
+            names = "--reconcile",
+            description = "Run one reconcile of the whole source through the reconcile workflow instead of the"
+                    + " sample's events (with --events, the events race it), then report every tag.")
+    boolean reconcile;
+
     @Option(names = "--keep", description = "Leave everything running and print the addresses; Ctrl-C stops it.")
     boolean keep;
 
@@ -131,20 +137,51 @@ public final class DemoCommand implements Callable<Integer> {
             say(out, "source registry      " + pipeline.sourceAuthority());
             say(out, "destination registry " + pipeline.destinationAuthority());
 
-            List<String> eventLines = events != null ? readEvents(events) : pushSample(out, pipeline.sourceAuthority());
+            List<String> eventLines;
+            if (events != null) {
+                eventLines = readEvents(events);
+            } else if (reconcile) {
+                // What the source holds existed before deployment: no event announces it, the reconcile finds it.
+                // A given source is reconciled as it is; the demo's own gets the sample first.
+                if (source == null) {
+                    pushSample(out, pipeline.sourceAuthority());
+                }
+                eventLines = List.of();
+            } else {
+                eventLines = pushSample(out, pipeline.sourceAuthority());
+            }
             List<ReplicationRequest> requests = new ArrayList<>();
             for (String line : eventLines) {
                 if (EcrImageActionEvents.map(line) instanceof EcrImageActionEvents.Accepted accepted) {
                     requests.add(accepted.request());
                 }
             }
-            say(out, "delivering " + eventLines.size() + " event(s) to Enqueue");
             boolean quiet;
+            LocalStepFunctions.ExecutionView reconciled = null;
             try (ProgressWatcher watcher = new ProgressWatcher(pipeline, line -> say(out, line))) {
+                String run = null;
+                if (reconcile) {
+                    run = pipeline.reconcile().startExecution("demo-reconcile-" + started.toEpochMilli(), "{}");
+                    say(out, "reconcile started: " + run);
+                }
+                if (!eventLines.isEmpty()) {
+                    say(out, "delivering " + eventLines.size() + " event(s) to Enqueue");
+                }
                 eventLines.forEach(pipeline::deliverEvent);
+                if (run != null) {
+                    reconciled = pipeline.reconcile().awaitCompletion(run, timeout);
+                    say(
+                            out,
+                            "reconcile " + reconciled.status().name().toLowerCase(java.util.Locale.ROOT) + ": "
+                                    + (reconciled.output() != null
+                                            ? reconciled.output()
+                                            : reconciled.error() + " (" + reconciled.cause() + ")"));
+                }
                 quiet = pipeline.awaitQuiet(timeout);
             }
-            ConvergenceReport table = pipeline.report(requests);
+            ConvergenceReport table = reconcile
+                    ? pipeline.report(requests, pipeline.sourceTags(), "reconcile")
+                    : pipeline.report(requests);
             out.println();
             table.printTable(out);
             out.println();
@@ -179,7 +216,11 @@ public final class DemoCommand implements Callable<Integer> {
                 stopped.await();
                 return table.allConverged() ? 0 : 1;
             }
-            if (!table.allConverged() || !quiet) {
+            boolean reconcileFailed = reconciled != null && reconciled.status() != LocalStepFunctions.Status.SUCCEEDED;
+            if (reconcileFailed) {
+                err.println("demo: the reconcile ended " + reconciled.status() + " (" + reconciled.error() + ")");
+            }
+            if (!table.allConverged() || !quiet || reconcileFailed) {
                 for (ConvergenceReport.Row row : table.notConverged()) {
                     err.println("demo: " + row.imageKey() + " did not converge: source " + row.sourceDigest()
                             + ", destination " + row.destinationDigest() + " (" + row.outcome() + ")");

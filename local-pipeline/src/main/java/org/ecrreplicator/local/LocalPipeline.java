@@ -399,6 +399,11 @@ public final class LocalPipeline implements AutoCloseable {
         return stepFunctions;
     }
 
+    /** Every {@code repository:tag} the source holds now (a small registry: one page). */
+    public List<String> sourceTags() {
+        return probe.tags(sourceAuthority);
+    }
+
     /** The reconcile state machine, served by {@link #stepFunctions()}'s API. */
     public LocalStepFunctions reconcile() {
         return reconcile;
@@ -601,11 +606,23 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** One row per tag the given requests touched: what each registry holds now and what the pipeline did. */
     public ConvergenceReport report(List<ReplicationRequest> requests) {
-        Map<String, ReplicationRequest> tags = new LinkedHashMap<>();
+        return report(requests, List.of(), "no execution");
+    }
+
+    /**
+     * The same, with a row also for each of {@code moreTags} ({@code repository:tag}, e.g. every tag a reconcile
+     * compared); a tag no event execution touched reads {@code untouched} as its outcome.
+     */
+    public ConvergenceReport report(List<ReplicationRequest> requests, List<String> moreTags, String untouched) {
+        Map<String, String[]> tags = new java.util.TreeMap<>();
         for (ReplicationRequest request : requests) {
             if (request.tag() != null) {
-                tags.putIfAbsent(request.imageKey(), request);
+                tags.putIfAbsent(request.imageKey(), new String[] {request.repository(), request.tag()});
             }
+        }
+        for (String key : moreTags) {
+            int colon = key.lastIndexOf(':');
+            tags.putIfAbsent(key, new String[] {key.substring(0, colon), key.substring(colon + 1)});
         }
         // One pass over builds and executions, grouped by tag: each request is parsed once.
         Map<String, Integer> builds = new HashMap<>();
@@ -631,14 +648,16 @@ public final class LocalPipeline implements AutoCloseable {
             }
         }
         List<ConvergenceReport.Row> rows = new ArrayList<>();
-        for (ReplicationRequest request : tags.values()) {
-            String key = request.imageKey();
+        for (Map.Entry<String, String[]> tag : tags.entrySet()) {
+            String key = tag.getKey();
+            String repository = tag.getValue()[0];
+            String name = tag.getValue()[1];
             rows.add(new ConvergenceReport.Row(
-                    request.repository(),
-                    request.tag(),
-                    probe.digest(sourceAuthority, request.repository(), request.tag()),
-                    probe.digest(destinationAuthority, request.repository(), request.tag()),
-                    outcome(latest.get(key)),
+                    repository,
+                    name,
+                    probe.digest(sourceAuthority, repository, name),
+                    probe.digest(destinationAuthority, repository, name),
+                    latest.containsKey(key) ? outcome(latest.get(key)) : untouched,
                     builds.getOrDefault(key, 0),
                     transitions.getOrDefault(key, 0)));
         }

@@ -78,6 +78,11 @@ final class ProgressWatcher implements AutoCloseable {
     }
 
     private static String imageKey(org.ecrreplicator.engines.LocalCodeBuild.Build build) {
+        String run = build.plaintextVariable(BuildVariables.RECONCILE_RUN);
+        if (run != null) {
+            String shard = build.plaintextVariable(BuildVariables.RECONCILE_SHARD);
+            return "reconcile " + run + (shard == null ? " (plan)" : " (shard " + shard + ")");
+        }
         try {
             return org.ecrreplicator.domain.ReplicationRequest.fromJson(
                             build.plaintextVariable(BuildVariables.REPLICATION_REQUEST))

@@ -79,6 +79,44 @@ class DemoCommandIT {
     }
 
     @Test
+    void shouldBringOverWhatTheSourceHeldAndReportEveryTagWhenReconciling() throws Exception {
+        try (RegistryProcess source = RegistryProcess.startAnonymous();
+                RegistryProcess destination = RegistryProcess.startAnonymous()) {
+            SampleImages.Target target = SampleImages.Target.anonymous(URI.create("http://" + source.authority()));
+            SampleImages.Image before = SampleImages.seed(9).layers(1, 1024).pushOciIndex(target, "before/app", "1");
+            SampleImages.Image other = SampleImages.seed(10).layers(1, 1024).pushOciImage(target, "before/lib", "2");
+            Path report = directory.resolve("reconcile.json");
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+
+            int exit = run(
+                    out,
+                    err,
+                    "demo",
+                    "--source",
+                    source.authority(),
+                    "--dest",
+                    destination.authority(),
+                    "--reconcile",
+                    "--report",
+                    report.toString());
+
+            assertThat(exit).as(out + "\n" + err).isZero();
+            assertThat(out.toString())
+                    .contains("reconcile started")
+                    .contains("reconcile succeeded")
+                    .contains("every tag converged");
+            JsonNode rows = new ObjectMapper().readTree(report.toFile());
+            assertThat(rows).hasSize(2);
+            assertThat(rows.get(0).path("repository").asText()).isEqualTo("before/app");
+            assertThat(rows.get(0).path("destinationDigest").asText()).isEqualTo(before.digest());
+            assertThat(rows.get(0).path("outcome").asText()).isEqualTo("reconcile");
+            assertThat(rows.get(1).path("repository").asText()).isEqualTo("before/lib");
+            assertThat(rows.get(1).path("destinationDigest").asText()).isEqualTo(other.digest());
+        }
+    }
+
+    @Test
     void shouldExitNonZeroNamingTheProblemWhenTheEventsFileIsMissing() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
