@@ -9,14 +9,20 @@ import org.ecrreplicator.domain.contract.Artifacts;
 
 /**
  * The files the replication stack deploys, found in the repository: the Lambda jar, the worker jar and
- * buildspec.yml (the CodeBuild source) and the state-machine definition. A missing file fails synth with
+ * buildspec.yml (the CodeBuild source) and the two state-machine definitions. A missing file fails synth with
  * the command that produces it, instead of CDK's bare "no such file".
  */
-public record DeploymentArtifacts(Path functionsJar, Path workerJar, Path buildspec, Path stateMachineDefinition) {
+public record DeploymentArtifacts(
+        Path functionsJar,
+        Path workerJar,
+        Path buildspec,
+        Path stateMachineDefinition,
+        Path reconcileStateMachineDefinition) {
     public static final String FUNCTIONS_JAR = Artifacts.FUNCTIONS_JAR;
     public static final String WORKER_JAR = Artifacts.WORKER_JAR;
     public static final String BUILDSPEC = "buildspec.yml";
     public static final String STATE_MACHINE = "statemachine/replicate.asl.json";
+    public static final String RECONCILE_STATE_MACHINE = "statemachine/reconcile.asl.json";
 
     /** Names the jar the worker must be staged as: buildspec.yml runs {@code java -jar replicator.jar}. */
     public static final String STAGED_WORKER_JAR = Artifacts.STAGED_WORKER_JAR;
@@ -30,7 +36,8 @@ public record DeploymentArtifacts(Path functionsJar, Path workerJar, Path builds
                 root.resolve(FUNCTIONS_JAR),
                 root.resolve(WORKER_JAR),
                 root.resolve(BUILDSPEC),
-                root.resolve(STATE_MACHINE));
+                root.resolve(STATE_MACHINE),
+                root.resolve(RECONCILE_STATE_MACHINE));
     }
 
     public static Path repositoryRoot(Path start) {
@@ -44,7 +51,7 @@ public record DeploymentArtifacts(Path functionsJar, Path workerJar, Path builds
     }
 
     public DeploymentArtifacts withStateMachineDefinition(Path definition) {
-        return new DeploymentArtifacts(functionsJar, workerJar, buildspec, definition);
+        return new DeploymentArtifacts(functionsJar, workerJar, buildspec, definition, reconcileStateMachineDefinition);
     }
 
     /** Fails with what is missing and how to produce it. */
@@ -53,6 +60,10 @@ public record DeploymentArtifacts(Path functionsJar, Path workerJar, Path builds
         require(workerJar, "the worker jar", "build it with: " + BUILD_COMMAND);
         require(buildspec, "buildspec.yml", "it belongs at the repository's top level");
         require(stateMachineDefinition, "the state-machine definition", "it belongs in statemachine/");
+        require(
+                reconcileStateMachineDefinition,
+                "the reconcile state-machine definition",
+                "it belongs in statemachine/");
         return this;
     }
 

@@ -30,7 +30,9 @@ public final class DestinationAccessStack extends Stack {
             "ecr:BatchGetImage",
             "ecr:GetDownloadUrlForLayer",
             "ecr:DescribeImages",
-            "ecr:DescribeRepositories");
+            "ecr:DescribeRepositories",
+            // The reconcile's listing of each replicated repository's tags with their digests (decision 0068).
+            "ecr:ListImages");
 
     static final String DELETE_ACTION = "ecr:BatchDeleteImage";
     static final String CREATE_ACTION = "ecr:CreateRepository";
@@ -69,6 +71,18 @@ public final class DestinationAccessStack extends Stack {
                                 .sid("ReplicatedRepositories")
                                 .actions(repositoryActions)
                                 .resources(repositoryArns(settings))
+                                .build(),
+                        // The reconcile plan lists the destination's repositories: DescribeRepositories without
+                        // names is authorised on repository/*, and returns names the plan then filters.
+                        PolicyStatement.Builder.create()
+                                .sid("ListRepositories")
+                                .actions(List.of("ecr:DescribeRepositories"))
+                                .resources(List.of(formatArn(ArnComponents.builder()
+                                        .service("ecr")
+                                        .region(settings.destinationRegion())
+                                        .resource("repository")
+                                        .resourceName("*")
+                                        .build())))
                                 .build()))
                 .build();
 
@@ -79,7 +93,8 @@ public final class DestinationAccessStack extends Stack {
                                 "AwsSolutions-IAM5",
                                 "ecr:GetAuthorizationToken has no resource-level permissions; the repository actions are"
                                         + " scoped to the replicated prefixes or wildcards, which name repositories by"
-                                        + " pattern by design",
+                                        + " pattern by design, and the reconcile's DescribeRepositories without names"
+                                        + " is authorised on repository/* only",
                                 List.of(
                                         "Resource::*",
                                         Suppressions.regex(

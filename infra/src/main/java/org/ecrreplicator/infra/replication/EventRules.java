@@ -3,21 +3,27 @@ package org.ecrreplicator.infra.replication;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.ecrreplicator.domain.EcrImageActionEvents;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
+import software.amazon.awscdk.services.events.targets.SfnStateMachine;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
 
 /**
  * The EventBridge rules that start the functions: ECR's image actions to Enqueue, the build's final states to
- * Completion, and the sweep's schedule.
+ * Completion, and the sweep's schedule; and the reconcile's schedule, which starts the reconcile workflow.
  */
 final class EventRules {
     /** Build outcomes the Completion function must hear about. */
@@ -28,6 +34,9 @@ final class EventRules {
 
     /** How long an event may wait for delivery (EventBridge) or for a retry (Lambda, whose maximum it is). */
     static final Duration MAX_EVENT_AGE = Duration.hours(6);
+
+    /** How long EventBridge keeps trying to start a scheduled reconcile run. */
+    static final Duration RECONCILE_START_MAX_AGE = Duration.hours(1);
 
     private EventRules() {}
 
@@ -96,6 +105,33 @@ final class EventRules {
                 .targets(List.of(new LambdaFunction(
                         sweep, LambdaFunctionProps.builder().retryAttempts(0).build())))
                 .build();
+    }
+
+    /**
+     * Starts the reconcile workflow with {@code {}} on the {@code reconcileSchedule}; no rule when it is {@code
+     * off}. A scheduled rule and not EventBridge Scheduler, which some partitions' regions lack (decision 0068).
+     * A start that still fails after a few retries is counted in the rule's FailedInvocations, which the
+     * reconcile-failed alarm watches; the next scheduled run does the work.
+     */
+    static Optional<Rule> reconcileSchedule(Stack stack, ReplicationSettings settings, StateMachine reconcile) {
+        if (settings.reconcileSchedule().isEmpty()) {
+            return Optional.empty();
+        }
+        Role role = Role.Builder.create(stack, "ReconcileScheduleRole")
+                .assumedBy(new ServicePrincipal("events.amazonaws.com"))
+                .description("The reconcile schedule: starts the reconcile workflow")
+                .build();
+        Rule rule = Rule.Builder.create(stack, "ReconcileSchedule")
+                .description("Starts the reconcile workflow: repairs whatever the events missed")
+                .schedule(Schedule.expression(settings.reconcileSchedule().get()))
+                .targets(List.of(SfnStateMachine.Builder.create(reconcile)
+                        .input(RuleTargetInput.fromObject(Map.of()))
+                        .role(role)
+                        .retryAttempts(2)
+                        .maxEventAge(RECONCILE_START_MAX_AGE)
+                        .build()))
+                .build();
+        return Optional.of(rule);
     }
 
     private static LambdaFunction lambdaTarget(Alias alias, Queue deadLetters) {

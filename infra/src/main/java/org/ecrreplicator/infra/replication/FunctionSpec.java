@@ -1,7 +1,7 @@
 package org.ecrreplicator.infra.replication;
 
 /**
- * The eight Lambda functions: one shaded jar, one handler class each. Memory is 1 GB throughout because a
+ * The ten Lambda functions: one shaded jar, one handler class each. Memory is 1 GB throughout because a
  * Java function's CPU share grows with memory and the SDK's start-up is CPU-bound; timeouts are what each
  * handler's slowest path (its SDK calls with their own timeouts and retries) needs.
  */
@@ -15,7 +15,13 @@ public enum FunctionSpec {
     RECORD_RESULT("RecordResult", 1024, 30, "Records the replicated digest and releases the lease"),
     // Pages of ListBuildsForProject and BatchGetBuilds, a state read per ended build and a task response per
     // lost completion, all in one run; a slow run only delays the next one.
-    SWEEP("Sweep", 1024, 120, "Reports builds whose completion event was lost to the waiting execution");
+    SWEEP("Sweep", 1024, 120, "Reports builds whose completion event was lost to the waiting execution"),
+    // The reconcile workflow's (decision 0068): the same CodeBuild call as StartBuild, and a read of each shard's
+    // counts (a few hundred items at most) with the run's summary.
+    START_RECONCILE_BUILD(
+            "StartReconcileBuild", 1024, 60, "Starts a reconcile plan or shard build with the workflow's task token"),
+    RECORD_RECONCILE(
+            "RecordReconcile", 1024, 60, "Records a reconcile run and publishes its metrics (embedded metric format)");
 
     public static final String HANDLER_PACKAGE = "org.ecrreplicator.functions.";
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.ecrreplicator.domain.DestinationSecret;
 import org.ecrreplicator.domain.contract.BuildVariables;
+import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.infra.replication.StatefulResources.CredentialsSecret;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Duration;
@@ -18,6 +19,7 @@ import software.amazon.awscdk.services.codebuild.LoggingOptions;
 import software.amazon.awscdk.services.codebuild.Project;
 import software.amazon.awscdk.services.codebuild.S3SourceProps;
 import software.amazon.awscdk.services.codebuild.Source;
+import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -28,12 +30,17 @@ import software.amazon.awscdk.services.s3.assets.Asset;
  * The CodeBuild project that runs one replication per build: buildspec.yml and the worker jar as its source,
  * no Docker and no privileged mode, the destination keys as {@code SECRETS_MANAGER} variables (decision 0033).
  *
- * @param role the build's role: reads the source repositories and the destination secret, nothing else
+ * @param role the build's role: reads the source repositories and the destination secret, and the state-table
+ *     items of the replicated repositories and of the reconcile runs (decision 0068), nothing else
  */
 record ReplicationBuild(Project project, Role role) {
 
     static ReplicationBuild create(
-            Stack stack, ReplicationSettings settings, DeploymentArtifacts artifacts, CredentialsSecret secret) {
+            Stack stack,
+            ReplicationSettings settings,
+            DeploymentArtifacts artifacts,
+            CredentialsSecret secret,
+            ITable table) {
         Asset source = Asset.Builder.create(stack, "BuildSource")
                 .path(artifacts.stageCodeBuildSource().toString())
                 .build();
@@ -42,7 +49,8 @@ record ReplicationBuild(Project project, Role role) {
                 .build();
         Role role = Role.Builder.create(stack, "BuildRole")
                 .assumedBy(new ServicePrincipal("codebuild.amazonaws.com"))
-                .description("The replication build: reads the source repositories and the destination secret")
+                .description("The replication and reconcile builds: read the source repositories, the destination"
+                        + " secret and their state-table items")
                 .build();
 
         Project.Builder builder = Project.Builder.create(stack, "ReplicationBuild")
@@ -87,7 +95,44 @@ record ReplicationBuild(Project project, Role role) {
                 .resources(sourceRepositoryArns(stack, settings))
                 .build());
         secret.secret().grantRead(role);
+        reconcileGrants(stack, settings, project, table);
         return new ReplicationBuild(project, role);
+    }
+
+    /**
+     * What the reconcile builds need besides a replication build's reads (decision 0068): the plan lists the
+     * source repositories and their tags, and the shard builds read their shard and take each tag's lease.
+     */
+    private static void reconcileGrants(Stack stack, ReplicationSettings settings, Project project, ITable table) {
+        // DescribeRepositories without names is authorised on repository/*: it lists every repository's name,
+        // which the plan then filters. Its tags are listed only in the replicated repositories.
+        project.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecr:DescribeRepositories"))
+                .resources(List.of(stack.formatArn(ArnComponents.builder()
+                        .service("ecr")
+                        .resource("repository")
+                        .resourceName("*")
+                        .build())))
+                .build());
+        project.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecr:ListImages"))
+                .resources(sourceRepositoryArns(stack, settings))
+                .build());
+        // Single items of the state table, and only those whose key belongs to a replicated repository or to a
+        // reconcile run: the leading key is the item's whole key (no sort key).
+        project.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"))
+                .resources(List.of(table.getTableArn()))
+                .conditions(
+                        Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", stateKeyPatterns(settings))))
+                .build());
+    }
+
+    /** The keys a build may read and write: {@code repo:tag} and {@code repo@digest}, and the reconcile's items. */
+    static List<String> stateKeyPatterns(ReplicationSettings settings) {
+        List<String> patterns = new ArrayList<>(settings.repositories().stateKeyPatterns());
+        patterns.add(StateTable.RECONCILE_PREFIX + "*");
+        return patterns;
     }
 
     /** The project's defaults; StartBuild overrides the per-build ones (docs/contracts.md). */

@@ -28,10 +28,10 @@ import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 
 /**
- * The eight Lambda functions, one method each: the function with exactly its contract environment
+ * The ten Lambda functions, one method each: the function with exactly its contract environment
  * (docs/contracts.md), its own role and log group, its {@code live} alias, and its grants (decision 0032).
- * The workflow's tasks come before the workflow, which needs their ARNs; Dispatch, Completion and the sweep
- * come after it, which they start or answer.
+ * The workflows' tasks come before the workflows, which need their ARNs; Dispatch, Completion and the sweep
+ * come after them, which they start or answer.
  */
 final class ReplicationFunctions {
     static final String ALIAS_NAME = "live";
@@ -49,6 +49,13 @@ final class ReplicationFunctions {
     record WorkflowTasks(Alias readSecret, Alias checkState, Alias startBuild, Alias recordResult) {
         List<Alias> all() {
             return List.of(readSecret, checkState, startBuild, recordResult);
+        }
+    }
+
+    /** The functions the reconcile workflow invokes (decision 0068): ReadSecret is the replication's own. */
+    record ReconcileTasks(Alias readSecret, Alias startReconcileBuild, Alias recordReconcile) {
+        List<Alias> all() {
+            return List.of(readSecret, startReconcileBuild, recordReconcile);
         }
     }
 
@@ -124,6 +131,14 @@ final class ReplicationFunctions {
     }
 
     private Alias startBuild() {
+        Alias startBuild = function(FunctionSpec.START_BUILD, buildStarterEnvironment());
+        allowOnProject(startBuild, "codebuild:StartBuild");
+        state.grantStateItems(startBuild);
+        return startBuild;
+    }
+
+    /** What StartBuild and StartReconcileBuild pass to the builds they start, or need to start them. */
+    private Map<String, String> buildStarterEnvironment() {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put(FunctionEnvironment.SECRET_ID, state.secret().reference());
         environment.put(FunctionEnvironment.DESTINATION_REGION, settings.destinationRegion());
@@ -136,10 +151,7 @@ final class ReplicationFunctions {
         // StartBuild passes these to each build as overrides, as it does the three settings above.
         environment.put(FunctionEnvironment.REPLICATE_DELETES, String.valueOf(settings.replicateDeletes()));
         environment.put(FunctionEnvironment.COPY_REFERRERS, String.valueOf(settings.copyReferrers()));
-        Alias startBuild = function(FunctionSpec.START_BUILD, environment);
-        allowOnProject(startBuild, "codebuild:StartBuild");
-        state.grantStateItems(startBuild);
-        return startBuild;
+        return environment;
     }
 
     private Alias recordResult() {
@@ -154,6 +166,48 @@ final class ReplicationFunctions {
         state.queue().grantSendMessages(recordResult);
         state.grantStateItems(recordResult);
         return recordResult;
+    }
+
+    /** StartReconcileBuild and RecordReconcile, with the ReadSecret the replication workflow already uses. */
+    ReconcileTasks reconcileTasks(Alias readSecret) {
+        return new ReconcileTasks(readSecret, startReconcileBuild(), recordReconcile());
+    }
+
+    private Alias startReconcileBuild() {
+        Map<String, String> environment = buildStarterEnvironment();
+        // The plan build lists the repositories of this filter and packs them into shards of this many tags.
+        environment.put(
+                FunctionEnvironment.REPOSITORY_FILTER, settings.repositories().buildVariable());
+        environment.put(FunctionEnvironment.RECONCILE_SHARD_SIZE, String.valueOf(settings.reconcileShardSize()));
+        Alias startReconcileBuild = function(FunctionSpec.START_RECONCILE_BUILD, environment);
+        allowOnProject(startReconcileBuild, "codebuild:StartBuild");
+        state.grantStateItems(startReconcileBuild);
+        // Allowed to answer its own task instead of leaving that to a build's Completion. Granted on the ARN
+        // built from the state machine's name: a reference to the state machine would make this role's policy,
+        // and so the function, depend on the state machine, which depends on the function.
+        startReconcileBuild.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"))
+                .resources(List.of(stack.formatArn(ArnComponents.builder()
+                        .service("states")
+                        .resource("stateMachine")
+                        .resourceName(ReconcileWorkflow.name(settings))
+                        .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                        .build())))
+                .build());
+        return startReconcileBuild;
+    }
+
+    private Alias recordReconcile() {
+        Alias recordReconcile = function(
+                FunctionSpec.RECORD_RECONCILE,
+                Map.of(
+                        FunctionEnvironment.TABLE_NAME, tableName(),
+                        // The Stack dimension of the metrics it logs (ReconcileMetrics), which the alarms watch.
+                        FunctionEnvironment.STACK_NAME, stack.getStackName(),
+                        FunctionEnvironment.HISTORY_TTL_DAYS, String.valueOf(settings.historyTtlDays())));
+        // Its metrics go out in its log (embedded metric format): no cloudwatch:PutMetricData.
+        state.grantStateItems(recordReconcile);
+        return recordReconcile;
     }
 
     Alias dispatch(StateMachine workflow) {
@@ -177,7 +231,8 @@ final class ReplicationFunctions {
         return dispatch;
     }
 
-    Alias completion(StateMachine workflow) {
+    /** Reports the builds of both workflows: each build's task token belongs to one of them. */
+    Alias completion(StateMachine workflow, StateMachine reconcile) {
         Alias completion = function(
                 FunctionSpec.COMPLETION,
                 Map.of(
@@ -189,10 +244,11 @@ final class ReplicationFunctions {
         allowOnProject(completion, "codebuild:BatchGetBuilds");
         state.grantStateItems(completion);
         keepFailedEvents(completion);
+        reconcile.grantTaskResponse(completion);
         return completion;
     }
 
-    Alias sweep(StateMachine workflow) {
+    Alias sweep(StateMachine workflow, StateMachine reconcile) {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put(FunctionEnvironment.BUILD_PROJECT_NAME, projectName());
         environment.put(FunctionEnvironment.TABLE_NAME, tableName());
@@ -202,6 +258,7 @@ final class ReplicationFunctions {
         workflow.grantTaskResponse(sweep);
         allowOnProject(sweep, "codebuild:ListBuildsForProject", "codebuild:BatchGetBuilds");
         state.grantStateItems(sweep);
+        reconcile.grantTaskResponse(sweep);
         return sweep;
     }
 

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.ecrreplicator.domain.contract.ReconcileMetrics;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
@@ -11,12 +13,14 @@ import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.Dashboard;
 import software.amazon.awscdk.services.cloudwatch.GraphWidget;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TextWidget;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.codebuild.Project;
+import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sns.Topic;
@@ -24,8 +28,9 @@ import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 
 /**
- * Alarms on whatever needs an operator (dead letters, failed executions, events lost in a function) and one
- * dashboard. Every alarm fires on a single occurrence and notifies the configured topic, when there is one.
+ * Alarms on whatever needs an operator (dead letters, failed executions, events lost in a function, a reconcile
+ * that failed or left drift) and one dashboard. Every alarm fires on a single occurrence and notifies the
+ * configured topic, when there is one.
  */
 final class ReplicationMonitoring {
     private static final MetricOptions SUM =
@@ -34,6 +39,12 @@ final class ReplicationMonitoring {
             .statistic("Maximum")
             .period(Duration.minutes(5))
             .build();
+
+    /** A reconcile run publishes each metric once: the graphs show the largest value of each hour. */
+    private static final Duration RECONCILE_GRAPH_PERIOD = Duration.hours(1);
+
+    /** The drift alarm looks at a day: one scheduled run's worth with the default schedule. */
+    static final Duration DRIFT_PERIOD = Duration.days(1);
 
     private final Stack stack;
     private final ITopic topic;
@@ -49,14 +60,96 @@ final class ReplicationMonitoring {
             StatefulResources state,
             ReplicationBuild build,
             StateMachine workflow,
-            Map<FunctionSpec, Alias> functions) {
+            Map<FunctionSpec, Alias> functions,
+            StateMachine reconcile,
+            Optional<Rule> reconcileSchedule) {
         ITopic topic = settings.alarmTopicArn()
                 .map(arn -> Topic.fromTopicArn(stack, "AlarmTopic", arn))
                 .orElse(null);
         ReplicationMonitoring monitoring = new ReplicationMonitoring(stack, topic);
         monitoring.queueAndWorkflowAlarms(state, workflow);
         List<IMetric> lostEvents = monitoring.lostEventAlarms(state.invocationFailures(), functions);
-        monitoring.dashboard(settings, state, build.project(), workflow, lostEvents);
+        monitoring.reconcileAlarms(reconcile, reconcileSchedule);
+        Dashboard dashboard = monitoring.dashboard(settings, state, build.project(), workflow, lostEvents);
+        monitoring.reconcileWidgets(dashboard, reconcile);
+    }
+
+    /** A reconcile metric of this stack (ReconcileMetrics: what RecordReconcile logs for each run). */
+    private Metric reconcileMetric(String name, String statistic, Duration period) {
+        return Metric.Builder.create()
+                .namespace(ReconcileMetrics.NAMESPACE)
+                .metricName(name)
+                .dimensionsMap(Map.of(ReconcileMetrics.DIMENSION, stack.getStackName()))
+                .statistic(statistic)
+                .period(period)
+                .build();
+    }
+
+    /**
+     * {@code <stack>-reconcile-drift}: a run of the last day left drift (failed or deferred tags, extra tags kept,
+     * failed shards); no run, no data, no alarm. {@code <stack>-reconcile-failed}: a run failed (a run that left
+     * drift ends failed too) or timed out, or the schedule could not start one.
+     */
+    private void reconcileAlarms(StateMachine reconcile, Optional<Rule> schedule) {
+        alarm(
+                "ReconcileDriftAlarm",
+                stack.getStackName() + "-reconcile-drift",
+                "A reconcile run left drift: failed, deferred or extra tags, or failed shards; see replicator status"
+                        + " and the run's RecordReconcile output, then start a run with replicator backfill",
+                reconcileMetric(ReconcileMetrics.DRIFT_LEFT, "Maximum", DRIFT_PERIOD));
+        Map<String, IMetric> failures = new LinkedHashMap<>();
+        failures.put("failed", reconcile.metricFailed(SUM));
+        failures.put("timedOut", reconcile.metricTimedOut(SUM));
+        String expression = "FILL(failed, 0) + FILL(timedOut, 0)";
+        if (schedule.isPresent()) {
+            failures.put(
+                    "notStarted",
+                    Metric.Builder.create()
+                            .namespace("AWS/Events")
+                            .metricName("FailedInvocations")
+                            .dimensionsMap(Map.of("RuleName", schedule.get().getRuleName()))
+                            .statistic("Sum")
+                            .period(Duration.minutes(5))
+                            .build());
+            expression += " + FILL(notStarted, 0)";
+        }
+        alarm(
+                "ReconcileFailedAlarm",
+                stack.getStackName() + "-reconcile-failed",
+                "A reconcile run failed or timed out, or the schedule could not start one: inspect the execution"
+                        + " of the reconcile workflow",
+                MathExpression.Builder.create()
+                        .expression(expression)
+                        .usingMetrics(failures)
+                        .period(Duration.minutes(5))
+                        .label("Reconcile runs failed, timed out or not started")
+                        .build());
+    }
+
+    /** A row under the replication's: the runs, the tag counts of each run and the bytes it copied. */
+    private void reconcileWidgets(Dashboard dashboard, StateMachine reconcile) {
+        MetricOptions runs = MetricOptions.builder()
+                .statistic("Sum")
+                .period(RECONCILE_GRAPH_PERIOD)
+                .build();
+        List<IMetric> tags = new ArrayList<>();
+        for (String name : ReconcileMetrics.ALL) {
+            if (!name.equals(ReconcileMetrics.BYTES_COPIED)) {
+                tags.add(reconcileMetric(name, "Maximum", RECONCILE_GRAPH_PERIOD));
+            }
+        }
+        dashboard.addWidgets(
+                reconcileGraph(
+                        "Reconcile runs",
+                        List.of(
+                                reconcile.metricStarted(runs),
+                                reconcile.metricSucceeded(runs),
+                                reconcile.metricFailed(runs),
+                                reconcile.metricTimedOut(runs))),
+                reconcileGraph("Reconcile: tags per run", tags),
+                reconcileGraph(
+                        "Reconcile: bytes copied per run",
+                        List.of(reconcileMetric(ReconcileMetrics.BYTES_COPIED, "Maximum", RECONCILE_GRAPH_PERIOD))));
     }
 
     private void queueAndWorkflowAlarms(StatefulResources state, StateMachine workflow) {
@@ -111,7 +204,7 @@ final class ReplicationMonitoring {
         return lostEvents;
     }
 
-    private void dashboard(
+    private Dashboard dashboard(
             ReplicationSettings settings,
             StatefulResources state,
             Project project,
@@ -153,10 +246,17 @@ final class ReplicationMonitoring {
                                 project.metricDuration(MAX),
                                 project.metricFailedBuilds(SUM))));
         dashboard.addWidgets(graph("Lost events", lostEvents));
+        return dashboard;
     }
 
-    private void alarm(String id, String description, Metric metric) {
+    private void alarm(String id, String description, IMetric metric) {
+        alarm(id, null, description, metric);
+    }
+
+    /** @param name the alarm's name, or null for CloudFormation's */
+    private void alarm(String id, String name, String description, IMetric metric) {
         Alarm alarm = Alarm.Builder.create(stack, id)
+                .alarmName(name)
                 .alarmDescription(description)
                 .metric(metric)
                 .threshold(0)
@@ -167,6 +267,17 @@ final class ReplicationMonitoring {
         if (topic != null) {
             alarm.addAlarmAction(new SnsAction(topic));
         }
+    }
+
+    /** Two weeks, whatever the dashboard's range: a daily run is a dot a day. */
+    private static GraphWidget reconcileGraph(String title, List<? extends IMetric> metrics) {
+        return GraphWidget.Builder.create()
+                .title(title)
+                .left(List.copyOf(metrics))
+                .start("-P14D")
+                .width(8)
+                .height(6)
+                .build();
     }
 
     private static GraphWidget graph(String title, List<? extends IMetric> metrics) {

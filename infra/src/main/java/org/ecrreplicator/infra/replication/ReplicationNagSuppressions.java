@@ -23,9 +23,11 @@ final class ReplicationNagSuppressions {
             StatefulResources state,
             ReplicationBuild build,
             StateMachine workflow,
+            StateMachine reconcile,
             ReplicationFunctions functions) {
         functions(settings, functions);
-        workflow(workflow);
+        workflow(workflow, "four", List.of("ReadSecret", "CheckState", "StartBuild", "RecordResult"));
+        workflow(reconcile, "three", List.of("ReadSecret", "StartReconcileBuild", "RecordReconcile"));
         build(build);
         queues(state);
         state.secret()
@@ -62,7 +64,7 @@ final class ReplicationNagSuppressions {
         }
     }
 
-    private static void workflow(StateMachine workflow) {
+    private static void workflow(StateMachine workflow, String count, List<String> tasks) {
         NagSuppressions.addResourceSuppressions(
                 workflow,
                 List.of(
@@ -73,12 +75,12 @@ final class ReplicationNagSuppressions {
                         suppression(
                                 "AwsSolutions-IAM5",
                                 "CloudWatch Logs delivery and X-Ray actions support no resource-level permissions;"
-                                        + " Lambda invoke is granted on the four task aliases only (CDK adds"
+                                        + " Lambda invoke is granted on the " + count + " task aliases only (CDK adds"
                                         + " their ':*' form)",
                                 List.of(
                                         "Resource::*",
-                                        regex("/^Resource::<(ReadSecret|CheckState|StartBuild|RecordResult)"
-                                                + "Alias[0-9A-F]{8}>:\\*$/")))),
+                                        regex("/^Resource::<(" + String.join("|", tasks)
+                                                + ")Alias[0-9A-F]{8}>:\\*$/")))),
                 true);
     }
 
@@ -94,8 +96,10 @@ final class ReplicationNagSuppressions {
                 List.of(suppression(
                         "AwsSolutions-IAM5",
                         "ecr:GetAuthorizationToken has no resource-level permissions; repository reads are scoped"
-                                + " to the configured prefixes or wildcards (by design a pattern); the read of"
-                                + " the source asset and the default CodeBuild log group are CDK's own grants",
+                                + " to the configured prefixes or wildcards (by design a pattern), and the"
+                                + " reconcile's DescribeRepositories without names is authorised on repository/*"
+                                + " only; the read of the source asset and the default CodeBuild log group are"
+                                + " CDK's own grants",
                         List.of(
                                 "Resource::*",
                                 "Action::s3:GetBucket*",

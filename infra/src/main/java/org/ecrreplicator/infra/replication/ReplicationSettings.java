@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ecrreplicator.domain.Partition;
 import org.ecrreplicator.infra.EnvironmentContext;
@@ -22,6 +23,10 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  *     CodeBuild gives up; part of the StartBuild task timeout
  * @param alarmTopicArn an existing SNS topic the alarms notify, when set
  * @param destinationSecretName an existing secret to use instead of creating one, when set
+ * @param reconcileSchedule the EventBridge schedule expression that starts the reconcile workflow ({@code rate(...)}
+ *     or {@code cron(...)}); empty when the setting is {@code off} (decision 0068)
+ * @param reconcileConcurrency shard builds a reconcile run runs at once
+ * @param reconcileShardSize tags per reconcile shard, at most (a larger repository is a shard of its own)
  */
 public record ReplicationSettings(
         String environment,
@@ -47,7 +52,10 @@ public record ReplicationSettings(
         int maxLeaseWaits,
         int historyTtlDays,
         int queueMaxReceiveCount,
-        Optional<String> alarmTopicArn) {
+        Optional<String> alarmTopicArn,
+        Optional<String> reconcileSchedule,
+        int reconcileConcurrency,
+        int reconcileShardSize) {
 
     public static final String SECTION = "replication";
     public static final String ARM64 = "arm64";
@@ -59,6 +67,20 @@ public record ReplicationSettings(
     static final Pattern TOPIC_ARN =
             Pattern.compile("arn:aws(-us-gov|-cn)?:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
 
+    /** The {@code reconcileSchedule} that runs no scheduled reconcile ({@code replicator backfill} still can). */
+    public static final String SCHEDULE_OFF = "off";
+
+    public static final String DEFAULT_RECONCILE_SCHEDULE = "rate(1 day)";
+
+    /** EventBridge's rate expression: a whole number and its unit, singular for 1 and plural otherwise. */
+    static final Pattern RATE = Pattern.compile("rate\\(([1-9][0-9]{0,5}) (minute|minutes|hour|hours|day|days)\\)");
+
+    /** EventBridge's cron expression: six fields (minutes hours day-of-month month day-of-week year). */
+    static final Pattern CRON = Pattern.compile("cron\\(([0-9A-Za-z*?,/#-]+( [0-9A-Za-z*?,/#-]+){5})\\)");
+
+    static final String SCHEDULE_CHOICES = "rate(<n> <minutes|hours|days>) such as rate(1 day), cron(<minutes> <hours>"
+            + " <day-of-month> <month> <day-of-week> <year>) such as cron(0 3 * * ? *), or off";
+
     /** The CloudWatch Logs retention periods offered here, in days. */
     static final Map<Integer, RetentionDays> RETENTION = retention();
 
@@ -69,6 +91,7 @@ public record ReplicationSettings(
         account = account == null ? Optional.empty() : account;
         destinationSecretName = destinationSecretName == null ? Optional.empty() : destinationSecretName;
         alarmTopicArn = alarmTopicArn == null ? Optional.empty() : alarmTopicArn;
+        reconcileSchedule = reconcileSchedule == null ? Optional.empty() : reconcileSchedule;
     }
 
     /** Reads and validates {@code environments.<env>.replication}; the exception names the path and the fix. */
@@ -161,7 +184,47 @@ public record ReplicationSettings(
                 maxLeaseWaits,
                 section.integer("historyTtlDays", 1, 3_650, 90),
                 section.integer("queueMaxReceiveCount", 1, 100, 5),
-                topic);
+                topic,
+                reconcileSchedule(section),
+                section.integer("reconcileConcurrency", 1, 40, 4),
+                section.integer("reconcileShardSize", 10, 10_000, 500));
+    }
+
+    /**
+     * {@code rate(...)}, {@code cron(...)} or {@code off}, checked for the shape EventBridge accepts so that a
+     * typo fails synth instead of the deployment.
+     */
+    static Optional<String> reconcileSchedule(Section section) {
+        String key = "reconcileSchedule";
+        String schedule = section.optionalString(key).orElse(DEFAULT_RECONCILE_SCHEDULE);
+        if (SCHEDULE_OFF.equals(schedule)) {
+            return Optional.empty();
+        }
+        Matcher rate = RATE.matcher(schedule);
+        if (rate.matches()) {
+            boolean one = rate.group(1).equals("1");
+            String unit = rate.group(2);
+            if (one == unit.endsWith("s")) {
+                String fixed =
+                        "rate(" + rate.group(1) + " " + (one ? unit.substring(0, unit.length() - 1) : unit + "s") + ")";
+                throw section.invalid(
+                        key, schedule, fixed + ": EventBridge takes the singular unit for 1 and the plural otherwise");
+            }
+            return Optional.of(schedule);
+        }
+        Matcher cron = CRON.matcher(schedule);
+        if (cron.matches()) {
+            String[] fields = cron.group(1).split(" ");
+            if ("?".equals(fields[2]) == "?".equals(fields[4])) {
+                throw section.invalid(
+                        key,
+                        schedule,
+                        "a cron expression with '?' in exactly one of day-of-month and day-of-week (the third and"
+                                + " fifth fields), such as cron(0 3 * * ? *)");
+            }
+            return Optional.of(schedule);
+        }
+        throw section.invalid(key, schedule, SCHEDULE_CHOICES);
     }
 
     private static RepositoryFilter repositoryFilter(Section section) {

@@ -2,11 +2,14 @@ package org.ecrreplicator.infra.replication;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.ecrreplicator.domain.contract.StackOutputs;
+import org.ecrreplicator.infra.replication.ReplicationFunctions.ReconcileTasks;
 import org.ecrreplicator.infra.replication.ReplicationFunctions.WorkflowTasks;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
@@ -14,8 +17,9 @@ import software.constructs.Construct;
 /**
  * The source-partition side: ECR events -> Enqueue -> SQS FIFO -> Dispatch -> the Step Functions workflow,
  * which starts a CodeBuild build per replication and waits for Completion to report it back (the README's "How
- * it works"). Each part creates its resources in this stack's scope, under the construct ids they have always
- * had, so their logical ids do not change (decision 0063).
+ * it works"); and the reconcile workflow, started on a schedule, which repairs in bulk what the events missed
+ * (decision 0068). Each part creates its resources in this stack's scope, under the construct ids they have
+ * always had, so their logical ids do not change (decision 0063).
  */
 public final class ReplicationStack extends Stack {
     /** Typed construction properties: the validated settings, the files to deploy and the stack's own props. */
@@ -29,32 +33,45 @@ public final class ReplicationStack extends Stack {
 
     private final ReplicationSettings settings;
     private final ReplicationWorkflow workflow;
+    private final ReconcileWorkflow reconcile;
 
     public ReplicationStack(Construct scope, String id, Props props) {
         super(scope, id, props.stackProps());
         this.settings = props.settings();
         DeploymentArtifacts artifacts = props.artifacts().requireExisting();
         StateMachineDefinition definition = StateMachineDefinition.load(artifacts.stateMachineDefinition());
+        StateMachineDefinition reconcileDefinition =
+                StateMachineDefinition.load(artifacts.reconcileStateMachineDefinition());
 
         StatefulResources state = StatefulResources.create(this, settings);
-        ReplicationBuild build = ReplicationBuild.create(this, settings, artifacts, state.secret());
+        ReplicationBuild build = ReplicationBuild.create(this, settings, artifacts, state.secret(), state.table());
         ReplicationFunctions functions = new ReplicationFunctions(this, settings, artifacts, state, build);
         Alias enqueue = functions.enqueue();
         WorkflowTasks tasks = functions.workflowTasks();
         this.workflow = ReplicationWorkflow.create(this, settings, definition, tasks);
         StateMachine stateMachine = workflow.stateMachine();
+        ReconcileTasks reconcileTasks = functions.reconcileTasks(tasks.readSecret());
+        this.reconcile = ReconcileWorkflow.create(this, settings, reconcileDefinition, reconcileTasks);
+        StateMachine reconcileMachine = reconcile.stateMachine();
         functions.dispatch(stateMachine);
-        Alias completion = functions.completion(stateMachine);
-        Alias sweep = functions.sweep(stateMachine);
+        Alias completion = functions.completion(stateMachine, reconcileMachine);
+        Alias sweep = functions.sweep(stateMachine, reconcileMachine);
         EventRules.create(this, settings, state, build, enqueue, completion, sweep);
-        ReplicationMonitoring.create(this, settings, state, build, stateMachine, functions.aliases());
-        outputs(state, build, stateMachine);
-        ReplicationNagSuppressions.apply(settings, state, build, stateMachine, functions);
+        Optional<Rule> reconcileSchedule = EventRules.reconcileSchedule(this, settings, reconcileMachine);
+        ReplicationMonitoring.create(
+                this, settings, state, build, stateMachine, functions.aliases(), reconcileMachine, reconcileSchedule);
+        outputs(state, build, stateMachine, reconcileMachine);
+        ReplicationNagSuppressions.apply(settings, state, build, stateMachine, reconcileMachine, functions);
     }
 
     /** The definition substitutions, by placeholder name (for tests and for the record). */
     public Map<String, String> substitutions() {
         return workflow.substitutions();
+    }
+
+    /** The reconcile definition's substitutions, by placeholder name. */
+    public Map<String, String> reconcileSubstitutions() {
+        return reconcile.substitutions();
     }
 
     public ReplicationSettings settings() {
@@ -63,9 +80,10 @@ public final class ReplicationStack extends Stack {
 
     /**
      * What an operator needs to find, under the keys the operator commands look up (StackOutputs): the secret
-     * to fill, the queues, the workflow, the build, the table.
+     * to fill, the queues, the workflows, the build, the table.
      */
-    private void outputs(StatefulResources state, ReplicationBuild build, StateMachine stateMachine) {
+    private void outputs(
+            StatefulResources state, ReplicationBuild build, StateMachine stateMachine, StateMachine reconcile) {
         output(
                 StackOutputs.DESTINATION_SECRET_ID,
                 state.secret().reference(),
@@ -88,6 +106,10 @@ public final class ReplicationStack extends Stack {
                 StackOutputs.EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL,
                 state.eventDeliveryDeadLetters().getQueueUrl(),
                 "events EventBridge could not deliver to a function");
+        output(
+                StackOutputs.RECONCILE_STATE_MACHINE_ARN,
+                reconcile.getStateMachineArn(),
+                "the reconcile workflow: replicator backfill starts it, as does its schedule");
     }
 
     private void output(String id, String value, String description) {

@@ -3,6 +3,7 @@ package org.ecrreplicator.infra.replication;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Which repositories are replicated: a list of name prefixes or a list of wildcard patterns, never both.
@@ -46,6 +47,24 @@ public record RepositoryFilter(Kind kind, List<String> patterns) {
     public List<Map<String, String>> eventPatternValues() {
         return patterns.stream()
                 .map(pattern -> Map.of(kind.eventPatternOperator, pattern))
+                .toList();
+    }
+
+    /**
+     * The filter as the reconcile builds read it ({@code REPOSITORY_FILTER}): {@code prefix:} or {@code wildcard:}
+     * and the comma-separated patterns, which hold no comma.
+     */
+    public String buildVariable() {
+        return kind.eventPatternOperator + ":" + String.join(",", patterns);
+    }
+
+    /**
+     * The leading keys of the state-table items a build may touch for these repositories: {@code repo:tag} and
+     * {@code repo@digest}, as IAM {@code StringLike} patterns.
+     */
+    public List<String> stateKeyPatterns() {
+        return iamRepositoryPatterns().stream()
+                .flatMap(pattern -> Stream.of(pattern + ":*", pattern + "@*"))
                 .toList();
     }
 

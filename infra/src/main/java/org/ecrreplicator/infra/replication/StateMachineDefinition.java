@@ -10,9 +10,9 @@ import java.util.Set;
 import org.ecrreplicator.domain.contract.StateMachineTemplate;
 
 /**
- * statemachine/replicate.asl.json with its {@code ${Name}} placeholders. Synth fails when the substitutions
- * and the placeholders disagree, by the same check the local Step Functions stand-in makes
- * ({@link StateMachineTemplate#requireExactly}).
+ * A state-machine definition (statemachine/replicate.asl.json, statemachine/reconcile.asl.json) with its
+ * {@code ${Name}} placeholders. Synth fails when the substitutions and the placeholders disagree, by the same
+ * check the local Step Functions stand-in makes ({@link StateMachineTemplate#requireExactly}).
  */
 public record StateMachineDefinition(Path file, String json) {
     public static StateMachineDefinition load(Path file) {

@@ -49,7 +49,8 @@ class DeploymentArtifactsTest {
                 repository.resolve("none.jar"),
                 repository.resolve("worker/target/replicator-worker-cli.jar"),
                 repository.resolve("buildspec.yml"),
-                repository.resolve("none.json"));
+                repository.resolve("none.json"),
+                repository.resolve("none-either.json"));
 
         Path staged = artifacts.stageCodeBuildSource();
 

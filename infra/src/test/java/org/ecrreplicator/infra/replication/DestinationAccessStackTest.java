@@ -39,8 +39,37 @@ class DestinationAccessStackTest {
                         "ecr:GetDownloadUrlForLayer",
                         "ecr:DescribeImages",
                         "ecr:DescribeRepositories",
+                        "ecr:ListImages",
                         "ecr:BatchDeleteImage",
-                        "ecr:CreateRepository");
+                        "ecr:CreateRepository",
+                        // Again on repository/*, for the reconcile's listing without names.
+                        "ecr:DescribeRepositories");
+    }
+
+    @Test
+    void shouldLetTheUserListRepositoriesAndTheTagsOfTheReplicatedOnesForTheReconcile() {
+        Map<String, Map<String, Object>> resources =
+                Templates.resources(Template.fromStack(TestApps.define("dev").destinationAccess()));
+        String user = Templates.logicalId(resources, "AWS::IAM::User", "ReplicationUser");
+        List<Map<String, Object>> statements = Templates.statementsOf(resources, user);
+
+        assertThat(TestApps.JSON
+                        .valueToTree(Templates.resourcesFor(statements, "ecr:ListImages"))
+                        .toString())
+                .contains(":repository/team/*\"")
+                .doesNotContain(":repository/*\"");
+        assertThat(TestApps.JSON
+                        .valueToTree(Templates.resourcesFor(statements, "ecr:DescribeRepositories"))
+                        .toString())
+                .as("without names, DescribeRepositories is authorised on repository/*")
+                .contains("arn:aws-us-gov:ecr:us-gov-west-1:")
+                .contains(":repository/*\"");
+        assertThat(statements)
+                .filteredOn(statement -> "ListRepositories".equals(statement.get("Sid")))
+                .singleElement()
+                .as("repository/* allows nothing but the listing")
+                .satisfies(statement -> assertThat(Templates.asList(statement.get("Action")))
+                        .containsExactly("ecr:DescribeRepositories"));
     }
 
     @Test

@@ -167,4 +167,76 @@ class ReplicationSettingsTest {
                 .hasMessage("context 'environments.dev.destinationAccess.region' is 'us-gov-west-1': expected a"
                         + " region of partition aws-cn, where replication.destinationRegion cn-north-1 is");
     }
+
+    @Test
+    void shouldReconcileDailyFourShardsAtOnceOf500TagsWhenTheSettingsAreAbsent() {
+        ReplicationSettings settings = dev(replication -> {});
+
+        assertThat(settings.reconcileSchedule()).contains("rate(1 day)");
+        assertThat(settings.reconcileConcurrency()).isEqualTo(4);
+        assertThat(settings.reconcileShardSize()).isEqualTo(500);
+    }
+
+    @Test
+    void shouldTakeRateAndCronSchedulesWhenEventBridgeAcceptsTheirShape() {
+        for (String schedule : List.of(
+                "rate(1 minute)",
+                "rate(12 hours)",
+                "rate(7 days)",
+                "cron(0 3 * * ? *)",
+                "cron(15 2 ? * MON-FRI *)",
+                "cron(0/30 8-17 1,15 * ? 2027)")) {
+            assertThat(dev(replication -> replication.put("reconcileSchedule", schedule))
+                            .reconcileSchedule())
+                    .as(schedule)
+                    .contains(schedule);
+        }
+    }
+
+    @Test
+    void shouldScheduleNoReconcileWhenTheScheduleIsOff() {
+        assertThat(dev(replication -> replication.put("reconcileSchedule", "off"))
+                        .reconcileSchedule())
+                .isEmpty();
+    }
+
+    @Test
+    void shouldNameTheExpectedShapesInOneLineWhenTheScheduleIsMalformed() {
+        for (String schedule : List.of("daily", "rate(1 days)", "rate(0 days)", "cron(0 3 * * *)", "Off", "")) {
+            assertThatThrownBy(() -> dev(replication -> replication.put("reconcileSchedule", schedule)))
+                    .as(schedule)
+                    .isInstanceOf(InvalidContextException.class)
+                    .hasMessageStartingWith("context 'environments.dev.replication.reconcileSchedule' is ")
+                    .hasMessageNotContaining("\n");
+        }
+        assertThatThrownBy(() -> dev(replication -> replication.put("reconcileSchedule", "daily")))
+                .hasMessage("context 'environments.dev.replication.reconcileSchedule' is 'daily': expected"
+                        + " rate(<n> <minutes|hours|days>) such as rate(1 day), cron(<minutes> <hours>"
+                        + " <day-of-month> <month> <day-of-week> <year>) such as cron(0 3 * * ? *), or off");
+        assertThatThrownBy(() -> dev(replication -> replication.put("reconcileSchedule", "rate(1 days)")))
+                .hasMessage("context 'environments.dev.replication.reconcileSchedule' is 'rate(1 days)': expected"
+                        + " rate(1 day): EventBridge takes the singular unit for 1 and the plural otherwise");
+        assertThatThrownBy(() -> dev(replication -> replication.put("reconcileSchedule", "rate(2 hour)")))
+                .hasMessageContaining("expected rate(2 hours)");
+        assertThatThrownBy(() -> dev(replication -> replication.put("reconcileSchedule", "cron(0 3 * * MON *)")))
+                .hasMessageContaining("'?' in exactly one of day-of-month and day-of-week");
+    }
+
+    @Test
+    void shouldGiveTheRangeWhenReconcileConcurrencyOrShardSizeIsOutOfIt() {
+        assertThatThrownBy(() -> dev(replication -> replication.put("reconcileConcurrency", 41)))
+                .hasMessage("context 'environments.dev.replication.reconcileConcurrency' is 41: expected a whole"
+                        + " number from 1 to 40");
+        assertThatThrownBy(() -> dev(replication -> replication.put("reconcileConcurrency", 0)))
+                .hasMessageContaining("expected a whole number from 1 to 40");
+        assertThatThrownBy(() -> dev(replication -> replication.put("reconcileShardSize", 9)))
+                .hasMessage("context 'environments.dev.replication.reconcileShardSize' is 9: expected a whole"
+                        + " number from 10 to 10000");
+        ReplicationSettings settings = dev(replication -> {
+            replication.put("reconcileConcurrency", 40);
+            replication.put("reconcileShardSize", 10_000);
+        });
+        assertThat(settings.reconcileConcurrency()).isEqualTo(40);
+        assertThat(settings.reconcileShardSize()).isEqualTo(10_000);
+    }
 }

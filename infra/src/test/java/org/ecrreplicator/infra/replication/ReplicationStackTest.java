@@ -111,8 +111,8 @@ class ReplicationStackTest {
 
     @Test
     void shouldRunTheWorkflowFromTheAslFileWithErrorLoggingWithoutDataAndTracing() {
-        Map<String, Object> workflow =
-                Templates.properties(resources, Templates.logicalId(resources, "AWS::StepFunctions::StateMachine", ""));
+        Map<String, Object> workflow = Templates.properties(
+                resources, Templates.logicalId(resources, "AWS::StepFunctions::StateMachine", "Workflow"));
         assertThat(workflow).containsEntry("StateMachineType", "STANDARD");
         assertThat(workflow.get("DefinitionString").toString()).contains("\"StartAt\"");
         assertThat(workflow)
@@ -537,7 +537,9 @@ class ReplicationStackTest {
                         List.of("AWS::SQS::Queue", "EventDeliveryDeadLetterQueue"),
                 StackOutputs.INVOCATION_FAILURE_QUEUE_URL, List.of("AWS::SQS::Queue", "InvocationFailureQueue"),
                 StackOutputs.DESTINATION_SECRET_ID, List.of("AWS::SecretsManager::Secret", "DestinationSecret"),
-                StackOutputs.BUILD_PROJECT_NAME, List.of("AWS::CodeBuild::Project", "ReplicationBuild"));
+                StackOutputs.BUILD_PROJECT_NAME, List.of("AWS::CodeBuild::Project", "ReplicationBuild"),
+                StackOutputs.RECONCILE_STATE_MACHINE_ARN,
+                        List.of("AWS::StepFunctions::StateMachine", "ReconcileWorkflow"));
 
         assertThat(referenced.keySet()).containsExactlyInAnyOrderElementsOf(StackOutputs.ALL);
         assertThat(template.findOutputs("*").keySet())
@@ -664,10 +666,12 @@ class ReplicationStackTest {
         assertThat(Templates.resourcesFor(statements, "codebuild:BatchGetBuilds"))
                 .containsExactly(project);
         String workflow = Templates.logicalId(resources, "AWS::StepFunctions::StateMachine", "Workflow");
+        String reconcile = Templates.logicalId(resources, "AWS::StepFunctions::StateMachine", "ReconcileWorkflow");
         assertThat(Templates.resourcesFor(statements, "states:SendTaskSuccess"))
-                .containsExactly(Map.of("Ref", workflow));
+                .as("a reconcile build's task belongs to the reconcile workflow")
+                .containsExactlyInAnyOrder(Map.of("Ref", workflow), Map.of("Ref", reconcile));
         assertThat(Templates.resourcesFor(statements, "states:SendTaskFailure"))
-                .containsExactly(Map.of("Ref", workflow));
+                .containsExactlyInAnyOrder(Map.of("Ref", workflow), Map.of("Ref", reconcile));
         assertThat(Templates.resourcesFor(statements, "dynamodb:UpdateItem"))
                 .containsExactly(Map.of(
                         "Fn::GetAtt",

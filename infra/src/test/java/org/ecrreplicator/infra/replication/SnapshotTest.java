@@ -18,7 +18,7 @@ import software.amazon.awscdk.assertions.Template;
 /**
  * One sanitised snapshot per stack (dev environment): a reviewer sees every template change in the diff.
  * Volatile values are replaced: asset hashes (they follow the jars), Lambda version hashes (they follow the
- * code) and the state-machine definition (statemachine/replicate.asl.json is checked on its own). Update
+ * code) and the state-machine definitions (each .asl.json file is checked on its own). Update
  * with {@code mvn -pl infra test -Dtest=SnapshotTest -DupdateSnapshots=true} and review the diff.
  */
 class SnapshotTest {
@@ -56,11 +56,20 @@ class SnapshotTest {
                         "FnCurrentVersionABCDEF120123456789abcdef0123456789abcdef",
                         Map.of("S3Key", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.jar"),
                         "Workflow",
-                        Map.of("Properties", Map.of("DefinitionString", "{\"StartAt\":\"X\"}")))));
+                        Map.of("Properties", Map.of("DefinitionString", "{\"StartAt\":\"X\"}")),
+                        "ReconcileWorkflow",
+                        Map.of(
+                                "Properties",
+                                Map.of(
+                                        "StateMachineName",
+                                        "ecr-replicator-dev-reconcile",
+                                        "DefinitionString",
+                                        "{\"StartAt\":\"Y\"}")))));
         assertThat(sanitised)
                 .contains("FnCurrentVersionABCDEF12<hash>")
                 .contains("<asset-hash>.jar")
                 .contains("<statemachine/replicate.asl.json>")
+                .contains("<statemachine/reconcile.asl.json>")
                 .doesNotContain("StartAt");
     }
 
@@ -72,7 +81,10 @@ class SnapshotTest {
             for (Object resource : map.values()) {
                 Object properties = ((Map<String, Object>) resource).get("Properties");
                 if (properties instanceof Map<?, ?> props && props.containsKey("DefinitionString")) {
-                    ((Map<String, Object>) props).put("DefinitionString", "<statemachine/replicate.asl.json>");
+                    String file = String.valueOf(props.get("StateMachineName")).endsWith("-reconcile")
+                            ? DeploymentArtifacts.RECONCILE_STATE_MACHINE
+                            : DeploymentArtifacts.STATE_MACHINE;
+                    ((Map<String, Object>) props).put("DefinitionString", "<" + file + ">");
                 }
             }
         }

@@ -9,9 +9,10 @@ import java.util.Map;
 import org.ecrreplicator.domain.contract.StateMachineTemplate;
 import org.junit.jupiter.api.Test;
 
-/** The real statemachine/replicate.asl.json against the substitutions the stack passes. */
+/** The real state-machine definitions against the substitutions the stack passes. */
 class StateMachineDefinitionTest {
     private static final Path ASL = TestApps.ROOT.resolve(DeploymentArtifacts.STATE_MACHINE);
+    private static final Path RECONCILE_ASL = TestApps.ROOT.resolve(DeploymentArtifacts.RECONCILE_STATE_MACHINE);
 
     @Test
     void shouldSubstituteEveryPlaceholderOfTheRealDefinitionAndUseEverySubstitution() throws Exception {
@@ -38,6 +39,37 @@ class StateMachineDefinitionTest {
         assertThat(substituted).doesNotContain("${");
         JsonNode parsed = TestApps.JSON.readTree(substituted);
         assertThat(parsed.path("States").size()).isGreaterThan(3);
+    }
+
+    @Test
+    void shouldSubstituteEveryPlaceholderOfTheReconcileDefinitionAndUseEverySubstitution() throws Exception {
+        StateMachineDefinition definition = StateMachineDefinition.load(RECONCILE_ASL);
+        Map<String, String> substitutions = TestApps.define("dev").replication().reconcileSubstitutions();
+
+        assertThat(definition.placeholders())
+                .as("the placeholders docs/contracts.md lists for statemachine/reconcile.asl.json")
+                .containsExactlyInAnyOrder(
+                        StateMachineTemplate.READ_SECRET_FUNCTION_ARN,
+                        StateMachineTemplate.START_RECONCILE_BUILD_FUNCTION_ARN,
+                        StateMachineTemplate.RECORD_RECONCILE_FUNCTION_ARN,
+                        StateMachineTemplate.RECONCILE_CONCURRENCY,
+                        StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS);
+        assertThat(substitutions.keySet()).isEqualTo(definition.placeholders());
+        assertThat(substitutions)
+                .containsEntry(StateMachineTemplate.RECONCILE_CONCURRENCY, "4")
+                .containsEntry(StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS, "3900");
+
+        // The ARNs are tokens until CloudFormation resolves them: a plain value per placeholder instead.
+        Map<String, String> plain = new java.util.TreeMap<>();
+        definition.placeholders().forEach(name -> plain.put(name, "1"));
+        String substituted = StateMachineTemplate.substitute(definition.json(), plain, "reconcile");
+        assertThat(substituted).doesNotContain("${");
+        JsonNode parsed = TestApps.JSON.readTree(substituted);
+        assertThat(parsed.path("States")
+                        .path("Shards")
+                        .path("MaxConcurrencyPath")
+                        .asText())
+                .isEqualTo("$.settings.reconcileConcurrency");
     }
 
     @Test
