@@ -181,19 +181,7 @@ final class ReplicationFunctions {
         environment.put(FunctionEnvironment.RECONCILE_SHARD_SIZE, String.valueOf(settings.reconcileShardSize()));
         Alias startReconcileBuild = function(FunctionSpec.START_RECONCILE_BUILD, environment);
         allowOnProject(startReconcileBuild, "codebuild:StartBuild");
-        state.grantStateItems(startReconcileBuild);
-        // Allowed to answer its own task instead of leaving that to a build's Completion. Granted on the ARN
-        // built from the state machine's name: a reference to the state machine would make this role's policy,
-        // and so the function, depend on the state machine, which depends on the function.
-        startReconcileBuild.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"))
-                .resources(List.of(stack.formatArn(ArnComponents.builder()
-                        .service("states")
-                        .resource("stateMachine")
-                        .resourceName(ReconcileWorkflow.name(settings))
-                        .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
-                        .build())))
-                .build());
+        // No table or task grants: it only starts builds; the builds take the leases, Completion answers the task.
         return startReconcileBuild;
     }
 
