@@ -17,6 +17,8 @@ class TagTransitionsTest {
     private static final Duration LEASE = Duration.ofMinutes(90);
     private static final String E1 = "arn:aws:states:us-east-1:123456789012:execution:replicate:one";
     private static final String E2 = "arn:aws:states:us-east-1:123456789012:execution:replicate:two";
+    private static final String SHARD = "arn:aws:states:us-east-1:123456789012:execution:reconcile:run-1#shard-0";
+    private static final String SHARD_BUILD = "ecr-replicator-dev:shard-0";
 
     private static ReplicationRequest push(Digest digest, Instant time, String eventId) {
         return new ReplicationRequest("team/app", "1.4.2", digest, ImageAction.PUSH, time, eventId, "123456789012");
@@ -427,6 +429,146 @@ class TagTransitionsTest {
                 state, push(D1, T0.plusSeconds(200), "b"), E1, T0.plusSeconds(201), LEASE, removal);
 
         assertThat(check.decision()).isEqualTo(Decision.SKIP_DUPLICATE);
+    }
+
+    // --- the reconcile's lease (decision 0068) ---
+
+    @Test
+    void shouldTakeTheLeaseForAReconcileWhenTheTagIsNew() {
+        TagState leased = TagTransitions.leaseForReconcile(null, "team/app:1.4.2", SHARD, SHARD_BUILD, T0, LEASE);
+
+        assertThat(leased.imageKey()).isEqualTo("team/app:1.4.2");
+        assertThat(leased.version()).isEqualTo(1);
+        assertThat(leased.lease()).isEqualTo(new Lease(SHARD, T0.plus(LEASE)));
+        assertThat(leased.status()).isEqualTo(TagStatus.BUILDING);
+        assertThat(leased.attemptStartedAt()).isEqualTo(T0);
+        assertThat(leased.buildId()).isEqualTo(SHARD_BUILD);
+        assertThat(leased.lastSeen()).isNull();
+        assertThat(leased.applied()).isNull();
+    }
+
+    @Test
+    void shouldLeaveTheEventMarksAsTheyWereWhenAReconcileLeasesAFreeTag() {
+        TagState replicated = replicated(push(D1, T0, "a"), E1, D1);
+        Instant later = T0.plusSeconds(600);
+
+        TagState leased =
+                TagTransitions.leaseForReconcile(replicated, replicated.imageKey(), SHARD, SHARD_BUILD, later, LEASE);
+
+        assertThat(leased.lease()).isEqualTo(new Lease(SHARD, later.plus(LEASE)));
+        assertThat(leased.status()).isEqualTo(TagStatus.BUILDING);
+        assertThat(leased.attemptStartedAt()).isEqualTo(later);
+        assertThat(leased.version()).isEqualTo(replicated.version() + 1);
+        assertThat(leased.lastSeen()).isEqualTo(replicated.lastSeen()).isEqualTo(new EventMark(T0, "a"));
+        assertThat(leased.lastSeenDigest()).isEqualTo(D1);
+        assertThat(leased.applied()).isEqualTo(replicated.applied()).isEqualTo(new EventMark(T0, "a"));
+        assertThat(leased.replicatedDigest()).isEqualTo(D1);
+    }
+
+    @Test
+    void shouldTakeTheExpiredLeaseOfAnotherExecutionForAReconcile() {
+        TagState held =
+                TagTransitions.check(null, push(D1, T0, "a"), E1, T0, LEASE).next();
+        Instant expired = T0.plus(LEASE).plusSeconds(1);
+
+        TagState leased = TagTransitions.leaseForReconcile(held, held.imageKey(), SHARD, SHARD_BUILD, expired, LEASE);
+
+        assertThat(leased.lease()).isEqualTo(new Lease(SHARD, expired.plus(LEASE)));
+        assertThat(leased.attemptStartedAt()).isEqualTo(expired);
+    }
+
+    @Test
+    void shouldRefuseTheReconcileLeaseWhenAnotherExecutionHoldsAnUnexpiredOne() {
+        TagState held =
+                TagTransitions.check(null, push(D1, T0, "a"), E1, T0, LEASE).next();
+
+        assertThatThrownBy(() -> TagTransitions.leaseForReconcile(
+                        held,
+                        held.imageKey(),
+                        SHARD,
+                        SHARD_BUILD,
+                        T0.plus(LEASE).minusSeconds(1),
+                        LEASE))
+                .isInstanceOf(LeaseHeldException.class)
+                .hasMessageContaining(E1)
+                .satisfies(e -> assertThat(((LeaseHeldException) e).owner()).isEqualTo(E1));
+    }
+
+    @Test
+    void shouldRenewItsOwnLeaseWhenTheReconcileLeasesTheTagAgain() {
+        TagState first = TagTransitions.leaseForReconcile(null, "team/app:1.4.2", SHARD, SHARD_BUILD, T0, LEASE);
+        Instant later = T0.plusSeconds(60);
+
+        TagState again = TagTransitions.leaseForReconcile(first, first.imageKey(), SHARD, SHARD_BUILD, later, LEASE);
+
+        assertThat(again.lease()).isEqualTo(new Lease(SHARD, later.plus(LEASE)));
+        assertThat(again.attemptStartedAt()).isEqualTo(later);
+        assertThat(again.version()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRecordTheDigestAndTheRepairStartAndReleaseTheLeaseWhenAReconcileReplicated() {
+        TagState failed = TagTransitions.failed(null, "team/app:1.4.2", E1, "BuildFailed", "build b:1 failed", T0);
+        Instant start = T0.plusSeconds(100);
+        TagState leased = TagTransitions.leaseForReconcile(failed, failed.imageKey(), SHARD, SHARD_BUILD, start, LEASE);
+
+        TagState done =
+                TagTransitions.reconciled(leased, SHARD, Outcome.REPLICATED, D2, SHARD_BUILD, start.plusSeconds(30));
+
+        assertThat(done.replicatedDigest()).isEqualTo(D2);
+        assertThat(done.replicatedAt()).isEqualTo(start.plusSeconds(30));
+        assertThat(done.destinationDeleted()).isFalse();
+        assertThat(done.syncedAt()).as("the moment the repair started").isEqualTo(start);
+        assertThat(done.status()).isEqualTo(TagStatus.REPLICATED);
+        assertThat(done.lease()).isNull();
+        assertThat(done.error()).isNull();
+        assertThat(done.cause()).isNull();
+        assertThat(done.failedExecution()).isNull();
+        assertThat(done.buildId()).isEqualTo(SHARD_BUILD);
+        assertThat(TagTransitions.check(done, push(D1, start.minusSeconds(10), "b"), E2, start.plusSeconds(31), LEASE)
+                        .decision())
+                .as("an event older than the repair is covered by it")
+                .isEqualTo(Decision.SKIP_STALE);
+    }
+
+    @Test
+    void shouldMarkTheDestinationDeletedWhenAReconcileDeletedTheTag() {
+        TagState replicated = replicated(push(D1, T0, "a"), E1, D1);
+        TagState leased = TagTransitions.leaseForReconcile(
+                replicated, replicated.imageKey(), SHARD, SHARD_BUILD, T0.plusSeconds(100), LEASE);
+
+        TagState done =
+                TagTransitions.reconciled(leased, SHARD, Outcome.DELETED, null, SHARD_BUILD, T0.plusSeconds(110));
+
+        assertThat(done.destinationDeleted()).isTrue();
+        assertThat(done.replicatedDigest()).isNull();
+        assertThat(done.status()).isEqualTo(TagStatus.DELETED);
+        assertThat(done.lease()).isNull();
+        assertThat(done.syncedAt()).isEqualTo(T0.plusSeconds(100));
+    }
+
+    @Test
+    void shouldWriteNothingWhenTheReconcileLostItsLeaseToAnotherExecution() {
+        TagState leased = TagTransitions.leaseForReconcile(null, "team/app:1.4.2", SHARD, SHARD_BUILD, T0, LEASE);
+        Instant expired = T0.plus(LEASE).plusSeconds(1);
+        TagState takenOver = TagTransitions.check(leased, push(D1, expired, "a"), E1, expired, LEASE)
+                .next();
+
+        assertThat(takenOver.lease().owner()).isEqualTo(E1);
+        assertThat(TagTransitions.reconciled(takenOver, SHARD, Outcome.REPLICATED, D1, SHARD_BUILD, expired))
+                .isNull();
+    }
+
+    @Test
+    void shouldRefuseAReconcileOutcomeOtherThanReplicatedOrDeleted() {
+        TagState leased = TagTransitions.leaseForReconcile(null, "team/app:1.4.2", SHARD, SHARD_BUILD, T0, LEASE);
+
+        for (Outcome outcome : new Outcome[] {Outcome.UNCHANGED, Outcome.KEPT, Outcome.SOURCE_GONE}) {
+            assertThatThrownBy(() -> TagTransitions.reconciled(leased, SHARD, outcome, D1, SHARD_BUILD, T0))
+                    .as(outcome.name())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(outcome.name());
+        }
     }
 
     @Test

@@ -1,0 +1,233 @@
+package org.ecrreplicator.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.ecrreplicator.domain.Json;
+import org.ecrreplicator.domain.contract.FunctionEnvironment;
+import org.ecrreplicator.domain.contract.ReconcileMetrics;
+import org.ecrreplicator.domain.state.ReconcileCounts;
+import org.ecrreplicator.domain.state.ReconcileRun;
+import org.ecrreplicator.state.ReconcileStore;
+import org.junit.jupiter.api.Test;
+
+class RecordReconcileHandlerTest {
+    private static final String STACK = "ecr-replicator-dev";
+    private static final Instant STARTED = Instant.parse("2026-11-22T03:00:00Z");
+    private static final Instant NOW = STARTED.plus(Duration.ofMinutes(42));
+    private static final ReconcileCounts SHARD_0 = new ReconcileCounts(100, 3, 2, 1, 6, 0, 0, 0, 5000);
+    private static final ReconcileCounts SHARD_1 = new ReconcileCounts(50, 1, 0, 0, 1, 0, 0, 0, 700);
+
+    /** The run as the plan build recorded it, and what RecordReconcile writes. */
+    private static final class FakeRuns implements ReconcileStore {
+        final Map<String, ReconcileRun> runs = new HashMap<>();
+        final List<ReconcileRun> saved = new ArrayList<>();
+        final List<Instant> expiries = new ArrayList<>();
+
+        @Override
+        public Optional<ReconcileRun> loadRun(String runId) {
+            return Optional.ofNullable(runs.get(runId));
+        }
+
+        @Override
+        public void saveRun(ReconcileRun run, Instant expiresAt) {
+            runs.put(run.runId(), run);
+            saved.add(run);
+            expiries.add(expiresAt);
+        }
+
+        @Override
+        public void savePlan(ReconcileRun run, List<List<String>> shards, Instant expiresAt) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<String> shardRepositories(String runId, int shard) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void saveShardCounts(String runId, int shard, ReconcileCounts counts) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<Optional<ReconcileCounts>> shardCounts(String runId, int shards) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<ReconcileRun> latest() {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private final FakeRuns store = new FakeRuns();
+    private final List<String> logs = new ArrayList<>();
+    private final RecordReconcileHandler handler = new RecordReconcileHandler(
+            FunctionsConfig.from(Map.of(
+                    FunctionEnvironment.STACK_NAME, STACK,
+                    FunctionEnvironment.TABLE_NAME, "state",
+                    FunctionEnvironment.HISTORY_TTL_DAYS, "30")),
+            store,
+            logs::add,
+            new MutableClock(NOW));
+
+    private static ObjectNode payload(JsonNode... shards) {
+        ObjectNode payload = Json.MAPPER.createObjectNode();
+        payload.put("runId", "run-1");
+        ArrayNode array = payload.putArray("shards");
+        for (JsonNode shard : shards) {
+            array.add(shard);
+        }
+        return payload;
+    }
+
+    /** A shard's task result, as BuildReporter sends it. */
+    private static ObjectNode done(int shard, ReconcileCounts counts) {
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        result.put("buildId", "ecr-replicator-dev:" + shard);
+        result.put("shard", shard);
+        ObjectNode map = result.putObject("counts");
+        counts.asMap().forEach(map::put);
+        return result;
+    }
+
+    /** What the Map's ShardFailed state makes of a shard whose build failed after its retries. */
+    private static ObjectNode failed(int shard) {
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        result.put("shard", shard);
+        result.put("failed", true);
+        result.put("error", "BuildFailed");
+        result.put("cause", "build ecr-replicator-dev:" + shard + " FAILED in phase BUILD");
+        return result;
+    }
+
+    private void planned(int shards) {
+        store.runs.put("run-1", ReconcileRun.started("run-1", "team-a/", STARTED, shards));
+    }
+
+    private JsonNode metricsLine() {
+        List<JsonNode> lines =
+                logs.stream().map(Json::parse).filter(line -> line.has("_aws")).toList();
+        assertThat(lines).hasSize(1);
+        return lines.getFirst();
+    }
+
+    @Test
+    void shouldSumTheShardsAndRecordTheRunInSyncWhenNothingIsLeft() {
+        planned(2);
+
+        JsonNode out = handler.handle(payload(done(0, SHARD_0), done(1, SHARD_1)));
+
+        ReconcileCounts total = SHARD_0.plus(SHARD_1);
+        assertThat(out.path("runId").asText()).isEqualTo("run-1");
+        assertThat(out.path("status").asText()).isEqualTo("IN_SYNC");
+        assertThat(out.path("shards").asInt()).isEqualTo(2);
+        assertThat(out.path("failedShards").asInt()).isZero();
+        assertThat(out.path("driftLeft").asLong()).isZero();
+        assertThat(out.path("counts").path("inSync").asLong()).isEqualTo(150);
+        assertThat(out.path("counts").path("bytesCopied").asLong()).isEqualTo(5700);
+        ReconcileRun saved = store.saved.getFirst();
+        assertThat(saved.status()).isEqualTo(ReconcileRun.Status.IN_SYNC);
+        assertThat(saved.counts()).isEqualTo(total);
+        assertThat(saved.endedAt()).isEqualTo(NOW);
+        assertThat(saved.startedAt()).isEqualTo(STARTED);
+        assertThat(saved.prefix()).isEqualTo("team-a/");
+        assertThat(store.expiries).containsExactly(NOW.plus(Duration.ofDays(30)));
+    }
+
+    @Test
+    void shouldCountFailedShardsAndLeaveDriftWhenAShardFailed() {
+        planned(3);
+
+        JsonNode out = handler.handle(payload(done(0, SHARD_0), failed(1), done(2, SHARD_1)));
+
+        assertThat(out.path("status").asText()).isEqualTo("DRIFT_LEFT");
+        assertThat(out.path("failedShards").asInt()).isEqualTo(1);
+        assertThat(out.path("driftLeft").asLong()).as("one per failed shard").isEqualTo(1);
+        assertThat(out.path("counts").path("inSync").asLong())
+                .as("only the shards that ended count")
+                .isEqualTo(150);
+        ReconcileRun saved = store.saved.getFirst();
+        assertThat(saved.status()).isEqualTo(ReconcileRun.Status.DRIFT_LEFT);
+        assertThat(saved.failedShards()).isEqualTo(1);
+        assertThat(logs).anyMatch(line -> line.contains("shard failed") && line.contains("BuildFailed"));
+    }
+
+    @Test
+    void shouldLeaveDriftWhenATagWasDeferred() {
+        planned(2);
+        ReconcileCounts deferred = new ReconcileCounts(10, 2, 0, 0, 1, 1, 0, 0, 0);
+
+        JsonNode out = handler.handle(payload(done(0, SHARD_0), done(1, deferred)));
+
+        assertThat(out.path("status").asText()).isEqualTo("DRIFT_LEFT");
+        assertThat(out.path("failedShards").asInt()).isZero();
+        assertThat(out.path("driftLeft").asLong()).isEqualTo(1);
+        assertThat(store.saved.getFirst().status()).isEqualTo(ReconcileRun.Status.DRIFT_LEFT);
+    }
+
+    @Test
+    void shouldLogTheRunsMetricsInEmbeddedMetricFormat() {
+        planned(3);
+        ReconcileCounts deferred = new ReconcileCounts(10, 2, 0, 0, 1, 1, 0, 0, 0);
+
+        handler.handle(payload(done(0, SHARD_0), failed(1), done(2, deferred)));
+
+        JsonNode line = metricsLine();
+        JsonNode directive = line.path("_aws").path("CloudWatchMetrics").path(0);
+        assertThat(line.path("_aws").path("Timestamp").isIntegralNumber()).isTrue();
+        assertThat(line.path("_aws").path("Timestamp").asLong()).isEqualTo(NOW.toEpochMilli());
+        assertThat(directive.path("Namespace").asText()).isEqualTo(ReconcileMetrics.NAMESPACE);
+        assertThat(directive.path("Dimensions")).isEqualTo(Json.parse("[[\"Stack\"]]"));
+        assertThat(line.path(ReconcileMetrics.DIMENSION).asText()).isEqualTo(STACK);
+        List<String> declared = new ArrayList<>();
+        directive
+                .path("Metrics")
+                .forEach(metric -> declared.add(metric.path("Name").asText()));
+        assertThat(declared).containsExactlyInAnyOrderElementsOf(ReconcileMetrics.ALL);
+        for (String name : ReconcileMetrics.ALL) {
+            assertThat(line.path(name).isNumber()).as(name).isTrue();
+        }
+        assertThat(line.path(ReconcileMetrics.IN_SYNC).asLong()).isEqualTo(110);
+        assertThat(line.path(ReconcileMetrics.DEFERRED).asLong()).isEqualTo(1);
+        assertThat(line.path(ReconcileMetrics.FAILED).asLong())
+                .as("the failed shard counts")
+                .isEqualTo(1);
+        assertThat(line.path(ReconcileMetrics.DRIFT_LEFT).asLong()).isEqualTo(2);
+        assertThat(line.path(ReconcileMetrics.BYTES_COPIED).asLong()).isEqualTo(5000);
+        directive.path("Metrics").forEach(metric -> assertThat(
+                        metric.path("Unit").asText())
+                .isEqualTo(metric.path("Name").asText().equals(ReconcileMetrics.BYTES_COPIED) ? "Bytes" : "Count"));
+    }
+
+    @Test
+    void shouldFailNamingThePlanBuildWhenTheRunWasNotRecorded() {
+        assertThatThrownBy(() -> handler.handle(payload(done(0, SHARD_0))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("run-1")
+                .hasMessageContaining("plan build");
+        assertThat(store.saved).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAPayloadWithoutTheShardsArray() {
+        planned(1);
+        ObjectNode payload = Json.MAPPER.createObjectNode().put("runId", "run-1");
+
+        assertThatThrownBy(() -> handler.handle(payload))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'shards'");
+    }
+}
