@@ -92,7 +92,7 @@ public final class StartReconcileBuildHandler implements RequestStreamHandler {
                 BuildVariables.LEASE_SECONDS,
                 Long.toString(config.lease().toSeconds()));
         if (shard != null && !shard.isNull()) {
-            if (!shard.canConvertToInt() || shard.asInt() < 0) {
+            if (!shard.isIntegralNumber() || !shard.canConvertToInt() || shard.asInt() < 0) {
                 throw new IllegalArgumentException("payload field 'shard' is " + shard + ", not a shard number");
             }
             BuildStarter.plain(variables, BuildVariables.RECONCILE_SHARD, Integer.toString(shard.asInt()));

@@ -20,7 +20,10 @@ public final class ReconcileMetrics {
     public static final String FAILED = "Failed";
     public static final String BYTES_COPIED = "BytesCopied";
 
-    /** Deferred + failed tags + extra tags kept + tags of failed shards' repositories are unknown: 1 per failed shard. */
+    /**
+     * Deferred and failed tags, plus 1 per failed shard (its tags are unknown). Extra tags kept because deletes
+     * do not replicate are not drift.
+     */
     public static final String DRIFT_LEFT = "DriftLeft";
 
     public static final List<String> ALL =

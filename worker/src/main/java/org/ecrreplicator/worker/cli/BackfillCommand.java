@@ -59,7 +59,7 @@ final class BackfillCommand implements Callable<Integer> {
         CommandSpecs.exitCodes(
                 spec,
                 "0:the run ended with every compared tag in sync",
-                "1:the run ended with drift left (failed or deferred tags, extra tags kept), or failed",
+                "1:the run ended with drift left (failed or deferred tags, a failed shard), or failed",
                 "2:usage",
                 "4:the deployment could not be read, or the run was still going at --timeout");
     }
