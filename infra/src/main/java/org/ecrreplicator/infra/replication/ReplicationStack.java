@@ -3,6 +3,7 @@ package org.ecrreplicator.infra.replication;
 import java.util.Map;
 import java.util.Objects;
 import org.ecrreplicator.domain.contract.StackOutputs;
+import org.ecrreplicator.infra.ReplicationStacks;
 import org.ecrreplicator.infra.replication.ReplicationFunctions.WorkflowTasks;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
@@ -88,6 +89,17 @@ public final class ReplicationStack extends Stack {
                 StackOutputs.EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL,
                 state.eventDeliveryDeadLetters().getQueueUrl(),
                 "events EventBridge could not deliver to a function");
+        output(StackOutputs.DESTINATION_REGION, settings.destinationRegion(), "the destination region");
+        output(
+                StackOutputs.REPOSITORY_FILTER,
+                StackOutputs.repositoryFilter(
+                        settings.repositories().kind().name(),
+                        settings.repositories().patterns()),
+                "the replicated repositories (prefix: or wildcard: and the patterns)");
+        output(
+                StackOutputs.DESTINATION_ACCESS_STACK_NAME,
+                ReplicationStacks.destinationAccessStackName(settings.environment()),
+                "the destination-access stack, in the destination partition");
     }
 
     private void output(String id, String value, String description) {
