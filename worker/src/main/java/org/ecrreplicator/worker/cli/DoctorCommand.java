@@ -35,7 +35,7 @@ final class DoctorCommand implements Callable<Integer> {
         spec = CommandSpecs.command(
                 this,
                 "doctor",
-                "Checks a deployment end to end: pass or fail, with the fix for each.",
+                "Checks a deployment end to end: pass, warn or fail, and the fix.",
                 "Checks, changing nothing: the stacks exist and are settled; the destination secret is present and"
                         + " well formed (its AWSCURRENT version, the one ReadSecret reads); its keys authenticate in"
                         + " the destination partition (ECR GetAuthorizationToken there); the destination user may"
