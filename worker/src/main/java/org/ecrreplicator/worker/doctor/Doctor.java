@@ -239,17 +239,18 @@ public final class Doctor {
                     "destination-access stack not looked up (this version of the replication stack has no output "
                             + StackOutputs.DESTINATION_ACCESS_STACK_NAME + ")");
         }
-        Optional<CloudFormationClient> destination = clients.destinationCloudFormation(region);
-        if (destination.isEmpty()) {
-            return Check.pass(
-                    STACKS,
-                    "destination-access stack " + name + " in " + region + " not looked up (--dest-profile, a profile"
-                            + " of the destination partition, looks it up)");
-        }
         Stack stack;
         try {
+            Optional<CloudFormationClient> destination = clients.destinationCloudFormation(region);
+            if (destination.isEmpty()) {
+                return Check.pass(
+                        STACKS,
+                        "destination-access stack " + name + " in " + region + " not looked up (--dest-profile, a"
+                                + " profile of the destination partition, looks it up)");
+            }
             stack = describe(destination.get(), name);
         } catch (SdkException e) {
+            // A profile that is not there fails here too, when its credentials are first asked for.
             return Check.fail(
                     STACKS,
                     "DescribeStacks of " + name + " in " + region + " failed: " + message(e),

@@ -312,6 +312,23 @@ class DoctorIT {
     }
 
     @Test
+    void shouldFailTheStacksCheckWhenTheDestinationProfileDoesNotExist() {
+        CliRun run = doctor(HEALTHY, "--dest-profile", "nowhere", "--json");
+
+        assertThat(run.exit()).as(run.all()).isEqualTo(ReplicatorCommand.FAILED);
+        JsonNode stacks = check(run, Doctor.STACKS);
+        assertThat(stacks.get("status").asText()).isEqualTo("FAIL");
+        assertThat(stacks.get("detail").asText())
+                .startsWith(HEALTHY + " in us-east-1: CREATE_COMPLETE; DescribeStacks of " + DESTINATION_ACCESS
+                        + " in us-gov-west-1 failed:")
+                .contains("nowhere");
+        assertThat(stacks.get("fix").asText()).contains("--dest-profile");
+        assertThat(check(run, Doctor.SECRET).get("status").asText())
+                .as("the other checks still run")
+                .isEqualTo("PASS");
+    }
+
+    @Test
     void shouldFailTheSecretWithTheFixAndSkipTheDestinationWhenTheSecretIsMalformed() {
         String malformed = secrets.put(
                 "ecr-replicator-doctorit-malformed",
