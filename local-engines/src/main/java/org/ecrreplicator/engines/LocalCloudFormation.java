@@ -1,200 +1,170 @@
 package org.ecrreplicator.engines;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import org.ecrreplicator.engines.AwsQueryEndpoint.QueryError;
+import org.ecrreplicator.engines.AwsQueryEndpoint.Xml;
 
 /**
- * A loopback stand-in for CloudFormation's {@code DescribeStacks}, so that operator commands find a local
- * deployment exactly as they find a deployed one. CloudFormation speaks the AWS Query protocol: a form-encoded
- * {@code POST /} with {@code Action}, {@code Version=2010-05-15} and the parameters, answered with XML in the
- * 2010-05-15 namespace; an unknown stack is HTTP 400 with an {@code ErrorResponse} whose code is {@code
- * ValidationError}, which the unmodified SDK client maps to {@code CloudFormationException}. Nothing else of
- * CloudFormation is here: stacks are put in by the caller with their outputs.
+ * A loopback stand-in for CloudFormation's {@code DescribeStacks} and {@code ListStackResources}, so that operator
+ * commands find a local deployment exactly as they find a deployed one. CloudFormation speaks the AWS Query
+ * protocol ({@link AwsQueryEndpoint}, version {@code 2010-05-15}); an unknown stack is HTTP 400 with the code
+ * {@code ValidationError}, which the unmodified SDK client maps to {@code CloudFormationException}. Nothing else
+ * of CloudFormation is here: stacks are put in by the caller with their status, outputs and resources.
  */
 public final class LocalCloudFormation implements AutoCloseable {
     private static final String NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+    /** Resource summaries per {@code ListStackResources} page. */
+    static final int RESOURCE_PAGE = 100;
 
-    private record Stack(String name, String id, Instant created, Map<String, String> outputs) {}
+    /**
+     * A resource of a stack as {@code ListStackResources} summarizes it.
+     *
+     * @param physicalId what {@code Ref} gives for it: an alarm's or a rule's name, a queue's URL
+     * @param type e.g. {@code AWS::CloudWatch::Alarm}
+     */
+    public record Resource(String logicalId, String physicalId, String type) {}
+
+    private record Stack(
+            String name,
+            String id,
+            Instant created,
+            String status,
+            Map<String, String> outputs,
+            List<Resource> resources) {
+        Stack withStatus(String value) {
+            return new Stack(name, id, created, value, outputs, resources);
+        }
+    }
 
     private final String region;
     private final String accountId;
-    private final HttpServer server;
+    private final AwsQueryEndpoint endpoint;
     private final Map<String, Stack> byName = new ConcurrentHashMap<>();
-    private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
 
     public LocalCloudFormation(String region, String accountId) {
         this.region = region;
         this.accountId = accountId;
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.setExecutor(Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "cloudformation-endpoint");
-            thread.setDaemon(true);
-            return thread;
-        }));
-        server.createContext("/", this::handle);
-        server.start();
+        this.endpoint = new AwsQueryEndpoint("cloudformation", NAMESPACE, "2010-05-15")
+                .on("DescribeStacks", this::describeStacks)
+                .on("ListStackResources", this::listStackResources);
     }
 
     /** The endpoint to give a client, e.g. through {@code AWS_ENDPOINT_URL_CLOUDFORMATION}. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return endpoint.endpoint();
     }
 
     /** Creates or replaces the stack {@code name} in state {@code CREATE_COMPLETE}; returns its stack id. */
     public String putStack(String name, Map<String, String> outputs) {
+        return putStack(name, outputs, List.of());
+    }
+
+    /** Creates or replaces the stack {@code name}, with these resources, in state {@code CREATE_COMPLETE}. */
+    public String putStack(String name, Map<String, String> outputs, List<Resource> resources) {
         Stack stack = new Stack(
                 name,
                 "arn:aws:cloudformation:" + region + ":" + accountId + ":stack/" + name + "/" + UUID.randomUUID(),
                 Instant.now().truncatedTo(ChronoUnit.MILLIS),
-                Map.copyOf(new LinkedHashMap<>(outputs)));
+                "CREATE_COMPLETE",
+                Map.copyOf(new LinkedHashMap<>(outputs)),
+                List.copyOf(resources));
         byName.put(name, stack);
         return stack.id();
     }
 
+    /** Sets the stack's status, e.g. {@code UPDATE_ROLLBACK_FAILED}, as a failed update leaves it. */
+    public void stackStatus(String name, String status) {
+        byName.computeIfPresent(name, (key, stack) -> stack.withStatus(status));
+    }
+
     /** The form parameters of every request received, for tests that assert what a client sent. */
     public List<Map<String, String>> requests() {
-        return List.copyOf(requests);
+        return endpoint.requests();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            Map<String, String> form =
-                    parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            requests.add(form);
-            if (!"POST".equals(exchange.getRequestMethod()) || !"DescribeStacks".equals(form.get("Action"))) {
-                sendError(
-                        exchange,
-                        400,
-                        "InvalidAction",
-                        "Could not find operation " + form.get("Action") + " for version " + form.get("Version"));
-                return;
-            }
-            String wanted = form.get("StackName");
-            List<Stack> stacks = new ArrayList<>();
-            if (wanted == null) {
-                stacks.addAll(byName.values());
-            } else {
-                // A stack is named by its name or by its stack id, as the real API accepts.
-                byName.values().stream()
-                        .filter(stack ->
-                                stack.name().equals(wanted) || stack.id().equals(wanted))
-                        .findFirst()
-                        .ifPresent(stacks::add);
-                if (stacks.isEmpty()) {
-                    sendError(exchange, 400, "ValidationError", "Stack with id " + wanted + " does not exist");
-                    return;
-                }
-            }
-            send(exchange, 200, describeStacksResponse(stacks));
-        }
+    private Stack find(String wanted) {
+        // A stack is named by its name or by its stack id, as the real API accepts.
+        return byName.values().stream()
+                .filter(stack -> stack.name().equals(wanted) || stack.id().equals(wanted))
+                .findFirst()
+                .orElseThrow(() -> new QueryError("ValidationError", "Stack with id " + wanted + " does not exist"));
     }
 
-    private static String describeStacksResponse(List<Stack> stacks) {
-        StringBuilder xml = new StringBuilder();
-        xml.append("<DescribeStacksResponse xmlns=\"")
-                .append(NAMESPACE)
-                .append("\">\n")
-                .append("  <DescribeStacksResult>\n    <Stacks>\n");
+    private void describeStacks(Map<String, String> form, Xml xml) {
+        String wanted = form.get("StackName");
+        List<Stack> stacks = wanted == null ? new ArrayList<>(byName.values()) : List.of(find(wanted));
+        xml.open("Stacks");
         for (Stack stack : stacks) {
-            xml.append("      <member>\n");
-            element(xml, "        ", "StackName", stack.name());
-            element(xml, "        ", "StackId", stack.id());
-            element(xml, "        ", "CreationTime", stack.created().toString());
-            element(xml, "        ", "StackStatus", "CREATE_COMPLETE");
-            element(xml, "        ", "DisableRollback", "false");
-            xml.append("        <Outputs>\n");
-            stack.outputs().forEach((key, value) -> {
-                xml.append("          <member>\n");
-                element(xml, "            ", "OutputKey", key);
-                element(xml, "            ", "OutputValue", value);
-                xml.append("          </member>\n");
-            });
-            xml.append("        </Outputs>\n      </member>\n");
+            xml.open("member")
+                    .element("StackName", stack.name())
+                    .element("StackId", stack.id())
+                    .element("CreationTime", stack.created())
+                    .element("StackStatus", stack.status())
+                    .element("DisableRollback", "false")
+                    .open("Outputs");
+            stack.outputs().forEach((key, value) -> xml.open("member")
+                    .element("OutputKey", key)
+                    .element("OutputValue", value)
+                    .close("member"));
+            xml.close("Outputs").close("member");
         }
-        xml.append("    </Stacks>\n  </DescribeStacksResult>\n");
-        xml.append("  <ResponseMetadata>\n");
-        element(xml, "    ", "RequestId", UUID.randomUUID().toString());
-        xml.append("  </ResponseMetadata>\n</DescribeStacksResponse>\n");
-        return xml.toString();
+        xml.close("Stacks");
     }
 
-    private static void sendError(HttpExchange exchange, int status, String code, String message) throws IOException {
-        StringBuilder xml = new StringBuilder();
-        xml.append("<ErrorResponse xmlns=\"").append(NAMESPACE).append("\">\n  <Error>\n");
-        element(xml, "    ", "Type", "Sender");
-        element(xml, "    ", "Code", code);
-        element(xml, "    ", "Message", message);
-        xml.append("  </Error>\n");
-        element(xml, "  ", "RequestId", UUID.randomUUID().toString());
-        xml.append("</ErrorResponse>\n");
-        send(exchange, status, xml.toString());
-    }
-
-    private static void send(HttpExchange exchange, int status, String xml) throws IOException {
-        byte[] body = xml.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/xml");
-        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
-    }
-
-    private static void element(StringBuilder xml, String indent, String name, String value) {
-        xml.append(indent)
-                .append('<')
-                .append(name)
-                .append('>')
-                .append(escape(value))
-                .append("</")
-                .append(name)
-                .append(">\n");
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;")
-                .replace("<", "&lt;")
-                .replace(">", "&gt;")
-                .replace("\"", "&quot;");
-    }
-
-    private static Map<String, String> parseForm(String body) {
-        Map<String, String> form = new LinkedHashMap<>();
-        for (String pair : body.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
+    /** The stack's resources in the order they were put, {@value #RESOURCE_PAGE} a page, with {@code NextToken}. */
+    private void listStackResources(Map<String, String> form, Xml xml) {
+        String wanted = form.get("StackName");
+        if (wanted == null) {
+            throw new QueryError(
+                    "ValidationError",
+                    "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must"
+                            + " not be null");
+        }
+        Stack stack = find(wanted);
+        int from = 0;
+        String token = form.get("NextToken");
+        if (token != null) {
+            try {
+                from = Integer.parseInt(new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new QueryError("ValidationError", "Invalid NextToken");
             }
-            int equals = pair.indexOf('=');
-            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-            form.put(name, value);
         }
-        return form;
+        List<Resource> resources = stack.resources();
+        int to = Math.min(resources.size(), Math.max(from, 0) + RESOURCE_PAGE);
+        xml.open("StackResourceSummaries");
+        for (Resource resource : resources.subList(Math.min(Math.max(from, 0), to), to)) {
+            xml.open("member")
+                    .element("LogicalResourceId", resource.logicalId())
+                    .element("PhysicalResourceId", resource.physicalId())
+                    .element("ResourceType", resource.type())
+                    .element("LastUpdatedTimestamp", stack.created())
+                    .element("ResourceStatus", "CREATE_COMPLETE")
+                    .open("DriftInformation")
+                    .element("StackResourceDriftStatus", "NOT_CHECKED")
+                    .close("DriftInformation")
+                    .close("member");
+        }
+        xml.close("StackResourceSummaries");
+        if (to < resources.size()) {
+            xml.element(
+                    "NextToken",
+                    Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)));
+        }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        ((ExecutorService) server.getExecutor()).shutdownNow();
+        endpoint.close();
     }
 }

@@ -66,6 +66,7 @@ public final class LocalEcrApi implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private volatile Duration tokenTtl = Duration.ofHours(12);
+    private volatile List<Pattern> allowedRepositories;
 
     /**
      * @param registry the data plane; started with {@code htpasswd("AWS", password)}
@@ -103,6 +104,21 @@ public final class LocalEcrApi implements AutoCloseable {
      */
     public LocalEcrApi acceptOnly(String... accessKeyIds) {
         endpoint.acceptOnly(Set.of(accessKeyIds));
+        return this;
+    }
+
+    /**
+     * Lets {@code DescribeRepositories} of named repositories through only for names that one of these IAM
+     * resource patterns covers ({@code team/*}: {@code *} matches any characters, {@code /} included), as an IAM
+     * policy scoped to {@code repository/<pattern>} does; another name is {@code AccessDeniedException}, before
+     * the repository is looked up. Without a call: every name.
+     */
+    public LocalEcrApi allowRepositories(String... patterns) {
+        List<Pattern> compiled = new ArrayList<>();
+        for (String pattern : patterns) {
+            compiled.add(Pattern.compile(Pattern.quote(pattern).replace("*", "\\E.*\\Q")));
+        }
+        allowedRepositories = List.copyOf(compiled);
         return this;
     }
 
@@ -211,6 +227,19 @@ public final class LocalEcrApi implements AutoCloseable {
                 throw new AwsJsonEndpoint.AwsError(
                         "InvalidParameterException",
                         "Invalid parameter: maxResults and nextToken cannot be used with repositoryNames");
+            }
+            List<Pattern> allowed = allowedRepositories;
+            for (JsonNode name : names) {
+                if (allowed != null
+                        && allowed.stream().noneMatch(pattern -> pattern.matcher(name.asText())
+                                .matches())) {
+                    throw new AwsJsonEndpoint.AwsError(
+                            "AccessDeniedException",
+                            "User: arn:aws:iam::" + accountId + ":user/replicator is not authorized to perform:"
+                                    + " ecr:DescribeRepositories on resource: arn:aws:ecr:" + region + ":" + accountId
+                                    + ":repository/" + name.asText()
+                                    + " because no identity-based policy allows the ecr:DescribeRepositories action");
+                }
             }
             for (JsonNode name : names) {
                 out.add(describe(existing(name.asText())));

@@ -24,7 +24,10 @@ import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
 import org.ecrreplicator.engines.ElasticMqEngine;
 import org.ecrreplicator.engines.LocalCloudFormation;
+import org.ecrreplicator.engines.LocalCloudWatch;
 import org.ecrreplicator.engines.LocalCodeBuild;
+import org.ecrreplicator.engines.LocalEcrApi;
+import org.ecrreplicator.engines.LocalEventBridge;
 import org.ecrreplicator.engines.LocalSecretsManager;
 import org.ecrreplicator.engines.LocalStateTable;
 import org.ecrreplicator.engines.OutageRelay;
@@ -57,6 +60,11 @@ public final class LocalPipeline implements AutoCloseable {
     public static final String REGION = "us-east-1";
     public static final String ACCOUNT = "123456789012";
     public static final String DESTINATION_REGION = "us-gov-west-1";
+    /** The destination account the secret names. */
+    public static final String DESTINATION_ACCOUNT = "444455556666";
+    /** The topic the stack's alarms notify (nothing is ever sent to it here). */
+    public static final String ALARM_TOPIC = "arn:aws:sns:us-east-1:123456789012:ecr-replicator-local-alarms";
+
     public static final String TABLE = "replicator-state";
     public static final String SECRET_NAME = "replicator/destination";
     public static final String PROJECT = "replicator-copy";
@@ -216,7 +224,8 @@ public final class LocalPipeline implements AutoCloseable {
         String secretArn = secrets.put(
                 SECRET_NAME,
                 "{\"user\":\"replicator-demo\",\"accesskey\":\"" + FAKE_ACCESS_KEY + "\",\"secretaccesskey\":\""
-                        + FAKE_SECRET_KEY + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"444455556666\"}");
+                        + FAKE_SECRET_KEY + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"" + DESTINATION_ACCOUNT
+                        + "\"}");
         LocalLambda lambda = track(new LocalLambda(REGION, ACCOUNT));
 
         Path project = Files.createDirectories(scratch.resolve("codebuild-source"));
@@ -341,6 +350,36 @@ public final class LocalPipeline implements AutoCloseable {
         // the key exists, as on the stack.
         String eventDeliveryDeadLetters = sqs.createQueue(create -> create.queueName("event-delivery-dead-letters"))
                 .queueUrl();
+        // What replicator doctor reads besides the outputs: the stack's rules and alarms, through its resources
+        // (their stand-ins only describe them: events reach Enqueue directly, nothing evaluates an alarm), and
+        // the destination's ECR API, where the secret's keys are tried, when this pipeline runs that registry.
+        LocalEventBridge events = track(new LocalEventBridge(REGION, ACCOUNT));
+        LocalCloudWatch alarms = track(new LocalCloudWatch(REGION, ACCOUNT));
+        List<LocalCloudFormation.Resource> resources = new ArrayList<>();
+        for (String rule : List.of("ImageActionRule", "BuildCompletionRule", "SweepSchedule")) {
+            String name = STACK + "-" + rule;
+            events.putRule(
+                    rule.endsWith("Schedule")
+                            ? LocalEventBridge.Rule.onSchedule(name, "rate(5 minutes)")
+                            : LocalEventBridge.Rule.forEvents(name, "{\"source\":[\"aws.ecr\",\"aws.codebuild\"]}"));
+            resources.add(new LocalCloudFormation.Resource(rule, name, "AWS::Events::Rule"));
+        }
+        for (String alarm :
+                List.of("DeadLetterAlarm", "EventDeadLetterAlarm", "InvocationFailureAlarm", "FailedExecutionsAlarm")) {
+            String name = STACK + "-" + alarm;
+            alarms.putAlarm(LocalCloudWatch.Alarm.of(name, List.of(ALARM_TOPIC)));
+            resources.add(new LocalCloudFormation.Resource(alarm, name, "AWS::CloudWatch::Alarm"));
+        }
+        if (ownDestination != null) {
+            // The destination registry takes anyone: the token's password is never checked.
+            LocalEcrApi destinationApi =
+                    track(new LocalEcrApi(ownDestination, "anonymous", DESTINATION_ACCOUNT, DESTINATION_REGION));
+            operatorEnvironment.put(
+                    "AWS_ENDPOINT_URL_ECR", destinationApi.endpoint().toString());
+        }
+        operatorEnvironment.put(
+                "AWS_ENDPOINT_URL_EVENTBRIDGE", events.endpoint().toString());
+        operatorEnvironment.put("AWS_ENDPOINT_URL_CLOUDWATCH", alarms.endpoint().toString());
         LocalCloudFormation cloudFormation = track(new LocalCloudFormation(REGION, ACCOUNT));
         Map<String, String> outputs = new LinkedHashMap<>();
         outputs.put(StackOutputs.DESTINATION_SECRET_ID, secretArn);
@@ -352,7 +391,11 @@ public final class LocalPipeline implements AutoCloseable {
         outputs.put(StackOutputs.DEAD_LETTER_QUEUE_URL, queue.deadLetterUrl());
         outputs.put(StackOutputs.EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL, eventDeliveryDeadLetters);
         outputs.put(StackOutputs.RECONCILE_STATE_MACHINE_ARN, reconcile.stateMachineArn());
-        cloudFormation.putStack(STACK, outputs);
+        outputs.put(StackOutputs.DESTINATION_REGION, DESTINATION_REGION);
+        // Every repository replicates here.
+        outputs.put(StackOutputs.REPOSITORY_FILTER, StackOutputs.repositoryFilter("wildcard", List.of("*")));
+        outputs.put(StackOutputs.DESTINATION_ACCESS_STACK_NAME, "ecr-replicator-local-destination-access");
+        cloudFormation.putStack(STACK, outputs, resources);
         // What an operator's shell needs to reach all of it through the SDK's standard settings: the operator's
         // clients go to the engines directly, not through the relays a test cuts.
         operatorEnvironment.put(

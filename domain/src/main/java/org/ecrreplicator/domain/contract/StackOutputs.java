@@ -1,6 +1,7 @@
 package org.ecrreplicator.domain.contract;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The replication stack's CloudFormation outputs: written by the stack ({@code infra}, {@code ReplicationStack})
@@ -36,6 +37,18 @@ public final class StackOutputs {
     /** The reconcile state machine (decision 0068): {@code backfill} starts it. */
     public static final String RECONCILE_STATE_MACHINE_ARN = "ReconcileStateMachineArn";
 
+    /** The destination region: where {@code replicator doctor} checks the destination keys and repositories. */
+    public static final String DESTINATION_REGION = "DestinationRegion";
+
+    /**
+     * Which repositories replicate, as {@link #repositoryFilter(String, List)} writes it: {@code prefix:} or
+     * {@code wildcard:} and the patterns, comma-separated ({@code prefix:team/,apps/}).
+     */
+    public static final String REPOSITORY_FILTER = "RepositoryFilter";
+
+    /** The destination-access stack's name (it lives in the destination partition). */
+    public static final String DESTINATION_ACCESS_STACK_NAME = "DestinationAccessStackName";
+
     /** Every key, in the order the stack declares them. */
     public static final List<String> ALL = List.of(
             DESTINATION_SECRET_ID,
@@ -46,9 +59,20 @@ public final class StackOutputs {
             INVOCATION_FAILURE_QUEUE_URL,
             DEAD_LETTER_QUEUE_URL,
             EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL,
-            RECONCILE_STATE_MACHINE_ARN);
+            RECONCILE_STATE_MACHINE_ARN,
+            DESTINATION_REGION,
+            REPOSITORY_FILTER,
+            DESTINATION_ACCESS_STACK_NAME);
 
     private StackOutputs() {}
+
+    /**
+     * The value of {@link #REPOSITORY_FILTER}: {@code kind} ({@code prefix} or {@code wildcard}, any case), a
+     * colon, the patterns joined by commas. Repository patterns hold neither character.
+     */
+    public static String repositoryFilter(String kind, List<String> patterns) {
+        return kind.toLowerCase(Locale.ROOT) + ":" + String.join(",", patterns);
+    }
 
     /** The name the replication stack of {@code environment} ({@code dev}, {@code prod}) deploys under. */
     public static String replicationStackName(String environment) {

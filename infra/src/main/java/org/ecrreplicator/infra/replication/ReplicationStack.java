@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.ecrreplicator.domain.contract.StackOutputs;
 import org.ecrreplicator.infra.replication.ReplicationFunctions.ReconcileTasks;
+import org.ecrreplicator.infra.ReplicationStacks;
 import org.ecrreplicator.infra.replication.ReplicationFunctions.WorkflowTasks;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
@@ -110,6 +111,17 @@ public final class ReplicationStack extends Stack {
                 StackOutputs.RECONCILE_STATE_MACHINE_ARN,
                 reconcile.getStateMachineArn(),
                 "the reconcile workflow: replicator backfill starts it, as does its schedule");
+        output(StackOutputs.DESTINATION_REGION, settings.destinationRegion(), "the destination region");
+        output(
+                StackOutputs.REPOSITORY_FILTER,
+                StackOutputs.repositoryFilter(
+                        settings.repositories().kind().name(),
+                        settings.repositories().patterns()),
+                "the replicated repositories (prefix: or wildcard: and the patterns)");
+        output(
+                StackOutputs.DESTINATION_ACCESS_STACK_NAME,
+                ReplicationStacks.destinationAccessStackName(settings.environment()),
+                "the destination-access stack, in the destination partition");
     }
 
     private void output(String id, String value, String description) {

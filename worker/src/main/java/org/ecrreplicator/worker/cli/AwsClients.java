@@ -2,6 +2,7 @@ package org.ecrreplicator.worker.cli;
 
 import java.time.Duration;
 import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -9,7 +10,11 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -42,6 +47,23 @@ record AwsClients(Optional<String> profile, Optional<String> region) {
 
     SqsClient sqs() {
         return build(SqsClient.builder());
+    }
+
+    SecretsManagerClient secretsManager() {
+        return build(SecretsManagerClient.builder());
+    }
+
+    EventBridgeClient eventBridge() {
+        return build(EventBridgeClient.builder());
+    }
+
+    CloudWatchClient cloudWatch() {
+        return build(CloudWatchClient.builder());
+    }
+
+    /** ECR with these credentials instead of the profile's or the SDK chain's (the destination user's keys). */
+    EcrClient ecr(AwsCredentialsProvider credentials) {
+        return build(EcrClient.builder().credentialsProvider(credentials));
     }
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {

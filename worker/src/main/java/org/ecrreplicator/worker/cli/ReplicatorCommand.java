@@ -64,6 +64,7 @@ public final class ReplicatorCommand implements Callable<Integer> {
         commandLine.addSubcommand(new StatusCommand().spec());
         commandLine.addSubcommand(new RedriveCommand().spec());
         commandLine.addSubcommand(new BackfillCommand().spec());
+        commandLine.addSubcommand(new DoctorCommand().spec());
         commandLine.addSubcommand(demo());
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             cmd.getErr().println("error: " + message(exception));
