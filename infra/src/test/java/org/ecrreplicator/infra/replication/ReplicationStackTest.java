@@ -541,7 +541,18 @@ class ReplicationStackTest {
                 StackOutputs.RECONCILE_STATE_MACHINE_ARN,
                         List.of("AWS::StepFunctions::StateMachine", "ReconcileWorkflow"));
 
-        assertThat(referenced.keySet()).containsExactlyInAnyOrderElementsOf(StackOutputs.ALL);
+        // Facts of the settings, not resources: plain values.
+        Map<String, String> plain = Map.of(
+                StackOutputs.DESTINATION_REGION, "us-gov-west-1",
+                StackOutputs.DESTINATION_ACCESS_STACK_NAME, "ecr-replicator-dev-destination-access");
+
+        java.util.Set<String> keys = new java.util.HashSet<>(referenced.keySet());
+        keys.addAll(plain.keySet());
+        keys.add(StackOutputs.REPOSITORY_FILTER);
+        assertThat(keys).containsExactlyInAnyOrderElementsOf(StackOutputs.ALL);
+        plain.forEach((key, value) -> template.hasOutput(key, Map.of("Value", value)));
+        assertThat(template.findOutputs(StackOutputs.REPOSITORY_FILTER).toString())
+                .containsPattern("(prefix|wildcard):");
         assertThat(template.findOutputs("*").keySet())
                 .as("every output is a contract key: a command can find it")
                 .containsExactlyInAnyOrderElementsOf(StackOutputs.ALL);
