@@ -36,9 +36,16 @@ public final class StackOutputs {
     /** The reconcile state machine (decision 0068): {@code backfill} starts it. */
     public static final String RECONCILE_STATE_MACHINE_ARN = "ReconcileStateMachineArn";
 
+    /**
+     * The destination registry's region: with the account in the destination secret, where {@code status --live}
+     * finds the destination (the secret holds no region).
+     */
+    public static final String DESTINATION_REGION = "DestinationRegion";
+
     /** Every key, in the order the stack declares them. */
     public static final List<String> ALL = List.of(
             DESTINATION_SECRET_ID,
+            DESTINATION_REGION,
             QUEUE_URL,
             STATE_MACHINE_ARN,
             BUILD_PROJECT_NAME,

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.ecrreplicator.domain.DestinationSecret;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
@@ -539,10 +540,14 @@ class ReplicationStackTest {
                 StackOutputs.DESTINATION_SECRET_ID, List.of("AWS::SecretsManager::Secret", "DestinationSecret"),
                 StackOutputs.BUILD_PROJECT_NAME, List.of("AWS::CodeBuild::Project", "ReplicationBuild"));
 
-        assertThat(referenced.keySet()).containsExactlyInAnyOrderElementsOf(StackOutputs.ALL);
+        Map<String, String> plain = Map.of(StackOutputs.DESTINATION_REGION, "us-gov-west-1");
+
+        assertThat(Stream.concat(referenced.keySet().stream(), plain.keySet().stream()))
+                .containsExactlyInAnyOrderElementsOf(StackOutputs.ALL);
         assertThat(template.findOutputs("*").keySet())
                 .as("every output is a contract key: a command can find it")
                 .containsExactlyInAnyOrderElementsOf(StackOutputs.ALL);
+        plain.forEach((key, value) -> template.hasOutput(key, Map.of("Value", value)));
         referenced.forEach((key, resource) -> template.hasOutput(
                 key, Map.of("Value", Map.of("Ref", Templates.logicalId(resources, resource.get(0), resource.get(1))))));
     }
