@@ -60,7 +60,7 @@ public final class ReplicatorCommand implements Callable<Integer> {
         commandLine.addSubcommand(new ReplicateCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new DiffCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new SyncCommand(environment, ecrFactory).spec());
-        commandLine.addSubcommand(new StatusCommand().spec());
+        commandLine.addSubcommand(new StatusCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new RedriveCommand().spec());
         commandLine.addSubcommand(demo());
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
