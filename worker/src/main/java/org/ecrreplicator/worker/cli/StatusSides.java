@@ -45,7 +45,8 @@ final class StatusSides implements AutoCloseable {
                         "HOST[/PREFIX]",
                         String.class,
                         "With --live: the destination registry, instead of the secret's account in the stack's"
-                                + " DestinationRegion.")
+                                + " DestinationRegion (an ECR host is reached with the secret's keys unless"
+                                + " --dest-profile or --dest-creds says otherwise).")
                 .build());
         spec.addMixin("connection", ConnectionOptions.mixin());
         spec.addMixin("sourceCredentials", CredentialsOption.SOURCE.mixin());
