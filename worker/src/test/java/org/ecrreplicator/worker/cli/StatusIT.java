@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +23,13 @@ import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagStatus;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
 import org.ecrreplicator.engines.LocalCloudFormation;
+import org.ecrreplicator.engines.LocalSecretsManager;
 import org.ecrreplicator.engines.LocalStateTable;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
 import org.ecrreplicator.state.DynamoReconcileStore;
 import org.ecrreplicator.state.DynamoTagStateStore;
+import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,9 +53,12 @@ class StatusIT {
     private static final String RECONCILED_TABLE = "replicator-state-reconciled";
     private static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
     private static final Instant RUN_ENDED = T0.plusSeconds(3600);
+    private static final String DEPLOYED_STACK = StackOutputs.replicationStackName("statusit-deployed");
+    private static final String GOV_KEY = "AKIAI44QH8DHBEXAMPLE";
     private static final Map<String, String> saved = new HashMap<>();
     private static DynamoDbLocalEngine dynamoEngine;
     private static LocalCloudFormation cloudFormation;
+    private static LocalSecretsManager secrets;
     private static Digest app1;
     private static RegistryProcess source;
     private static RegistryProcess destination;
@@ -63,6 +70,23 @@ class StatusIT {
         cloudFormation.putStack(STACK, Map.of(StackOutputs.TABLE_NAME, TABLE));
         cloudFormation.putStack("stack-without-table", Map.of(StackOutputs.QUEUE_URL, "http://127.0.0.1:1/q"));
         cloudFormation.putStack(RECONCILED_STACK, Map.of(StackOutputs.TABLE_NAME, RECONCILED_TABLE));
+        // A deployment as the stack describes it: the destination is the secret's account in DestinationRegion.
+        secrets = new LocalSecretsManager("us-east-1", "123456789012");
+        String secretArn = secrets.put(
+                "ecr-replicator-statusit/destination",
+                "{\"user\":\"ecr-replicator-statusit\",\"accesskey\":\"" + GOV_KEY + "\",\"secretaccesskey\":"
+                        + "\"je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\",\"partition\":\"aws-us-gov\","
+                        + "\"accountid\":\"444455556666\"}");
+        cloudFormation.putStack(
+                DEPLOYED_STACK,
+                Map.of(
+                        StackOutputs.TABLE_NAME,
+                        TABLE,
+                        StackOutputs.DESTINATION_SECRET_ID,
+                        secretArn,
+                        StackOutputs.DESTINATION_REGION,
+                        "us-gov-west-1"));
+        setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
         setProperty("aws.endpointUrlCloudFormation", cloudFormation.endpoint().toString());
         setProperty("aws.endpointUrlDynamoDb", dynamoEngine.endpoint().toString());
         setProperty("aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE");
@@ -129,6 +153,7 @@ class StatusIT {
                 System.setProperty(name, value);
             }
         });
+        secrets.close();
         cloudFormation.close();
         dynamoEngine.close();
     }
@@ -378,6 +403,62 @@ class StatusIT {
                 .containsOnly("UNKNOWN");
     }
 
+    /** What the command asked an ECR factory for: the registry, and the access key id it would sign with. */
+    private record EcrAsked(String region, String registryId, String accessKeyId) {}
+
+    /** Records each ECR client asked for and refuses it, so that nothing reaches AWS. */
+    private static CliRun runRecordingEcr(List<EcrAsked> asked, String... args) {
+        EcrFactory recording = (region, credentials, registryId, defaults) -> {
+            asked.add(new EcrAsked(
+                    region.id(), registryId, credentials.resolveCredentials().accessKeyId()));
+            throw new ReplicatorException("no ECR in this test: " + registryId);
+        };
+        return CliRun.inProcess(Map.of(), recording, args);
+    }
+
+    @Test
+    void shouldLookAtTheStacksOwnRegistryWithTheDeploymentsCredentialsWhenNoSourceIsGiven() {
+        List<EcrAsked> asked = new ArrayList<>();
+
+        CliRun run = runRecordingEcr(
+                asked,
+                "status",
+                "--stack",
+                DEPLOYED_STACK,
+                "--region",
+                "us-east-1",
+                "--live",
+                "--dest",
+                destination.authority(),
+                "--insecure");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.FAILED);
+        assertThat(run.err()).contains("no ECR in this test: 123456789012");
+        assertThat(asked).containsExactly(new EcrAsked("us-east-1", "123456789012", "AKIAIOSFODNN7EXAMPLE"));
+    }
+
+    @Test
+    void shouldFindTheDestinationInTheSecretAndTheStacksRegionAndSignWithTheSecretsKeys() {
+        List<EcrAsked> asked = new ArrayList<>();
+
+        CliRun run = runRecordingEcr(
+                asked,
+                "status",
+                "--stack",
+                DEPLOYED_STACK,
+                "--region",
+                "us-east-1",
+                "--live",
+                "--source",
+                source.authority(),
+                "--insecure");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.FAILED);
+        assertThat(run.all()).doesNotContain("je7MtGbClwBF");
+        assertThat(asked).containsExactly(new EcrAsked("us-gov-west-1", "444455556666", GOV_KEY));
+        assertThat(secrets.calls()).isNotEmpty();
+    }
+
     @Test
     void shouldFailNamingTheOutputAndDestWhenTheStackDoesNotSayWhereTheDestinationIs() {
         CliRun run = run(
@@ -411,7 +492,7 @@ class StatusIT {
     }
 
     private static String[] concat(String[] first, String[] second) {
-        String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+        String[] all = Arrays.copyOf(first, first.length + second.length);
         System.arraycopy(second, 0, all, first.length, second.length);
         return all;
     }
