@@ -37,7 +37,11 @@ public final class StackOutputs {
     /** The reconcile state machine (decision 0068): {@code backfill} starts it. */
     public static final String RECONCILE_STATE_MACHINE_ARN = "ReconcileStateMachineArn";
 
-    /** The destination region: where {@code replicator doctor} checks the destination keys and repositories. */
+    /**
+     * The destination registry's region: where {@code replicator doctor} checks the destination keys and
+     * repositories, and, with the account in the destination secret (which holds no region), where {@code
+     * status --live} finds the destination.
+     */
     public static final String DESTINATION_REGION = "DestinationRegion";
 
     /**
@@ -52,6 +56,7 @@ public final class StackOutputs {
     /** Every key, in the order the stack declares them. */
     public static final List<String> ALL = List.of(
             DESTINATION_SECRET_ID,
+            DESTINATION_REGION,
             QUEUE_URL,
             STATE_MACHINE_ARN,
             BUILD_PROJECT_NAME,
@@ -60,7 +65,6 @@ public final class StackOutputs {
             DEAD_LETTER_QUEUE_URL,
             EVENT_DELIVERY_DEAD_LETTER_QUEUE_URL,
             RECONCILE_STATE_MACHINE_ARN,
-            DESTINATION_REGION,
             REPOSITORY_FILTER,
             DESTINATION_ACCESS_STACK_NAME);
 

@@ -81,7 +81,7 @@ public final class ReplicationStack extends Stack {
 
     /**
      * What an operator needs to find, under the keys the operator commands look up (StackOutputs): the secret
-     * to fill, the queues, the workflows, the build, the table.
+     * to fill, the destination's region, the queues, the workflows, the build, the table.
      */
     private void outputs(
             StatefulResources state, ReplicationBuild build, StateMachine stateMachine, StateMachine reconcile) {
@@ -90,6 +90,10 @@ public final class ReplicationStack extends Stack {
                 state.secret().reference(),
                 "the destination secret (fields: user, accesskey,"
                         + " secretaccesskey, partition, accountid); put its value with the AWS CLI");
+        output(
+                StackOutputs.DESTINATION_REGION,
+                settings.destinationRegion(),
+                "the destination registry's region (its account is the secret's accountid)");
         output(StackOutputs.QUEUE_URL, state.queue().getQueueUrl(), "the replication queue (FIFO)");
         output(StackOutputs.STATE_MACHINE_ARN, stateMachine.getStateMachineArn(), "the replication workflow");
         output(StackOutputs.BUILD_PROJECT_NAME, build.project().getProjectName(), "the replication build");
@@ -111,7 +115,6 @@ public final class ReplicationStack extends Stack {
                 StackOutputs.RECONCILE_STATE_MACHINE_ARN,
                 reconcile.getStateMachineArn(),
                 "the reconcile workflow: replicator backfill starts it, as does its schedule");
-        output(StackOutputs.DESTINATION_REGION, settings.destinationRegion(), "the destination region");
         output(
                 StackOutputs.REPOSITORY_FILTER,
                 StackOutputs.repositoryFilter(

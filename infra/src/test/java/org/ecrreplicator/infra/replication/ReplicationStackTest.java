@@ -556,6 +556,7 @@ class ReplicationStackTest {
         assertThat(template.findOutputs("*").keySet())
                 .as("every output is a contract key: a command can find it")
                 .containsExactlyInAnyOrderElementsOf(StackOutputs.ALL);
+        plain.forEach((key, value) -> template.hasOutput(key, Map.of("Value", value)));
         referenced.forEach((key, resource) -> template.hasOutput(
                 key, Map.of("Value", Map.of("Ref", Templates.logicalId(resources, resource.get(0), resource.get(1))))));
     }

@@ -2,6 +2,7 @@ package org.ecrreplicator.worker.cli;
 
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,18 +62,44 @@ enum CredentialsOption {
      */
     Endpoint endpoint(
             CommandSpec command, Environment environment, String host, boolean insecure, EcrFactory ecrFactory) {
+        return endpoint(
+                command,
+                environment,
+                host,
+                insecure,
+                ecrFactory,
+                () -> AwsIdentity.defaultChain(side.toLowerCase(Locale.ROOT)));
+    }
+
+    /**
+     * Like {@link #endpoint(CommandSpec, Environment, String, boolean, EcrFactory)}, with {@code fallback} instead
+     * of the default AWS credentials when nothing else names an ECR host's credentials ({@code status --live}: the
+     * deployment's profile, or its destination secret). {@code fallback} is asked only then.
+     */
+    Endpoint endpoint(
+            CommandSpec command,
+            Environment environment,
+            String host,
+            boolean insecure,
+            EcrFactory ecrFactory,
+            Supplier<AwsIdentity> fallback) {
         String given = value(command);
         Optional<AwsIdentity> aws = AwsSides.identity(this, command, host, given != null);
         String userPassword = given != null || aws.isPresent()
                 ? given
                 : environment.get(variable).orElse(null);
+        AwsIdentity identity = aws.isPresent()
+                ? aws.get()
+                : userPassword == null && Endpoints.ecrRegistry(host).isPresent()
+                        ? fallback.get()
+                        : AwsIdentity.defaultChain(side.toLowerCase(Locale.ROOT));
         return Endpoints.forHost(
                 host,
                 userPassword,
                 where(),
                 insecure,
                 ecrFactory,
-                aws.orElseGet(() -> AwsIdentity.defaultChain(side.toLowerCase(Locale.ROOT))),
+                identity,
                 EcrApi.RepositoryDefaults.noCreate(),
                 "pass " + option + " USER:PASSWORD, or set " + variable + "=USER:PASSWORD");
     }

@@ -65,6 +65,16 @@ final class DeploymentOptions {
                 Optional.ofNullable(CommandSpecs.value(command, REGION)));
     }
 
+    /**
+     * The identity the deployment options give, for calls beyond the stack's own services ({@code status --live}:
+     * the source registry's ECR API and the destination secret): {@code --profile}, else the default AWS
+     * credentials.
+     */
+    static AwsIdentity identity(CommandSpec command) {
+        String profile = CommandSpecs.value(command, PROFILE);
+        return profile == null ? AwsIdentity.defaultChain("source") : AwsSides.profile(profile, PROFILE, "source");
+    }
+
     /** Finds the stack and reads its outputs: one error line naming the fix when it or an output is missing. */
     static Deployment locate(CommandSpec command, AwsClients clients) {
         String stackName = stackName(command);

@@ -40,33 +40,59 @@ final class DestinationSecretReader {
                     + " (arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME, the replication stack's"
                     + " DestinationSecretId output), not '" + arn + "'");
         }
+        DestinationSecret secret =
+                fetch(arn, Region.of(matcher.group(2)), reader, AwsCredentialsOptions.SOURCE_PROFILE);
+        return identity(secret, arn, destination);
+    }
+
+    /**
+     * The secret {@code secretId} names: its ARN (read in the ARN's region), or its name (read in {@code region}),
+     * checked as ReadSecret checks it.
+     *
+     * @param readerOption the option that gives {@code reader} a profile, for the error that asks for one
+     */
+    static DestinationSecret fetch(String secretId, Region region, AwsIdentity reader, String readerOption) {
+        Matcher matcher = ARN.matcher(secretId);
+        Region where = matcher.matches() ? Region.of(matcher.group(2)) : region;
         String secretString;
-        try (SecretsManagerClient client = client(Region.of(matcher.group(2)), reader)) {
+        try (SecretsManagerClient client = client(where, reader)) {
             secretString =
-                    client.getSecretValue(request -> request.secretId(arn)).secretString();
+                    client.getSecretValue(request -> request.secretId(secretId)).secretString();
         } catch (AwsServiceException e) {
-            throw new ReplicatorException("destination secret " + arn + " cannot be read with the "
+            throw new ReplicatorException("destination secret " + secretId + " cannot be read with the "
                     + reader.description() + ": " + e.awsErrorDetails().errorCode() + " ("
-                    + e.awsErrorDetails().errorMessage() + "); the secret lives in the source partition: give"
-                    + " --src-profile a profile of it that may call secretsmanager:GetSecretValue");
+                    + e.awsErrorDetails().errorMessage() + "); the secret lives in the source partition: give "
+                    + readerOption + " a profile of it that may call secretsmanager:GetSecretValue");
         } catch (SdkException e) {
-            throw new ReplicatorException("destination secret " + arn + " cannot be read with the "
+            throw new ReplicatorException("destination secret " + secretId + " cannot be read with the "
                     + reader.description() + ": " + e.getMessage());
         }
         if (secretString == null) {
-            throw new ReplicatorException("destination secret " + arn + " holds no secret string: put the JSON"
+            throw new ReplicatorException("destination secret " + secretId + " holds no secret string: put the JSON"
                     + " object with the fields " + String.join(", ", DestinationSecret.FIELDS) + " (docs/deploy.md)");
         }
-        DestinationSecret secret;
         try {
-            secret = DestinationSecret.parse(secretString);
-            secret.registry(destination.region());
+            return DestinationSecret.parse(secretString);
         } catch (SecretValidationException e) {
             // The message names fields, never values.
-            throw new ReplicatorException("destination secret " + arn + ": " + e.getMessage());
+            throw new ReplicatorException("destination secret " + secretId + ": " + e.getMessage());
         }
+    }
+
+    /** The registry of the secret's account in {@code region}, which must be of the secret's partition. */
+    static EcrRegistry registry(DestinationSecret secret, String secretId, String region) {
+        try {
+            return secret.registry(region);
+        } catch (SecretValidationException e) {
+            throw new ReplicatorException("destination secret " + secretId + ": " + e.getMessage());
+        }
+    }
+
+    /** The secret's keys, for {@code destination}: the secret must be for its partition and account. */
+    static AwsIdentity identity(DestinationSecret secret, String secretId, EcrRegistry destination) {
+        registry(secret, secretId, destination.region());
         if (!secret.accountId().equals(destination.accountId())) {
-            throw new ReplicatorException("destination secret " + arn + " is for account " + secret.accountId()
+            throw new ReplicatorException("destination secret " + secretId + " is for account " + secret.accountId()
                     + ", the destination " + destination.host() + " is in account " + destination.accountId()
                     + ": name the registry of the secret's account, or the secret of this one");
         }
@@ -74,7 +100,7 @@ final class DestinationSecretReader {
                 StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(secret.accessKey(), secret.secretAccessKey())),
                 null,
-                "destination side, the keys of secret " + arn);
+                "destination side, the keys of secret " + secretId);
     }
 
     private static SecretsManagerClient client(Region region, AwsIdentity reader) {

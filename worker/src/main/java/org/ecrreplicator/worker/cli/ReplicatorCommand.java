@@ -61,7 +61,7 @@ public final class ReplicatorCommand implements Callable<Integer> {
         commandLine.addSubcommand(new ReconcileCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new DiffCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new SyncCommand(environment, ecrFactory).spec());
-        commandLine.addSubcommand(new StatusCommand().spec());
+        commandLine.addSubcommand(new StatusCommand(environment, ecrFactory).spec());
         commandLine.addSubcommand(new RedriveCommand().spec());
         commandLine.addSubcommand(new BackfillCommand().spec());
         commandLine.addSubcommand(new DoctorCommand().spec());

@@ -175,7 +175,7 @@ public final class Doctor {
         for (Output output : stack.outputs()) {
             outputs.put(output.outputKey(), output.outputValue());
         }
-        Deployment deployment = new Deployment(stack.stackName(), region, outputs);
+        Deployment deployment = new Deployment(stack.stackName(), stack.stackId(), region, outputs);
         List<Check> parts = new ArrayList<>();
         parts.add(stackHealth(stack.stackName(), region, stack.stackStatusAsString()));
         parts.add(destinationAccessStack(deployment));

@@ -45,6 +45,6 @@ public final class DeploymentLocator {
         for (Output output : stack.outputs()) {
             outputs.put(output.outputKey(), output.outputValue());
         }
-        return new Deployment(stack.stackName(), region, outputs);
+        return new Deployment(stack.stackName(), stack.stackId(), region, outputs);
     }
 }

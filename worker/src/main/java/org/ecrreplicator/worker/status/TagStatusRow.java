@@ -11,7 +11,9 @@ import org.ecrreplicator.domain.state.TagStatus;
  * One per-tag item as {@code replicator status} shows it.
  *
  * @param tag null for an item keyed by digest ({@code repo@digest}); then {@code digest} holds it
- * @param lastReconcile always null: nothing reconciles yet, and the table prints {@code never}
+ * @param lastReconcile when the latest reconcile run that covered the tag's repository ended ({@link
+ *     LastReconcile#reconciledAt}); null when no ended run covered it
+ * @param live what the registries hold now ({@code --live}); null when they were not asked
  */
 public record TagStatusRow(
         String repository,
@@ -27,7 +29,8 @@ public record TagStatusRow(
         String error,
         String cause,
         Instant lastReconcile,
-        Instant updatedAt) {
+        Instant updatedAt,
+        LiveState live) {
 
     /**
      * The statuses in which the last build settled the tag on what the source held when it ran: copied (or
@@ -71,7 +74,51 @@ public record TagStatusRow(
                 state.error(),
                 state.cause(),
                 null,
-                state.updatedAt());
+                state.updatedAt(),
+                null);
+    }
+
+    public TagStatusRow withLastReconcile(Instant value) {
+        return new TagStatusRow(
+                repository,
+                tag,
+                digest,
+                status,
+                inSync,
+                lastEventId,
+                lastEventTime,
+                replicatedDigest,
+                replicatedAt,
+                buildId,
+                error,
+                cause,
+                value,
+                updatedAt,
+                live);
+    }
+
+    public TagStatusRow withLive(LiveState value) {
+        return new TagStatusRow(
+                repository,
+                tag,
+                digest,
+                status,
+                inSync,
+                lastEventId,
+                lastEventTime,
+                replicatedDigest,
+                replicatedAt,
+                buildId,
+                error,
+                cause,
+                lastReconcile,
+                updatedAt,
+                value);
+    }
+
+    /** What names the image in its repository: the tag, else the digest of an item keyed by digest. */
+    public String reference() {
+        return tag != null ? tag : digest;
     }
 
     /** The tag, or {@code @digest} for an item keyed by digest. */

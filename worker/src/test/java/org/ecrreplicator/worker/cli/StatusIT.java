@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +16,20 @@ import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.domain.contract.StackOutputs;
 import org.ecrreplicator.domain.state.EventMark;
 import org.ecrreplicator.domain.state.Lease;
+import org.ecrreplicator.domain.state.ReconcileCounts;
+import org.ecrreplicator.domain.state.ReconcileRun;
 import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagStatus;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
 import org.ecrreplicator.engines.LocalCloudFormation;
+import org.ecrreplicator.engines.LocalSecretsManager;
 import org.ecrreplicator.engines.LocalStateTable;
+import org.ecrreplicator.engines.RegistryProcess;
+import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.state.DynamoReconcileStore;
 import org.ecrreplicator.state.DynamoTagStateStore;
+import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,18 +40,28 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * {@code replicator status} in process against DynamoDB Local and the CloudFormation stand-in. The command builds
- * its clients as on an operator's machine; the SDK's own endpoint and credential settings (the system properties
- * that mirror {@code AWS_ENDPOINT_URL_<SERVICE>} and {@code AWS_ACCESS_KEY_ID}) point them at loopback.
+ * {@code replicator status} in process against DynamoDB Local and the CloudFormation stand-in, and for {@code
+ * --live} two real distribution registries. The command builds its clients as on an operator's machine; the SDK's
+ * own endpoint and credential settings (the system properties that mirror {@code AWS_ENDPOINT_URL_<SERVICE>} and
+ * {@code AWS_ACCESS_KEY_ID}) point them at loopback. The reconcile runs are written through {@link
+ * DynamoReconcileStore} into a second stack's table, so that the first one shows none.
  */
 class StatusIT {
     private static final String STACK = StackOutputs.replicationStackName("statusit");
     private static final String TABLE = "replicator-state";
+    private static final String RECONCILED_STACK = StackOutputs.replicationStackName("statusit-reconciled");
+    private static final String RECONCILED_TABLE = "replicator-state-reconciled";
     private static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
+    private static final Instant RUN_ENDED = T0.plusSeconds(3600);
+    private static final String DEPLOYED_STACK = StackOutputs.replicationStackName("statusit-deployed");
+    private static final String GOV_KEY = "AKIAI44QH8DHBEXAMPLE";
     private static final Map<String, String> saved = new HashMap<>();
     private static DynamoDbLocalEngine dynamoEngine;
     private static LocalCloudFormation cloudFormation;
+    private static LocalSecretsManager secrets;
     private static Digest app1;
+    private static RegistryProcess source;
+    private static RegistryProcess destination;
 
     @BeforeAll
     static void start() throws Exception {
@@ -50,6 +69,24 @@ class StatusIT {
         cloudFormation = new LocalCloudFormation("us-east-1", "123456789012");
         cloudFormation.putStack(STACK, Map.of(StackOutputs.TABLE_NAME, TABLE));
         cloudFormation.putStack("stack-without-table", Map.of(StackOutputs.QUEUE_URL, "http://127.0.0.1:1/q"));
+        cloudFormation.putStack(RECONCILED_STACK, Map.of(StackOutputs.TABLE_NAME, RECONCILED_TABLE));
+        // A deployment as the stack describes it: the destination is the secret's account in DestinationRegion.
+        secrets = new LocalSecretsManager("us-east-1", "123456789012");
+        String secretArn = secrets.put(
+                "ecr-replicator-statusit/destination",
+                "{\"user\":\"ecr-replicator-statusit\",\"accesskey\":\"" + GOV_KEY + "\",\"secretaccesskey\":"
+                        + "\"je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\",\"partition\":\"aws-us-gov\","
+                        + "\"accountid\":\"444455556666\"}");
+        cloudFormation.putStack(
+                DEPLOYED_STACK,
+                Map.of(
+                        StackOutputs.TABLE_NAME,
+                        TABLE,
+                        StackOutputs.DESTINATION_SECRET_ID,
+                        secretArn,
+                        StackOutputs.DESTINATION_REGION,
+                        "us-gov-west-1"));
+        setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
         setProperty("aws.endpointUrlCloudFormation", cloudFormation.endpoint().toString());
         setProperty("aws.endpointUrlDynamoDb", dynamoEngine.endpoint().toString());
         setProperty("aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE");
@@ -82,11 +119,33 @@ class StatusIT {
                     .applied(new EventMark(T0, "ev-other/tool:old"))
                     .replicated(null, T0.plusSeconds(20), true)
                     .done());
+
+            // A run over both repositories whose shard of other/tool failed: only team/app was reconciled.
+            LocalStateTable.create(dynamo, RECONCILED_TABLE, StateTable.KEY);
+            DynamoTagStateStore reconciledTags = new DynamoTagStateStore(dynamo, RECONCILED_TABLE);
+            reconciledTags.save(tag("team/app:1.0", TagStatus.REPLICATED).done());
+            reconciledTags.save(tag("other/tool:latest", TagStatus.REPLICATED).done());
+            DynamoReconcileStore runs = new DynamoReconcileStore(dynamo, RECONCILED_TABLE);
+            ReconcileRun started = ReconcileRun.started("nightly-7", "", T0, 2);
+            Instant expires = Instant.now().plusSeconds(86_400);
+            runs.savePlan(started, List.of(List.of("team/app"), List.of("other/tool")), expires);
+            ReconcileCounts shard0 = new ReconcileCounts(40, 2, 1, 0, 3, 0, 0, 0, 3 * 1024 * 1024);
+            runs.saveShardCounts("nightly-7", 0, shard0);
+            runs.saveRun(started.ended(RUN_ENDED, 1, shard0), expires);
         }
+
+        source = RegistryProcess.startAnonymous();
+        destination = RegistryProcess.startAnonymous();
     }
 
     @AfterAll
     static void stop() {
+        if (destination != null) {
+            destination.close();
+        }
+        if (source != null) {
+            source.close();
+        }
         saved.forEach((name, value) -> {
             if (value == null) {
                 System.clearProperty(name);
@@ -94,6 +153,7 @@ class StatusIT {
                 System.setProperty(name, value);
             }
         });
+        secrets.close();
         cloudFormation.close();
         dynamoEngine.close();
     }
@@ -126,11 +186,13 @@ class StatusIT {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.err()).isEmpty();
         List<String> lines = lines(run);
-        assertThat(lines.get(0))
+        assertThat(lines.get(0)).isEqualTo("last reconcile: no reconcile has run yet: run replicator backfill");
+        assertThat(lines.get(1))
                 .startsWith("repository")
-                .contains("tag", "status", "last event", "replicated digest", "last build", "error", "last reconcile");
-        assertThat(lines.get(1)).matches("[- ]+");
-        assertThat(lines.subList(2, lines.size()))
+                .contains("tag", "status", "last event", "replicated digest", "last build", "error", "last reconcile")
+                .doesNotContain("live");
+        assertThat(lines.get(2)).matches("[- ]+");
+        assertThat(lines.subList(3, lines.size()))
                 .hasSize(4)
                 .satisfiesExactly(
                         line -> assertThat(line).startsWith("other/tool").contains("latest", "BUILDING", "build-3"),
@@ -193,7 +255,246 @@ class StatusIT {
                 .singleElement()
                 .satisfies(row -> assertThat(row.get("status").asText()).isEqualTo("FAILED"));
         assertThat(absentTag.exit()).isZero();
-        assertThat(lines(absentTag)).hasSize(2);
+        assertThat(lines(absentTag)).hasSize(3);
+    }
+
+    @Test
+    void shouldPrintTheLastReconcileAboveTheTableAndWhenItCoveredEachTag() {
+        CliRun run = run("status", "--stack", RECONCILED_STACK, "--region", "us-east-1");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        List<String> lines = lines(run);
+        assertThat(lines.get(0))
+                .startsWith("last reconcile: run nightly-7 DRIFT_LEFT, ended ")
+                .contains(" ago (" + RUN_ENDED + "); 2 shards, 1 failed; 40 in sync, 2 missing, 1 stale, 0 extra,"
+                        + " 3 repaired, 0 deferred, 0 failed, 0 extra kept, 3.0 MiB copied");
+        assertThat(lines.subList(3, lines.size()))
+                .satisfiesExactly(
+                        line -> assertThat(line).startsWith("other/tool").endsWith(" -"),
+                        line -> assertThat(line).startsWith("team/app").endsWith(RUN_ENDED.toString()));
+    }
+
+    @Test
+    void shouldKeepTheJsonArrayAndGiveEachTagTheEndOfTheRunThatCoveredIt() {
+        CliRun run = run("status", "--stack", RECONCILED_STACK, "--region", "us-east-1", "--json");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode json = run.json();
+        assertThat(json.isArray()).isTrue();
+        assertThat(json.get(0).get("repository").asText()).isEqualTo("other/tool");
+        assertThat(json.get(0).get("lastReconcile").isNull())
+                .as("its shard failed")
+                .isTrue();
+        assertThat(json.get(1).get("lastReconcile").asText()).isEqualTo(RUN_ENDED.toString());
+        assertThat(json.get(1).has("live")).isFalse();
+    }
+
+    @Test
+    void shouldPrintTheRunAloneAsOneLineOrOneObjectWhenLastReconcileIsAsked() {
+        CliRun text = run("status", "--stack", RECONCILED_STACK, "--region", "us-east-1", "--last-reconcile");
+        CliRun json = run("status", "--stack", RECONCILED_STACK, "--region", "us-east-1", "--last-reconcile", "--json");
+        CliRun none = run("status", "--stack", STACK, "--region", "us-east-1", "--last-reconcile", "--json");
+        CliRun withTarget = run("status", "--stack", STACK, "--last-reconcile", "team/app");
+
+        assertThat(text.exit()).as(text.err()).isZero();
+        assertThat(lines(text)).singleElement().asString().startsWith("last reconcile: run nightly-7 DRIFT_LEFT");
+        JsonNode last = json.json().get("lastReconcile");
+        assertThat(last.get("runId").asText()).isEqualTo("nightly-7");
+        assertThat(last.get("status").asText()).isEqualTo("DRIFT_LEFT");
+        assertThat(last.get("startedAt").asText()).isEqualTo(T0.toString());
+        assertThat(last.get("endedAt").asText()).isEqualTo(RUN_ENDED.toString());
+        assertThat(last.get("shards").asInt()).isEqualTo(2);
+        assertThat(last.get("failedShards").asInt()).isEqualTo(1);
+        assertThat(last.get("counts").get("missing").asLong()).isEqualTo(2);
+        assertThat(last.get("counts").get("bytesCopied").asLong()).isEqualTo(3 * 1024 * 1024);
+        assertThat(last.get("driftLeft").asLong()).isZero();
+        assertThat(none.json().get("lastReconcile").isNull()).isTrue();
+        assertThat(withTarget.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(withTarget.err()).contains("--last-reconcile prints the run alone");
+    }
+
+    @Test
+    void shouldAskBothRegistriesForEveryRowShownWhenLiveIsAsked() throws Exception {
+        SampleImages.Image inSync = single(31, source, "live/team/app", "1.0");
+        single(31, destination, "live/team/app", "1.0");
+        SampleImages.Image moved = single(32, source, "live/team/app", "2.0");
+        SampleImages.Image stale = single(33, destination, "live/team/app", "2.0");
+        SampleImages.Image missing = single(34, source, "live/other/tool", "latest");
+        SampleImages.Image kept = single(35, destination, "live/other/tool", "old");
+        String[] registries = {
+            "--source", source.authority() + "/live", "--dest", destination.authority() + "/live", "--insecure"
+        };
+
+        CliRun table =
+                run(concat(new String[] {"status", "--stack", STACK, "--region", "us-east-1", "--live"}, registries));
+        CliRun json = run(concat(
+                new String[] {"status", "--stack", STACK, "--region", "us-east-1", "--live", "--json"}, registries));
+
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.err()).isEmpty();
+        List<String> lines = lines(table);
+        assertThat(lines.get(1)).contains("source now", "destination now", "live");
+        assertThat(lines.subList(3, lines.size()))
+                .satisfiesExactly(
+                        line -> assertThat(line)
+                                .startsWith("other/tool")
+                                .contains("latest", missing.digest().substring(0, 19))
+                                .endsWith("missing at destination"),
+                        line -> assertThat(line)
+                                .startsWith("other/tool")
+                                .contains("old", kept.digest().substring(0, 19))
+                                .endsWith("gone at source"),
+                        line -> assertThat(line)
+                                .startsWith("team/app")
+                                .contains("1.0", inSync.digest().substring(0, 19))
+                                .endsWith("in sync"),
+                        line -> assertThat(line)
+                                .startsWith("team/app")
+                                .contains(
+                                        "2.0",
+                                        moved.digest().substring(0, 19),
+                                        stale.digest().substring(0, 19))
+                                .endsWith("differs"));
+        assertThat(json.exit()).as(json.err()).isZero();
+        assertThat(json.json())
+                .extracting(row -> row.get("tag").asText() + " "
+                        + row.get("live").get("verdict").asText() + " "
+                        + row.get("live").get("sourceDigest").asText() + " "
+                        + row.get("live").get("destinationDigest").asText())
+                .containsExactly(
+                        "latest MISSING_AT_DESTINATION " + missing.digest() + " null",
+                        "old GONE_AT_SOURCE null " + kept.digest(),
+                        "1.0 IN_SYNC " + inSync.digest() + " " + inSync.digest(),
+                        "2.0 DIFFERS " + moved.digest() + " " + stale.digest());
+    }
+
+    @Test
+    void shouldNameTheFirstFailuresAndExitFourWhenARegistryCannotBeAsked() {
+        single(41, source, "down/team/app", "1.0");
+
+        CliRun run = run(
+                "status",
+                "--stack",
+                STACK,
+                "--region",
+                "us-east-1",
+                "--live",
+                "--json",
+                "--source",
+                source.authority() + "/down",
+                "--dest",
+                "no-such-registry.invalid:5000",
+                "--insecure");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.ERRORS);
+        assertThat(run.err().strip().lines().toList())
+                .satisfiesExactly(
+                        line -> assertThat(line)
+                                .startsWith("error: other/tool:latest: destination: HEAD manifest other/tool:latest at"
+                                        + " no-such-registry.invalid:5000")
+                                .contains("cannot resolve host no-such-registry.invalid"),
+                        line -> assertThat(line).startsWith("error: other/tool:old: destination: "),
+                        line -> assertThat(line).startsWith("error: team/app:1.0: destination: "),
+                        line -> assertThat(line)
+                                .isEqualTo("error: and 1 more tags the registries could not be asked"
+                                        + " about (live: unknown; --json has each error)"));
+        assertThat(run.json())
+                .extracting(row -> row.get("live").get("verdict").asText())
+                .containsOnly("UNKNOWN");
+    }
+
+    /** What the command asked an ECR factory for: the registry, and the access key id it would sign with. */
+    private record EcrAsked(String region, String registryId, String accessKeyId) {}
+
+    /** Records each ECR client asked for and refuses it, so that nothing reaches AWS. */
+    private static CliRun runRecordingEcr(List<EcrAsked> asked, String... args) {
+        EcrFactory recording = (region, credentials, registryId, defaults) -> {
+            asked.add(new EcrAsked(
+                    region.id(), registryId, credentials.resolveCredentials().accessKeyId()));
+            throw new ReplicatorException("no ECR in this test: " + registryId);
+        };
+        return CliRun.inProcess(Map.of(), recording, args);
+    }
+
+    @Test
+    void shouldLookAtTheStacksOwnRegistryWithTheDeploymentsCredentialsWhenNoSourceIsGiven() {
+        List<EcrAsked> asked = new ArrayList<>();
+
+        CliRun run = runRecordingEcr(
+                asked,
+                "status",
+                "--stack",
+                DEPLOYED_STACK,
+                "--region",
+                "us-east-1",
+                "--live",
+                "--dest",
+                destination.authority(),
+                "--insecure");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.FAILED);
+        assertThat(run.err()).contains("no ECR in this test: 123456789012");
+        assertThat(asked).containsExactly(new EcrAsked("us-east-1", "123456789012", "AKIAIOSFODNN7EXAMPLE"));
+    }
+
+    @Test
+    void shouldFindTheDestinationInTheSecretAndTheStacksRegionAndSignWithTheSecretsKeys() {
+        List<EcrAsked> asked = new ArrayList<>();
+
+        CliRun run = runRecordingEcr(
+                asked,
+                "status",
+                "--stack",
+                DEPLOYED_STACK,
+                "--region",
+                "us-east-1",
+                "--live",
+                "--source",
+                source.authority(),
+                "--insecure");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.FAILED);
+        assertThat(run.all()).doesNotContain("je7MtGbClwBF");
+        assertThat(asked).containsExactly(new EcrAsked("us-gov-west-1", "444455556666", GOV_KEY));
+        assertThat(secrets.calls()).isNotEmpty();
+    }
+
+    @Test
+    void shouldFailNamingTheOutputAndDestWhenTheStackDoesNotSayWhereTheDestinationIs() {
+        CliRun run = run(
+                "status",
+                "--stack",
+                STACK,
+                "--region",
+                "us-east-1",
+                "--live",
+                "--source",
+                source.authority(),
+                "--insecure");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.FAILED);
+        assertThat(run.err().strip().lines())
+                .singleElement()
+                .asString()
+                .contains("has no output " + StackOutputs.DESTINATION_REGION, "deploy this version", "--dest HOST");
+    }
+
+    @Test
+    void shouldRefuseRegistryOptionsWithoutLive() {
+        CliRun run = run("status", "--stack", STACK, "--dest", "registry.example");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err()).contains("--dest applies to --live only");
+    }
+
+    private static SampleImages.Image single(long seed, RegistryProcess at, String repository, String tag) {
+        return SampleImages.seed(seed).pushOciImage(SampleImages.Target.anonymous(at.baseUri()), repository, tag);
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        String[] all = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
     }
 
     @Test
