@@ -160,6 +160,7 @@ public record ReplicationSettings(
             }
         });
 
+        int buildConcurrency = section.integer("buildConcurrency", 1, 100, 5);
         return new ReplicationSettings(
                 context.name(),
                 account,
@@ -178,7 +179,7 @@ public record ReplicationSettings(
                 compute,
                 buildTimeout,
                 queuedTimeout,
-                section.integer("buildConcurrency", 1, 100, 5),
+                buildConcurrency,
                 leaseSeconds,
                 leaseWaitSeconds,
                 maxLeaseWaits,
@@ -186,8 +187,29 @@ public record ReplicationSettings(
                 section.integer("queueMaxReceiveCount", 1, 100, 5),
                 topic,
                 reconcileSchedule(section),
-                section.integer("reconcileConcurrency", 1, 40, 4),
+                reconcileConcurrency(section, buildConcurrency),
                 section.integer("reconcileShardSize", 10, 10_000, 500));
+    }
+
+    /**
+     * Shard builds at once, below the project's concurrent-build limit: CodeBuild refuses builds past the limit
+     * rather than queueing them, so a reconcile that took every slot would throttle the event builds. Unset, it
+     * is 4 or one less than {@code buildConcurrency}, whichever is smaller (at least 1).
+     */
+    static int reconcileConcurrency(Section section, int buildConcurrency) {
+        String key = "reconcileConcurrency";
+        if (!section.has(key)) {
+            return Math.max(1, Math.min(4, buildConcurrency - 1));
+        }
+        int value = section.integer(key, 1, 40);
+        if (buildConcurrency > 1 && value >= buildConcurrency) {
+            throw section.invalid(
+                    key,
+                    value,
+                    "a number below buildConcurrency (" + buildConcurrency + "), so that event builds keep a slot"
+                            + " while a reconcile runs: lower it or raise buildConcurrency");
+        }
+        return value;
     }
 
     /**

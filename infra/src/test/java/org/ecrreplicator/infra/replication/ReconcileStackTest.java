@@ -70,7 +70,7 @@ class ReconcileStackTest {
                 .containsEntry(
                         StateMachineTemplate.RECORD_RECONCILE_FUNCTION_ARN,
                         ref("AWS::Lambda::Alias", "RecordReconcileAlias"))
-                .containsEntry(StateMachineTemplate.RECONCILE_CONCURRENCY, "4")
+                .containsEntry(StateMachineTemplate.RECONCILE_CONCURRENCY, "1")
                 .as("the builds are the replication's project: the same task timeout, (30 + 30) * 60 + 300")
                 .containsEntry(StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS, "3900");
         template.hasOutput(
@@ -82,6 +82,7 @@ class ReconcileStackTest {
     void shouldPassTheConcurrencySettingToTheMapWhenConfigured() {
         Map<String, Map<String, Object>> configured =
                 Templates.resources(Template.fromStack(TestApps.define("dev", replication -> {
+                            replication.put("buildConcurrency", 20);
                             replication.put("reconcileConcurrency", 12);
                             replication.put("reconcileShardSize", 2000);
                         })

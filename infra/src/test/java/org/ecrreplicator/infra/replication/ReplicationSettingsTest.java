@@ -169,12 +169,33 @@ class ReplicationSettingsTest {
     }
 
     @Test
-    void shouldReconcileDailyFourShardsAtOnceOf500TagsWhenTheSettingsAreAbsent() {
+    void shouldReconcileDailyInShardsOf500TagsBelowTheBuildLimitWhenTheSettingsAreAbsent() {
         ReplicationSettings settings = dev(replication -> {});
 
         assertThat(settings.reconcileSchedule()).contains("rate(1 day)");
-        assertThat(settings.reconcileConcurrency()).isEqualTo(4);
+        assertThat(settings.reconcileConcurrency())
+                .as("dev's buildConcurrency is 2: one slot stays for events")
+                .isEqualTo(1);
         assertThat(settings.reconcileShardSize()).isEqualTo(500);
+        assertThat(dev(replication -> replication.put("buildConcurrency", 10)).reconcileConcurrency())
+                .isEqualTo(4);
+    }
+
+    @Test
+    void shouldNameBuildConcurrencyWhenTheReconcileWouldTakeEverySlot() {
+        assertThatThrownBy(() -> dev(replication -> {
+                    replication.put("buildConcurrency", 3);
+                    replication.put("reconcileConcurrency", 3);
+                }))
+                .hasMessage("context 'environments.dev.replication.reconcileConcurrency' is 3: expected a number"
+                        + " below buildConcurrency (3), so that event builds keep a slot while a reconcile runs:"
+                        + " lower it or raise buildConcurrency");
+        assertThat(dev(replication -> {
+                            replication.put("buildConcurrency", 3);
+                            replication.put("reconcileConcurrency", 2);
+                        })
+                        .reconcileConcurrency())
+                .isEqualTo(2);
     }
 
     @Test
@@ -233,6 +254,7 @@ class ReplicationSettingsTest {
                 .hasMessage("context 'environments.dev.replication.reconcileShardSize' is 9: expected a whole"
                         + " number from 10 to 10000");
         ReplicationSettings settings = dev(replication -> {
+            replication.put("buildConcurrency", 100);
             replication.put("reconcileConcurrency", 40);
             replication.put("reconcileShardSize", 10_000);
         });

@@ -56,7 +56,7 @@ class StateMachineDefinitionTest {
                         StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS);
         assertThat(substitutions.keySet()).isEqualTo(definition.placeholders());
         assertThat(substitutions)
-                .containsEntry(StateMachineTemplate.RECONCILE_CONCURRENCY, "4")
+                .containsEntry(StateMachineTemplate.RECONCILE_CONCURRENCY, "1")
                 .containsEntry(StateMachineTemplate.BUILD_TASK_TIMEOUT_SECONDS, "3900");
 
         // The ARNs are tokens until CloudFormation resolves them: a plain value per placeholder instead.
