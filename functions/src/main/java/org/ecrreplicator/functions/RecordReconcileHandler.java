@@ -11,7 +11,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.contract.ReconcileMetrics;
 import org.ecrreplicator.domain.state.ReconcileCounts;
@@ -23,7 +25,7 @@ import org.ecrreplicator.state.ReconcileStore;
  * Ends a reconcile run (decision 0068): sums the shards' counts, records the run in the state table (under its
  * id and as the latest) and publishes the run's metrics as one log line in CloudWatch embedded metric format.
  *
- * <p>In: {@code {"runId","shards":[shard task result | {"shard","failed":true,"error","cause"}]}}. Out: {@code
+ * <p>In: {@code {"runId"}}. Out: {@code
  * {"runId","status":"IN_SYNC|DRIFT_LEFT","shards","failedShards","driftLeft","counts":{...}}}.
  */
 public final class RecordReconcileHandler implements RequestStreamHandler {
@@ -57,31 +59,29 @@ public final class RecordReconcileHandler implements RequestStreamHandler {
     JsonNode handle(JsonNode payload) {
         String runId = JsonIo.text(payload, "runId");
         log.about("runId", runId);
-        JsonNode shards = payload.get("shards");
-        if (shards == null || !shards.isArray()) {
-            throw new IllegalArgumentException("payload field 'shards' must be the Map state's array of shard results");
-        }
+        ReconcileRun started = store.loadRun(runId)
+                .orElseThrow(() -> new IllegalStateException("reconcile run " + runId + " is not in the state table:"
+                        + " its plan build did not record it, or the record expired"));
+        // The shards' counts come from the state table, where each shard build wrote them: the Map keeps no
+        // results, so its output does not grow with the number of shards (Step Functions' 256 KiB limit).
         ReconcileCounts total = ReconcileCounts.NONE;
         int failed = 0;
-        for (JsonNode shard : shards) {
-            if (shard.path("failed").asBoolean(false)) {
+        List<Optional<ReconcileCounts>> shards = store.shardCounts(runId, started.shards());
+        for (int shard = 0; shard < shards.size(); shard++) {
+            if (shards.get(shard).isEmpty()) {
                 failed++;
                 log.warn(
                         "shard failed",
                         "shard",
-                        shard.path("shard").asText(),
-                        "error",
-                        shard.path("error").asText(),
-                        "cause",
-                        Log.truncate(shard.path("cause").asText(), 2000));
-                continue;
+                        Integer.toString(shard),
+                        "reason",
+                        "its build recorded no counts: it failed after its retries (the execution's history has the"
+                                + " error and the build log the cause)");
+            } else {
+                total = total.plus(shards.get(shard).get());
             }
-            total = total.plus(counts(shard.path("counts")));
         }
         Instant now = clock.instant();
-        ReconcileRun started = store.loadRun(runId)
-                .orElseThrow(() -> new IllegalStateException("reconcile run " + runId + " is not in the state table:"
-                        + " its plan build did not record it, or the record expired"));
         ReconcileRun ended = started.ended(now, failed, total);
         store.saveRun(ended, now.plus(Duration.ofDays(config.historyTtlDays())));
         long driftLeft = total.driftLeft() + failed;

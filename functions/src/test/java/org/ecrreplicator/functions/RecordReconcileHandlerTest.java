@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +32,8 @@ class RecordReconcileHandlerTest {
         final Map<String, ReconcileRun> runs = new HashMap<>();
         final List<ReconcileRun> saved = new ArrayList<>();
         final List<Instant> expiries = new ArrayList<>();
+        /** What each shard build recorded; a shard whose build failed recorded nothing. */
+        final Map<Integer, ReconcileCounts> counts = new HashMap<>();
 
         @Override
         public Optional<ReconcileRun> loadRun(String runId) {
@@ -63,7 +64,11 @@ class RecordReconcileHandlerTest {
 
         @Override
         public List<Optional<ReconcileCounts>> shardCounts(String runId, int shards) {
-            throw new UnsupportedOperationException();
+            List<Optional<ReconcileCounts>> all = new ArrayList<>();
+            for (int shard = 0; shard < shards; shard++) {
+                all.add(Optional.ofNullable(counts.get(shard)));
+            }
+            return all;
         }
 
         @Override
@@ -83,34 +88,13 @@ class RecordReconcileHandlerTest {
             logs::add,
             new MutableClock(NOW));
 
-    private static ObjectNode payload(JsonNode... shards) {
-        ObjectNode payload = Json.MAPPER.createObjectNode();
-        payload.put("runId", "run-1");
-        ArrayNode array = payload.putArray("shards");
-        for (JsonNode shard : shards) {
-            array.add(shard);
-        }
-        return payload;
+    private static ObjectNode payload() {
+        return Json.MAPPER.createObjectNode().put("runId", "run-1");
     }
 
-    /** A shard's task result, as BuildReporter sends it. */
-    private static ObjectNode done(int shard, ReconcileCounts counts) {
-        ObjectNode result = Json.MAPPER.createObjectNode();
-        result.put("buildId", "ecr-replicator-dev:" + shard);
-        result.put("shard", shard);
-        ObjectNode map = result.putObject("counts");
-        counts.asMap().forEach(map::put);
-        return result;
-    }
-
-    /** What the Map's ShardFailed state makes of a shard whose build failed after its retries. */
-    private static ObjectNode failed(int shard) {
-        ObjectNode result = Json.MAPPER.createObjectNode();
-        result.put("shard", shard);
-        result.put("failed", true);
-        result.put("error", "BuildFailed");
-        result.put("cause", "build ecr-replicator-dev:" + shard + " FAILED in phase BUILD");
-        return result;
+    /** What a shard build records in the state table when it ends. */
+    private void ended(int shard, ReconcileCounts counts) {
+        store.counts.put(shard, counts);
     }
 
     private void planned(int shards) {
@@ -128,7 +112,10 @@ class RecordReconcileHandlerTest {
     void shouldSumTheShardsAndRecordTheRunInSyncWhenNothingIsLeft() {
         planned(2);
 
-        JsonNode out = handler.handle(payload(done(0, SHARD_0), done(1, SHARD_1)));
+        ended(0, SHARD_0);
+        ended(1, SHARD_1);
+
+        JsonNode out = handler.handle(payload());
 
         ReconcileCounts total = SHARD_0.plus(SHARD_1);
         assertThat(out.path("runId").asText()).isEqualTo("run-1");
@@ -151,7 +138,10 @@ class RecordReconcileHandlerTest {
     void shouldCountFailedShardsAndLeaveDriftWhenAShardFailed() {
         planned(3);
 
-        JsonNode out = handler.handle(payload(done(0, SHARD_0), failed(1), done(2, SHARD_1)));
+        ended(0, SHARD_0);
+        ended(2, SHARD_1);
+
+        JsonNode out = handler.handle(payload());
 
         assertThat(out.path("status").asText()).isEqualTo("DRIFT_LEFT");
         assertThat(out.path("failedShards").asInt()).isEqualTo(1);
@@ -162,7 +152,7 @@ class RecordReconcileHandlerTest {
         ReconcileRun saved = store.saved.getFirst();
         assertThat(saved.status()).isEqualTo(ReconcileRun.Status.DRIFT_LEFT);
         assertThat(saved.failedShards()).isEqualTo(1);
-        assertThat(logs).anyMatch(line -> line.contains("shard failed") && line.contains("BuildFailed"));
+        assertThat(logs).anyMatch(line -> line.contains("shard failed") && line.contains("\"shard\":\"1\""));
     }
 
     @Test
@@ -170,7 +160,10 @@ class RecordReconcileHandlerTest {
         planned(2);
         ReconcileCounts deferred = new ReconcileCounts(10, 2, 0, 0, 1, 1, 0, 0, 0);
 
-        JsonNode out = handler.handle(payload(done(0, SHARD_0), done(1, deferred)));
+        ended(0, SHARD_0);
+        ended(1, deferred);
+
+        JsonNode out = handler.handle(payload());
 
         assertThat(out.path("status").asText()).isEqualTo("DRIFT_LEFT");
         assertThat(out.path("failedShards").asInt()).isZero();
@@ -183,7 +176,10 @@ class RecordReconcileHandlerTest {
         planned(3);
         ReconcileCounts deferred = new ReconcileCounts(10, 2, 0, 0, 1, 1, 0, 0, 0);
 
-        handler.handle(payload(done(0, SHARD_0), failed(1), done(2, deferred)));
+        ended(0, SHARD_0);
+        ended(2, deferred);
+
+        handler.handle(payload());
 
         JsonNode line = metricsLine();
         JsonNode directive = line.path("_aws").path("CloudWatchMetrics").path(0);
@@ -214,7 +210,9 @@ class RecordReconcileHandlerTest {
 
     @Test
     void shouldFailNamingThePlanBuildWhenTheRunWasNotRecorded() {
-        assertThatThrownBy(() -> handler.handle(payload(done(0, SHARD_0))))
+        ended(0, SHARD_0);
+
+        assertThatThrownBy(() -> handler.handle(payload()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("run-1")
                 .hasMessageContaining("plan build");
@@ -222,12 +220,12 @@ class RecordReconcileHandlerTest {
     }
 
     @Test
-    void shouldRefuseAPayloadWithoutTheShardsArray() {
+    void shouldRefuseAPayloadWithoutTheRunId() {
         planned(1);
-        ObjectNode payload = Json.MAPPER.createObjectNode().put("runId", "run-1");
+        ObjectNode payload = Json.MAPPER.createObjectNode().put("run", "run-1");
 
         assertThatThrownBy(() -> handler.handle(payload))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'shards'");
+                .hasMessageContaining("runId");
     }
 }
