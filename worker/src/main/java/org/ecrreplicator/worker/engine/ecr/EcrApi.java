@@ -74,6 +74,9 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
             "InvalidSignatureException",
             "SignatureDoesNotMatch");
 
+    /** Repositories this client has seen exist (or created), with their tag mutability. */
+    private final java.util.Map<String, String> ensured = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final EcrClient client;
     private final String registryId;
     private final RepositoryDefaults defaults;
@@ -219,6 +222,18 @@ public final class EcrApi implements PasswordSource, AutoCloseable {
      * @throws ReplicatorException naming the repository when it is missing and creation is disabled
      */
     public String ensureRepository(String repository) {
+        // A sync or reconcile copies many tags of one repository through this one client: one
+        // DescribeRepositories per repository, not one per tag (a backfill of 100,000 tags would make as many).
+        String known = ensured.get(repository);
+        if (known != null) {
+            return known;
+        }
+        String mutability = ensureUncached(repository);
+        ensured.put(repository, mutability);
+        return mutability;
+    }
+
+    private String ensureUncached(String repository) {
         Optional<Repository> existing = describe(repository);
         if (existing.isPresent()) {
             return existing.get().imageTagMutabilityAsString();

@@ -100,6 +100,23 @@ class EcrIT {
     }
 
     @Test
+    void shouldDescribeARepositoryOnceWhenOneClientCopiesSeveralTagsIntoIt() {
+        push(42, "team/many", "1");
+        push(43, "team/many", "2");
+        push(44, "team/many", "3");
+        try (EcrApi api = api(new EcrApi.RepositoryDefaults(true, "MUTABLE", false))) {
+            for (String tag : java.util.List.of("1", "2", "3")) {
+                copyTo(api, "team/many:" + tag, "team/many:" + tag);
+            }
+
+            assertThat(ecr.calls("CreateRepository")).hasSize(1);
+            assertThat(ecr.calls("DescribeRepositories"))
+                    .as("a sync or a reconcile shard copies many tags of one repository")
+                    .hasSize(1);
+        }
+    }
+
+    @Test
     void shouldFailNamingTheRepositoryWhenItIsMissingAndCreationIsDisabled() {
         push(42, "team/app", "1.0");
         try (EcrApi api = api(EcrApi.RepositoryDefaults.noCreate())) {
