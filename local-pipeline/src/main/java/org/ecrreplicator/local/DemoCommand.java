@@ -63,6 +63,14 @@ public final class DemoCommand implements Callable<Integer> {
                     + " sample's events (with --events, the events race it), then report every tag.")
     boolean reconcile;
 
+    @Option(
+            names = "--shard-size",
+            paramLabel = "N",
+            defaultValue = "4",
+            description = "Tags per reconcile shard (default ${DEFAULT-VALUE}, so a few tags make several shards;"
+                    + " the stack's default is 500).")
+    int shardSize;
+
     @Option(names = "--keep", description = "Leave everything running and print the addresses; Ctrl-C stops it.")
     boolean keep;
 
@@ -99,6 +107,11 @@ public final class DemoCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
+        if (shardSize < 1) {
+            err.println("demo: --shard-size must be at least 1, not " + shardSize);
+            err.flush();
+            return 2;
+        }
         String missing = missingPrerequisite();
         if (missing != null) {
             err.println("demo: " + missing);
@@ -120,14 +133,15 @@ public final class DemoCommand implements Callable<Integer> {
         Thread shutdown = null;
         try {
             pipeline = LocalPipeline.start(new LocalPipeline.Settings(
-                    source,
-                    destination,
-                    repoRoot,
-                    workerJar,
-                    4,
-                    Duration.ofSeconds(1),
-                    Duration.ofSeconds(1),
-                    line -> say(out, line)));
+                            source,
+                            destination,
+                            repoRoot,
+                            workerJar,
+                            4,
+                            Duration.ofSeconds(1),
+                            Duration.ofSeconds(1),
+                            line -> say(out, line))
+                    .withReconcileShardSize(shardSize));
             LocalPipeline running = pipeline;
             shutdown = new Thread(() -> {
                 running.close();

@@ -92,6 +92,7 @@ public final class LocalPipeline implements AutoCloseable {
      * @param replicateDeletes the stack setting: builds remove what the source no longer has
      * @param copyReferrers the stack setting: referrers travel with their subject
      * @param sweepInterval how often the sweep looks for builds whose completion was lost (5 minutes on AWS)
+     * @param reconcileShardSize tags per reconcile shard ({@link #RECONCILE_SHARD_SIZE} unless a benchmark asks)
      */
     public record Settings(
             String sourceAuthority,
@@ -104,7 +105,8 @@ public final class LocalPipeline implements AutoCloseable {
             Consumer<String> progress,
             boolean replicateDeletes,
             boolean copyReferrers,
-            Duration sweepInterval) {
+            Duration sweepInterval,
+            int reconcileShardSize) {
 
         /** Deletes and referrers replicate, as the stacks deploy by default; the sweep runs every 10 s. */
         public Settings(
@@ -127,7 +129,8 @@ public final class LocalPipeline implements AutoCloseable {
                     progress,
                     true,
                     true,
-                    Duration.ofSeconds(10));
+                    Duration.ofSeconds(10),
+                    RECONCILE_SHARD_SIZE);
         }
 
         public Settings withSweepInterval(Duration value) {
@@ -142,6 +145,23 @@ public final class LocalPipeline implements AutoCloseable {
                     progress,
                     replicateDeletes,
                     copyReferrers,
+                    value,
+                    reconcileShardSize);
+        }
+
+        public Settings withReconcileShardSize(int value) {
+            return new Settings(
+                    sourceAuthority,
+                    destinationAuthority,
+                    repoRoot,
+                    workerJar,
+                    concurrentBuilds,
+                    leaseWait,
+                    retryPause,
+                    progress,
+                    replicateDeletes,
+                    copyReferrers,
+                    sweepInterval,
                     value);
         }
     }
@@ -321,7 +341,7 @@ public final class LocalPipeline implements AutoCloseable {
         environment.put(FunctionEnvironment.SWEEP_LOOKBACK_SECONDS, "900");
         // Builds here end in seconds, and Completion runs at once: the sweep need not wait a minute.
         environment.put(FunctionEnvironment.SWEEP_GRACE_SECONDS, "1");
-        environment.put(FunctionEnvironment.RECONCILE_SHARD_SIZE, Integer.toString(RECONCILE_SHARD_SIZE));
+        environment.put(FunctionEnvironment.RECONCILE_SHARD_SIZE, Integer.toString(settings.reconcileShardSize()));
         environment.put(FunctionEnvironment.STACK_NAME, STACK);
         FunctionsConfig config = FunctionsConfig.from(environment);
 
