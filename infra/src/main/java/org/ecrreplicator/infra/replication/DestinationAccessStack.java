@@ -3,13 +3,15 @@ package org.ecrreplicator.infra.replication;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.ecrreplicator.infra.Suppressions;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.services.iam.Policy;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.User;
 import software.constructs.Construct;
@@ -18,9 +20,20 @@ import software.constructs.Construct;
  * The destination-partition side: the IAM user whose access keys the replication build uses, allowed only to
  * push to (and, when those features are on, delete from and create) the replicated repositories. Access keys
  * are created by an operator and stored in the source partition's secret; no template ever holds them.
+ *
+ * <p>One customer-managed policy both grants the user what replication needs and is its permissions boundary
+ * (decision 0073): a policy attached to the user later, by hand or through a group, cannot widen what its keys
+ * can do, and with {@code sourceIps} every allowed action holds only from the build's egress addresses.
  */
 public final class DestinationAccessStack extends Stack {
-    /** What a push needs: blob checks and uploads, the manifest, and the reads the copy engine does first. */
+    /**
+     * What a copy does at the destination, each an ECR API call of the worker or a registry request ECR
+     * authorises as one: blob checks ({@code HEAD} blob), uploads ({@code POST}, then a monolithic {@code PUT},
+     * which ECR authorises as an upload part and its completion), the manifest ({@code PUT}), the reads before
+     * and after it (manifest {@code HEAD}/{@code GET}, the referrers API and fallback tags), {@code
+     * DescribeRepositories} by name, and the reconcile's {@code ListImages} (decision 0068). Not {@code
+     * DescribeImages}: nothing calls it.
+     */
     static final List<String> PUSH_ACTIONS = List.of(
             "ecr:BatchCheckLayerAvailability",
             "ecr:InitiateLayerUpload",
@@ -28,14 +41,17 @@ public final class DestinationAccessStack extends Stack {
             "ecr:CompleteLayerUpload",
             "ecr:PutImage",
             "ecr:BatchGetImage",
+            // No blob is read back at the destination; ECR asks for this on the repository a blob is mounted
+            // from (cross-repository mounting within the registry), and those are replicated repositories too.
             "ecr:GetDownloadUrlForLayer",
-            "ecr:DescribeImages",
             "ecr:DescribeRepositories",
-            // The reconcile's listing of each replicated repository's tags with their digests (decision 0068).
             "ecr:ListImages");
 
     static final String DELETE_ACTION = "ecr:BatchDeleteImage";
     static final String CREATE_ACTION = "ecr:CreateRepository";
+
+    /** The synth warning a filter that matches every repository raises. */
+    static final String ALL_REPOSITORIES_WARNING = "ecr-replicator:all-destination-repositories";
 
     public record Props(DestinationAccessSettings settings, StackProps stackProps) {
         public Props {
@@ -48,29 +64,25 @@ public final class DestinationAccessStack extends Stack {
         super(scope, id, props.stackProps());
         DestinationAccessSettings settings = props.settings();
 
-        User user = User.Builder.create(this, "ReplicationUser")
-                .userName(settings.userName())
-                .build();
-
-        List<String> repositoryActions = new ArrayList<>(PUSH_ACTIONS);
-        if (settings.replicateDeletes()) {
-            repositoryActions.add(DELETE_ACTION);
-        }
-        if (settings.createRepositories()) {
-            repositoryActions.add(CREATE_ACTION);
-        }
-        Policy policy = Policy.Builder.create(this, "ReplicationUserPolicy")
-                .users(List.of(user))
+        List<String> repositoryActions = repositoryActions(settings);
+        Map<String, Object> fromSourceIps = settings.sourceIps().isEmpty()
+                ? Map.of()
+                : Map.of("IpAddress", Map.of("aws:SourceIp", settings.sourceIps()));
+        ManagedPolicy policy = ManagedPolicy.Builder.create(this, "ReplicationUserBoundary")
+                .description("What the ECR replication's IAM user " + settings.userName()
+                        + " may do: its grant and its permissions boundary")
                 .statements(List.of(
                         PolicyStatement.Builder.create()
                                 .sid("RegistryLogin")
                                 .actions(List.of("ecr:GetAuthorizationToken"))
                                 .resources(List.of("*"))
+                                .conditions(fromSourceIps)
                                 .build(),
                         PolicyStatement.Builder.create()
                                 .sid("ReplicatedRepositories")
                                 .actions(repositoryActions)
                                 .resources(repositoryArns(settings))
+                                .conditions(fromSourceIps)
                                 .build(),
                         // The reconcile plan lists the destination's repositories: DescribeRepositories without
                         // names is authorised on repository/*, and returns names the plan then filters.
@@ -83,8 +95,27 @@ public final class DestinationAccessStack extends Stack {
                                         .resource("repository")
                                         .resourceName("*")
                                         .build())))
+                                .conditions(fromSourceIps)
                                 .build()))
                 .build();
+
+        User user = User.Builder.create(this, "ReplicationUser")
+                .userName(settings.userName())
+                .managedPolicies(List.of(policy))
+                .permissionsBoundary(policy)
+                .build();
+
+        if (matchesEveryRepository(settings.repositories())) {
+            Annotations.of(this)
+                    .addWarningV2(
+                            ALL_REPOSITORIES_WARNING,
+                            "the repository filter " + settings.repositories().patterns() + " matches every"
+                                    + " repository: user " + settings.userName() + " may "
+                                    + String.join(", ", repositoryActions) + " on every repository of the"
+                                    + " destination account in " + settings.destinationRegion()
+                                    + ", whatever else keeps images there; name the replicated repositories"
+                                    + " (repositoryPrefixes, or narrower repositoryWildcards) to narrow it");
+        }
 
         NagSuppressions.addResourceSuppressions(
                 policy,
@@ -106,6 +137,24 @@ public final class DestinationAccessStack extends Stack {
                         + " partition's destination secret")
                 .build();
         CfnOutput.Builder.create(this, "UserArn").value(user.getUserArn()).build();
+    }
+
+    /** The push actions, plus deletes when deletes replicate and creation when repositories are created. */
+    static List<String> repositoryActions(DestinationAccessSettings settings) {
+        List<String> actions = new ArrayList<>(PUSH_ACTIONS);
+        if (settings.replicateDeletes()) {
+            actions.add(DELETE_ACTION);
+        }
+        if (settings.createRepositories()) {
+            actions.add(CREATE_ACTION);
+        }
+        return List.copyOf(actions);
+    }
+
+    /** A pattern of nothing but '*' (the wildcard filter {@code ["*"]}) names every repository. */
+    static boolean matchesEveryRepository(RepositoryFilter filter) {
+        return filter.iamRepositoryPatterns().stream()
+                .anyMatch(pattern -> pattern.chars().allMatch(c -> c == '*'));
     }
 
     /** The destination repositories in the destination region and this stack's account. */

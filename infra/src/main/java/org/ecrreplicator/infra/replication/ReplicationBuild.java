@@ -86,12 +86,9 @@ record ReplicationBuild(Project project, Role role) {
                 .actions(List.of("ecr:GetAuthorizationToken"))
                 .resources(List.of("*"))
                 .build());
+        // A pull's actions; not DescribeImages, which the worker never calls.
         project.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of(
-                        "ecr:BatchGetImage",
-                        "ecr:GetDownloadUrlForLayer",
-                        "ecr:BatchCheckLayerAvailability",
-                        "ecr:DescribeImages"))
+                .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"))
                 .resources(sourceRepositoryArns(stack, settings))
                 .build());
         secret.secret().grantRead(role);

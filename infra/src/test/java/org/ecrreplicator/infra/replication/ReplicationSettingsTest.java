@@ -168,6 +168,44 @@ class ReplicationSettingsTest {
                         + " region of partition aws-cn, where replication.destinationRegion cn-north-1 is");
     }
 
+    private static DestinationAccessSettings destination(Consumer<Map<String, Object>> change) {
+        EnvironmentContext context = TestApps.environmentContext("dev", replication -> {}, change);
+        return DestinationAccessSettings.from(context, ReplicationSettings.from(context));
+    }
+
+    @Test
+    void shouldTakeSourceIpsWhenTheyArePublicIpv4Ranges() {
+        assertThat(destination(access -> {}).sourceIps()).isEmpty();
+        assertThat(destination(access -> access.put("sourceIps", List.of("203.0.113.10/32", "198.51.100.0/24")))
+                        .sourceIps())
+                .containsExactly("203.0.113.10/32", "198.51.100.0/24");
+    }
+
+    @Test
+    void shouldNameTheFixInOneLineWhenASourceIpIsNotAPublicIpv4Range() {
+        String path = "context 'environments.dev.destinationAccess.sourceIps' is ";
+        assertThatThrownBy(() -> destination(access -> access.put("sourceIps", List.of("203.0.113.10"))))
+                .hasMessage(path + "'203.0.113.10': expected a public IPv4 CIDR block such as 203.0.113.10/32"
+                        + " (NAT gateway addresses are IPv4)");
+        assertThatThrownBy(() -> destination(access -> access.put("sourceIps", List.of("2001:db8::/32"))))
+                .hasMessageContaining("(NAT gateway addresses are IPv4)");
+        assertThatThrownBy(() -> destination(access -> access.put("sourceIps", List.of("203.0.113.256/32"))))
+                .hasMessageContaining("each of the four numbers is 0..255");
+        assertThatThrownBy(() -> destination(access -> access.put("sourceIps", List.of("203.0.0.0/4"))))
+                .hasMessageContaining("a prefix length from /8 to /32");
+        assertThatThrownBy(() -> destination(access -> access.put("sourceIps", List.of("203.0.113.10/24"))))
+                .hasMessage(path + "'203.0.113.10/24': expected 203.0.113.0/24, or 203.0.113.10/32 for the one"
+                        + " address: the bits after the prefix must be zero");
+        assertThatThrownBy(() -> destination(access -> access.put("sourceIps", List.of("10.20.0.0/16"))))
+                .hasMessageContaining("'10.20.0.0/16'")
+                .hasMessageContaining("the public (Elastic IP) address of the build's NAT gateway");
+        assertThatThrownBy(() -> destination(access -> access.put("sourceIps", List.of())))
+                .hasMessage(path + "[]: expected a non-empty list of public IPv4 CIDR blocks such as"
+                        + " [\"203.0.113.10/32\"], or no sourceIps at all for keys usable from anywhere");
+        assertThatThrownBy(() -> destination(access -> access.put("sourceIps", "203.0.113.10/32")))
+                .hasMessageContaining("expected a list of strings");
+    }
+
     @Test
     void shouldReconcileDailyInShardsOf500TagsBelowTheBuildLimitWhenTheSettingsAreAbsent() {
         ReplicationSettings settings = dev(replication -> {});

@@ -355,6 +355,7 @@ class ReplicationStackTest {
         assertThat(Templates.actions(statements))
                 .noneMatch(action -> action.startsWith("ecr:Put")
                         || action.startsWith("ecr:Delete")
+                        || action.equals("ecr:DescribeImages")
                         || action.equals("ecr:*")
                         || action.startsWith("codebuild:CreateReport"));
     }

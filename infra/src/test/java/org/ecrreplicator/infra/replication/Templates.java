@@ -41,10 +41,17 @@ final class Templates {
         return environment == null ? Map.of() : (Map<String, Object>) environment.get("Variables");
     }
 
-    /** Every statement of every policy attached to the role (or user) with this logical id. */
+    /**
+     * Every statement of every policy attached to the role (or user) with this logical id: the inline policies
+     * that name it, and the stack's managed policies it names.
+     */
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> statementsOf(Map<String, Map<String, Object>> resources, String principalId) {
         List<Map<String, Object>> statements = new ArrayList<>();
+        Map<String, Object> principal = properties(resources, principalId);
+        for (Object arn : asList(principal == null ? null : principal.get("ManagedPolicyArns"))) {
+            statements.addAll(managedPolicyStatements(resources, arn));
+        }
         for (Map<String, Object> resource : resources.values()) {
             if (!"AWS::IAM::Policy".equals(resource.get("Type"))) {
                 continue;
@@ -58,6 +65,36 @@ final class Templates {
                     statements.add((Map<String, Object>) statement);
                 }
             }
+        }
+        return statements;
+    }
+
+    /** The statements of the role's (or user's) permissions boundary, a managed policy of this stack. */
+    static List<Map<String, Object>> boundaryStatementsOf(
+            Map<String, Map<String, Object>> resources, String principalId) {
+        Object boundary = properties(resources, principalId).get("PermissionsBoundary");
+        if (boundary == null) {
+            throw new AssertionError(principalId + " has no permissions boundary");
+        }
+        return managedPolicyStatements(resources, boundary);
+    }
+
+    /** The statements of the managed policy a {@code {"Ref": id}} names. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> managedPolicyStatements(
+            Map<String, Map<String, Object>> resources, Object reference) {
+        if (!(reference instanceof Map<?, ?> ref) || !(ref.get("Ref") instanceof String id)) {
+            throw new AssertionError("not a reference to a managed policy of this stack: " + reference);
+        }
+        Map<String, Object> policy = resources.get(id);
+        if (policy == null || !"AWS::IAM::ManagedPolicy".equals(policy.get("Type"))) {
+            throw new AssertionError(id + " is not an AWS::IAM::ManagedPolicy");
+        }
+        Map<String, Object> document =
+                (Map<String, Object>) ((Map<String, Object>) policy.get("Properties")).get("PolicyDocument");
+        List<Map<String, Object>> statements = new ArrayList<>();
+        for (Object statement : asList(document.get("Statement"))) {
+            statements.add((Map<String, Object>) statement);
         }
         return statements;
     }

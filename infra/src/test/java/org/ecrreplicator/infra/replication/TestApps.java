@@ -31,8 +31,16 @@ final class TestApps {
     }
 
     static EnvironmentContext environmentContext(String environment, Consumer<Map<String, Object>> replication) {
+        return environmentContext(environment, replication, destination -> {});
+    }
+
+    static EnvironmentContext environmentContext(
+            String environment,
+            Consumer<Map<String, Object>> replication,
+            Consumer<Map<String, Object>> destinationAccess) {
         Map<String, Object> context = CdkJson.context();
         replication.accept(section(context, environment, ReplicationSettings.SECTION));
+        destinationAccess.accept(section(context, environment, DestinationAccessSettings.SECTION));
         return EnvironmentContext.of(environment, context.get(EnvironmentContext.ENVIRONMENTS_KEY));
     }
 
