@@ -98,6 +98,23 @@ class ReplicatorCommandTest {
     }
 
     @Test
+    void shouldExitWithUsageAndSayWhyWhenInsecureIsGivenWithAnEcrHost() {
+        CliRun run = run(
+                "copy",
+                "--insecure",
+                "--src-creds",
+                "fake-user:fake-pass",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1",
+                "127.0.0.1:5000/app");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err())
+                .contains("--insecure cannot be used with ECR host 123456789012.dkr.ecr.us-east-1.amazonaws.com")
+                .contains("drop --insecure")
+                .doesNotContain("fake-pass");
+    }
+
+    @Test
     void shouldExitWithUsageWhenDeleteIsGivenConcurrencyItHasNoUseFor() {
         CliRun run = run("delete", "--concurrency", "2", "registry.example/app:1");
 
