@@ -30,7 +30,7 @@ final class Endpoints {
             AwsIdentity aws,
             EcrApi.RepositoryDefaults defaults,
             String anonymousHint) {
-        if (insecure && TrustedOrigins.isEcrHost(host)) {
+        if (insecure && TrustedOrigins.insecureEcr(host)) {
             throw new UsageException("--insecure cannot be used with ECR host " + host
                     + ": ECR is HTTPS only, and plain HTTP would send its credentials in the clear; drop --insecure");
         }

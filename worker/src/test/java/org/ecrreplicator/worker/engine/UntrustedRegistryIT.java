@@ -11,8 +11,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.ecrreplicator.domain.ImageReference;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
@@ -224,19 +229,33 @@ class UntrustedRegistryIT {
         String layerDigest = pushBlob(registry, repository, layer);
         StringBuilder index = new StringBuilder(
                 "{\"schemaVersion\":2,\"mediaType\":\"" + SampleImages.OCI_INDEX + "\",\"manifests\":[");
-        for (int i = 0; i < children; i++) {
-            byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + SampleImages.OCI_MANIFEST
-                            + "\",\"config\":{\"mediaType\":\"" + SampleImages.OCI_CONFIG + "\",\"digest\":\""
-                            + configDigest + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":\""
-                            + SampleImages.OCI_LAYER + "\",\"digest\":\"" + layerDigest + "\",\"size\":"
-                            + layer.length + "}],\"annotations\":{\"example.child\":\"" + i + "\"}}")
-                    .getBytes(StandardCharsets.UTF_8);
-            String digest = sha256(manifest);
-            put(registry.resolve("/v2/" + repository + "/manifests/" + digest), SampleImages.OCI_MANIFEST, manifest);
-            index.append(i == 0 ? "" : ",")
-                    .append("{\"mediaType\":\"" + SampleImages.OCI_MANIFEST + "\",\"digest\":\"" + digest
-                            + "\",\"size\":" + manifest.length + ",\"platform\":{\"architecture\":\"amd64\","
-                            + "\"os\":\"linux\",\"variant\":\"v" + i + "\"}}");
+        List<Future<?>> puts = new ArrayList<>();
+        // Eight puts at once: one after the other, 400 take half a minute.
+        ExecutorService pushers = Executors.newFixedThreadPool(8);
+        try {
+            for (int i = 0; i < children; i++) {
+                byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + SampleImages.OCI_MANIFEST
+                                + "\",\"config\":{\"mediaType\":\"" + SampleImages.OCI_CONFIG + "\",\"digest\":\""
+                                + configDigest + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":\""
+                                + SampleImages.OCI_LAYER + "\",\"digest\":\"" + layerDigest + "\",\"size\":"
+                                + layer.length + "}],\"annotations\":{\"example.child\":\"" + i + "\"}}")
+                        .getBytes(StandardCharsets.UTF_8);
+                String digest = sha256(manifest);
+                URI uri = registry.resolve("/v2/" + repository + "/manifests/" + digest);
+                puts.add(pushers.submit(() -> {
+                    put(uri, SampleImages.OCI_MANIFEST, manifest);
+                    return null;
+                }));
+                index.append(i == 0 ? "" : ",")
+                        .append("{\"mediaType\":\"" + SampleImages.OCI_MANIFEST + "\",\"digest\":\"" + digest
+                                + "\",\"size\":" + manifest.length + ",\"platform\":{\"architecture\":\"amd64\","
+                                + "\"os\":\"linux\",\"variant\":\"v" + i + "\"}}");
+            }
+            for (Future<?> put : puts) {
+                put.get();
+            }
+        } finally {
+            pushers.shutdownNow();
         }
         byte[] bytes = index.append("]}").toString().getBytes(StandardCharsets.UTF_8);
         put(registry.resolve("/v2/" + repository + "/manifests/" + tag), SampleImages.OCI_INDEX, bytes);

@@ -56,7 +56,7 @@ public final class RegistryClient {
             RetryPolicy retryPolicy,
             TrustedOrigins trusted,
             int maxRequests) {
-        if (insecure && TrustedOrigins.isEcrHost(authority)) {
+        if (insecure && TrustedOrigins.insecureEcr(authority)) {
             throw new IllegalArgumentException(authority
                     + " is an ECR registry, which is HTTPS only: drop --insecure (it would send ECR credentials"
                     + " in the clear)");

@@ -1,6 +1,8 @@
 package org.ecrreplicator.worker.engine.registry;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
@@ -63,6 +65,27 @@ public final class TrustedOrigins {
     /** An ECR registry host: {@code <account>.dkr.ecr.<region>.amazonaws.com} (or {@code .com.cn}). */
     public static boolean isEcrHost(String authority) {
         return ECR_HOST.matcher(host(authority)).matches();
+    }
+
+    /**
+     * {@code --insecure} for this registry would send ECR credentials over the network in the clear: an ECR
+     * host, unless every address it resolves to is loopback (a local ECR stand-in named through a hosts
+     * file: plain HTTP that never leaves the machine). Resolves the name only for ECR hosts.
+     */
+    public static boolean insecureEcr(String authority) {
+        if (!isEcrHost(authority)) {
+            return false;
+        }
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host(authority))) {
+                if (!address.isLoopbackAddress()) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (UnknownHostException e) {
+            return true;
+        }
     }
 
     /**
