@@ -72,6 +72,28 @@ class UntrustedRegistryIT {
     }
 
     @Test
+    void shouldSendNoCredentialsWhenTheTokenRealmIsPlainHttpOffThisMachine() {
+        TokenIssuer issuer = TokenIssuer.create("test-issuer");
+        // 192.0.2.0/24 is reserved for documentation: nothing answers there, so a client that tried would hang
+        // on connecting instead of failing at once with the reason.
+        try (RegistryProcess source = RegistryProcess.builder()
+                        .token(URI.create("http://192.0.2.10:5001/token"), "test-registry", issuer)
+                        .start();
+                RegistryProcess destination = RegistryProcess.startAnonymous();
+                ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults())) {
+            assertThatThrownBy(() -> copier.copy(
+                            ImageReference.parse(source.authority() + "/team/app:1"),
+                            Endpoint.of(Credentials.basic(USER, PASSWORD), true),
+                            ImageReference.parse(destination.authority() + "/team/app:1"),
+                            PLAIN))
+                    .isInstanceOf(RegistryException.class)
+                    .hasMessageContaining("http://192.0.2.10:5001")
+                    .hasMessageContaining("is plain HTTP: credentials go over HTTPS only")
+                    .hasMessageNotContaining(PASSWORD);
+        }
+    }
+
+    @Test
     void shouldRefuseTheUploadWhenTheDestinationSendsItToAnotherOrigin() throws Exception {
         try (RegistryProcess source = RegistryProcess.startAnonymous();
                 RegistryProcess destination = RegistryProcess.startAnonymous();
