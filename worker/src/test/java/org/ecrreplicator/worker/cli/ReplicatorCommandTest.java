@@ -56,6 +56,7 @@ class ReplicatorCommandTest {
 
         assertThat(ConnectionOptions.insecure(copy)).isFalse();
         assertThat(ConnectionOptions.concurrency(copy)).isEqualTo(4);
+        assertThat(ConnectionOptions.maxManifests(copy)).isEqualTo(1000);
         assertThat(CredentialsOption.SOURCE.value(copy)).isNull();
         assertThat(CredentialsOption.DESTINATION.value(copy)).isNull();
         assertThat(CommandSpecs.flag(copy, "--json")).isFalse();
@@ -95,6 +96,14 @@ class ReplicatorCommandTest {
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
         assertThat(run.err()).contains("'many' is not an int");
+    }
+
+    @Test
+    void shouldExitWithUsageWhenTheManifestLimitIsBelowOne() {
+        CliRun run = run("copy", "--max-manifests", "0", "registry.example/app:1", "other.example/app");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err()).contains("--max-manifests must be at least 1, not 0");
     }
 
     @Test
