@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.OptionSpec;
 final class ConnectionOptions {
     private static final String INSECURE = "--insecure";
     private static final String CONCURRENCY = "--concurrency";
+    private static final String MAX_MANIFESTS = "--max-manifests";
 
     private ConnectionOptions() {}
 
@@ -16,7 +17,7 @@ final class ConnectionOptions {
         return CommandSpecs.mixin(insecureFlag());
     }
 
-    /** {@code --insecure} and {@code --concurrency}: for commands that transfer blobs. */
+    /** {@code --insecure}, {@code --concurrency} and {@code --max-manifests}: for commands that copy images. */
     static CommandSpec transferMixin() {
         return CommandSpecs.mixin(
                 insecureFlag(),
@@ -24,6 +25,14 @@ final class ConnectionOptions {
                                 CONCURRENCY, "N", int.class, "Blobs to transfer at once (default: ${DEFAULT-VALUE}).")
                         .defaultValue(
                                 Integer.toString(ImageCopier.Options.defaults().concurrency()))
+                        .build(),
+                CommandSpecs.option(
+                                MAX_MANIFESTS,
+                                "N",
+                                int.class,
+                                "Manifests one image may list; a source listing more is refused (default:"
+                                        + " ${DEFAULT-VALUE}).")
+                        .defaultValue(Integer.toString(ImageCopier.Options.DEFAULT_MAX_MANIFESTS))
                         .build());
     }
 
@@ -46,5 +55,14 @@ final class ConnectionOptions {
                     CONCURRENCY + " must be 1 to " + ImageCopier.Options.MAX_CONCURRENCY + ", not " + concurrency);
         }
         return concurrency;
+    }
+
+    /** The value, checked here so that an impossible one is a usage error (exit 2), not a failed copy. */
+    static int maxManifests(CommandSpec command) {
+        int value = CommandSpecs.<Integer>value(command, MAX_MANIFESTS);
+        if (value < 1) {
+            throw new UsageException(MAX_MANIFESTS + " must be at least 1, not " + value);
+        }
+        return value;
     }
 }

@@ -65,6 +65,7 @@ final class CopyCommand implements Callable<Integer> {
                 display != null ? display : new TransferLog(err, System::nanoTime, TransferLog.DEFAULT_INTERVAL);
         try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
                 .withConcurrency(ConnectionOptions.concurrency(spec))
+                .withMaxManifests(ConnectionOptions.maxManifests(spec))
                 .withProgress(progress)
                 .withCopyReferrers(!CommandSpecs.flag(spec, NO_REFERRERS)))) {
             sourceEndpoint = CredentialsOption.SOURCE.endpoint(spec, environment, from.host(), insecure, ecrFactory);

@@ -6,6 +6,7 @@ import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import org.ecrreplicator.worker.engine.registry.Credentials;
+import org.ecrreplicator.worker.engine.registry.TrustedOrigins;
 import software.amazon.awssdk.regions.Region;
 
 /** Chooses how to authenticate to a registry: explicit USER:PASS, ECR for ECR hosts, else anonymous. */
@@ -29,6 +30,10 @@ final class Endpoints {
             AwsIdentity aws,
             EcrApi.RepositoryDefaults defaults,
             String anonymousHint) {
+        if (insecure && TrustedOrigins.insecureEcr(host)) {
+            throw new UsageException("--insecure cannot be used with ECR host " + host
+                    + ": ECR is HTTPS only, and plain HTTP would send its credentials in the clear; drop --insecure");
+        }
         if (userPassword != null) {
             try {
                 return Endpoint.of(Credentials.parseUserPassword(userPassword, source), insecure);

@@ -86,6 +86,7 @@ final class ReconcileCommand implements Callable<Integer> {
         BuildResults.EXPORTED.forEach(key -> results.put(key, ""));
         ImageCopier.Options options = ImageCopier.Options.defaults()
                 .withConcurrency(ConnectionOptions.concurrency(spec))
+                .withMaxManifests(ConnectionOptions.maxManifests(spec))
                 .withCopyReferrers(config.copyReferrers());
         try (DynamoDbClient dynamo = new AwsClients(Optional.empty(), Optional.empty()).dynamoDb();
                 RegistrySides sides = new RegistrySides(

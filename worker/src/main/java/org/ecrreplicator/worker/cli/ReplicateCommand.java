@@ -114,6 +114,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 new TransferLog(spec.commandLine().getErr(), System::nanoTime, TransferLog.DEFAULT_INTERVAL);
         try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
                 .withConcurrency(ConnectionOptions.concurrency(spec))
+                .withMaxManifests(ConnectionOptions.maxManifests(spec))
                 .withProgress(progress)
                 .withCopyReferrers(config.copyReferrers()))) {
             source = sourceEndpoint(config, insecure, ecrFactory);

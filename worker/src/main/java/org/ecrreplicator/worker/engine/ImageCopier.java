@@ -25,6 +25,7 @@ import org.ecrreplicator.worker.engine.registry.HttpClients;
 import org.ecrreplicator.worker.engine.registry.RegistryClient;
 import org.ecrreplicator.worker.engine.registry.RegistryException;
 import org.ecrreplicator.worker.engine.registry.RetryPolicy;
+import org.ecrreplicator.worker.engine.registry.TrustedOrigins;
 import org.ecrreplicator.worker.engine.transfer.BlobTransfers;
 import org.ecrreplicator.worker.engine.transfer.BlobTransfers.Transferred;
 import org.ecrreplicator.worker.engine.transfer.Futures;
@@ -48,6 +49,8 @@ public final class ImageCopier implements AutoCloseable {
      *     (it syncs or moves the blob meanwhile) before the upload is abandoned and retried
      * @param copyReferrers whether manifests that refer to the image (OCI 1.1 {@code subject}: signatures,
      *     SBOMs, attestations) travel with it
+     * @param maxManifests manifests one image may have (its index and every child); a source listing more
+     *     fails the copy with a {@link ManifestLimitException} before fetching them
      */
     public record Options(
             int concurrency,
@@ -55,7 +58,11 @@ public final class ImageCopier implements AutoCloseable {
             ProgressListener progress,
             Duration idleTimeout,
             Duration commitTimeout,
-            boolean copyReferrers) {
+            boolean copyReferrers,
+            int maxManifests) {
+        /** Far above any real multi-platform image (a few dozen manifests); a bound on a hostile index. */
+        public static final int DEFAULT_MAX_MANIFESTS = 1000;
+
         /** Blobs in flight per copy, at the most: beyond it a registry's connection limits, not ours, decide. */
         public static final int MAX_CONCURRENCY = 64;
 
@@ -64,12 +71,15 @@ public final class ImageCopier implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "concurrency must be 1 to " + MAX_CONCURRENCY + ", not " + concurrency);
             }
+            if (maxManifests < 1) {
+                throw new IllegalArgumentException("the manifest limit must be at least 1, not " + maxManifests);
+            }
         }
 
         /**
          * 4 blobs at once; a blob download that delivers nothing for 60 s is abandoned and retried, and so is
          * an upload the destination has not answered 10 minutes after its last byte (a registry on S3 copies
-         * a large layer into place before it answers); referrers are copied.
+         * a large layer into place before it answers); referrers are copied; at most {@value #DEFAULT_MAX_MANIFESTS} manifests per image.
          */
         public static Options defaults() {
             return new Options(
@@ -78,35 +88,42 @@ public final class ImageCopier implements AutoCloseable {
                     ProgressListener.none(),
                     Duration.ofSeconds(60),
                     Duration.ofMinutes(10),
-                    true);
+                    true,
+                    DEFAULT_MAX_MANIFESTS);
         }
 
         public Options withConcurrency(int value) {
-            return new Options(value, retryPolicy, progress, idleTimeout, commitTimeout, copyReferrers);
+            return new Options(value, retryPolicy, progress, idleTimeout, commitTimeout, copyReferrers, maxManifests);
         }
 
         public Options withRetryPolicy(RetryPolicy value) {
-            return new Options(concurrency, value, progress, idleTimeout, commitTimeout, copyReferrers);
+            return new Options(concurrency, value, progress, idleTimeout, commitTimeout, copyReferrers, maxManifests);
         }
 
         public Options withProgress(ProgressListener value) {
-            return new Options(concurrency, retryPolicy, value, idleTimeout, commitTimeout, copyReferrers);
+            return new Options(
+                    concurrency, retryPolicy, value, idleTimeout, commitTimeout, copyReferrers, maxManifests);
         }
 
         public Options withIdleTimeout(Duration value) {
-            return new Options(concurrency, retryPolicy, progress, value, commitTimeout, copyReferrers);
+            return new Options(concurrency, retryPolicy, progress, value, commitTimeout, copyReferrers, maxManifests);
         }
 
         public Options withCommitTimeout(Duration value) {
-            return new Options(concurrency, retryPolicy, progress, idleTimeout, value, copyReferrers);
+            return new Options(concurrency, retryPolicy, progress, idleTimeout, value, copyReferrers, maxManifests);
         }
 
         public Options withCopyReferrers(boolean value) {
-            return new Options(concurrency, retryPolicy, progress, idleTimeout, commitTimeout, value);
+            return new Options(concurrency, retryPolicy, progress, idleTimeout, commitTimeout, value, maxManifests);
+        }
+
+        public Options withMaxManifests(int value) {
+            return new Options(concurrency, retryPolicy, progress, idleTimeout, commitTimeout, copyReferrers, value);
         }
     }
 
     private final Options options;
+    private final TrustedOrigins trusted = TrustedOrigins.fromEnvironment();
     private final HttpClient http;
     private final HttpClient destinationHttp;
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
@@ -126,7 +143,14 @@ public final class ImageCopier implements AutoCloseable {
     }
 
     public RegistryClient client(String authority, Endpoint endpoint) {
-        return new RegistryClient(authority, endpoint.insecure(), endpoint.credentials(), http, options.retryPolicy());
+        return new RegistryClient(
+                authority,
+                endpoint.insecure(),
+                endpoint.credentials(),
+                http,
+                options.retryPolicy(),
+                trusted,
+                options.concurrency());
     }
 
     /**
@@ -135,7 +159,13 @@ public final class ImageCopier implements AutoCloseable {
      */
     public RegistryClient destinationClient(String authority, Endpoint endpoint) {
         return new RegistryClient(
-                authority, endpoint.insecure(), endpoint.credentials(), destinationHttp, options.retryPolicy());
+                authority,
+                endpoint.insecure(),
+                endpoint.credentials(),
+                destinationHttp,
+                options.retryPolicy(),
+                trusted,
+                options.concurrency());
     }
 
     /**
@@ -229,10 +259,11 @@ public final class ImageCopier implements AutoCloseable {
                         + root.digest() + ": delete it there or push under a new tag");
             }
             if (Futures.join(atDestination.get(root.digest()))) {
-                // The registry validated everything under it when it was pushed: only the tag is missing.
+                // The registry validated everything under it when it was pushed: only the tag is missing. The
+                // tag must still end up naming the root's digest, as with any other push.
                 int pushed = 0;
                 if (dstTag != null) {
-                    dst.putManifest(dstRepo, dstTag, root);
+                    dst.putManifestExactly(dstRepo, dstTag, root);
                     pushed = 1;
                 }
                 ReferrerOutcome copied = referrers == null ? ReferrerOutcome.NONE : referrers.run(allBlobs, lanes);
@@ -314,7 +345,7 @@ public final class ImageCopier implements AutoCloseable {
      */
     private List<Manifest> collect(RegistryClient src, String repository, Manifest root, Consumer<Digest> discovered) {
         List<Manifest> ordered = new ArrayList<>();
-        collect(src, repository, root, discovered, ordered, 0);
+        collect(src, repository, root, discovered, ordered, new int[] {1}, 0);
         return ordered;
     }
 
@@ -324,9 +355,17 @@ public final class ImageCopier implements AutoCloseable {
             Manifest manifest,
             Consumer<Digest> discovered,
             List<Manifest> out,
+            int[] listed,
             int depth) {
         if (depth > 4) {
             throw new ManifestException("manifest " + manifest.digest() + " nests indexes more than 4 deep");
+        }
+        // Counted before anything is fetched: an index of a million children costs one GET.
+        listed[0] += manifest.children().size();
+        if (listed[0] > options.maxManifests()) {
+            throw new ManifestLimitException("source image " + src.authority() + "/" + repository + "@"
+                    + manifest.digest() + " has more than " + options.maxManifests() + " manifests (the limit on"
+                    + " manifests per image): refused; raise the limit only for a source you trust");
         }
         List<Future<Manifest>> children = new ArrayList<>();
         for (Descriptor child : manifest.children()) {
@@ -343,7 +382,7 @@ public final class ImageCopier implements AutoCloseable {
         for (Future<Manifest> child : children) {
             Manifest fetched = Futures.join(child);
             if (!out.contains(fetched)) {
-                collect(src, repository, fetched, discovered, out, depth + 1);
+                collect(src, repository, fetched, discovered, out, listed, depth + 1);
             }
         }
         out.add(manifest);

@@ -56,6 +56,7 @@ class ReplicatorCommandTest {
 
         assertThat(ConnectionOptions.insecure(copy)).isFalse();
         assertThat(ConnectionOptions.concurrency(copy)).isEqualTo(4);
+        assertThat(ConnectionOptions.maxManifests(copy)).isEqualTo(1000);
         assertThat(CredentialsOption.SOURCE.value(copy)).isNull();
         assertThat(CredentialsOption.DESTINATION.value(copy)).isNull();
         assertThat(CommandSpecs.flag(copy, "--json")).isFalse();
@@ -95,6 +96,31 @@ class ReplicatorCommandTest {
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
         assertThat(run.err()).contains("'many' is not an int");
+    }
+
+    @Test
+    void shouldExitWithUsageWhenTheManifestLimitIsBelowOne() {
+        CliRun run = run("copy", "--max-manifests", "0", "registry.example/app:1", "other.example/app");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err()).contains("--max-manifests must be at least 1, not 0");
+    }
+
+    @Test
+    void shouldExitWithUsageAndSayWhyWhenInsecureIsGivenWithAnEcrHost() {
+        CliRun run = run(
+                "copy",
+                "--insecure",
+                "--src-creds",
+                "fake-user:fake-pass",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1",
+                "127.0.0.1:5000/app");
+
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err())
+                .contains("--insecure cannot be used with ECR host 123456789012.dkr.ecr.us-east-1.amazonaws.com")
+                .contains("drop --insecure")
+                .doesNotContain("fake-pass");
     }
 
     @Test

@@ -68,7 +68,13 @@ public final class FaultProxy implements AutoCloseable {
     /** Requests the proxy answers itself instead of forwarding. */
     private final List<Answer> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private record Answer(String method, String pathEnd, int status, String body) {}
+    private record Answer(String method, String pathEnd, int status, String contentType, byte[] body) {}
+    /** Upload sessions' Location sent to this authority instead of the proxy's own. */
+    private volatile String uploadLocationAuthority;
+    /** Response header dropped from answers to "METHOD pathPart" requests. */
+    private volatile String[] strippedHeader;
+    /** The client ports requests came from: one per connection the client opened. */
+    private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
     /** Every request it was sent, as "METHOD path". */
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -120,8 +126,33 @@ public final class FaultProxy implements AutoCloseable {
                 method,
                 pathEnd,
                 status,
-                "{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"answered by the test proxy\"}]}"));
+                "application/json; charset=utf-8",
+                ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"answered by the test proxy\"}]}")
+                        .getBytes(StandardCharsets.UTF_8)));
         return this;
+    }
+
+    /** Requests with this method whose path ends with {@code pathEnd} get this body, never reaching the registry. */
+    FaultProxy serve(String method, String pathEnd, int status, String contentType, byte[] body) {
+        answers.add(new Answer(method, pathEnd, status, contentType, body));
+        return this;
+    }
+
+    /** Answers to blob upload POSTs send the upload to {@code authority} (another origin) instead. */
+    FaultProxy sendUploadsTo(String authority) {
+        this.uploadLocationAuthority = authority;
+        return this;
+    }
+
+    /** Answers to requests with this method whose path contains {@code pathPart} lose {@code header}. */
+    FaultProxy stripHeader(String method, String pathPart, String header) {
+        this.strippedHeader = new String[] {method, pathPart, header};
+        return this;
+    }
+
+    /** Connections clients opened to the proxy so far. */
+    int connections() {
+        return connections.size();
     }
 
     void release() {
@@ -165,12 +196,13 @@ public final class FaultProxy implements AutoCloseable {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
         seen.add(method + " " + path);
+        connections.add(exchange.getRemoteAddress().getPort());
         String query = exchange.getRequestURI().getRawQuery();
         for (Answer answer : answers) {
             if (method.equals(answer.method()) && path.endsWith(answer.pathEnd())) {
                 exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
-                byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+                byte[] body = answer.body();
+                exchange.getResponseHeaders().set("Content-Type", answer.contentType());
                 exchange.sendResponseHeaders(answer.status(), body.length);
                 exchange.getResponseBody().write(body);
                 exchange.close();
@@ -209,7 +241,7 @@ public final class FaultProxy implements AutoCloseable {
             try {
                 HttpResponse<InputStream> response = forward(exchange, method, path, query);
                 Thread.sleep(delay.toMillis());
-                relay(exchange, method, response, false);
+                relay(exchange, method, response, false, null, null);
             } catch (IOException | RuntimeException e) {
                 exchange.close();
             } catch (InterruptedException e) {
@@ -251,7 +283,16 @@ public final class FaultProxy implements AutoCloseable {
                 exchange.close();
                 return;
             }
-            relay(exchange, method, response, fault == Fault.TRUNCATED_BODY);
+            String[] strip = strippedHeader;
+            boolean stripped = strip != null && method.equals(strip[0]) && path.contains(strip[1]);
+            boolean upload = method.equals("POST") && path.endsWith("/blobs/uploads/");
+            relay(
+                    exchange,
+                    method,
+                    response,
+                    fault == Fault.TRUNCATED_BODY,
+                    stripped ? strip[2] : null,
+                    upload ? uploadLocationAuthority : null);
         } catch (IOException | RuntimeException e) {
             exchange.close();
         } catch (InterruptedException e) {
@@ -304,15 +345,26 @@ public final class FaultProxy implements AutoCloseable {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
-    private void relay(HttpExchange exchange, String method, HttpResponse<InputStream> response, boolean truncate)
+    private void relay(
+            HttpExchange exchange,
+            String method,
+            HttpResponse<InputStream> response,
+            boolean truncate,
+            String dropHeader,
+            String locationAuthority)
             throws IOException {
         response.headers().map().forEach((name, values) -> {
-            if (HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) || name.startsWith(":")) {
+            if (HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))
+                    || name.startsWith(":")
+                    || name.equalsIgnoreCase(dropHeader)) {
                 return;
             }
+            String to = locationAuthority == null ? authority() : locationAuthority;
             List<String> rewritten = values.stream()
                     .map(value -> name.equalsIgnoreCase("Location")
-                            ? value.replace(upstream.getAuthority(), authority())
+                            ? value.startsWith("/") && locationAuthority != null
+                                    ? "http://" + to + value
+                                    : value.replace(upstream.getAuthority(), to)
                             : value)
                     .toList();
             exchange.getResponseHeaders().put(name, rewritten);

@@ -25,10 +25,14 @@ import org.ecrreplicator.worker.engine.manifest.JsonTree;
  */
 final class Authenticator {
     private static final Duration DEFAULT_TOKEN_LIFE = Duration.ofSeconds(60);
+    /** A token answer is a JWT and a few fields; a realm that sends more is not read further. */
+    static final int MAX_TOKEN_BYTES = 256 * 1024;
 
     private record Token(String value, Instant refreshAt) {}
 
     private final String registry;
+    private final boolean insecure;
+    private final TrustedOrigins trusted;
     private final Credentials credentials;
     private final HttpClient http;
     private final Retrier retrier;
@@ -36,8 +40,17 @@ final class Authenticator {
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private volatile WwwAuthenticate.Challenge bearer;
 
-    Authenticator(String registry, Credentials credentials, HttpClient http, Retrier retrier, Clock clock) {
+    Authenticator(
+            String registry,
+            boolean insecure,
+            TrustedOrigins trusted,
+            Credentials credentials,
+            HttpClient http,
+            Retrier retrier,
+            Clock clock) {
         this.registry = registry;
+        this.insecure = insecure;
+        this.trusted = trusted;
         this.credentials = credentials;
         this.http = http;
         this.retrier = retrier;
@@ -121,6 +134,16 @@ final class Authenticator {
         URI uri = URI.create(realm + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + query));
         String what =
                 "token request for '" + scope + "' to " + uri.getScheme() + "://" + uri.getAuthority() + uri.getPath();
+        if (!(credentials instanceof Credentials.Anonymous)) {
+            // The realm comes from the registry's answer: checked before the credentials go there.
+            String refusal = trusted.refusal(uri, registry, insecure);
+            if (refusal != null) {
+                throw new RegistryException(
+                        what + " refused, no credentials sent: the token realm named by " + registry + " " + refusal,
+                        401,
+                        "UNTRUSTED_REALM");
+            }
+        }
         Token token = retrier.call(what, attempt -> {
             HttpRequest.Builder request =
                     HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
@@ -128,7 +151,7 @@ final class Authenticator {
             if (basic != null) {
                 request.header("Authorization", basic);
             }
-            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = http.send(request.build(), CappedBody.handler(MAX_TOKEN_BYTES));
             int status = response.statusCode();
             if (RetryPolicy.isRetryableStatus(status)) {
                 throw new RetryableException("HTTP " + status, status, null, retryAfter(response));
@@ -142,6 +165,13 @@ final class Authenticator {
             }
             if (status != 200) {
                 throw new RegistryException(what + " failed: HTTP " + status, status, null);
+            }
+            if (response.body().length > MAX_TOKEN_BYTES) {
+                throw new RegistryException(
+                        what + " failed: the answer is larger than the " + MAX_TOKEN_BYTES / 1024
+                                + " KiB limit on tokens",
+                        status,
+                        null);
             }
             return parseToken(response.body(), what);
         });

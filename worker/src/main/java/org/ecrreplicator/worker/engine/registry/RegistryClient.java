@@ -40,8 +40,29 @@ public final class RegistryClient {
 
     public RegistryClient(
             String authority, boolean insecure, Credentials credentials, HttpClient http, RetryPolicy retryPolicy) {
+        this(authority, insecure, credentials, http, retryPolicy, TrustedOrigins.fromEnvironment(), Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param trusted hosts besides the registry's own that may receive its credentials (token realms,
+     *     upload locations)
+     * @param maxRequests requests other than blob streams in flight at once to this registry
+     */
+    public RegistryClient(
+            String authority,
+            boolean insecure,
+            Credentials credentials,
+            HttpClient http,
+            RetryPolicy retryPolicy,
+            TrustedOrigins trusted,
+            int maxRequests) {
+        if (insecure && TrustedOrigins.insecureEcr(authority)) {
+            throw new IllegalArgumentException(authority
+                    + " is an ECR registry, which is HTTPS only: drop --insecure (it would send ECR credentials"
+                    + " in the clear)");
+        }
         this.retrier = new Retrier(retryPolicy, authority);
-        this.exchange = new RegistryExchange(authority, insecure, credentials, http, retrier);
+        this.exchange = new RegistryExchange(authority, insecure, credentials, http, retrier, trusted, maxRequests);
         this.referrers = new ReferrersLookup(exchange, this::getManifest);
     }
 
@@ -73,7 +94,7 @@ public final class RegistryClient {
                     () -> exchange.request(exchange.manifestUri(repository, reference))
                             .header("Accept", MediaTypes.ACCEPT_HEADER)
                             .GET(),
-                    HttpResponse.BodyHandlers.ofByteArray(),
+                    RegistryExchange.body(),
                     true,
                     what);
             if (response.statusCode() == 404) {
@@ -82,7 +103,9 @@ public final class RegistryClient {
             expect(response, 200, what);
             byte[] bytes = response.body();
             if (bytes.length > RegistryExchange.MAX_BODY_BYTES) {
-                throw new ManifestException(what + ": manifest is larger than 4 MiB");
+                // Read no further than the limit: a larger manifest is no image a registry accepts.
+                throw new ManifestException(what + ": the manifest is larger than the 4 MiB limit on manifests,"
+                        + " refused (no registry accepts one that large; the source is broken or hostile)");
             }
             String algorithm = reference.contains(":") ? Digest.parse(reference).algorithm() : "sha256";
             Digest actual = Digests.of(algorithm, bytes);
@@ -167,7 +190,7 @@ public final class RegistryClient {
                     () -> exchange.request(exchange.manifestUri(repository, reference))
                             .header("Content-Type", manifest.mediaType())
                             .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.bytes())),
-                    HttpResponse.BodyHandlers.ofByteArray(),
+                    RegistryExchange.smallBody(),
                     true,
                     what);
             if (response.statusCode() == 400 || response.statusCode() == 409) {
@@ -178,13 +201,45 @@ public final class RegistryClient {
                 }
             }
             expect(response, 201, what);
-            Digest digest = response.headers()
-                    .firstValue("Docker-Content-Digest")
-                    .map(Digest::parse)
-                    .orElse(manifest.digest());
+            Optional<String> header = response.headers().firstValue("Docker-Content-Digest");
+            Digest digest = header.isPresent()
+                    ? reportedDigest(header.get(), what)
+                    : readBack(repository, reference, manifest, what);
             return new Pushed(
                     digest, response.headers().firstValue("OCI-Subject").orElse(null));
         });
+    }
+
+    private static Digest reportedDigest(String header, String what) {
+        try {
+            return Digest.parse(header.trim());
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(
+                    what + ": the registry answered with a malformed Docker-Content-Digest header", 201, null);
+        }
+    }
+
+    /**
+     * The digest of a pushed manifest whose registry did not report one: a silent answer is no proof the
+     * bytes were stored as sent, so the manifest is read back and hashed. Costs a round trip only with
+     * registries that omit the header (distribution and ECR send it).
+     */
+    private Digest readBack(String repository, String reference, Manifest manifest, String what) {
+        Digest sent = Digests.of(manifest.digest().algorithm(), manifest.bytes());
+        Manifest stored = getManifest(repository, reference, true)
+                .orElseThrow(() -> new RegistryException(
+                        what + ": the registry answered 201 without a Docker-Content-Digest header, and reading the"
+                                + " manifest back found nothing: it did not store it",
+                        201,
+                        "MANIFEST_UNKNOWN"));
+        if (!stored.digest().equals(sent)) {
+            throw new RegistryException(
+                    what + ": the registry reported no digest, and the manifest read back hashes to " + stored.digest()
+                            + ", not to " + sent + " as sent",
+                    201,
+                    "DIGEST_INVALID");
+        }
+        return stored.digest();
     }
 
     /** The answer to a manifest {@code DELETE} the caller decides on: 202, 404, 400 or 405. */
@@ -213,7 +268,7 @@ public final class RegistryClient {
                     deleteScope(repository),
                     () -> exchange.request(exchange.manifestUri(repository, reference))
                             .DELETE(),
-                    HttpResponse.BodyHandlers.ofByteArray(),
+                    RegistryExchange.smallBody(),
                     true,
                     what);
             int status = response.statusCode();
@@ -319,8 +374,8 @@ public final class RegistryClient {
         // Only a 200's body goes into the subscriber; redirects and errors are read whole (they are small).
         HttpResponse.BodyHandler<byte[]> handler = info -> info.statusCode() == 200
                 ? HttpResponse.BodySubscribers.mapping(body, none -> null)
-                : HttpResponse.BodySubscribers.ofByteArray();
-        HttpResponse<byte[]> response = exchange.send(
+                : RegistryExchange.smallBody().apply(info);
+        HttpResponse<byte[]> response = exchange.sendStreaming(
                 pullScope(repository),
                 () -> exchange.request(exchange.blobUri(repository, blob.digest()))
                         .GET(),
@@ -360,14 +415,15 @@ public final class RegistryClient {
                     pushScope(repository),
                     () -> exchange.request(exchange.uri("/v2/" + repository + "/blobs/uploads/"))
                             .POST(HttpRequest.BodyPublishers.noBody()),
-                    HttpResponse.BodyHandlers.ofByteArray(),
+                    RegistryExchange.smallBody(),
                     true,
                     what);
             expect(response, 202, what);
             String location = response.headers()
                     .firstValue("Location")
                     .orElseThrow(() -> new RegistryException(what + " failed: no Location header", 202, null));
-            return response.uri().resolve(location);
+            // The layer and the Authorization header go there next.
+            return exchange.checkedLocation(response.uri().resolve(location), what);
         });
     }
 
@@ -380,13 +436,13 @@ public final class RegistryClient {
         String what = "PUT blob " + digest + " to " + repository + " at " + authority();
         String separator = location.getRawQuery() == null ? "?" : "&";
         URI uri = URI.create(location + separator + "digest=" + digest);
-        HttpResponse<byte[]> response = exchange.send(
+        HttpResponse<byte[]> response = exchange.sendStreaming(
                 pushScope(repository),
                 // No request timeout: a large layer takes as long as it takes; stalls are caught while streaming.
                 () -> HttpRequest.newBuilder(uri)
                         .header("Content-Type", "application/octet-stream")
                         .PUT(content),
-                HttpResponse.BodyHandlers.ofByteArray(),
+                RegistryExchange.smallBody(),
                 false,
                 what);
         expect(response, 201, what);

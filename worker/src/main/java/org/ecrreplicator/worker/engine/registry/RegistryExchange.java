@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.worker.engine.manifest.JsonTree;
@@ -34,13 +35,64 @@ final class RegistryExchange {
     private final HttpClient http;
     private final Retrier retrier;
     private final Authenticator authenticator;
+    private final boolean insecure;
+    private final TrustedOrigins trusted;
+    /**
+     * Requests other than blob streams (manifests, existence checks, referrers, upload sessions) in flight
+     * at once: an index of hundreds of children would otherwise open a connection per child. Blob streams
+     * have their own bound (the copy's lanes), so a registry sees at most twice the concurrency.
+     */
+    private final Semaphore requests;
 
-    RegistryExchange(String authority, boolean insecure, Credentials credentials, HttpClient http, Retrier retrier) {
+    RegistryExchange(
+            String authority,
+            boolean insecure,
+            Credentials credentials,
+            HttpClient http,
+            Retrier retrier,
+            TrustedOrigins trusted,
+            int maxRequests) {
         this.authority = authority;
+        this.insecure = insecure;
+        this.trusted = trusted;
         this.base = URI.create((insecure ? "http://" : "https://") + authority);
         this.http = http;
         this.retrier = retrier;
-        this.authenticator = new Authenticator(authority, credentials, http, retrier, Clock.systemUTC());
+        this.requests = new Semaphore(maxRequests);
+        this.authenticator =
+                new Authenticator(authority, insecure, trusted, credentials, http, retrier, Clock.systemUTC());
+    }
+
+    /** Bodies read into memory: up to {@link #MAX_BODY_BYTES} (and one byte more, to tell), errors cut short. */
+    static HttpResponse.BodyHandler<byte[]> body() {
+        return CappedBody.handler(MAX_BODY_BYTES);
+    }
+
+    /** Bodies of errors and redirects only: cut at {@link CappedBody#ERROR_BODY_BYTES}. */
+    static HttpResponse.BodyHandler<byte[]> smallBody() {
+        return CappedBody.cutAt(CappedBody.ERROR_BODY_BYTES);
+    }
+
+    /**
+     * {@code location} from an answer of this registry, where credentials and content are about to go:
+     * refused unless it is the registry's own origin or passes {@link TrustedOrigins}.
+     */
+    URI checkedLocation(URI location, String what) {
+        boolean sameOrigin = location.getScheme() != null
+                && location.getScheme().equalsIgnoreCase(base.getScheme())
+                && authority.equalsIgnoreCase(location.getRawAuthority());
+        if (sameOrigin) {
+            return location;
+        }
+        String refusal = trusted.refusal(location, authority, insecure);
+        if (refusal != null) {
+            throw new RegistryException(
+                    what + " refused: the registry sent the upload to " + TrustedOrigins.origin(location) + ", which "
+                            + refusal,
+                    0,
+                    "UNTRUSTED_LOCATION");
+        }
+        return location;
     }
 
     String authority() {
@@ -87,6 +139,25 @@ final class RegistryExchange {
      * @param replayable false when the body is a one-time stream: then a 401 ends this attempt as retryable
      */
     <T> HttpResponse<T> send(
+            String scope,
+            Supplier<HttpRequest.Builder> builder,
+            HttpResponse.BodyHandler<T> handler,
+            boolean replayable,
+            String what)
+            throws IOException, InterruptedException {
+        requests.acquire();
+        try {
+            return sendStreaming(scope, builder, handler, replayable, what);
+        } finally {
+            requests.release();
+        }
+    }
+
+    /**
+     * Like {@link #send}, outside the bound on requests in flight: for blob streams, which the copy's lanes
+     * bound instead (and which would otherwise hold a permit for as long as a layer takes).
+     */
+    <T> HttpResponse<T> sendStreaming(
             String scope,
             Supplier<HttpRequest.Builder> builder,
             HttpResponse.BodyHandler<T> handler,
@@ -175,7 +246,7 @@ final class RegistryExchange {
                             HttpRequest.Builder builder = request(uri).GET();
                             return accept == null ? builder : builder.header("Accept", accept);
                         },
-                        HttpResponse.BodyHandlers.ofByteArray(),
+                        body(),
                         true,
                         what);
                 if (!(answer.statusCode() == 404 && first)) {
@@ -187,7 +258,7 @@ final class RegistryExchange {
                 return null;
             }
             if (response.body().length > MAX_BODY_BYTES) {
-                throw new ManifestException(what + ": a page of the answer is larger than 4 MiB");
+                throw new ManifestException(what + ": a page of the answer is larger than the 4 MiB limit, refused");
             }
             pages.add(response.body());
             next = nextPage(response);
