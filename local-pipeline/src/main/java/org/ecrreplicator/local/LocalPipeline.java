@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.Sha256;
 import org.ecrreplicator.domain.contract.Artifacts;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
@@ -246,6 +247,9 @@ public final class LocalPipeline implements AutoCloseable {
                         // The reconcile builds read and write the state table (decision 0068): the build's role
                         // on AWS, DynamoDB Local here.
                         Map.of(
+                                // As the stack's project does: buildspec.yml checks the staged jar against it.
+                                BuildVariables.WORKER_JAR_SHA256,
+                                Sha256.ofFile(settings.workerJar()),
                                 "AWS_ENDPOINT_URL_DYNAMODB",
                                 dynamo.endpoint().toString(),
                                 "AWS_ACCESS_KEY_ID",

@@ -12,6 +12,12 @@ public final class BuildVariables {
     /** The Step Functions task token the build's end is reported to (PLAINTEXT). */
     public static final String TASK_TOKEN = "TASK_TOKEN";
 
+    /**
+     * The SHA-256 (hex) of the worker jar the stack packaged as {@code replicator.jar} (PLAINTEXT, a project
+     * default): buildspec.yml refuses to run a jar that does not match it.
+     */
+    public static final String WORKER_JAR_SHA256 = "WORKER_JAR_SHA256";
+
     /** The execution that started the build (PLAINTEXT). */
     public static final String EXECUTION_ARN = "EXECUTION_ARN";
 
