@@ -638,8 +638,12 @@ public final class LocalPipeline implements AutoCloseable {
         }
         String secretId = String.join(":", java.util.Arrays.copyOfRange(parts, 0, idParts));
         String key = parts[idParts];
-        String secretString =
-                client.getSecretValue(request -> request.secretId(secretId)).secretString();
+        // CodeBuild's secret-id:json-key:version-stage:version-id: an empty part is left out of the request.
+        String stage = parts.length > idParts + 1 && !parts[idParts + 1].isEmpty() ? parts[idParts + 1] : null;
+        String versionId = parts.length > idParts + 2 && !parts[idParts + 2].isEmpty() ? parts[idParts + 2] : null;
+        String secretString = client.getSecretValue(request ->
+                        request.secretId(secretId).versionStage(stage).versionId(versionId))
+                .secretString();
         try {
             JsonNode value = JSON.readTree(secretString).get(key);
             if (value == null || !value.isTextual()) {

@@ -48,10 +48,13 @@ public final class BuildVariables {
     /** true|false: manifests that refer to the copied image (OCI 1.1 {@code subject}) travel with it. Default true. */
     public static final String COPY_REFERRERS = "COPY_REFERRERS";
 
-    /** The destination IAM user's access key id (SECRETS_MANAGER: {@code <secret>:accesskey}). */
+    /**
+     * The destination IAM user's access key id (SECRETS_MANAGER: {@code <secret>:accesskey::<versionId>}, the
+     * version ReadSecret validated; the project's default has no version).
+     */
     public static final String DESTINATION_ACCESS_KEY_ID = "DESTINATION_ACCESS_KEY_ID";
 
-    /** The destination IAM user's secret access key (SECRETS_MANAGER: {@code <secret>:secretaccesskey}). */
+    /** The destination IAM user's secret access key (SECRETS_MANAGER: as {@link #DESTINATION_ACCESS_KEY_ID}). */
     public static final String DESTINATION_SECRET_ACCESS_KEY = "DESTINATION_SECRET_ACCESS_KEY";
 
     /** true: treat a local source registry as ECR (local stand-in runs only; never set by the stack). */
