@@ -104,8 +104,14 @@ final class BuildStarter {
         plain(variables, BuildVariables.REGISTRY_INSECURE, Boolean.toString(config.registryInsecure()));
         plain(variables, BuildVariables.REPLICATE_DELETES, Boolean.toString(config.replicateDeletes()));
         plain(variables, BuildVariables.COPY_REFERRERS, Boolean.toString(config.copyReferrers()));
-        secret(variables, BuildVariables.DESTINATION_ACCESS_KEY_ID, secretArn + ":accesskey");
-        secret(variables, BuildVariables.DESTINATION_SECRET_ACCESS_KEY, secretArn + ":secretaccesskey");
+        // CodeBuild's reference is secret-id:json-key:version-stage:version-id. Pinning the version ReadSecret
+        // validated means a rotation between ReadSecret and the build's start cannot hand the build keys that
+        // nobody checked; without a version id (an execution started before the field existed) it reads
+        // AWSCURRENT, as before.
+        String versionId = JsonIo.optionalText(destination, "secretVersionId");
+        String pin = versionId == null || versionId.isBlank() ? "" : "::" + versionId;
+        secret(variables, BuildVariables.DESTINATION_ACCESS_KEY_ID, secretArn + ":accesskey" + pin);
+        secret(variables, BuildVariables.DESTINATION_SECRET_ACCESS_KEY, secretArn + ":secretaccesskey" + pin);
         return variables;
     }
 

@@ -132,6 +132,22 @@ class StartReconcileBuildHandlerTest {
     }
 
     @Test
+    void shouldPinTheSecretVersionReadSecretValidatedWhenTheDestinationNamesIt() {
+        ObjectNode payload = shard(0, "token-shard-0");
+        ((ObjectNode) payload.path("destination")).put("secretVersionId", "0f1e2d3c-version");
+
+        handler.handle(payload);
+
+        assertThat(requested(0))
+                .containsEntry(
+                        BuildVariables.DESTINATION_ACCESS_KEY_ID,
+                        "SECRETS_MANAGER:" + SECRET_ARN + ":accesskey::0f1e2d3c-version")
+                .containsEntry(
+                        BuildVariables.DESTINATION_SECRET_ACCESS_KEY,
+                        "SECRETS_MANAGER:" + SECRET_ARN + ":secretaccesskey::0f1e2d3c-version");
+    }
+
+    @Test
     void shouldPassTheDestinationKeysOnlyAsSecretsManagerReferencesWhateverTheBuild() {
         handler.handle(plan(null, "token-plan"));
         handler.handle(shard(0, "token-shard-0"));

@@ -292,8 +292,9 @@ class WorkflowHandlersIT {
                 .hasSize(14);
         Map<String, String> environment = codeBuild.environment(buildId);
         assertThat(environment)
-                .containsEntry(BuildVariables.DESTINATION_ACCESS_KEY_ID, SECRET_ARN + ":accesskey")
-                .containsEntry(BuildVariables.DESTINATION_SECRET_ACCESS_KEY, SECRET_ARN + ":secretaccesskey")
+                // The version ReadSecret validated ("v1" in start()), not whatever is AWSCURRENT at build start.
+                .containsEntry(BuildVariables.DESTINATION_ACCESS_KEY_ID, SECRET_ARN + ":accesskey::v1")
+                .containsEntry(BuildVariables.DESTINATION_SECRET_ACCESS_KEY, SECRET_ARN + ":secretaccesskey::v1")
                 .containsEntry(BuildVariables.SOURCE_REGISTRY, "123456789012.dkr.ecr.us-east-1.amazonaws.com")
                 .containsEntry(BuildVariables.DESTINATION_REGISTRY, "210987654321.dkr.ecr.us-gov-west-1.amazonaws.com")
                 .containsEntry(BuildVariables.SCAN_ON_PUSH, "true")

@@ -28,7 +28,14 @@ public final class LocalSecretsManager implements AutoCloseable {
     private static final class Secret {
         final String name;
         final String arn;
+        /**
+         * Every version by id: as in Secrets Manager, one that lost its labels (deprecated) is still read by its
+         * VersionId, which is what a build pinned to a version (secret-id:key::version-id) relies on.
+         */
+        final Map<String, Version> versions = new ConcurrentHashMap<>();
+
         volatile Version current;
+        volatile Version previous;
         volatile boolean deleted;
 
         Secret(String name, String arn) {
@@ -68,12 +75,29 @@ public final class LocalSecretsManager implements AutoCloseable {
         return this;
     }
 
-    /** Creates the secret or adds a version as {@code AWSCURRENT}; returns the secret's ARN. */
+    /**
+     * Creates the secret or adds a version as {@code AWSCURRENT} (the one it replaces becomes {@code
+     * AWSPREVIOUS}); returns the secret's ARN.
+     */
     public String put(String name, String secretString) {
         Secret secret = byName.computeIfAbsent(name, this::newSecret);
-        secret.current = new Version(UUID.randomUUID().toString(), secretString, clock.instant());
-        secret.deleted = false;
+        synchronized (secret) {
+            Version version = new Version(UUID.randomUUID().toString(), secretString, clock.instant());
+            secret.versions.put(version.versionId(), version);
+            secret.previous = secret.current;
+            secret.current = version;
+            secret.deleted = false;
+        }
         return secret.arn;
+    }
+
+    /** The id of the secret's {@code AWSCURRENT} version, as DescribeSecret or GetSecretValue would report it. */
+    public String currentVersionId(String name) {
+        Secret secret = byName.get(name);
+        if (secret == null) {
+            throw new IllegalArgumentException("no secret " + name);
+        }
+        return secret.current.versionId();
     }
 
     /** Marks the secret for deletion, as DeleteSecret with a recovery window does. */
@@ -128,11 +152,23 @@ public final class LocalSecretsManager implements AutoCloseable {
                     "InvalidRequestException",
                     "You can't perform this operation on the secret because it was marked for deletion.");
         }
-        Version version = secret.current;
         String versionId = text(request, "VersionId");
         String stage = text(request, "VersionStage");
-        if ((versionId != null && !versionId.equals(version.versionId()))
-                || (stage != null && !stage.equals("AWSCURRENT"))) {
+        Version version;
+        Version staged;
+        synchronized (secret) {
+            version = versionId != null ? secret.versions.get(versionId) : null;
+            staged = stage == null || stage.equals("AWSCURRENT")
+                    ? secret.current
+                    : stage.equals("AWSPREVIOUS") ? secret.previous : null;
+            if (versionId == null) {
+                version = staged;
+            } else if (stage != null && version != staged) {
+                // Both given: they must name the same version.
+                version = null;
+            }
+        }
+        if (version == null) {
             throw new AwsError(
                     "ResourceNotFoundException",
                     "Secrets Manager can't find the specified secret value for "
@@ -143,7 +179,12 @@ public final class LocalSecretsManager implements AutoCloseable {
         response.put("Name", secret.name);
         response.put("VersionId", version.versionId());
         response.put("SecretString", version.secretString());
-        response.putArray("VersionStages").add("AWSCURRENT");
+        var stages = response.putArray("VersionStages");
+        if (version == secret.current) {
+            stages.add("AWSCURRENT");
+        } else if (version == secret.previous) {
+            stages.add("AWSPREVIOUS");
+        }
         response.put("CreatedDate", version.created().toEpochMilli() / 1000.0);
         return response;
     }

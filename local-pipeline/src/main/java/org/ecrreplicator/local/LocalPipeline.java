@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.ecrreplicator.domain.ReplicationRequest;
+import org.ecrreplicator.domain.Sha256;
 import org.ecrreplicator.domain.contract.Artifacts;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
@@ -266,6 +267,9 @@ public final class LocalPipeline implements AutoCloseable {
                         // The reconcile builds read and write the state table (decision 0068): the build's role
                         // on AWS, DynamoDB Local here.
                         Map.of(
+                                // As the stack's project does: buildspec.yml checks the staged jar against it.
+                                BuildVariables.WORKER_JAR_SHA256,
+                                Sha256.ofFile(settings.workerJar()),
                                 "AWS_ENDPOINT_URL_DYNAMODB",
                                 dynamo.endpoint().toString(),
                                 "AWS_ACCESS_KEY_ID",
@@ -654,8 +658,12 @@ public final class LocalPipeline implements AutoCloseable {
         }
         String secretId = String.join(":", java.util.Arrays.copyOfRange(parts, 0, idParts));
         String key = parts[idParts];
-        String secretString =
-                client.getSecretValue(request -> request.secretId(secretId)).secretString();
+        // CodeBuild's secret-id:json-key:version-stage:version-id: an empty part is left out of the request.
+        String stage = parts.length > idParts + 1 && !parts[idParts + 1].isEmpty() ? parts[idParts + 1] : null;
+        String versionId = parts.length > idParts + 2 && !parts[idParts + 2].isEmpty() ? parts[idParts + 2] : null;
+        String secretString = client.getSecretValue(request ->
+                        request.secretId(secretId).versionStage(stage).versionId(versionId))
+                .secretString();
         try {
             JsonNode value = JSON.readTree(secretString).get(key);
             if (value == null || !value.isTextual()) {

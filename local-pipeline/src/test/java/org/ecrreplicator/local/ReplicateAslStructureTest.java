@@ -120,6 +120,43 @@ class ReplicateAslStructureTest {
         });
     }
 
+    /**
+     * A StartBuild that timed out (or died) is reported as {@code Lambda.Unknown}, or {@code Sandbox.Timedout}
+     * on newer runtimes; without a retrier the execution fails although a retry would re-take its own lease.
+     */
+    @Test
+    void shouldRetryAFunctionThatTimedOutInEveryStateThatStartsABuildInBothWorkflows() throws IOException {
+        JsonNode reconcile = JSON.readTree(Files.readString(root.resolve("statemachine/reconcile.asl.json")));
+        Map<String, JsonNode> starters = new LinkedHashMap<>();
+        starters.put("StartBuild", states.path("StartBuild"));
+        starters.put("Plan", reconcile.path("States").path("Plan"));
+        starters.put(
+                "RepairShard",
+                reconcile
+                        .path("States")
+                        .path("Shards")
+                        .path("ItemProcessor")
+                        .path("States")
+                        .path("RepairShard"));
+        starters.forEach((name, task) -> {
+            assertThat(task.path("Resource").asText()).as(name).endsWith(".waitForTaskToken");
+            for (String timeout :
+                    List.of("Lambda.Unknown", "Sandbox.Timedout", "Lambda.ClientExecutionTimeoutException")) {
+                JsonNode retrier = null;
+                for (JsonNode candidate : task.path("Retry")) {
+                    if (retrier == null
+                            && strings(candidate.path("ErrorEquals")).contains(timeout)) {
+                        retrier = candidate;
+                    }
+                }
+                assertThat(retrier).as("%s retries %s", name, timeout).isNotNull();
+                assertThat(retrier.path("MaxAttempts").asInt()).as(name).isBetween(2, 5);
+                assertThat(retrier.path("BackoffRate").asDouble()).as(name).isGreaterThan(1.0);
+                assertThat(retrier.path("JitterStrategy").asText()).as(name).isEqualTo("FULL");
+            }
+        });
+    }
+
     @Test
     void shouldNeverRetryTheErrorsAnOperatorMustFix() {
         statesOfType("Task").forEach((name, task) -> {

@@ -12,6 +12,12 @@ public final class BuildVariables {
     /** The Step Functions task token the build's end is reported to (PLAINTEXT). */
     public static final String TASK_TOKEN = "TASK_TOKEN";
 
+    /**
+     * The SHA-256 (hex) of the worker jar the stack packaged as {@code replicator.jar} (PLAINTEXT, a project
+     * default): buildspec.yml refuses to run a jar that does not match it.
+     */
+    public static final String WORKER_JAR_SHA256 = "WORKER_JAR_SHA256";
+
     /** The execution that started the build (PLAINTEXT). */
     public static final String EXECUTION_ARN = "EXECUTION_ARN";
 
@@ -42,10 +48,13 @@ public final class BuildVariables {
     /** true|false: manifests that refer to the copied image (OCI 1.1 {@code subject}) travel with it. Default true. */
     public static final String COPY_REFERRERS = "COPY_REFERRERS";
 
-    /** The destination IAM user's access key id (SECRETS_MANAGER: {@code <secret>:accesskey}). */
+    /**
+     * The destination IAM user's access key id (SECRETS_MANAGER: {@code <secret>:accesskey::<versionId>}, the
+     * version ReadSecret validated; the project's default has no version).
+     */
     public static final String DESTINATION_ACCESS_KEY_ID = "DESTINATION_ACCESS_KEY_ID";
 
-    /** The destination IAM user's secret access key (SECRETS_MANAGER: {@code <secret>:secretaccesskey}). */
+    /** The destination IAM user's secret access key (SECRETS_MANAGER: as {@link #DESTINATION_ACCESS_KEY_ID}). */
     public static final String DESTINATION_SECRET_ACCESS_KEY = "DESTINATION_SECRET_ACCESS_KEY";
 
     /** true: treat a local source registry as ECR (local stand-in runs only; never set by the stack). */

@@ -223,6 +223,26 @@ class TagTransitionsTest {
     }
 
     @Test
+    void shouldRetakeItsOwnLeaseForTheNewAttemptWhenStartBuildIsRetriedAfterATimeout() {
+        // The timed-out invocation took the lease and may have started a build; Step Functions retries the task
+        // with a new token, and that attempt owns the item from then on.
+        ReplicationRequest request = push(D1, T0, "a");
+        TagState held = TagTransitions.check(null, request, E1, T0, LEASE).next();
+        TagState timedOut = TagTransitions.buildStarted(
+                TagTransitions.leaseForBuild(held, request, E1, "first", T0, LEASE), E1, "first", "p:1", T0);
+
+        TagState retried = TagTransitions.leaseForBuild(timedOut, request, E1, "second", T0.plusSeconds(900), LEASE);
+
+        assertThat(retried.lease().owner()).isEqualTo(E1);
+        assertThat(retried.lease().expiresAt()).isEqualTo(T0.plusSeconds(900).plus(LEASE));
+        assertThat(retried.taskTokenHash()).isEqualTo("second");
+        assertThat(retried.buildId()).isNull();
+        assertThat(retried.status()).isEqualTo(TagStatus.LEASED);
+        assertThatThrownBy(() -> TagTransitions.buildStarted(retried, E1, "first", "p:2", T0.plusSeconds(901)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void shouldRetakeAnExpiredLeaseForARedrivenBuild() {
         ReplicationRequest request = push(D1, T0, "a");
         TagState held = TagTransitions.check(null, request, E2, T0, LEASE).next();

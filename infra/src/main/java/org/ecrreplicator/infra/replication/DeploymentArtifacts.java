@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import org.ecrreplicator.domain.Sha256;
 import org.ecrreplicator.domain.contract.Artifacts;
 
 /**
@@ -71,6 +72,15 @@ public record DeploymentArtifacts(
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException(what + " is missing: " + file + " does not exist; " + fix);
         }
+    }
+
+    /**
+     * The SHA-256 of the worker jar, hex: the project sets it as {@code WORKER_JAR_SHA256} and buildspec.yml
+     * checks the staged jar against it, so a jar replaced in the source bucket does not run with the build's
+     * role and the destination keys.
+     */
+    public String workerJarSha256() {
+        return Sha256.ofFile(workerJar);
     }
 
     /**

@@ -65,7 +65,7 @@ record ReplicationBuild(Project project, Role role) {
                         .computeType(settings.buildCompute().computeType())
                         .privileged(false)
                         .build())
-                .environmentVariables(environment(settings, secret))
+                .environmentVariables(environment(settings, secret, artifacts.workerJarSha256()))
                 .concurrentBuildLimit(settings.buildConcurrency())
                 .logging(LoggingOptions.builder()
                         .cloudWatch(CloudWatchLoggingOptions.builder()
@@ -134,8 +134,10 @@ record ReplicationBuild(Project project, Role role) {
 
     /** The project's defaults; StartBuild overrides the per-build ones (docs/contracts.md). */
     private static Map<String, BuildEnvironmentVariable> environment(
-            ReplicationSettings settings, CredentialsSecret secret) {
+            ReplicationSettings settings, CredentialsSecret secret, String workerJarSha256) {
         Map<String, BuildEnvironmentVariable> environment = new LinkedHashMap<>();
+        // The jar this synth staged: buildspec.yml runs nothing else. StartBuild never overrides it.
+        environment.put(BuildVariables.WORKER_JAR_SHA256, plain(workerJarSha256));
         environment.put(BuildVariables.DESTINATION_REGION, plain(settings.destinationRegion()));
         environment.put(BuildVariables.CREATE_REPOSITORIES, plain(String.valueOf(settings.createRepositories())));
         environment.put(BuildVariables.IMAGE_TAG_MUTABILITY, plain(settings.imageTagMutability()));

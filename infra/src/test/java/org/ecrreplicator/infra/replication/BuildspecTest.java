@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.ecrreplicator.domain.Sha256;
 import org.ecrreplicator.domain.contract.BuildResults;
+import org.ecrreplicator.domain.contract.BuildVariables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +48,12 @@ class BuildspecTest {
                 .isFalse();
         List<String> phases = new ArrayList<>();
         spec.path("phases").fieldNames().forEachRemaining(phases::add);
-        assertThat(phases).as("no install phase: the image has Java 21").containsExactly("build");
+        assertThat(phases)
+                .as("no install phase: the image has Java 21; pre_build checks the jar")
+                .containsExactly("pre_build", "build");
+        assertThat(spec.path("phases").path("pre_build").path("commands").toString())
+                .contains("sha256sum replicator.jar")
+                .contains("$" + BuildVariables.WORKER_JAR_SHA256);
         assertThat(spec.path("phases").path("build").path("commands").toString())
                 .contains("-jar replicator.jar replicate --output replication-result.env");
         assertThat(text.toLowerCase(java.util.Locale.ROOT))
@@ -111,13 +118,21 @@ class BuildspecTest {
         return dir;
     }
 
-    /** Runs the build phase's commands in one bash, as CodeBuild runs a 0.2 spec, and reads the exports. */
+    /**
+     * Runs the pre_build and build phases' commands in one bash, as CodeBuild runs a 0.2 spec, with a staged jar
+     * whose hash the project recorded, and reads the exports.
+     */
     private Map<String, String> runBuild(Map<String, String> environment) throws Exception {
         Path work = Files.createDirectories(scratch.resolve("src"));
         Files.copy(BUILDSPEC, work.resolve("buildspec.yml"));
+        Path jar = Files.writeString(work.resolve("replicator.jar"), "worker");
+        Map<String, String> withHash = new LinkedHashMap<>(environment);
+        withHash.put(BuildVariables.WORKER_JAR_SHA256, Sha256.ofFile(jar));
         StringBuilder script = new StringBuilder("set -e\n");
-        for (JsonNode command : buildspec().path("phases").path("build").path("commands")) {
-            script.append(command.asText()).append('\n');
+        for (String phase : List.of("pre_build", "build")) {
+            for (JsonNode command : buildspec().path("phases").path(phase).path("commands")) {
+                script.append(command.asText()).append('\n');
+            }
         }
         for (String name : EXPORTED) {
             script.append("echo \"").append(name).append("=${").append(name).append("-}\"\n");
@@ -127,7 +142,7 @@ class BuildspecTest {
                 .directory(work.toFile())
                 .redirectErrorStream(true);
         builder.environment().clear();
-        builder.environment().putAll(environment);
+        builder.environment().putAll(withHash);
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();

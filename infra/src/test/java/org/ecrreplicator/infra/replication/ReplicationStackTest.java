@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.ecrreplicator.domain.DestinationSecret;
+import org.ecrreplicator.domain.Sha256;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import org.ecrreplicator.domain.contract.StackOutputs;
@@ -331,6 +332,10 @@ class ReplicationStackTest {
         assertThat(values.get(BuildVariables.DESTINATION_SECRET_ACCESS_KEY))
                 .endsWith(":" + DestinationSecret.SECRET_ACCESS_KEY + "\"]]}");
         assertThat(values.get(BuildVariables.REGISTRY_INSECURE)).isEqualTo("\"false\"");
+        // The hash of the very jar this synth staged, which buildspec.yml checks before running it.
+        assertThat(types).containsEntry(BuildVariables.WORKER_JAR_SHA256, "PLAINTEXT");
+        assertThat(values.get(BuildVariables.WORKER_JAR_SHA256))
+                .isEqualTo("\"" + Sha256.ofFile(TestApps.artifacts().workerJar()) + "\"");
         var source = TestApps.JSON.valueToTree(project.get("Source"));
         assertThat(source.path("Type").asText()).isEqualTo("S3");
         assertThat(source.path("BuildSpec").isMissingNode())
