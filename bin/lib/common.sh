@@ -62,6 +62,14 @@ mvn_batch() {
   MAVEN_OPTS="${MAVEN_OPTS:-} $opts" mvn -B --no-transfer-progress "$@"
 }
 
+# A quiet build for the launchers, its output on stderr with terminal escape codes removed: Maven 3.8 writes
+# colour resets (ESC[0m) even in batch mode with -q and -Dstyle.color=never, which would reach the user's
+# terminal or a log as garbage. pipefail keeps Maven's exit status.
+mvn_quiet_package() {
+  ( set -o pipefail; mvn_batch -q -DskipTests -DskipITs -Dspotless.check.skip=true package "$@" 2>&1 \
+      | sed -u 's/\x1b\[[0-9;]*[A-Za-z]//g' >&2 )
+}
+
 # True when the built artifact $1 is missing or older than any file under the source trees that follow.
 stale() {
   local built="$1"; shift

@@ -108,10 +108,20 @@ final class BuildReporter {
             out.set("result", result);
             return out;
         }
-        String cause = "build " + change.buildId() + " " + change.buildStatus() + " in phase "
+        return fail(change, environment, taskToken, failureCause(change, exported));
+    }
+
+    /**
+     * A failed build's cause: the worker's own one-line reason when the build exported one (the buildspec's
+     * post_build does), then where the build ended and its log, so the console and {@code replicator status}
+     * say what went wrong without opening the log.
+     */
+    static String failureCause(BuildStateChange change, Map<String, String> exported) {
+        String where = "build " + change.buildId() + " " + change.buildStatus() + " in phase "
                 + (change.failedPhase() == null ? "unknown" : change.failedPhase()) + "; log: "
                 + (change.logLocation() == null ? "unknown" : change.logLocation());
-        return fail(change, environment, taskToken, cause);
+        String reason = exported == null ? null : exported.get(BuildResults.FAILURE_REASON);
+        return reason == null || reason.isBlank() ? where : reason.strip() + " (" + where + ")";
     }
 
     /** The task result from the worker's exported variables ({@link BuildResults}). */

@@ -14,7 +14,10 @@ import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.ReconcileCounts;
 import org.junit.jupiter.api.Test;
 
-/** The task results of reconcile builds (decision 0068), from their environment and exported variables. */
+/**
+ * The task results of reconcile builds (decision 0068), from their environment and exported variables, and the
+ * cause of a failed build.
+ */
 class BuildReporterTest {
     private static final String BUILD = "ecr-replicator-dev:7d1c";
     private static final Map<String, String> PLAN = Map.of(BuildVariables.RECONCILE_RUN, "run-1");
@@ -91,5 +94,27 @@ class BuildReporterTest {
                     .as(exported)
                     .isInstanceOf(IllegalArgumentException.class);
         }
+    }
+
+    @Test
+    void shouldPutTheWorkersReasonFirstInTheCauseWhenAFailedBuildExportedOne() {
+        BuildStateChange failed =
+                new BuildStateChange("ecr-replicator-dev", "FAILED", BUILD, Map.of(), null, "BUILD", "https://logs/x");
+        String reason = "destination 127.0.0.1:5001 refused the credentials of user 'replicator': check the"
+                + " secret's accesskey";
+
+        assertThat(BuildReporter.failureCause(failed, Map.of(BuildResults.FAILURE_REASON, reason + "\n")))
+                .isEqualTo(reason + " (build " + BUILD + " FAILED in phase BUILD; log: https://logs/x)");
+    }
+
+    @Test
+    void shouldNameTheBuildPhaseAndLogWhenAFailedBuildExportedNoReason() {
+        BuildStateChange failed =
+                new BuildStateChange("ecr-replicator-dev", "TIMED_OUT", BUILD, Map.of(), null, null, null);
+        String bare = "build " + BUILD + " TIMED_OUT in phase unknown; log: unknown";
+
+        assertThat(BuildReporter.failureCause(failed, null)).isEqualTo(bare);
+        assertThat(BuildReporter.failureCause(failed, Map.of(BuildResults.FAILURE_REASON, " ")))
+                .isEqualTo(bare);
     }
 }

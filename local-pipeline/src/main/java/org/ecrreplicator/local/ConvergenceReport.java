@@ -44,20 +44,47 @@ public final class ConvergenceReport {
         }
     }
 
+    /**
+     * An event that never became a replication: rejected by Enqueue, or left in the dead-letter queue.
+     *
+     * @param what the event or message, e.g. {@code event 5c1e...} or {@code dead-letter queue}
+     * @param outcome {@code rejected} or {@code dead-lettered}
+     * @param reason why, as the pipeline said it
+     */
+    public record Problem(String what, String outcome, String reason) {}
+
     private final List<Row> rows;
+    private final List<Problem> problems;
 
     public ConvergenceReport(List<Row> rows) {
+        this(rows, List.of());
+    }
+
+    public ConvergenceReport(List<Row> rows, List<Problem> problems) {
         List<Row> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.comparing(Row::repository).thenComparing(Row::tag));
         this.rows = List.copyOf(sorted);
+        this.problems = List.copyOf(problems);
+    }
+
+    /** The same rows with these problems added. */
+    public ConvergenceReport withProblems(List<Problem> more) {
+        List<Problem> all = new ArrayList<>(problems);
+        all.addAll(more);
+        return new ConvergenceReport(rows, all);
+    }
+
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    /** Every tag converged and no event was rejected or dead-lettered. */
+    public boolean allConverged() {
+        return problems.isEmpty() && rows.stream().allMatch(Row::converged);
     }
 
     public List<Row> rows() {
         return rows;
-    }
-
-    public boolean allConverged() {
-        return rows.stream().allMatch(Row::converged);
     }
 
     public List<Row> notConverged() {
@@ -85,6 +112,11 @@ public final class ConvergenceReport {
                 row.outcome() + (row.converged() ? "" : "  <- NOT CONVERGED"),
                 String.valueOf(row.builds()),
                 String.valueOf(row.transitions())
+            });
+        }
+        for (Problem problem : problems) {
+            lines.add(new String[] {
+                problem.what(), "-", "-", problem.outcome() + ": " + problem.reason() + "  <- NOT REPLICATED", "0", "0"
             });
         }
         int[] widths = new int[header.length];
@@ -123,6 +155,12 @@ public final class ConvergenceReport {
             node.put("outcome", row.outcome());
             node.put("builds", row.builds());
             node.put("transitions", row.transitions());
+        }
+        for (Problem problem : problems) {
+            ObjectNode node = array.addObject();
+            node.put("event", problem.what());
+            node.put("outcome", problem.outcome());
+            node.put("reason", problem.reason());
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {

@@ -165,9 +165,16 @@ public final class DemoCommand implements Callable<Integer> {
                 eventLines = pushSample(out, pipeline.sourceAuthority());
             }
             List<ReplicationRequest> requests = new ArrayList<>();
+            List<ConvergenceReport.Problem> problems = new ArrayList<>();
             for (String line : eventLines) {
-                if (EcrImageActionEvents.map(line) instanceof EcrImageActionEvents.Accepted accepted) {
-                    requests.add(accepted.request());
+                switch (EcrImageActionEvents.map(line)) {
+                    case EcrImageActionEvents.Accepted accepted -> requests.add(accepted.request());
+                    // Enqueue rejects it the same way when it is delivered; the table says so, with its reason.
+                    case EcrImageActionEvents.Rejected rejected ->
+                        problems.add(new ConvergenceReport.Problem(
+                                "event " + (rejected.eventId() == null ? "(no id)" : rejected.eventId()),
+                                "rejected",
+                                rejected.reason().name() + ": " + rejected.detail()));
                 }
             }
             boolean quiet;
@@ -193,9 +200,17 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 quiet = pipeline.awaitQuiet(timeout);
             }
-            ConvergenceReport table = reconcile
-                    ? pipeline.report(requests, pipeline.sourceTags(), "reconcile")
-                    : pipeline.report(requests);
+            int deadLetters = pipeline.deadLetterQueueDepth();
+            if (deadLetters > 0) {
+                problems.add(new ConvergenceReport.Problem(
+                        "dead-letter queue",
+                        "dead-lettered",
+                        deadLetters + " message(s) Dispatch could not start an execution for; see " + handlerLog));
+            }
+            ConvergenceReport table = (reconcile
+                            ? pipeline.report(requests, pipeline.sourceTags(), "reconcile")
+                            : pipeline.report(requests))
+                    .withProblems(problems);
             out.println();
             table.printTable(out);
             out.println();
@@ -238,6 +253,9 @@ public final class DemoCommand implements Callable<Integer> {
                 for (ConvergenceReport.Row row : table.notConverged()) {
                     err.println("demo: " + row.imageKey() + " did not converge: source " + row.sourceDigest()
                             + ", destination " + row.destinationDigest() + " (" + row.outcome() + ")");
+                }
+                for (ConvergenceReport.Problem problem : table.problems()) {
+                    err.println("demo: " + problem.what() + " " + problem.outcome() + ": " + problem.reason());
                 }
                 err.flush();
                 return 1;

@@ -726,8 +726,8 @@ public final class LocalPipeline implements AutoCloseable {
             rows.add(new ConvergenceReport.Row(
                     repository,
                     name,
-                    probe.digest(sourceAuthority, repository, name),
-                    probe.digest(destinationAuthority, repository, name),
+                    digestOrUnreachable(sourceAuthority, repository, name),
+                    digestOrUnreachable(destinationAuthority, repository, name),
                     latest.containsKey(key) ? outcome(latest.get(key)) : untouched,
                     builds.getOrDefault(key, 0),
                     transitions.getOrDefault(key, 0)));
@@ -735,12 +735,31 @@ public final class LocalPipeline implements AutoCloseable {
         return new ConvergenceReport(rows);
     }
 
+    /** What the table shows for a registry that cannot be asked: the report is printed whatever failed. */
+    static final String UNREACHABLE = "unreachable";
+
+    private String digestOrUnreachable(String authority, String repository, String tag) {
+        try {
+            return probe.digest(authority, repository, tag);
+        } catch (IllegalStateException e) {
+            return UNREACHABLE;
+        }
+    }
+
+    /** The longest cause the table shows: the worker's line comes first, the build's log after it. */
+    private static final int MAX_OUTCOME_CAUSE = 160;
+
     static String outcome(LocalStepFunctions.ExecutionView execution) {
         if (execution == null) {
             return "no execution";
         }
         if (execution.status() != LocalStepFunctions.Status.SUCCEEDED) {
-            return execution.status().name().toLowerCase(java.util.Locale.ROOT) + ": " + execution.error();
+            String cause = execution.cause() == null ? "" : execution.cause().strip();
+            if (cause.length() > MAX_OUTCOME_CAUSE) {
+                cause = cause.substring(0, MAX_OUTCOME_CAUSE - 3) + "...";
+            }
+            return execution.status().name().toLowerCase(java.util.Locale.ROOT) + ": " + execution.error()
+                    + (cause.isEmpty() ? "" : " (" + cause + ")");
         }
         JsonNode output = execution.outputJson();
         return output.path("outcome").asText("succeeded");

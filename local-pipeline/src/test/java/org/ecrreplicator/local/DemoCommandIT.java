@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +115,90 @@ class DemoCommandIT {
             assertThat(rows.get(0).path("outcome").asText()).isEqualTo("reconcile");
             assertThat(rows.get(1).path("repository").asText()).isEqualTo("before/lib");
             assertThat(rows.get(1).path("destinationDigest").asText()).isEqualTo(other.digest());
+        }
+    }
+
+    @Test
+    void shouldListAMalformedEventWithItsReasonAndExitNonZeroWhenOneIsReplayed() throws Exception {
+        try (RegistryProcess source = RegistryProcess.startAnonymous();
+                RegistryProcess destination = RegistryProcess.startAnonymous()) {
+            SampleImages.Target target = SampleImages.Target.anonymous(URI.create("http://" + source.authority()));
+            SampleImages.Image image = SampleImages.seed(11).layers(1, 1024).pushOciImage(target, "mixed/app", "1");
+            Path events = directory.resolve("events.jsonl");
+            Files.write(
+                    events,
+                    List.of(EcrEvents.push("mixed/app", "1", image.digest(), Instant.now()), "{\"detail\": not json"));
+            Path report = directory.resolve("report.json");
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+
+            int exit = run(
+                    out,
+                    err,
+                    "demo",
+                    "--source",
+                    source.authority(),
+                    "--dest",
+                    destination.authority(),
+                    "--events",
+                    events.toString(),
+                    "--report",
+                    report.toString());
+
+            assertThat(exit).as(out + "\n" + err).isEqualTo(1);
+            String table = out.toString().substring(out.toString().indexOf("repository:tag"));
+            assertThat(table)
+                    .contains("mixed/app:1")
+                    .contains("rejected: MALFORMED_JSON")
+                    .contains("NOT REPLICATED")
+                    .doesNotContain("every tag converged");
+            assertThat(err.toString()).contains("rejected: MALFORMED_JSON");
+            JsonNode rows = new ObjectMapper().readTree(report.toFile());
+            assertThat(rows).hasSize(2);
+            assertThat(rows.get(0).path("destinationDigest").asText()).isEqualTo(image.digest());
+            assertThat(rows.get(1).path("outcome").asText()).isEqualTo("rejected");
+            assertThat(rows.get(1).path("reason").asText()).startsWith("MALFORMED_JSON");
+        }
+    }
+
+    @Test
+    void shouldPrintTheTableWithTheFailureAndItsCauseAndNoStackTraceWhenTheDestinationIsDead() throws Exception {
+        try (RegistryProcess source = RegistryProcess.startAnonymous()) {
+            SampleImages.Target target = SampleImages.Target.anonymous(URI.create("http://" + source.authority()));
+            SampleImages.Image image = SampleImages.seed(12).layers(1, 1024).pushOciImage(target, "dead/app", "1");
+            Path events = directory.resolve("events.jsonl");
+            Files.write(events, List.of(EcrEvents.push("dead/app", "1", image.digest(), Instant.now())));
+            String dead;
+            // A port that was free a moment ago: nothing listens there, so every connection is refused.
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                dead = "127.0.0.1:" + socket.getLocalPort();
+            }
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+
+            int exit = run(
+                    out,
+                    err,
+                    "demo",
+                    "--source",
+                    source.authority(),
+                    "--dest",
+                    dead,
+                    "--events",
+                    events.toString(),
+                    "--timeout",
+                    "5m");
+
+            assertThat(exit).as(out + "\n" + err).isEqualTo(1);
+            assertThat(out.toString()).contains("repository:tag");
+            String table = out.toString().substring(out.toString().indexOf("repository:tag"));
+            assertThat(table)
+                    .contains("dead/app:1")
+                    .contains("unreachable")
+                    .contains("failed: BuildFailed (")
+                    .contains(dead);
+            assertThat(out + "\n" + err).doesNotContain("\tat ", "Exception in thread");
+            assertThat(err.toString()).contains("dead/app:1 did not converge");
         }
     }
 

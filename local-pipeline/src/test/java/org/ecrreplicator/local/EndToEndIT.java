@@ -23,13 +23,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.ecrreplicator.domain.EcrImageActionEvents;
 import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.Artifacts;
+import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.engines.LocalCodeBuild;
 import org.ecrreplicator.engines.OutageRelay;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.state.DynamoTagStateStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The whole pipeline, end to end, through the same machinery as {@code bin/replicator demo}: real registries,
@@ -252,6 +259,19 @@ class EndToEndIT {
         assertThat(states.get(states.size() - 1)).isEqualTo("StartBuild");
         // StartBuild's Retry started a new build for each BuildFailed: three builds in all.
         assertThat(pipeline.codeBuild().buildsStarted() - buildsBefore).isEqualTo(3);
+        // The worker's own line, exported by post_build, is the cause the console and replicator status show.
+        List<String> reasons = pipeline.codeBuild().builds().stream()
+                .filter(build -> "FAILED".equals(build.status()))
+                .filter(build -> build.plaintextVariable(BuildVariables.REPLICATION_REQUEST)
+                        .contains("e2e/redrive"))
+                .map(build -> build.exportedVariables().getOrDefault(BuildResults.FAILURE_REASON, ""))
+                .toList();
+        assertThat(reasons).hasSize(3).allSatisfy(reason -> assertThat(reason)
+                .as("each failed build exported the worker's reason")
+                .isNotBlank());
+        assertThat(reasons).anySatisfy(reason -> assertThat(failed.cause()).startsWith(reason));
+        String stateCause = stateCause("e2e/redrive:1");
+        assertThat(reasons).anySatisfy(reason -> assertThat(stateCause).startsWith(reason));
 
         pipeline.stepFunctions().redrive(failed.executionArn());
         LocalStepFunctions.ExecutionView redriven =
@@ -262,6 +282,22 @@ class EndToEndIT {
         ConvergenceReport.Row row = settle(requests).rows().get(0);
         assertThat(row.destinationDigest()).isEqualTo(image.digest());
         assertThat(row.builds()).isEqualTo(4);
+    }
+
+    /** The tag's cause in the state table, which replicator status shows. */
+    private static String stateCause(String imageKey) {
+        try (DynamoDbClient dynamo = DynamoDbClient.builder()
+                .endpointOverride(URI.create(System.getProperty("aws.endpointUrlDynamoDb")))
+                .region(Region.of(LocalPipeline.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(LocalPipeline.FAKE_ACCESS_KEY, "local-test-only-not-a-key")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
+            return new DynamoTagStateStore(dynamo, LocalPipeline.TABLE)
+                    .load(imageKey)
+                    .orElseThrow()
+                    .cause();
+        }
     }
 
     private static void pause(Duration duration) {

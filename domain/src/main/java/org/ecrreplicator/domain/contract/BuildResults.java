@@ -37,6 +37,13 @@ public final class BuildResults {
      */
     public static final String RECONCILE_COUNTS = "RECONCILE_COUNTS";
 
+    /**
+     * A failed build: the worker's own one-line error (never a secret value), written to the results file
+     * before it exits non-zero and exported by the buildspec's {@code post_build} phase, which runs after a
+     * failed build phase. Completion makes it the task's failure cause.
+     */
+    public static final String FAILURE_REASON = "FAILURE_REASON";
+
     /** Every exported result, in the order the buildspec lists them. */
     public static final List<String> EXPORTED = List.of(
             OUTCOME,
@@ -48,7 +55,8 @@ public final class BuildResults {
             REFERRERS_SKIPPED,
             REMOVED_DIGEST,
             RECONCILE_SHARDS,
-            RECONCILE_COUNTS);
+            RECONCILE_COUNTS,
+            FAILURE_REASON);
 
     private BuildResults() {}
 }

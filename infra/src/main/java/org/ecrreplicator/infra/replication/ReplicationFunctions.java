@@ -66,6 +66,7 @@ final class ReplicationFunctions {
     private final Code code;
     private final Map<FunctionSpec, Alias> aliases = new EnumMap<>(FunctionSpec.class);
     private final Map<FunctionSpec, Role> roles = new EnumMap<>(FunctionSpec.class);
+    private final Map<FunctionSpec, LogGroup> logGroups = new EnumMap<>(FunctionSpec.class);
 
     ReplicationFunctions(
             Stack stack,
@@ -84,6 +85,11 @@ final class ReplicationFunctions {
     /** Every function created so far, by spec. */
     Map<FunctionSpec, Alias> aliases() {
         return Collections.unmodifiableMap(aliases);
+    }
+
+    /** The function's own log group (the rejected-events metric filter reads Enqueue's). */
+    LogGroup logGroup(FunctionSpec spec) {
+        return logGroups.get(spec);
     }
 
     Role role(FunctionSpec spec) {
@@ -288,6 +294,7 @@ final class ReplicationFunctions {
                 .build();
         aliases.put(spec, alias);
         roles.put(spec, role);
+        logGroups.put(spec, logs);
         return alias;
     }
 

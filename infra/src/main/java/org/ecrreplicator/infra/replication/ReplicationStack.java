@@ -60,7 +60,15 @@ public final class ReplicationStack extends Stack {
         EventRules.create(this, settings, state, build, enqueue, completion, sweep);
         Optional<Rule> reconcileSchedule = EventRules.reconcileSchedule(this, settings, reconcileMachine);
         ReplicationMonitoring.create(
-                this, settings, state, build, stateMachine, functions.aliases(), reconcileMachine, reconcileSchedule);
+                this,
+                settings,
+                state,
+                build,
+                stateMachine,
+                functions.aliases(),
+                functions.logGroup(FunctionSpec.ENQUEUE),
+                reconcileMachine,
+                reconcileSchedule);
         outputs(state, build, stateMachine, reconcileMachine);
         ReplicationNagSuppressions.apply(settings, state, build, stateMachine, reconcileMachine, functions);
     }

@@ -49,8 +49,9 @@ class BuildspecTest {
         List<String> phases = new ArrayList<>();
         spec.path("phases").fieldNames().forEachRemaining(phases::add);
         assertThat(phases)
-                .as("no install phase: the image has Java 21; pre_build checks the jar")
-                .containsExactly("pre_build", "build");
+                .as("no install phase: the image has Java 21; pre_build checks the jar, post_build exports a failed"
+                        + " build's reason")
+                .containsExactly("pre_build", "build", "post_build");
         assertThat(spec.path("phases").path("pre_build").path("commands").toString())
                 .contains("sha256sum replicator.jar")
                 .contains("$" + BuildVariables.WORKER_JAR_SHA256);
@@ -76,6 +77,42 @@ class BuildspecTest {
                 .containsEntry(BuildResults.REMOVED_DIGEST, "sha256:" + "cd".repeat(32))
                 .containsEntry("UNRELATED", "")
                 .containsEntry("ARGS", "-jar replicator.jar replicate --output replication-result.env");
+    }
+
+    @Test
+    void shouldExportTheWorkersReasonFromPostBuildWhenTheBuildPhaseFails() throws Exception {
+        Path bin = Files.createDirectories(scratch.resolve("failing-bin"));
+        Path java = bin.resolve("java");
+        String reason = "destination 127.0.0.1:5001 refused the credentials of user 'replicator': check the"
+                + " secret's accesskey";
+        Files.writeString(
+                java,
+                "#!/bin/bash\nprintf 'OUTCOME=\\nFAILURE_REASON=%s\\n' \"" + reason + "\" > \"$5\"\n" + "echo \"error: "
+                        + reason + "\" >&2\nexit 1\n",
+                StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path work = Files.createDirectories(scratch.resolve("failing-src"));
+        // As CodeBuild runs a 0.2 spec: a failing command ends the build phase, post_build still runs.
+        StringBuilder script = new StringBuilder("failed=\n");
+        for (JsonNode command : buildspec().path("phases").path("build").path("commands")) {
+            script.append("if [ -z \"$failed\" ]; then\n")
+                    .append(command.asText())
+                    .append("\n[ $? -eq 0 ] || failed=1\nfi\n");
+        }
+        for (JsonNode command : buildspec().path("phases").path("post_build").path("commands")) {
+            script.append(command.asText()).append('\n');
+        }
+        script.append("echo \"FAILED=$failed\"\necho \"FAILURE_REASON=${FAILURE_REASON-}\"\n");
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", script.toString())
+                .directory(work.toFile())
+                .redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().put("PATH", bin + ":/usr/bin:/bin");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(output.lines()).contains("FAILED=1", "FAILURE_REASON=" + reason);
     }
 
     @Test

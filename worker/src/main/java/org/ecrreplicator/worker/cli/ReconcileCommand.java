@@ -76,6 +76,15 @@ final class ReconcileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try {
+            return reconcile();
+        } catch (RuntimeException e) {
+            ReplicateCommand.writeFailure(CommandSpecs.value(spec, OUTPUT), e);
+            throw e;
+        }
+    }
+
+    private Integer reconcile() {
         ReplicateConfig config = ReplicateConfig.forReconcile(environment);
         String runId = environment.require(BuildVariables.RECONCILE_RUN, "the reconcile run id");
         String table = environment.require(BuildVariables.TABLE_NAME, "the state table's name");

@@ -88,7 +88,8 @@ final class ReplicateCommand implements Callable<Integer> {
                         + ".",
                 "Writes " + String.join(", ", BuildResults.EXPORTED) + " to --output; each referrer left out is"
                         + " named on its own line of the log.",
-                "Every outcome exits 0.");
+                "Every outcome exits 0. A failure writes its one-line error as " + BuildResults.FAILURE_REASON
+                        + " to --output as well, then exits non-zero.");
         spec.addMixin("connection", ConnectionOptions.transferMixin());
         spec.addOption(CommandSpecs.option(OUTPUT, "FILE", Path.class, "Where to write the KEY=value results.")
                 .required(true)
@@ -101,6 +102,15 @@ final class ReplicateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try {
+            return replicate();
+        } catch (RuntimeException e) {
+            writeFailure(CommandSpecs.value(spec, OUTPUT), e);
+            throw e;
+        }
+    }
+
+    private Integer replicate() {
         ReplicateConfig config = ReplicateConfig.from(environment);
         ReplicationRequest request = config.request();
         boolean insecure = config.insecure() || ConnectionOptions.insecure(spec);
@@ -254,6 +264,28 @@ final class ReplicateCommand implements Callable<Integer> {
             Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the results to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The longest reason written: a cause for Step Functions and the state table, not a log. */
+    static final int MAX_FAILURE_REASON = 1000;
+
+    /**
+     * The build failed: the same one line the command prints after "error: " (our messages name hosts, users
+     * and fixes, never a secret value) goes to the results file, for the buildspec's post_build to export.
+     * A failure to write it is added to the original, which still decides the exit.
+     */
+    static void writeFailure(Path file, RuntimeException failure) {
+        Map<String, String> results = new LinkedHashMap<>();
+        BuildResults.EXPORTED.forEach(key -> results.put(key, ""));
+        String reason = ReplicatorCommand.message(failure);
+        results.put(
+                BuildResults.FAILURE_REASON,
+                reason.length() > MAX_FAILURE_REASON ? reason.substring(0, MAX_FAILURE_REASON - 3) + "..." : reason);
+        try {
+            write(file, results);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 }

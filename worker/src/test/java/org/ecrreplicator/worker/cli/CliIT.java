@@ -514,6 +514,25 @@ class CliIT {
     }
 
     @Test
+    void shouldWriteItsOneLineErrorAsTheFailureReasonWhenTheBuildFails() throws Exception {
+        SampleImages.Image image = push(61, "build/refused", "1");
+        Map<String, String> env = buildEnvironment(request("PUSH", "build/refused", "1", image.digest()));
+        String wrongPassword = "not-the-password-" + System.nanoTime();
+        env.put("REPLICATOR_SRC_CREDS", USER + ":" + wrongPassword);
+        Path output = temp.resolve("refused.env");
+
+        CliRun run = run(env, "replicate", "--output", output.toString());
+        Map<String, String> written = results(output);
+
+        assertThat(run.exit()).as(run.err()).isNotZero();
+        String reason = written.get(BuildResults.FAILURE_REASON);
+        assertThat(reason).contains("refused the credentials of user '" + USER + "'");
+        assertThat(run.err()).as("the same line the command prints").contains("error: " + reason);
+        assertThat(Files.readString(output)).doesNotContain(wrongPassword);
+        assertThat(written).containsEntry(OUTCOME, "");
+    }
+
+    @Test
     void shouldReportReplicatedThenUnchangedAndWriteEveryExportedKeyWhenTheBuildRunsTwice() throws Exception {
         SampleImages.Image image = push(59, "build/twice", "1");
         Map<String, String> env = buildEnvironment(request("PUSH", "build/twice", "1", image.digest()));
