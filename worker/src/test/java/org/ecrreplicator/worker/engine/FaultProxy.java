@@ -69,6 +69,10 @@ public final class FaultProxy implements AutoCloseable {
     private final List<Answer> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private record Answer(String method, String pathEnd, int status, String body) {}
+
+    private volatile boolean declineMounts;
+    private final AtomicInteger mounts = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong uploaded = new java.util.concurrent.atomic.AtomicLong();
     /** Every request it was sent, as "METHOD path". */
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -124,6 +128,25 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Blob mount requests ({@code POST .../blobs/uploads/?mount=...&from=...}) reach the registry as plain
+     * upload requests: the registry opens a session and answers 202, as one that declines the mount does.
+     */
+    public FaultProxy declineMounts() {
+        this.declineMounts = true;
+        return this;
+    }
+
+    /** Blob mount requests it was sent. */
+    public int mountRequests() {
+        return mounts.get();
+    }
+
+    /** Bytes of blob content sent through the proxy to upload sessions ({@code PATCH} and {@code PUT} bodies). */
+    public long uploadedBytes() {
+        return uploaded.get();
+    }
+
     void release() {
         held.countDown();
     }
@@ -166,6 +189,12 @@ public final class FaultProxy implements AutoCloseable {
         String path = exchange.getRequestURI().getRawPath();
         seen.add(method + " " + path);
         String query = exchange.getRequestURI().getRawQuery();
+        if (method.equals("POST") && query != null && query.contains("mount=")) {
+            mounts.incrementAndGet();
+            if (declineMounts) {
+                query = null;
+            }
+        }
         for (Answer answer : answers) {
             if (method.equals(answer.method()) && path.endsWith(answer.pathEnd())) {
                 exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
@@ -297,11 +326,35 @@ public final class FaultProxy implements AutoCloseable {
                                         exchange.getRequestHeaders().getFirst("Transfer-Encoding"))))) {
             body = HttpRequest.BodyPublishers.noBody();
         } else {
-            HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(exchange::getRequestBody);
+            boolean upload = (method.equals("PUT") || method.equals("PATCH")) && path.contains("/blobs/uploads/");
+            HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(
+                    () -> upload ? counting(exchange.getRequestBody()) : exchange.getRequestBody());
             body = contentLength > 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, contentLength) : stream;
         }
         request.method(method, body);
         return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    private InputStream counting(InputStream body) {
+        return new java.io.FilterInputStream(body) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    uploaded.incrementAndGet();
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                if (n > 0) {
+                    uploaded.addAndGet(n);
+                }
+                return n;
+            }
+        };
     }
 
     private void relay(HttpExchange exchange, String method, HttpResponse<InputStream> response, boolean truncate)
