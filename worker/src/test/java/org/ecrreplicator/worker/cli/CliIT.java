@@ -452,7 +452,9 @@ class CliIT {
                 .containsEntry(REPLICATED_DIGEST, image.digest())
                 .containsEntry(BYTES_COPIED, Long.toString(image.blobBytes()))
                 .containsEntry(BLOBS_COPIED, Integer.toString(image.blobs().size()))
-                .containsEntry(BLOBS_SKIPPED, "0");
+                .containsEntry(BLOBS_SKIPPED, "0")
+                .containsEntry(BuildResults.BLOBS_MOUNTED, "0")
+                .containsEntry(BuildResults.BYTES_MOUNTED, "0");
         assertThat(gone.exit()).as(gone.err()).isZero();
         assertThat(goneResults).containsEntry(OUTCOME, "SOURCE_GONE");
         assertThat(gone.out()).contains("source not found (SourceNotFound); deletes do not replicate");
