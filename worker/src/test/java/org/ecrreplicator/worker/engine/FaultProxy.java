@@ -71,6 +71,7 @@ public final class FaultProxy implements AutoCloseable {
     private record Answer(String method, String pathEnd, int status, String body) {}
 
     private volatile boolean declineMounts;
+    private volatile int refuseMounts;
     private final AtomicInteger mounts = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong uploaded = new java.util.concurrent.atomic.AtomicLong();
     /** Every request it was sent, as "METHOD path". */
@@ -137,6 +138,12 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /** Blob mount requests are answered with {@code status} and an error, as by a registry without mounts. */
+    public FaultProxy refuseMounts(int status) {
+        this.refuseMounts = status;
+        return this;
+    }
+
     /** Blob mount requests it was sent. */
     public int mountRequests() {
         return mounts.get();
@@ -191,6 +198,17 @@ public final class FaultProxy implements AutoCloseable {
         String query = exchange.getRequestURI().getRawQuery();
         if (method.equals("POST") && query != null && query.contains("mount=")) {
             mounts.incrementAndGet();
+            int refusal = refuseMounts;
+            if (refusal != 0) {
+                exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+                byte[] body = "{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"no mounts here\"}]}"
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(refusal, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+                return;
+            }
             if (declineMounts) {
                 query = null;
             }

@@ -101,6 +101,24 @@ class MountIT {
     }
 
     @Test
+    void shouldOpenAPlainUploadWhenTheRegistryRefusesMountRequests() throws Exception {
+        SampleImages.Image image = push(85, "mount/refused");
+        try (FaultProxy proxy = new FaultProxy(destination.baseUri(), 0, 5).refuseMounts(405);
+                ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults(), new BlobLocations())) {
+            copy(copier, "mount/refused:1", proxy, "mount/refused-first");
+            long afterFirst = proxy.uploadedBytes();
+
+            CopyResult second = copy(copier, "mount/refused:1", proxy, "mount/refused-second");
+
+            assertThat(proxy.mountRequests()).isEqualTo(image.blobs().size());
+            assertThat(second.blobsMounted()).isZero();
+            assertThat(second.blobsCopied()).isEqualTo(image.blobs().size());
+            assertThat(proxy.uploadedBytes() - afterFirst).isEqualTo(image.blobBytes());
+            assertExactCopy(destination.baseUri(), null, "mount/refused-second", "1", image);
+        }
+    }
+
+    @Test
     void shouldUploadAndForgetTheRepositoryWhenTheBlobWasDeletedThereMeanwhile() throws Exception {
         SampleImages.Image image = push(83, "mount/stale");
         BlobLocations locations = new BlobLocations();

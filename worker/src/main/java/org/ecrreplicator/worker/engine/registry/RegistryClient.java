@@ -373,7 +373,8 @@ public final class RegistryClient {
 
     /**
      * How a mount request went: {@code mounted} when the registry answered 201 (the blob is in the repository
-     * now), else the upload session it opened instead (202), to send the content to.
+     * now), else the upload session it opened instead (202), to send the content to; no session (null) when
+     * it refused the request itself (a registry without mounts, or no pull on {@code from}).
      */
     public record Mount(boolean mounted, URI session) {}
 
@@ -393,8 +394,13 @@ public final class RegistryClient {
                     HttpResponse.BodyHandlers.ofByteArray(),
                     true,
                     what);
-            if (response.statusCode() == 201) {
+            int status = response.statusCode();
+            if (status == 201) {
                 return new Mount(true, null);
+            }
+            if (status >= 400 && status < 500 && status != 401 && status != 429) {
+                // Refused rather than declined: the caller opens a plain upload session.
+                return new Mount(false, null);
             }
             expect(response, 202, what);
             String location = response.headers()

@@ -96,7 +96,10 @@ final class BlobTransfer {
                     confirmed();
                     return Outcome.MOUNTED;
                 }
-                locations.forget(dst.authority(), holder.get(), blob.digest());
+                if (mount.session() != null) {
+                    // Declined: the registry does not hold the blob there (any more).
+                    locations.forget(dst.authority(), holder.get(), blob.digest());
+                }
                 opened = mount.session();
             }
             if (opened == null) {
