@@ -7,6 +7,8 @@ command -v skopeo >/dev/null || { echo "error: skopeo is not installed: sudo apt
 [ -x /usr/bin/time ] || { echo "error: /usr/bin/time is needed for peak RSS: sudo apt-get install time" >&2; exit 1; }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/${BENCH_NAME:?}-bench.XXXXXX")"
+# The CLI's blob-location cache (decision 0072) of every run here: never the user's, and empty at the start.
+export XDG_CACHE_HOME="$WORK/xdg-cache"
 declare -A PIDS=()
 
 cleanup() {

@@ -26,7 +26,21 @@ if [ -n "${REPLICATOR_JAVA_OPTS:-}" ]; then
   exec "$java" $REPLICATOR_JAVA_OPTS -jar "$jar" "$@"
 fi
 
-options=(-Xmx256m -XX:+UseSerialGC -Djdk.httpclient.bufsize=262144)
+# The options are the build's: the one line of buildspec.yml that sets REPLICATOR_JVM_OPTIONS.
+options=()
+while IFS= read -r line; do
+  case "$line" in
+    *'REPLICATOR_JVM_OPTIONS: "'*)
+      line="${line#*\"}"
+      read -r -a options <<<"${line%\"*}"
+      break
+      ;;
+  esac
+done <"$here/../buildspec.yml"
+if [ "${#options[@]}" -eq 0 ]; then
+  echo "error: $here/../buildspec.yml sets no REPLICATOR_JVM_OPTIONS: the worker's JVM options live there" >&2
+  exit 1
+fi
 major="$(java_major "$java" 2>/dev/null || true)"
 command_name="${1:-}"
 command_name="${command_name//[^a-z]/}"

@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.sfn.model.TaskTimedOutException;
  * event was lost) can both report it.
  *
  * <p>Task result: {@code {"buildId","outcome","digest","bytesCopied","blobsCopied","blobsSkipped",
- * "referrersCopied","referrersSkipped","removedDigest"}}. Result of a report: {@code
+ * "blobsMounted","bytesMounted","referrersCopied","referrersSkipped","removedDigest"}}. Result of a report: {@code
  * {"status":"TASK_SUCCEEDED|TASK_FAILED|IGNORED","buildId","reason"}}.
  */
 final class BuildReporter {
@@ -145,6 +145,8 @@ final class BuildReporter {
         result.put("bytesCopied", count(exported, BuildResults.BYTES_COPIED));
         result.put("blobsCopied", count(exported, BuildResults.BLOBS_COPIED));
         result.put("blobsSkipped", count(exported, BuildResults.BLOBS_SKIPPED));
+        result.put("blobsMounted", count(exported, BuildResults.BLOBS_MOUNTED));
+        result.put("bytesMounted", count(exported, BuildResults.BYTES_MOUNTED));
         result.put("referrersCopied", count(exported, BuildResults.REFERRERS_COPIED));
         result.put("referrersSkipped", count(exported, BuildResults.REFERRERS_SKIPPED));
         putDigest(result, "removedDigest", digest(exported, BuildResults.REMOVED_DIGEST));

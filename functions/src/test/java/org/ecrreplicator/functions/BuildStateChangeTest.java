@@ -74,6 +74,10 @@ class BuildStateChangeTest {
                         "2",
                         BuildResults.BLOBS_SKIPPED,
                         "",
+                        BuildResults.BLOBS_MOUNTED,
+                        "4",
+                        BuildResults.BYTES_MOUNTED,
+                        "4000",
                         BuildResults.REFERRERS_COPIED,
                         "3",
                         BuildResults.REMOVED_DIGEST,
@@ -81,7 +85,8 @@ class BuildStateChangeTest {
 
         assertThat(Json.write(result))
                 .isEqualTo("{\"buildId\":\"p:1\",\"outcome\":\"REPLICATED\",\"digest\":\"sha256:" + "a".repeat(64)
-                        + "\",\"bytesCopied\":10,\"blobsCopied\":2,\"blobsSkipped\":0,\"referrersCopied\":3,"
+                        + "\",\"bytesCopied\":10,\"blobsCopied\":2,\"blobsSkipped\":0,\"blobsMounted\":4,"
+                        + "\"bytesMounted\":4000,\"referrersCopied\":3,"
                         + "\"referrersSkipped\":0,\"removedDigest\":null}");
     }
 

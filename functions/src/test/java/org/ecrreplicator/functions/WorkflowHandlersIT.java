@@ -311,7 +311,8 @@ class WorkflowHandlersIT {
         JsonNode taskResult = Json.parse(callback.body().path("output").asText());
         assertThat(Json.write(taskResult))
                 .isEqualTo("{\"buildId\":\"" + buildId + "\",\"outcome\":\"REPLICATED\",\"digest\":\"" + DIGEST_1
-                        + "\",\"bytesCopied\":1048576,\"blobsCopied\":3,\"blobsSkipped\":1,\"referrersCopied\":0,"
+                        + "\",\"bytesCopied\":1048576,\"blobsCopied\":3,\"blobsSkipped\":1,\"blobsMounted\":0,"
+                        + "\"bytesMounted\":0,\"referrersCopied\":0,"
                         + "\"referrersSkipped\":0,\"removedDigest\":null}");
 
         JsonNode recorded = record(request, EXECUTION_1, taskResult);

@@ -17,6 +17,11 @@ public final class BuildResults {
     public static final String BYTES_COPIED = "BYTES_COPIED";
     public static final String BLOBS_COPIED = "BLOBS_COPIED";
     public static final String BLOBS_SKIPPED = "BLOBS_SKIPPED";
+
+    /** Blobs the destination mounted from another of its repositories instead of an upload (decision 0072). */
+    public static final String BLOBS_MOUNTED = "BLOBS_MOUNTED";
+
+    public static final String BYTES_MOUNTED = "BYTES_MOUNTED";
     public static final String REFERRERS_COPIED = "REFERRERS_COPIED";
 
     /** Referrers the destination would not take (ECR's 405 for a subject that is an index); each is logged. */
@@ -51,6 +56,8 @@ public final class BuildResults {
             BYTES_COPIED,
             BLOBS_COPIED,
             BLOBS_SKIPPED,
+            BLOBS_MOUNTED,
+            BYTES_MOUNTED,
             REFERRERS_COPIED,
             REFERRERS_SKIPPED,
             REMOVED_DIGEST,

@@ -57,6 +57,15 @@ class BuildspecTest {
                 .contains("$" + BuildVariables.WORKER_JAR_SHA256);
         assertThat(spec.path("phases").path("build").path("commands").toString())
                 .contains("-jar replicator.jar replicate --output replication-result.env");
+        assertThat(spec.path("env")
+                        .path("variables")
+                        .path("REPLICATOR_JVM_OPTIONS")
+                        .asText())
+                .as("the JVM options bin/replicator shares (decision 0013)")
+                .contains("-Xmx", "-XX:MaxDirectMemorySize=", "-Xss", "-XX:+UseSerialGC");
+        assertThat(spec.path("phases").path("build").path("commands").toString())
+                .contains("$REPLICATOR_JVM_OPTIONS -jar replicator.jar replicate")
+                .contains("$REPLICATOR_JVM_OPTIONS -jar replicator.jar reconcile");
         assertThat(text.toLowerCase(java.util.Locale.ROOT))
                 .doesNotContain("docker ", "dockerd", "runtime-versions", "yum ", "apt-get", "curl ", "sdk install");
     }

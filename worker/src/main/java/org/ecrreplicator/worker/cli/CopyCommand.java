@@ -43,6 +43,7 @@ final class CopyCommand implements Callable<Integer> {
         spec.addOption(CommandSpecs.flag("--json", "Print exactly one JSON object with the result on stdout."));
         spec.addOption(
                 CommandSpecs.flag(NO_REFERRERS, "Copy the image alone, without the manifests that refer to it."));
+        spec.addOption(BlobLocationCache.flag());
         spec.addPositional(CommandSpecs.positional(0, "SOURCE", "The image to copy."));
         spec.addPositional(CommandSpecs.positional(1, "DESTINATION", "Where to copy it."));
     }
@@ -63,11 +64,13 @@ final class CopyCommand implements Callable<Integer> {
         ProgressDisplay display = ProgressDisplay.stderrIsTerminal() ? new ProgressDisplay(err) : null;
         ProgressListener progress =
                 display != null ? display : new TransferLog(err, System::nanoTime, TransferLog.DEFAULT_INTERVAL);
-        try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
-                .withConcurrency(ConnectionOptions.concurrency(spec))
-                .withMaxManifests(ConnectionOptions.maxManifests(spec))
-                .withProgress(progress)
-                .withCopyReferrers(!CommandSpecs.flag(spec, NO_REFERRERS)))) {
+        try (ImageCopier copier = new ImageCopier(
+                ImageCopier.Options.defaults()
+                        .withConcurrency(ConnectionOptions.concurrency(spec))
+                        .withMaxManifests(ConnectionOptions.maxManifests(spec))
+                        .withProgress(progress)
+                        .withCopyReferrers(!CommandSpecs.flag(spec, NO_REFERRERS)),
+                BlobLocationCache.forCommand(CommandSpecs.flag(spec, BlobLocationCache.NO_CACHE), environment))) {
             sourceEndpoint = CredentialsOption.SOURCE.endpoint(spec, environment, from.host(), insecure, ecrFactory);
             destinationEndpoint =
                     CredentialsOption.DESTINATION.endpoint(spec, environment, to.host(), insecure, ecrFactory);
@@ -102,6 +105,8 @@ final class CopyCommand implements Callable<Integer> {
         node.put("blobsCopied", result.blobsCopied());
         node.put("blobsSkipped", result.blobsSkipped());
         node.put("bytesCopied", result.bytesCopied());
+        node.put("blobsMounted", result.blobsMounted());
+        node.put("bytesMounted", result.bytesMounted());
         node.put("seconds", Math.round(result.seconds() * 1000) / 1000.0);
         node.put("referrersCopied", result.referrersCopied());
         ArrayNode skipped = node.putArray("referrersSkipped");
@@ -153,11 +158,18 @@ final class CopyCommand implements Callable<Integer> {
         }
         return String.format(
                 Locale.ROOT,
-                "copied %s (%d manifests): %d blobs copied (%s), %d already there, %d referrers copied%s, in %.1f s",
+                "copied %s (%d manifests): %d blobs copied (%s)%s, %d already there, %d referrers copied%s, in %.1f s",
                 result.destination(),
                 result.manifests(),
                 result.blobsCopied(),
                 ProgressDisplay.size(result.bytesCopied()),
+                result.blobsMounted() == 0
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", %d mounted (%s)",
+                                result.blobsMounted(),
+                                ProgressDisplay.size(result.bytesMounted())),
                 result.blobsSkipped(),
                 result.referrersCopied(),
                 result.referrersSkipped().isEmpty()

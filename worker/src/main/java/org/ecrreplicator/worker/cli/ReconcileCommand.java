@@ -23,6 +23,7 @@ import org.ecrreplicator.worker.engine.ImageCopier;
 import org.ecrreplicator.worker.engine.sync.RegistryLocation;
 import org.ecrreplicator.worker.engine.sync.Syncer;
 import org.ecrreplicator.worker.engine.sync.TagAction;
+import org.ecrreplicator.worker.engine.transfer.BlobLocations;
 import org.ecrreplicator.worker.reconcile.LeaseGuard;
 import org.ecrreplicator.worker.reconcile.Reconciler;
 import org.ecrreplicator.worker.reconcile.RepositoryMatcher;
@@ -103,6 +104,7 @@ final class ReconcileCommand implements Callable<Integer> {
                         location(config.destinationRegistry(), BuildVariables.DESTINATION_REGISTRY),
                         RegistrySides.DEFAULT_PAGE_SIZE,
                         options,
+                        new BlobLocations(),
                         (from, to) -> {
                             Endpoint source = ReplicateCommand.sourceEndpoint(config, insecure, ecrFactory);
                             try {

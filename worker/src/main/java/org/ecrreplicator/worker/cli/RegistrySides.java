@@ -12,6 +12,7 @@ import org.ecrreplicator.worker.engine.sync.RegistryLister;
 import org.ecrreplicator.worker.engine.sync.RegistryLocation;
 import org.ecrreplicator.worker.engine.sync.RegistrySide;
 import org.ecrreplicator.worker.engine.sync.Syncer;
+import org.ecrreplicator.worker.engine.transfer.BlobLocations;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -53,11 +54,22 @@ final class RegistrySides implements AutoCloseable {
     }
 
     RegistrySides(CommandSpec spec, Environment environment, EcrFactory ecrFactory, ImageCopier.Options options) {
+        this(spec, environment, ecrFactory, options, new BlobLocations());
+    }
+
+    /** @param locations where blobs are known to be, for mounts instead of uploads */
+    RegistrySides(
+            CommandSpec spec,
+            Environment environment,
+            EcrFactory ecrFactory,
+            ImageCopier.Options options,
+            BlobLocations locations) {
         this(
                 location(CommandSpecs.positional(spec, 0), "SOURCE"),
                 location(CommandSpecs.positional(spec, 1), "DEST"),
                 pageSize(CommandSpecs.<Integer>value(spec, PAGE_SIZE)),
                 options,
+                locations,
                 (from, to) -> {
                     boolean insecure = ConnectionOptions.insecure(spec);
                     Endpoint source = CredentialsOption.SOURCE.endpoint(
@@ -87,8 +99,9 @@ final class RegistrySides implements AutoCloseable {
             RegistryLocation to,
             int pageSize,
             ImageCopier.Options options,
+            BlobLocations locations,
             EndpointOpener opener) {
-        copier = new ImageCopier(options);
+        copier = new ImageCopier(options, locations);
         Endpoint[] endpoints;
         try {
             endpoints = opener.open(from, to);

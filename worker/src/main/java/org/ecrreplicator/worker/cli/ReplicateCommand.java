@@ -142,6 +142,8 @@ final class ReplicateCommand implements Callable<Integer> {
                 results.put(BuildResults.BYTES_COPIED, Long.toString(result.bytesCopied()));
                 results.put(BuildResults.BLOBS_COPIED, Integer.toString(result.blobsCopied()));
                 results.put(BuildResults.BLOBS_SKIPPED, Integer.toString(result.blobsSkipped()));
+                results.put(BuildResults.BLOBS_MOUNTED, Integer.toString(result.blobsMounted()));
+                results.put(BuildResults.BYTES_MOUNTED, Long.toString(result.bytesMounted()));
                 results.put(BuildResults.REFERRERS_COPIED, Integer.toString(result.referrersCopied()));
                 results.put(
                         BuildResults.REFERRERS_SKIPPED,
@@ -246,6 +248,8 @@ final class ReplicateCommand implements Callable<Integer> {
         results.put(BuildResults.BYTES_COPIED, "0");
         results.put(BuildResults.BLOBS_COPIED, "0");
         results.put(BuildResults.BLOBS_SKIPPED, "0");
+        results.put(BuildResults.BLOBS_MOUNTED, "0");
+        results.put(BuildResults.BYTES_MOUNTED, "0");
         results.put(BuildResults.REFERRERS_COPIED, "0");
         results.put(BuildResults.REFERRERS_SKIPPED, "0");
         results.put(BuildResults.REMOVED_DIGEST, removed == null ? "" : removed.toString());

@@ -50,6 +50,7 @@ final class SyncCommand implements Callable<Integer> {
                         "Tags to copy at once, across repositories (default: ${DEFAULT-VALUE}).")
                 .defaultValue(Integer.toString(DEFAULT_CONCURRENCY))
                 .build());
+        spec.addOption(BlobLocationCache.flag());
         spec.addOption(CommandSpecs.flag(DELETE_EXTRA, "Also delete the tags DEST has and SOURCE does not."));
         spec.addOption(CommandSpecs.flag(DRY_RUN, "Print what it would copy and delete; change nothing."));
         spec.addOption(
@@ -77,7 +78,12 @@ final class SyncCommand implements Callable<Integer> {
         ImageCopier.Options options = ImageCopier.Options.defaults()
                 .withProgress(display == null ? ProgressListener.none() : display)
                 .withCopyReferrers(!CommandSpecs.flag(spec, NO_REFERRERS));
-        try (RegistrySides sides = new RegistrySides(spec, environment, ecrFactory, options)) {
+        try (RegistrySides sides = new RegistrySides(
+                spec,
+                environment,
+                ecrFactory,
+                options,
+                BlobLocationCache.forCommand(CommandSpecs.flag(spec, BlobLocationCache.NO_CACHE), environment))) {
             SyncReport report = sides.syncer()
                     .sync(
                             sides.source(),

@@ -14,6 +14,9 @@ import org.ecrreplicator.worker.engine.referrer.SkippedReferrer;
  * @param blobsCopied blobs transferred, the referrers' included
  * @param blobsSkipped blobs the destination had already, the referrers' included
  * @param bytesCopied bytes of the blobs transferred
+ * @param blobsMounted blobs the destination mounted from another of its repositories instead of an upload,
+ *     the referrers' included
+ * @param bytesMounted bytes of the blobs mounted (not sent)
  * @param referrersCopied referrers (signatures, SBOMs, attestations naming the image as their subject, and
  *     theirs in turn) pushed to the destination by this copy
  * @param referrersSkipped referrers the destination would not take, each with the reason
@@ -28,6 +31,8 @@ public record CopyResult(
         int blobsCopied,
         int blobsSkipped,
         long bytesCopied,
+        int blobsMounted,
+        long bytesMounted,
         double seconds,
         int referrersCopied,
         List<SkippedReferrer> referrersSkipped,
@@ -38,6 +43,6 @@ public record CopyResult(
 
     /** Whether the copy wrote anything at the destination. */
     public boolean changed() {
-        return blobsCopied > 0 || manifestsPushed > 0;
+        return blobsCopied > 0 || blobsMounted > 0 || manifestsPushed > 0;
     }
 }

@@ -26,6 +26,7 @@ import org.ecrreplicator.worker.engine.registry.RegistryClient;
 import org.ecrreplicator.worker.engine.registry.RegistryException;
 import org.ecrreplicator.worker.engine.registry.RetryPolicy;
 import org.ecrreplicator.worker.engine.registry.TrustedOrigins;
+import org.ecrreplicator.worker.engine.transfer.BlobLocations;
 import org.ecrreplicator.worker.engine.transfer.BlobTransfers;
 import org.ecrreplicator.worker.engine.transfer.BlobTransfers.Transferred;
 import org.ecrreplicator.worker.engine.transfer.Futures;
@@ -129,16 +130,28 @@ public final class ImageCopier implements AutoCloseable {
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private final BlobTransfers transfers;
     private final ImageDeleter deleter;
+    private final BlobLocations locations;
 
     /**
      * Two HTTP clients, one per side of a copy: each client has a single selector thread doing all its
      * socket I/O, so one client per side lets downloads and uploads proceed on two cores.
      */
     public ImageCopier(Options options) {
+        this(options, new BlobLocations());
+    }
+
+    /**
+     * @param locations where blobs are known to be, shared by every copy of this copier (and beyond, when
+     *     the caller keeps it): a blob another repository of the destination registry holds is mounted from
+     *     there instead of uploaded (docs/decisions/0072-blob-mounts.md)
+     */
+    public ImageCopier(Options options, BlobLocations locations) {
         this.options = options;
+        this.locations = locations;
         this.http = HttpClients.forRegistries();
         this.destinationHttp = HttpClients.forRegistries();
-        this.transfers = new BlobTransfers(tasks, options.progress(), options.idleTimeout(), options.commitTimeout());
+        this.transfers =
+                new BlobTransfers(tasks, options.progress(), options.idleTimeout(), options.commitTimeout(), locations);
         this.deleter = new ImageDeleter(tasks, this::client);
     }
 
@@ -249,6 +262,7 @@ public final class ImageCopier implements AutoCloseable {
 
             String mutability = to.ecr() == null ? null : to.ecr().ensureRepository(dstRepo);
             if (upToDate) {
+                present(dst, dstRepo, allBlobs);
                 ReferrerOutcome copied = referrers == null ? ReferrerOutcome.NONE : referrers.run(allBlobs, lanes);
                 return result(root, target, tree, Transferred.NOTHING, allBlobs.size(), 0, copied, started);
             }
@@ -261,6 +275,7 @@ public final class ImageCopier implements AutoCloseable {
             if (Futures.join(atDestination.get(root.digest()))) {
                 // The registry validated everything under it when it was pushed: only the tag is missing. The
                 // tag must still end up naming the root's digest, as with any other push.
+                present(dst, dstRepo, allBlobs);
                 int pushed = 0;
                 if (dstTag != null) {
                     dst.putManifestExactly(dstRepo, dstTag, root);
@@ -289,6 +304,11 @@ public final class ImageCopier implements AutoCloseable {
                 referrers.cancel();
             }
         }
+    }
+
+    /** The destination holds the image, so it holds its blobs: they can be mounted from there. */
+    private void present(RegistryClient dst, String repository, Map<Digest, Descriptor> blobs) {
+        blobs.keySet().forEach(digest -> locations.record(dst.authority(), repository, digest));
     }
 
     /**
@@ -422,8 +442,10 @@ public final class ImageCopier implements AutoCloseable {
                 target,
                 tree.size(),
                 image.copied() + referrers.blobsCopied(),
-                imageBlobs - image.copied() + referrers.blobsSkipped(),
+                imageBlobs - image.copied() - image.mounted() + referrers.blobsSkipped(),
                 image.bytes() + referrers.bytesCopied(),
+                image.mounted() + referrers.blobsMounted(),
+                image.mountedBytes() + referrers.bytesMounted(),
                 (System.nanoTime() - started) / 1e9,
                 referrers.copied(),
                 referrers.skipped(),

@@ -107,6 +107,8 @@ class CliIT {
         assertThat(json.get("blobsCopied").asInt()).isEqualTo(image.blobs().size());
         assertThat(json.get("blobsSkipped").asInt()).isZero();
         assertThat(json.get("bytesCopied").asLong()).isEqualTo(image.blobBytes());
+        assertThat(json.get("blobsMounted").asInt()).isZero();
+        assertThat(json.get("bytesMounted").asLong()).isZero();
         assertThat(json.get("seconds").isNumber()).isTrue();
         assertThat(json.get("referrersCopied").asInt()).isZero();
         assertThat(json.get("referrersSkipped").isArray()).isTrue();
@@ -124,6 +126,8 @@ class CliIT {
                         "blobsCopied",
                         "blobsSkipped",
                         "bytesCopied",
+                        "blobsMounted",
+                        "bytesMounted",
                         "seconds",
                         "referrersCopied",
                         "referrersSkipped");
@@ -259,6 +263,66 @@ class CliIT {
     }
 
     @Test
+    void shouldMountWhatAnEarlierRunCopiedWhenTheCacheRemembersItAndNotWithNoCache() throws Exception {
+        SampleImages.Image image = push(61, "cli/cached", "1");
+        Map<String, String> env =
+                Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD, "XDG_CACHE_HOME", temp.toString());
+        String from = source.authority() + "/cli/cached:1";
+        Path cache = temp.resolve("ecr-replicator/blob-locations");
+
+        CliRun first = run(env, "copy", "--insecure", "--json", from, destination.authority() + "/cli/cached-a:1");
+        String afterFirst = Files.readString(cache);
+        CliRun noCache = run(
+                env, "copy", "--insecure", "--json", "--no-cache", from, destination.authority() + "/cli/cached-b:1");
+        String afterNoCache = Files.readString(cache);
+        CliRun second = run(env, "copy", "--insecure", "--json", from, destination.authority() + "/cli/cached-c:1");
+
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.json().get("blobsCopied").asInt())
+                .isEqualTo(image.blobs().size());
+        assertThat(afterFirst).contains(destination.authority()).contains("cli/cached-a");
+        assertThat(noCache.exit()).as(noCache.err()).isZero();
+        assertThat(noCache.json().get("blobsMounted").asInt()).isZero();
+        assertThat(noCache.json().get("blobsCopied").asInt())
+                .isEqualTo(image.blobs().size());
+        assertThat(afterNoCache).isEqualTo(afterFirst);
+        assertThat(second.exit()).as(second.err()).isZero();
+        assertThat(second.json().get("blobsMounted").asInt())
+                .isEqualTo(image.blobs().size());
+        assertThat(second.json().get("bytesMounted").asLong()).isEqualTo(image.blobBytes());
+        assertThat(second.json().get("blobsCopied").asInt()).isZero();
+        assertThat(TestRegistries.digestOf(destination.baseUri(), "cli/cached-c", "1"))
+                .contains(image.digest());
+    }
+
+    @Test
+    void shouldCopyAndRewriteTheCacheWhenItsFileIsCorrupt() throws Exception {
+        SampleImages.Image image = push(62, "cli/corrupt-cache", "1");
+        Path cache = temp.resolve("ecr-replicator/blob-locations");
+        Files.createDirectories(cache.getParent());
+        Files.write(cache, new byte[] {'e', 'c', 'r', 0, (byte) 0xff, '\t', '\n', 'x'});
+        Map<String, String> env =
+                Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD, "XDG_CACHE_HOME", temp.toString());
+
+        CliRun run = run(
+                env,
+                "copy",
+                "--insecure",
+                "--json",
+                source.authority() + "/cli/corrupt-cache:1",
+                destination.authority() + "/cli/corrupt-cache:1");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.json().get("blobsCopied").asInt())
+                .isEqualTo(image.blobs().size());
+        assertThat(Files.readAllLines(cache)).first().isEqualTo("ecr-replicator blob-locations 1");
+        assertThat(Files.readAllLines(cache)).hasSize(1 + image.blobs().size());
+        try (var listing = Files.list(cache.getParent())) {
+            assertThat(listing).containsExactly(cache);
+        }
+    }
+
+    @Test
     void shouldPrintExactlyOneJsonObjectOnFailureAsOnSuccessWhenAskedForJson() throws Exception {
         push(44, "cli/json-shapes", "1");
         Map<String, String> env = Map.of("REPLICATOR_SRC_CREDS", USER + ":" + PASSWORD);
@@ -388,7 +452,9 @@ class CliIT {
                 .containsEntry(REPLICATED_DIGEST, image.digest())
                 .containsEntry(BYTES_COPIED, Long.toString(image.blobBytes()))
                 .containsEntry(BLOBS_COPIED, Integer.toString(image.blobs().size()))
-                .containsEntry(BLOBS_SKIPPED, "0");
+                .containsEntry(BLOBS_SKIPPED, "0")
+                .containsEntry(BuildResults.BLOBS_MOUNTED, "0")
+                .containsEntry(BuildResults.BYTES_MOUNTED, "0");
         assertThat(gone.exit()).as(gone.err()).isZero();
         assertThat(goneResults).containsEntry(OUTCOME, "SOURCE_GONE");
         assertThat(gone.out()).contains("source not found (SourceNotFound); deletes do not replicate");

@@ -15,11 +15,30 @@ record CliRun(int exit, String out, String err) {
     static CliRun inProcess(Map<String, String> env, EcrFactory ecr, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(env), ecr);
+        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(withOwnCache(env)), ecr);
         commandLine.setOut(new PrintWriter(out));
         commandLine.setErr(new PrintWriter(err));
         int exit = commandLine.execute(args);
         return new CliRun(exit, out.toString(), err.toString());
+    }
+
+    /**
+     * Each run keeps its blob-location cache in a directory of its own unless the test names one: runs do not
+     * mount from what an earlier test copied, and nothing is written under the user's home.
+     */
+    private static Map<String, String> withOwnCache(Map<String, String> env) {
+        if (env.containsKey("XDG_CACHE_HOME")) {
+            return env;
+        }
+        try {
+            java.util.Map<String, String> own = new java.util.HashMap<>(env);
+            own.put(
+                    "XDG_CACHE_HOME",
+                    java.nio.file.Files.createTempDirectory("cli-cache").toString());
+            return own;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** In this JVM, with an empty environment and the SDK's ECR clients. */

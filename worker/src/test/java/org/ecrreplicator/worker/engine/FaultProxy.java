@@ -75,6 +75,11 @@ public final class FaultProxy implements AutoCloseable {
     private volatile String[] strippedHeader;
     /** The client ports requests came from: one per connection the client opened. */
     private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
+
+    private volatile boolean declineMounts;
+    private volatile int refuseMounts;
+    private final AtomicInteger mounts = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong uploaded = new java.util.concurrent.atomic.AtomicLong();
     /** Every request it was sent, as "METHOD path". */
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -155,6 +160,31 @@ public final class FaultProxy implements AutoCloseable {
         return connections.size();
     }
 
+    /**
+     * Blob mount requests ({@code POST .../blobs/uploads/?mount=...&from=...}) reach the registry as plain
+     * upload requests: the registry opens a session and answers 202, as one that declines the mount does.
+     */
+    public FaultProxy declineMounts() {
+        this.declineMounts = true;
+        return this;
+    }
+
+    /** Blob mount requests are answered with {@code status} and an error, as by a registry without mounts. */
+    public FaultProxy refuseMounts(int status) {
+        this.refuseMounts = status;
+        return this;
+    }
+
+    /** Blob mount requests it was sent. */
+    public int mountRequests() {
+        return mounts.get();
+    }
+
+    /** Bytes of blob content sent through the proxy to upload sessions ({@code PATCH} and {@code PUT} bodies). */
+    public long uploadedBytes() {
+        return uploaded.get();
+    }
+
     void release() {
         held.countDown();
     }
@@ -198,6 +228,23 @@ public final class FaultProxy implements AutoCloseable {
         seen.add(method + " " + path);
         connections.add(exchange.getRemoteAddress().getPort());
         String query = exchange.getRequestURI().getRawQuery();
+        if (method.equals("POST") && query != null && query.contains("mount=")) {
+            mounts.incrementAndGet();
+            int refusal = refuseMounts;
+            if (refusal != 0) {
+                exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+                byte[] body = "{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"no mounts here\"}]}"
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(refusal, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+                return;
+            }
+            if (declineMounts) {
+                query = null;
+            }
+        }
         for (Answer answer : answers) {
             if (method.equals(answer.method()) && path.endsWith(answer.pathEnd())) {
                 exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
@@ -338,11 +385,35 @@ public final class FaultProxy implements AutoCloseable {
                                         exchange.getRequestHeaders().getFirst("Transfer-Encoding"))))) {
             body = HttpRequest.BodyPublishers.noBody();
         } else {
-            HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(exchange::getRequestBody);
+            boolean upload = (method.equals("PUT") || method.equals("PATCH")) && path.contains("/blobs/uploads/");
+            HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(
+                    () -> upload ? counting(exchange.getRequestBody()) : exchange.getRequestBody());
             body = contentLength > 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, contentLength) : stream;
         }
         request.method(method, body);
         return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    private InputStream counting(InputStream body) {
+        return new java.io.FilterInputStream(body) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    uploaded.incrementAndGet();
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                if (n > 0) {
+                    uploaded.addAndGet(n);
+                }
+                return n;
+            }
+        };
     }
 
     private void relay(

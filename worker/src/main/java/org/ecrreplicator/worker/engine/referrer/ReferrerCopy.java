@@ -213,8 +213,10 @@ public final class ReferrerCopy {
                 skipped,
                 manifests,
                 ready.blobs().copied(),
-                ready.referrerBlobs() - ready.blobs().copied(),
-                ready.blobs().bytes());
+                ready.referrerBlobs() - ready.blobs().copied() - ready.blobs().mounted(),
+                ready.blobs().bytes(),
+                ready.blobs().mounted(),
+                ready.blobs().mountedBytes());
     }
 
     /** The manifests under the referrer by digest, then the referrer, once {@code after} is in. */

@@ -10,6 +10,7 @@ import java.util.List;
  * @param manifestsPushed every manifest {@code PUT}: referrers, the manifests under them, fallback indexes
  * @param blobsCopied blobs of referrers transferred (not those the image has too)
  * @param blobsSkipped blobs of referrers the destination had already
+ * @param blobsMounted blobs of referrers mounted from another repository of the destination registry
  */
 public record ReferrerOutcome(
         int copied,
@@ -17,6 +18,8 @@ public record ReferrerOutcome(
         int manifestsPushed,
         int blobsCopied,
         int blobsSkipped,
-        long bytesCopied) {
-    public static final ReferrerOutcome NONE = new ReferrerOutcome(0, List.of(), 0, 0, 0, 0);
+        long bytesCopied,
+        int blobsMounted,
+        long bytesMounted) {
+    public static final ReferrerOutcome NONE = new ReferrerOutcome(0, List.of(), 0, 0, 0, 0, 0, 0);
 }

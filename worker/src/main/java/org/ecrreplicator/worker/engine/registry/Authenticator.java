@@ -129,7 +129,10 @@ final class Authenticator {
         challenge.parameter("service").ifPresent(service -> query.append("service=")
                 .append(encode(service)));
         if (scope != null) {
-            query.append(query.isEmpty() ? "" : "&").append("scope=").append(encode(scope));
+            // Several scopes (a mount needs push on one repository and pull on another) travel space-separated.
+            for (String one : scope.split(" ")) {
+                query.append(query.isEmpty() ? "" : "&").append("scope=").append(encode(one));
+            }
         }
         URI uri = URI.create(realm + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + query));
         String what =

@@ -428,6 +428,45 @@ public final class RegistryClient {
     }
 
     /**
+     * How a mount request went: {@code mounted} when the registry answered 201 (the blob is in the repository
+     * now), else the upload session it opened instead (202), to send the content to; no session (null) when
+     * it refused the request itself (a registry without mounts, or no pull on {@code from}).
+     */
+    public record Mount(boolean mounted, URI session) {}
+
+    /**
+     * Asks the registry to mount {@code digest} from repository {@code from} into {@code repository}
+     * ({@code POST /v2/<repository>/blobs/uploads/?mount=<digest>&from=<from>}). A registry that declines
+     * (the blob is not in {@code from}, or it does not mount) opens an upload session instead.
+     */
+    public Mount mountBlob(String repository, Digest digest, String from) {
+        String what = "POST blob mount " + digest + " from " + from + " to " + repository + " at " + authority();
+        return retrier.call(what, attempt -> {
+            HttpResponse<byte[]> response = exchange.send(
+                    RegistryExchange.mountScope(repository, from),
+                    () -> exchange.request(exchange.uri(
+                                    "/v2/" + repository + "/blobs/uploads/?mount=" + digest + "&from=" + from))
+                            .POST(HttpRequest.BodyPublishers.noBody()),
+                    HttpResponse.BodyHandlers.ofByteArray(),
+                    true,
+                    what);
+            int status = response.statusCode();
+            if (status == 201) {
+                return new Mount(true, null);
+            }
+            if (status >= 400 && status < 500 && status != 401 && status != 429) {
+                // Refused rather than declined: the caller opens a plain upload session.
+                return new Mount(false, null);
+            }
+            expect(response, 202, what);
+            String location = response.headers()
+                    .firstValue("Location")
+                    .orElseThrow(() -> new RegistryException(what + " failed: no Location header", 202, null));
+            return new Mount(false, response.uri().resolve(location));
+        });
+    }
+
+    /**
      * Sends the whole content to an upload session and commits it under {@code digest} (one attempt; a
      * 401 here means credentials expired mid-transfer, and the caller's retry starts over).
      */

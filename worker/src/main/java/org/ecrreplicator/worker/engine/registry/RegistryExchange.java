@@ -107,6 +107,11 @@ final class RegistryExchange {
         return "repository:" + repository + ":pull,push";
     }
 
+    /** Push to {@code repository} and pull from {@code from}: what a cross-repository mount needs. */
+    static String mountScope(String repository, String from) {
+        return pushScope(repository) + " " + pullScope(from);
+    }
+
     /** What a registry's token server grants for {@code /v2/_catalog}. */
     static String catalogScope() {
         return "registry:catalog:*";

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
+import java.util.Optional;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.manifest.Descriptor;
@@ -22,6 +23,17 @@ final class BlobTransfer {
     private final Descriptor blob;
     private final ProgressListener progress;
     private final TransferWatchdog watchdog;
+    private final BlobLocations locations;
+
+    /** How a blob came to be at the destination. */
+    enum Outcome {
+        /** The destination had it. */
+        PRESENT,
+        /** The destination mounted it from another of its repositories: no bytes sent. */
+        MOUNTED,
+        /** Its bytes were uploaded. */
+        COPIED
+    }
 
     BlobTransfer(
             RegistryClient src,
@@ -30,7 +42,8 @@ final class BlobTransfer {
             String dstRepo,
             Descriptor blob,
             ProgressListener progress,
-            TransferWatchdog watchdog) {
+            TransferWatchdog watchdog,
+            BlobLocations locations) {
         this.src = src;
         this.srcRepo = srcRepo;
         this.dst = dst;
@@ -38,6 +51,7 @@ final class BlobTransfer {
         this.blob = blob;
         this.progress = progress;
         this.watchdog = watchdog;
+        this.locations = locations;
     }
 
     /**
@@ -51,16 +65,20 @@ final class BlobTransfer {
      * session writes and syncs a small file, which waits behind the syncs of the blobs just finished; and to
      * another partition it is a long round trip. Opened ahead, neither delays the next transfer.
      *
-     * @return true when bytes were transferred, false when the destination had the blob
+     * <p>A blob the destination lacks is first asked to be mounted from another repository of the same
+     * registry that {@link BlobLocations} knows to hold it. A registry that declines opens an upload session
+     * instead, and the bytes go there: a declined mount costs one request, never a second upload. Whatever the
+     * registry confirms (it had the blob, mounted it, or committed the upload) is recorded in the locations.
      */
     // The slot that waits ahead is released as soon as a streaming one is held, not at the end of the try.
     @SuppressWarnings("try")
-    boolean run(Lanes lanes) throws InterruptedException {
+    Outcome run(Lanes lanes) throws InterruptedException {
         String what = "copy blob " + blob.digest() + " (" + blob.size() + " bytes) from " + src.authority() + "/"
                 + srcRepo + " to " + dst.authority() + "/" + dstRepo;
         try (Slot waiting = Slot.take(lanes.ahead())) {
             if (dst.blobExists(dstRepo, blob.digest())) {
-                return false;
+                confirmed();
+                return Outcome.PRESENT;
             }
             if (blob.size() == 0) {
                 // Nothing to stream: the digest alone says whether the descriptor is right.
@@ -70,8 +88,25 @@ final class BlobTransfer {
                             + " content hashes to " + empty + ": the source manifest is inconsistent");
                 }
             }
-            URI opened = dst.startUpload(dstRepo);
-            return dst.retrier().call(what, attempt -> {
+            URI opened = null;
+            Optional<String> holder = locations.holder(dst.authority(), blob.digest(), dstRepo);
+            if (holder.isPresent()) {
+                RegistryClient.Mount mount = dst.mountBlob(dstRepo, blob.digest(), holder.get());
+                if (mount.mounted()) {
+                    confirmed();
+                    return Outcome.MOUNTED;
+                }
+                if (mount.session() != null) {
+                    // Declined: the registry does not hold the blob there (any more).
+                    locations.forget(dst.authority(), holder.get(), blob.digest());
+                }
+                opened = mount.session();
+            }
+            if (opened == null) {
+                opened = dst.startUpload(dstRepo);
+            }
+            URI firstSession = opened;
+            dst.retrier().call(what, attempt -> {
                 try (Slot slot = Slot.take(lanes.streaming())) {
                     waiting.close();
                     // After a failed attempt the upload may have been committed with its answer lost: check
@@ -79,7 +114,7 @@ final class BlobTransfer {
                     if (attempt > 1 && dst.blobExists(dstRepo, blob.digest())) {
                         return true;
                     }
-                    URI location = attempt == 1 ? opened : dst.startUpload(dstRepo);
+                    URI location = attempt == 1 ? firstSession : dst.startUpload(dstRepo);
                     if (blob.size() == 0) {
                         dst.completeUpload(dstRepo, location, blob.digest(), HttpRequest.BodyPublishers.noBody());
                         return true;
@@ -88,7 +123,13 @@ final class BlobTransfer {
                     return true;
                 }
             });
+            confirmed();
+            return Outcome.COPIED;
         }
+    }
+
+    private void confirmed() {
+        locations.record(dst.authority(), dstRepo, blob.digest());
     }
 
     /** One attempt: the source's body flows through a pipe into the upload session at {@code location}. */

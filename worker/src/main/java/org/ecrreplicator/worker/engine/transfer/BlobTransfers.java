@@ -22,29 +22,40 @@ public final class BlobTransfers implements AutoCloseable {
     /** Blobs this size or smaller take no time worth scheduling: configs, attestations, small layers. */
     private static final long SMALL_BLOB = 1 << 20;
 
-    /** What a set of transfers moved: blobs copied (not those the destination had) and their bytes. */
-    public record Transferred(int copied, long bytes) {
-        public static final Transferred NOTHING = new Transferred(0, 0);
+    /**
+     * What a set of transfers moved: blobs uploaded and their bytes, and blobs the destination mounted from
+     * another of its repositories and their bytes (neither counts those the destination had).
+     */
+    public record Transferred(int copied, long bytes, int mounted, long mountedBytes) {
+        public static final Transferred NOTHING = new Transferred(0, 0, 0, 0);
     }
 
     private final ExecutorService tasks;
     private final ProgressListener progress;
     private final TransferWatchdog watchdog;
+    private final BlobLocations locations;
 
     /**
      * @param idleTimeout how long a blob transfer may deliver nothing before it is abandoned and retried
      * @param commitTimeout how long the destination may take to answer an upload once it has every byte
      */
     public BlobTransfers(
-            ExecutorService tasks, ProgressListener progress, Duration idleTimeout, Duration commitTimeout) {
+            ExecutorService tasks,
+            ProgressListener progress,
+            Duration idleTimeout,
+            Duration commitTimeout,
+            BlobLocations locations) {
         this.tasks = tasks;
         this.progress = progress;
         this.watchdog = new TransferWatchdog(idleTimeout, commitTimeout);
+        this.locations = locations;
     }
 
     /**
-     * Copies every blob the destination lacks from {@code srcRepo} to {@code dstRepo}; the first failure
-     * cancels the transfers still running and is thrown once all have ended.
+     * Copies every blob the destination lacks from {@code srcRepo} to {@code dstRepo}, mounting what another
+     * repository of the destination registry is known to hold; the first failure cancels the transfers still
+     * running and is thrown once all have ended. When source and destination are the same registry, the source
+     * repository is where its blobs are.
      */
     public Transferred copy(
             RegistryClient src,
@@ -57,16 +68,24 @@ public final class BlobTransfers implements AutoCloseable {
                 blobs.size(), blobs.stream().mapToLong(Descriptor::size).sum());
         AtomicInteger copied = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
+        AtomicInteger mounted = new AtomicInteger();
+        AtomicLong mountedBytes = new AtomicLong();
+        if (src.authority().equals(dst.authority()) && !srcRepo.equals(dstRepo)) {
+            blobs.forEach(blob -> locations.record(src.authority(), srcRepo, blob.digest()));
+        }
         List<Future<?>> transfers = new ArrayList<>();
         for (Descriptor blob : transferOrder(blobs)) {
-            BlobTransfer transfer = new BlobTransfer(src, srcRepo, dst, dstRepo, blob, progress, watchdog);
+            BlobTransfer transfer = new BlobTransfer(src, srcRepo, dst, dstRepo, blob, progress, watchdog, locations);
             transfers.add(tasks.submit(() -> {
-                boolean didCopy = transfer.run(lanes);
-                if (didCopy) {
+                BlobTransfer.Outcome outcome = transfer.run(lanes);
+                if (outcome == BlobTransfer.Outcome.COPIED) {
                     copied.incrementAndGet();
                     bytes.addAndGet(blob.size());
+                } else if (outcome == BlobTransfer.Outcome.MOUNTED) {
+                    mounted.incrementAndGet();
+                    mountedBytes.addAndGet(blob.size());
                 }
-                progress.blobDone(blob, didCopy);
+                progress.blobDone(blob, outcome == BlobTransfer.Outcome.COPIED);
                 return null;
             }));
         }
@@ -84,7 +103,7 @@ public final class BlobTransfers implements AutoCloseable {
         if (first != null) {
             throw first;
         }
-        return new Transferred(copied.get(), bytes.get());
+        return new Transferred(copied.get(), bytes.get(), mounted.get(), mountedBytes.get());
     }
 
     /**

@@ -114,4 +114,42 @@ class AuthIT {
             assertExactCopy(destination.baseUri(), "Bearer " + readToken, "mirror/app", "2.0", image);
         }
     }
+
+    @Test
+    void shouldAskForPushOnTheDestinationAndPullOnTheOtherRepositoryWhenMountingUnderTokenAuth() {
+        TokenIssuer issuer = TokenIssuer.create("test-issuer");
+        try (TokenServer tokens =
+                        TokenServer.start(issuer, "test-registry", Map.of(USER, PASSWORD), Duration.ofMinutes(5));
+                RegistryProcess source = RegistryProcess.builder()
+                        .token(tokens.realm(), "test-registry", issuer)
+                        .start();
+                RegistryProcess destination = RegistryProcess.builder()
+                        .token(tokens.realm(), "test-registry", issuer)
+                        .start();
+                ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults())) {
+            String pushToken = issuer.token(
+                    "test-registry",
+                    USER,
+                    Duration.ofMinutes(5),
+                    List.of(TokenIssuer.Access.repository("team/app", "pull", "push")));
+            SampleImages.Image image = SampleImages.seed(23)
+                    .pushOciIndex(new SampleImages.Target(source.baseUri(), "Bearer " + pushToken), "team/app", "3.0");
+            Endpoint endpoint = Endpoint.of(Credentials.basic(USER, PASSWORD), true);
+
+            copier.copy(
+                    ImageReference.parse(source.authority() + "/team/app:3.0"),
+                    endpoint,
+                    ImageReference.parse(destination.authority() + "/mirror/a:3.0"),
+                    endpoint);
+            CopyResult second = copier.copy(
+                    ImageReference.parse(source.authority() + "/team/app:3.0"),
+                    endpoint,
+                    ImageReference.parse(destination.authority() + "/mirror/b:3.0"),
+                    endpoint);
+
+            assertThat(second.blobsMounted()).isEqualTo(image.blobs().size());
+            assertThat(second.blobsCopied()).isZero();
+            assertThat(tokens.scopesRequested()).contains("repository:mirror/b:pull,push", "repository:mirror/a:pull");
+        }
+    }
 }
