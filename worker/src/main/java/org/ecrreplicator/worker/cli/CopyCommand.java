@@ -53,6 +53,8 @@ final class CopyCommand implements Callable<Integer> {
     }
 
     @Override
+    // The interruption hook acts while it is open; the body never needs to name it.
+    @SuppressWarnings("try")
     public Integer call() {
         ImageReference from = References.parse(CommandSpecs.positional(spec, 0), "SOURCE");
         ImageReference to = References.parse(CommandSpecs.positional(spec, 1), "DESTINATION");
@@ -65,12 +67,14 @@ final class CopyCommand implements Callable<Integer> {
         ProgressListener progress =
                 display != null ? display : new TransferLog(err, System::nanoTime, TransferLog.DEFAULT_INTERVAL);
         try (ImageCopier copier = new ImageCopier(
-                ImageCopier.Options.defaults()
-                        .withConcurrency(ConnectionOptions.concurrency(spec))
-                        .withMaxManifests(ConnectionOptions.maxManifests(spec))
-                        .withProgress(progress)
-                        .withCopyReferrers(!CommandSpecs.flag(spec, NO_REFERRERS)),
-                BlobLocationCache.forCommand(CommandSpecs.flag(spec, BlobLocationCache.NO_CACHE), environment))) {
+                        ImageCopier.Options.defaults()
+                                .withConcurrency(ConnectionOptions.concurrency(spec))
+                                .withMaxManifests(ConnectionOptions.maxManifests(spec))
+                                .withProgress(progress)
+                                .withCopyReferrers(!CommandSpecs.flag(spec, NO_REFERRERS)),
+                        BlobLocationCache.forCommand(
+                                CommandSpecs.flag(spec, BlobLocationCache.NO_CACHE), environment));
+                Interruption interruption = Interruption.install(err, display, copier::cancelOpenUploads)) {
             sourceEndpoint = CredentialsOption.SOURCE.endpoint(spec, environment, from.host(), insecure, ecrFactory);
             destinationEndpoint =
                     CredentialsOption.DESTINATION.endpoint(spec, environment, to.host(), insecure, ecrFactory);

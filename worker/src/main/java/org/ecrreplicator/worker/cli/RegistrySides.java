@@ -152,6 +152,11 @@ final class RegistrySides implements AutoCloseable {
         return destination;
     }
 
+    /** Ctrl-C: the upload sessions the sync has open are cancelled. */
+    org.ecrreplicator.worker.engine.registry.UploadSessions.Cancelled cancelOpenUploads() {
+        return copier.cancelOpenUploads();
+    }
+
     Syncer syncer() {
         return new Syncer(copier, tasks);
     }

@@ -63,6 +63,8 @@ final class SyncCommand implements Callable<Integer> {
     }
 
     @Override
+    // The interruption hook acts while it is open; the body never needs to name it.
+    @SuppressWarnings("try")
     public Integer call() {
         int concurrency = CommandSpecs.<Integer>value(spec, CONCURRENCY);
         if (concurrency < 1) {

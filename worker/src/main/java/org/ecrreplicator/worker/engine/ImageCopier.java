@@ -131,6 +131,8 @@ public final class ImageCopier implements AutoCloseable {
     private final BlobTransfers transfers;
     private final ImageDeleter deleter;
     private final BlobLocations locations;
+    /** Upload sessions open across this copier's clients, for {@link #cancelOpenUploads}. */
+    private final org.ecrreplicator.worker.engine.registry.UploadSessions sessions;
 
     /**
      * Two HTTP clients, one per side of a copy: each client has a single selector thread doing all its
@@ -148,6 +150,7 @@ public final class ImageCopier implements AutoCloseable {
     public ImageCopier(Options options, BlobLocations locations) {
         this.options = options;
         this.locations = locations;
+        this.sessions = new org.ecrreplicator.worker.engine.registry.UploadSessions();
         this.http = HttpClients.forRegistries();
         this.destinationHttp = HttpClients.forRegistries();
         this.transfers =
@@ -163,7 +166,16 @@ public final class ImageCopier implements AutoCloseable {
                 http,
                 options.retryPolicy(),
                 trusted,
-                options.concurrency());
+                options.concurrency(),
+                sessions);
+    }
+
+    /**
+     * Cancels the upload sessions this copier's clients have open (an interrupted copy: Ctrl-C) and starts no
+     * more.
+     */
+    public org.ecrreplicator.worker.engine.registry.UploadSessions.Cancelled cancelOpenUploads() {
+        return sessions.cancelAll();
     }
 
     /**
@@ -178,7 +190,8 @@ public final class ImageCopier implements AutoCloseable {
                 destinationHttp,
                 options.retryPolicy(),
                 trusted,
-                options.concurrency());
+                options.concurrency(),
+                sessions);
     }
 
     /**

@@ -26,6 +26,26 @@ class ChildProcessIT {
     record Result(int exit, String out, String err, long peakRssKib) {}
 
     private Result runJar(List<String> jvmOptions, String... args) throws Exception {
+        Process process = startJar(jvmOptions, args);
+        long peak = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        // VmHWM is the peak resident set so far; the last reading before exit is the process's peak.
+        while (!process.waitFor(25, TimeUnit.MILLISECONDS)) {
+            peak = Math.max(peak, highWaterMark(process.pid()));
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new AssertionError("the copy did not finish within 2 minutes");
+            }
+        }
+        return new Result(
+                process.exitValue(),
+                Files.readString(temp.resolve("out.txt")),
+                Files.readString(temp.resolve("err.txt")),
+                peak);
+    }
+
+    /** The jar in its own process, as an operator's shell starts it: output to out.txt and err.txt. */
+    private Process startJar(List<String> jvmOptions, String... args) throws IOException {
         assertThat(JAR).as("the shaded jar is built in the package phase").exists();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -45,18 +65,9 @@ class ChildProcessIT {
         builder.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
         builder.environment().put("HOME", temp.toString());
         builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
-        Process process = builder.start();
-        long peak = 0;
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        // VmHWM is the peak resident set so far; the last reading before exit is the process's peak.
-        while (!process.waitFor(25, TimeUnit.MILLISECONDS)) {
-            peak = Math.max(peak, highWaterMark(process.pid()));
-            if (System.nanoTime() > deadline) {
-                process.destroyForcibly();
-                throw new AssertionError("the copy did not finish within 2 minutes");
-            }
-        }
-        return new Result(process.exitValue(), Files.readString(out), Files.readString(err), peak);
+        // The blob-location cache under this test's temporary home, not the user's.
+        builder.environment().put("XDG_CACHE_HOME", temp.resolve("cache").toString());
+        return builder.start();
     }
 
     private static long highWaterMark(long pid) {
@@ -139,6 +150,77 @@ class ChildProcessIT {
                     .isPositive()
                     .isLessThan(160 * 1024);
             System.out.println("300 MiB layer under -Xmx64m: peak RSS " + result.peakRssKib() / 1024 + " MiB");
+        }
+    }
+
+    @Test
+    void shouldCancelItsUploadSessionsSayInterruptedAndExit130WhenInterrupted() throws Exception {
+        try (RegistryProcess source = RegistryProcess.startAnonymous();
+                RegistryProcess destination = RegistryProcess.startAnonymous();
+                org.ecrreplicator.worker.engine.FaultProxy proxy =
+                        new org.ecrreplicator.worker.engine.FaultProxy(destination.baseUri(), 0, 1)) {
+            SampleImages.seed(63)
+                    .layers(2, 4 * 1024 * 1024)
+                    .pushOciImage(SampleImages.Target.anonymous(source.baseUri()), "slow/app", "1");
+            // Every layer's PUT waits at the proxy: the copy has its upload sessions open when it is interrupted.
+            proxy.hold("PUT", "/blobs/uploads/");
+            Process process = startJar(
+                    List.of(),
+                    "copy",
+                    "--insecure",
+                    "--no-cache",
+                    source.authority() + "/slow/app:1",
+                    proxy.authority() + "/slow/app:1");
+            try {
+                long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+                while (proxy.requests("PUT", "/blobs/uploads/") == 0) {
+                    assertThat(process.isAlive())
+                            .as("the copy runs until a layer's PUT")
+                            .isTrue();
+                    assertThat(System.nanoTime())
+                            .as("a layer's PUT within a minute")
+                            .isLessThan(deadline);
+                    Thread.onSpinWait();
+                    process.waitFor(20, TimeUnit.MILLISECONDS);
+                }
+                assertThat(uploadSessions(destination))
+                        .as("sessions open before the interrupt")
+                        .isNotEmpty();
+
+                new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
+                        .start()
+                        .waitFor();
+
+                assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+            } finally {
+                proxy.release();
+                process.destroyForcibly();
+            }
+            String err = Files.readString(temp.resolve("err.txt"));
+            assertThat(process.exitValue()).as(err).isEqualTo(130);
+            assertThat(err).as(err).contains("interrupted: cancelled");
+            assertThat(err).doesNotContain("could not be");
+            assertThat(uploadSessions(destination))
+                    .as("upload sessions left at the registry; " + err)
+                    .isEmpty();
+        }
+    }
+
+    /**
+     * The registry's open upload sessions: the {@code _uploads/<id>} entries of its filesystem storage that still
+     * hold their {@code startedat} or {@code data} file. A cancelled session loses both (distribution 2.8 leaves
+     * an empty hash-state directory behind, which it no longer knows as a session: the upload URL answers 404).
+     */
+    private static List<Path> uploadSessions(RegistryProcess registry) throws IOException {
+        if (!Files.exists(registry.storage())) {
+            return List.of();
+        }
+        try (var paths = Files.walk(registry.storage())) {
+            return paths.filter(path -> path.getParent() != null
+                            && path.getParent().getFileName() != null
+                            && path.getParent().getFileName().toString().equals("_uploads")
+                            && (Files.exists(path.resolve("startedat")) || Files.exists(path.resolve("data"))))
+                    .toList();
         }
     }
 }

@@ -420,6 +420,7 @@ class StatusIT {
     void shouldLookAtTheStacksOwnRegistryWithTheDeploymentsCredentialsWhenNoSourceIsGiven() {
         List<EcrAsked> asked = new ArrayList<>();
 
+        // No --insecure: it is refused as soon as one side is ECR, which the other side is here.
         CliRun run = runRecordingEcr(
                 asked,
                 "status",
@@ -429,8 +430,7 @@ class StatusIT {
                 "us-east-1",
                 "--live",
                 "--dest",
-                destination.authority(),
-                "--insecure");
+                destination.authority());
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.FAILED);
         assertThat(run.err()).contains("no ECR in this test: 123456789012");
@@ -441,6 +441,7 @@ class StatusIT {
     void shouldFindTheDestinationInTheSecretAndTheStacksRegionAndSignWithTheSecretsKeys() {
         List<EcrAsked> asked = new ArrayList<>();
 
+        // No --insecure: it is refused as soon as one side is ECR, which the other side is here.
         CliRun run = runRecordingEcr(
                 asked,
                 "status",
@@ -450,8 +451,7 @@ class StatusIT {
                 "us-east-1",
                 "--live",
                 "--source",
-                source.authority(),
-                "--insecure");
+                source.authority());
 
         assertThat(run.exit()).isEqualTo(ReplicatorCommand.FAILED);
         assertThat(run.all()).doesNotContain("je7MtGbClwBF");

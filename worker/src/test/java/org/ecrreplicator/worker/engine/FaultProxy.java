@@ -116,7 +116,7 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /** Requests with this method whose path contains {@code pathPart} wait until {@link #release()}. */
-    FaultProxy hold(String method, String pathPart) {
+    public FaultProxy hold(String method, String pathPart) {
         this.heldPathPart = pathPart;
         this.heldMethod = method;
         return this;
@@ -185,7 +185,7 @@ public final class FaultProxy implements AutoCloseable {
         return uploaded.get();
     }
 
-    void release() {
+    public void release() {
         held.countDown();
     }
 

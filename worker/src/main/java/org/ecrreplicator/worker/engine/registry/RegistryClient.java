@@ -37,6 +37,7 @@ public final class RegistryClient {
     private final Retrier retrier;
     private final RegistryExchange exchange;
     private final ReferrersLookup referrers;
+    private final UploadSessions sessions;
 
     public RegistryClient(
             String authority, boolean insecure, Credentials credentials, HttpClient http, RetryPolicy retryPolicy) {
@@ -56,6 +57,20 @@ public final class RegistryClient {
             RetryPolicy retryPolicy,
             TrustedOrigins trusted,
             int maxRequests) {
+        this(authority, insecure, credentials, http, retryPolicy, trusted, maxRequests, new UploadSessions());
+    }
+
+    /** @param sessions where the upload sessions this client opens are kept until committed */
+    public RegistryClient(
+            String authority,
+            boolean insecure,
+            Credentials credentials,
+            HttpClient http,
+            RetryPolicy retryPolicy,
+            TrustedOrigins trusted,
+            int maxRequests,
+            UploadSessions sessions) {
+        this.sessions = sessions;
         if (insecure && TrustedOrigins.insecureEcr(authority)) {
             throw new IllegalArgumentException(authority
                     + " is an ECR registry, which is HTTPS only: drop --insecure (it would send ECR credentials"
@@ -410,7 +425,7 @@ public final class RegistryClient {
     /** Starts an upload session; returns where to send the content. */
     public URI startUpload(String repository) {
         String what = "POST blob upload to " + repository + " at " + authority();
-        return retrier.call(what, attempt -> {
+        URI session = retrier.call(what, attempt -> {
             HttpResponse<byte[]> response = exchange.send(
                     pushScope(repository),
                     () -> exchange.request(exchange.uri("/v2/" + repository + "/blobs/uploads/"))
@@ -425,6 +440,37 @@ public final class RegistryClient {
             // The layer and the Authorization header go there next.
             return exchange.checkedLocation(response.uri().resolve(location), what);
         });
+        track(repository, session);
+        return session;
+    }
+
+    private void track(String repository, URI session) {
+        sessions.opened(session, () -> cancelUpload(repository, session));
+    }
+
+    /** {@code DELETE} on an upload session: the registry drops what was sent to it. One attempt. */
+    private void cancelUpload(String repository, URI session) {
+        String what = "DELETE upload session in " + repository + " at " + authority();
+        try {
+            HttpResponse<Void> response = exchange.sendStreaming(
+                    pushScope(repository),
+                    () -> HttpRequest.newBuilder(session)
+                            .timeout(java.time.Duration.ofSeconds(5))
+                            .DELETE(),
+                    HttpResponse.BodyHandlers.discarding(),
+                    true,
+                    what);
+            // 404: the registry had already dropped it.
+            if (response.statusCode() != 204 && response.statusCode() != 202 && response.statusCode() != 404) {
+                throw new RegistryException(
+                        what + " failed: HTTP " + response.statusCode(), response.statusCode(), null);
+            }
+        } catch (IOException e) {
+            throw new RegistryException(what + " failed: " + e.getMessage(), 0, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(what + " interrupted", 0, null);
+        }
     }
 
     /**
@@ -441,7 +487,7 @@ public final class RegistryClient {
      */
     public Mount mountBlob(String repository, Digest digest, String from) {
         String what = "POST blob mount " + digest + " from " + from + " to " + repository + " at " + authority();
-        return retrier.call(what, attempt -> {
+        Mount mount = retrier.call(what, attempt -> {
             HttpResponse<byte[]> response = exchange.send(
                     RegistryExchange.mountScope(repository, from),
                     () -> exchange.request(exchange.uri(
@@ -464,6 +510,10 @@ public final class RegistryClient {
                     .orElseThrow(() -> new RegistryException(what + " failed: no Location header", 202, null));
             return new Mount(false, response.uri().resolve(location));
         });
+        if (mount.session() != null) {
+            track(repository, mount.session());
+        }
+        return mount;
     }
 
     /**
@@ -485,6 +535,7 @@ public final class RegistryClient {
                 false,
                 what);
         expect(response, 201, what);
+        sessions.closed(location);
     }
 
     private static boolean isRedirect(int status) {
