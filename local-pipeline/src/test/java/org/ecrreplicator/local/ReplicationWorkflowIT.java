@@ -143,7 +143,10 @@ class ReplicationWorkflowIT {
                 FunctionEnvironment.AWS_REGION,
                 REGION,
                 FunctionEnvironment.STATE_MACHINE_ARN,
-                sfn.stateMachineArn()));
+                sfn.stateMachineArn(),
+                // The reconcile's functions are registered too; their metrics name the stack.
+                FunctionEnvironment.STACK_NAME,
+                "ecr-replicator-test-replication"));
         WorkflowFunctions.register(lambda, config);
         completion = LambdaHandlers.adapt(new CompletionHandler(config));
     }
@@ -295,7 +298,8 @@ class ReplicationWorkflowIT {
         LocalCodeBuild.EnvironmentVariable accessKey =
                 build.environmentVariable(BuildVariables.DESTINATION_ACCESS_KEY_ID);
         assertThat(accessKey.type()).isEqualTo("SECRETS_MANAGER");
-        assertThat(accessKey.value()).endsWith(":accesskey");
+        // The version ReadSecret validated, pinned (decision 0071).
+        assertThat(accessKey.value()).matches(".*:accesskey::[0-9a-f-]{36}");
         assertThat(build.environmentVariable(BuildVariables.DESTINATION_SECRET_ACCESS_KEY)
                         .type())
                 .isEqualTo("SECRETS_MANAGER");
