@@ -5,13 +5,7 @@ import java.util.Map;
 import org.ecrreplicator.domain.contract.StateMachineTemplate;
 import org.ecrreplicator.infra.replication.ReplicationFunctions.ReconcileTasks;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.services.lambda.Alias;
-import software.amazon.awscdk.services.logs.LogGroup;
-import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
-import software.amazon.awscdk.services.stepfunctions.LogLevel;
-import software.amazon.awscdk.services.stepfunctions.LogOptions;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
-import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /**
  * The reconcile workflow from statemachine/reconcile.asl.json (decision 0068), built like the replication
@@ -29,28 +23,8 @@ record ReconcileWorkflow(StateMachine stateMachine, Map<String, String> substitu
     static ReconcileWorkflow create(
             Stack stack, ReplicationSettings settings, StateMachineDefinition definition, ReconcileTasks tasks) {
         Map<String, String> substitutions = substitutions(settings, tasks);
-        definition.requireSubstitutions(substitutions);
-        LogGroup logs = LogGroup.Builder.create(stack, "ReconcileWorkflowLogs")
-                // The vendedlogs prefix keeps CloudWatch Logs' resource policy from growing per log group.
-                .logGroupName("/aws/vendedlogs/states/" + name(settings))
-                .retention(settings.logRetention())
-                .build();
-        StateMachine stateMachine = StateMachine.Builder.create(stack, "ReconcileWorkflow")
-                .stateMachineName(name(settings))
-                .stateMachineType(StateMachineType.STANDARD)
-                .definitionBody(DefinitionBody.fromString(definition.json()))
-                .definitionSubstitutions(substitutions)
-                // As the replication workflow: errors only, the history has every state's input and output.
-                .logs(LogOptions.builder()
-                        .destination(logs)
-                        .level(LogLevel.ERROR)
-                        .includeExecutionData(false)
-                        .build())
-                .tracingEnabled(true)
-                .build();
-        for (Alias task : tasks.all()) {
-            task.grantInvoke(stateMachine);
-        }
+        StateMachine stateMachine = definition.deploy(
+                stack, "ReconcileWorkflow", name(settings), substitutions, settings.logRetention(), tasks.all());
         return new ReconcileWorkflow(stateMachine, Map.copyOf(substitutions));
     }
 
