@@ -18,7 +18,6 @@ import org.ecrreplicator.domain.state.ReconcileRun;
 import org.ecrreplicator.state.DynamoReconcileStore;
 import org.ecrreplicator.state.DynamoTagStateStore;
 import org.ecrreplicator.state.ReconcileStore;
-import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
 import org.ecrreplicator.worker.engine.sync.RegistryLocation;
 import org.ecrreplicator.worker.engine.sync.Syncer;
@@ -105,17 +104,8 @@ final class ReconcileCommand implements Callable<Integer> {
                         RegistrySides.DEFAULT_PAGE_SIZE,
                         options,
                         new BlobLocations(),
-                        (from, to) -> {
-                            Endpoint source = ReplicateCommand.sourceEndpoint(config, insecure, ecrFactory);
-                            try {
-                                return new Endpoint[] {
-                                    source, ReplicateCommand.destinationEndpoint(config, insecure, ecrFactory)
-                                };
-                            } catch (RuntimeException e) {
-                                Endpoints.close(source);
-                                throw e;
-                            }
-                        })) {
+                        from -> ReplicateCommand.sourceEndpoint(config, insecure, ecrFactory),
+                        to -> ReplicateCommand.destinationEndpoint(config, insecure, ecrFactory))) {
             ReconcileStore runs = new DynamoReconcileStore(dynamo, table);
             if (shard.isEmpty()) {
                 String prefix = environment.get(BuildVariables.RECONCILE_PREFIX).orElse("");

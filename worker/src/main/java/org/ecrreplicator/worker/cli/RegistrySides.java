@@ -3,6 +3,7 @@ package org.ecrreplicator.worker.cli;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import org.ecrreplicator.worker.engine.Endpoint;
 import org.ecrreplicator.worker.engine.ImageCopier;
 import org.ecrreplicator.worker.engine.registry.RegistryClient;
@@ -70,48 +71,35 @@ final class RegistrySides implements AutoCloseable {
                 pageSize(CommandSpecs.<Integer>value(spec, PAGE_SIZE)),
                 options,
                 locations,
-                (from, to) -> {
-                    boolean insecure = ConnectionOptions.insecure(spec);
-                    Endpoint source = CredentialsOption.SOURCE.endpoint(
-                            spec, environment, from.authority(), insecure, ecrFactory);
-                    try {
-                        return new Endpoint[] {
-                            source,
-                            CredentialsOption.DESTINATION.endpoint(
-                                    spec, environment, to.authority(), insecure, ecrFactory)
-                        };
-                    } catch (RuntimeException e) {
-                        Endpoints.close(source);
-                        throw e;
-                    }
-                });
+                from -> CredentialsOption.SOURCE.endpoint(
+                        spec, environment, from.authority(), ConnectionOptions.insecure(spec), ecrFactory),
+                to -> CredentialsOption.DESTINATION.endpoint(
+                        spec, environment, to.authority(), ConnectionOptions.insecure(spec), ecrFactory));
     }
 
-    /** Opens the two endpoints (source first); closes what it opened before it throws. */
-    @FunctionalInterface
-    interface EndpointOpener {
-        Endpoint[] open(RegistryLocation source, RegistryLocation destination);
-    }
-
-    /** Both registries at {@code from} and {@code to}, reached through what {@code opener} opens. */
+    /**
+     * Both registries at {@code from} and {@code to}, reached through the endpoints the two functions open: the
+     * source's first; if the destination's cannot be opened, the source's is closed again.
+     */
     RegistrySides(
             RegistryLocation from,
             RegistryLocation to,
             int pageSize,
             ImageCopier.Options options,
             BlobLocations locations,
-            EndpointOpener opener) {
+            Function<RegistryLocation, Endpoint> openSource,
+            Function<RegistryLocation, Endpoint> openDestination) {
         copier = new ImageCopier(options, locations);
-        Endpoint[] endpoints;
+        Endpoint opened = null;
         try {
-            endpoints = opener.open(from, to);
+            sourceEndpoint = opened = openSource.apply(from);
+            destinationEndpoint = openDestination.apply(to);
         } catch (RuntimeException e) {
+            Endpoints.close(opened);
             copier.close();
             tasks.shutdownNow();
             throw e;
         }
-        sourceEndpoint = endpoints[0];
-        destinationEndpoint = endpoints[1];
         RegistryClient sourceClient = copier.client(from.authority(), sourceEndpoint);
         RegistryClient destinationClient = copier.destinationClient(to.authority(), destinationEndpoint);
         source = new RegistrySide(from, sourceEndpoint, sourceClient, lister(sourceEndpoint, sourceClient, pageSize));
