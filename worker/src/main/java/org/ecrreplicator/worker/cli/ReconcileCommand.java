@@ -149,7 +149,8 @@ final class ReconcileCommand implements Callable<Integer> {
                         System::nanoTime,
                         ProgressLog.DEFAULT_INTERVAL,
                         ProgressLog.DEFAULT_EVERY_TAGS);
-                Map<TagAction.Outcome, List<String>> notable = new java.util.concurrent.ConcurrentHashMap<>();
+                // Called from many threads.
+                List<String> deferred = new java.util.concurrent.CopyOnWriteArrayList<>();
                 ReconcileCounts counts = Reconciler.repair(
                         sides.syncer(),
                         sides.source(),
@@ -167,18 +168,14 @@ final class ReconcileCommand implements Callable<Integer> {
                             public void done(TagAction action) {
                                 progress.done(action);
                                 if (action.outcome() == TagAction.Outcome.DEFERRED) {
-                                    notable.computeIfAbsent(
-                                                    action.outcome(),
-                                                    key -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                                            .add(action.difference().repository() + ":"
-                                                    + action.difference().tag() + ": " + action.error());
+                                    deferred.add(action.difference().repository() + ":"
+                                            + action.difference().tag() + ": " + action.error());
                                 }
                             }
                         });
                 runs.saveShardCounts(runId, number, counts);
                 results.put(BuildResults.RECONCILE_COUNTS, format(counts));
-                notable.getOrDefault(TagAction.Outcome.DEFERRED, List.of())
-                        .forEach(line -> out.println("deferred " + line));
+                deferred.forEach(line -> out.println("deferred " + line));
                 out.println("reconcile " + runId + " shard " + number + " (" + repositories.size() + " repositories): "
                         + format(counts));
             }
