@@ -66,14 +66,15 @@ final class CopyCommand implements Callable<Integer> {
         ProgressDisplay display = ProgressDisplay.stderrIsTerminal() ? new ProgressDisplay(err) : null;
         ProgressListener progress =
                 display != null ? display : new TransferLog(err, System::nanoTime, TransferLog.DEFAULT_INTERVAL);
-        try (ImageCopier copier = new ImageCopier(
+        try (BlobLocationCache cache =
+                        BlobLocationCache.forCommand(CommandSpecs.flag(spec, BlobLocationCache.NO_CACHE), environment);
+                ImageCopier copier = new ImageCopier(
                         ImageCopier.Options.defaults()
                                 .withConcurrency(ConnectionOptions.concurrency(spec))
                                 .withMaxManifests(ConnectionOptions.maxManifests(spec))
                                 .withProgress(progress)
                                 .withCopyReferrers(!CommandSpecs.flag(spec, NO_REFERRERS)),
-                        BlobLocationCache.forCommand(
-                                CommandSpecs.flag(spec, BlobLocationCache.NO_CACHE), environment));
+                        cache.locations());
                 Interruption interruption = Interruption.install(err, display, copier::cancelOpenUploads)) {
             sourceEndpoint = CredentialsOption.SOURCE.endpoint(spec, environment, from.host(), insecure, ecrFactory);
             destinationEndpoint =

@@ -80,12 +80,9 @@ final class SyncCommand implements Callable<Integer> {
         ImageCopier.Options options = ImageCopier.Options.defaults()
                 .withProgress(display == null ? ProgressListener.none() : display)
                 .withCopyReferrers(!CommandSpecs.flag(spec, NO_REFERRERS));
-        try (RegistrySides sides = new RegistrySides(
-                spec,
-                environment,
-                ecrFactory,
-                options,
-                BlobLocationCache.forCommand(CommandSpecs.flag(spec, BlobLocationCache.NO_CACHE), environment))) {
+        try (BlobLocationCache cache =
+                        BlobLocationCache.forCommand(CommandSpecs.flag(spec, BlobLocationCache.NO_CACHE), environment);
+                RegistrySides sides = new RegistrySides(spec, environment, ecrFactory, options, cache.locations())) {
             SyncReport report = sides.syncer()
                     .sync(
                             sides.source(),

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -222,6 +223,32 @@ public final class ImageCopier implements AutoCloseable {
      */
     public CopyResult copy(
             ImageReference source, RegistryClient src, ImageReference destination, RegistryClient dst, Endpoint to) {
+        return copy(source, src, destination, dst, to, null);
+    }
+
+    /**
+     * Like {@link #copy(ImageReference, RegistryClient, ImageReference, RegistryClient, Endpoint)}, for a caller
+     * that has just listed the destination (a sync): {@code listed} is what the destination tag named then
+     * (empty: no such tag), and it is not asked again. A tag that moved since is overwritten as any push
+     * would; an immutable one still refuses the push.
+     */
+    public CopyResult copyListed(
+            ImageReference source,
+            RegistryClient src,
+            ImageReference destination,
+            RegistryClient dst,
+            Endpoint to,
+            Optional<Digest> listed) {
+        return copy(source, src, destination, dst, to, Objects.requireNonNull(listed, "listed"));
+    }
+
+    private CopyResult copy(
+            ImageReference source,
+            RegistryClient src,
+            ImageReference destination,
+            RegistryClient dst,
+            Endpoint to,
+            Optional<Digest> listed) {
         long started = System.nanoTime();
         String srcRepo = source.repository();
         String dstRepo = destination.repository();
@@ -229,8 +256,11 @@ public final class ImageCopier implements AutoCloseable {
                 destination.tag() != null ? destination.tag() : destination.digest() == null ? source.tag() : null;
         // What the destination tag names now, asked while the source is read: an up-to-date image costs
         // one round trip to each registry, not one after the other.
-        Future<Optional<Digest>> currentTag =
-                dstTag == null ? null : tasks.submit(() -> dst.headManifest(dstRepo, dstTag, true));
+        Future<Optional<Digest>> currentTag = dstTag == null
+                ? null
+                : listed != null
+                        ? CompletableFuture.completedFuture(listed)
+                        : tasks.submit(() -> dst.headManifest(dstRepo, dstTag, true));
 
         Manifest root = src.getManifest(srcRepo, source.manifestReference())
                 .orElseThrow(() -> new SourceNotFoundException(

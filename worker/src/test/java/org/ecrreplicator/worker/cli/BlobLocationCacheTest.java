@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.worker.engine.manifest.Digests;
 import org.ecrreplicator.worker.engine.transfer.BlobLocations;
@@ -19,6 +21,13 @@ class BlobLocationCacheTest {
     @TempDir
     Path temp;
 
+    /** The locations as a command leaves them: written when it closes the cache. */
+    private static BlobLocations reopened(Path file, int maxBlobs) {
+        try (BlobLocationCache cache = BlobLocationCache.open(file, maxBlobs)) {
+            return cache.locations();
+        }
+    }
+
     private static Digest digest(int n) {
         return Digests.of("sha256", ("blob " + n).getBytes(StandardCharsets.UTF_8));
     }
@@ -26,11 +35,12 @@ class BlobLocationCacheTest {
     @Test
     void shouldKeepWhatWasRecordedWhenOpenedAgain() {
         Path file = temp.resolve("cache/ecr-replicator/blob-locations");
-        BlobLocations first = BlobLocationCache.open(file, 10);
-        first.record(REGISTRY, "team/base", digest(1));
-        first.record(REGISTRY, "team/app", digest(1));
+        try (BlobLocationCache first = BlobLocationCache.open(file, 10)) {
+            first.locations().record(REGISTRY, "team/base", digest(1));
+            first.locations().record(REGISTRY, "team/app", digest(1));
+        }
 
-        BlobLocations again = BlobLocationCache.open(file, 10);
+        BlobLocations again = reopened(file, 10);
 
         assertThat(again.snapshot())
                 .isEqualTo(Map.of(new BlobLocations.Key(REGISTRY, digest(1)), List.of("team/app", "team/base")));
@@ -41,16 +51,15 @@ class BlobLocationCacheTest {
     @Test
     void shouldEvictTheLeastRecentlyConfirmedBlobWhenTheBoundIsReached() {
         Path file = temp.resolve("blob-locations");
-        BlobLocations cache = BlobLocationCache.open(file, 3);
-        cache.record(REGISTRY, "r", digest(1));
-        cache.record(REGISTRY, "r", digest(2));
-        cache.record(REGISTRY, "r", digest(3));
-        cache.record(REGISTRY, "r2", digest(1)); // confirmed again: now the most recent
-        cache.record(REGISTRY, "r", digest(4));
+        try (BlobLocationCache cache = BlobLocationCache.open(file, 3)) {
+            cache.locations().record(REGISTRY, "r", digest(1));
+            cache.locations().record(REGISTRY, "r", digest(2));
+            cache.locations().record(REGISTRY, "r", digest(3));
+            cache.locations().record(REGISTRY, "r2", digest(1)); // confirmed again: now the most recent
+            cache.locations().record(REGISTRY, "r", digest(4));
+        }
 
-        BlobLocations reopened = BlobLocationCache.open(file, 3);
-
-        assertThat(reopened.snapshot().keySet())
+        assertThat(reopened(file, 3).snapshot().keySet())
                 .containsExactly(
                         new BlobLocations.Key(REGISTRY, digest(3)),
                         new BlobLocations.Key(REGISTRY, digest(1)),
@@ -71,18 +80,22 @@ class BlobLocationCacheTest {
     @Test
     void shouldForgetARepositoryWhenTheRegistryDeclinedToMountFromIt() {
         Path file = temp.resolve("blob-locations");
-        BlobLocations cache = BlobLocationCache.open(file, 10);
-        cache.record(REGISTRY, "gone", digest(1));
+        try (BlobLocationCache cache = BlobLocationCache.open(file, 10)) {
+            cache.locations().record(REGISTRY, "gone", digest(1));
+        }
+        try (BlobLocationCache cache = BlobLocationCache.open(file, 10)) {
+            cache.locations().forget(REGISTRY, "gone", digest(1));
+        }
 
-        cache.forget(REGISTRY, "gone", digest(1));
-
-        assertThat(BlobLocationCache.open(file, 10).snapshot()).isEmpty();
+        assertThat(reopened(file, 10).snapshot()).isEmpty();
     }
 
     @Test
     void shouldStartEmptyWhenTheFileIsDamaged() throws Exception {
         Path file = temp.resolve("blob-locations");
-        BlobLocationCache.open(file, 10).record(REGISTRY, "team/app", digest(1));
+        try (BlobLocationCache cache = BlobLocationCache.open(file, 10)) {
+            cache.locations().record(REGISTRY, "team/app", digest(1));
+        }
         String good = Files.readString(file);
 
         for (String damaged : List.of(
@@ -91,15 +104,47 @@ class BlobLocationCacheTest {
                 "{\"not\": \"this format\"}\n",
                 "")) {
             Files.writeString(file, damaged);
-            assertThat(BlobLocationCache.open(file, 10).snapshot()).as(damaged).isEmpty();
+            assertThat(reopened(file, 10).snapshot()).as(damaged).isEmpty();
         }
         Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
-        BlobLocations fresh = BlobLocationCache.open(file, 10);
-        assertThat(fresh.snapshot()).isEmpty();
+        try (BlobLocationCache fresh = BlobLocationCache.open(file, 10)) {
+            assertThat(fresh.locations().snapshot()).isEmpty();
+            fresh.locations().record(REGISTRY, "team/next", digest(2));
+        }
+        assertThat(reopened(file, 10).snapshot()).containsOnlyKeys(new BlobLocations.Key(REGISTRY, digest(2)));
+    }
 
-        fresh.record(REGISTRY, "team/next", digest(2));
-        assertThat(BlobLocationCache.open(file, 10).snapshot())
-                .containsOnlyKeys(new BlobLocations.Key(REGISTRY, digest(2)));
+    @Test
+    void shouldWriteAtMostOncePerIntervalAndTheRestWhenClosedWhenBlobsAreConfirmedInABurst() {
+        Path file = temp.resolve("blob-locations");
+        AtomicLong now = new AtomicLong();
+        try (BlobLocationCache cache = BlobLocationCache.open(file, 100, now::get, Duration.ofSeconds(2))) {
+            for (int i = 1; i <= 50; i++) {
+                cache.locations().record(REGISTRY, "r", digest(i));
+            }
+            assertThat(file).as("within the first interval nothing is written").doesNotExist();
+
+            now.addAndGet(Duration.ofSeconds(2).toNanos());
+            cache.locations().record(REGISTRY, "r", digest(51));
+            assertThat(BlobLocationCache.read(file)).hasSize(51);
+
+            cache.locations().record(REGISTRY, "r", digest(52));
+            assertThat(BlobLocationCache.read(file))
+                    .as("the next write waits for the interval")
+                    .hasSize(51);
+        }
+        assertThat(BlobLocationCache.read(file)).as("closing writes the rest").hasSize(52);
+    }
+
+    @Test
+    void shouldNeverWriteAFileWhenTheCommandRunsWithNoCache() {
+        Path home = temp.resolve("home");
+        try (BlobLocationCache cache =
+                BlobLocationCache.forCommand(true, new Environment(Map.of("XDG_CACHE_HOME", home.toString())))) {
+            cache.locations().record(REGISTRY, "r", digest(1));
+            assertThat(cache.locations().holder(REGISTRY, digest(1), "other")).contains("r");
+        }
+        assertThat(home).doesNotExist();
     }
 
     @Test

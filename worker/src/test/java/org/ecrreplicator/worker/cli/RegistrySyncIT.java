@@ -310,6 +310,42 @@ class RegistrySyncIT {
     }
 
     @Test
+    void shouldAskNeitherRegistryAgainWhatItsListingJustSaidWhenSyncing() throws Exception {
+        SampleImages images = SampleImages.seed(52);
+        SampleImages.Image signed = images.pushOciImage(at(source), "asked/src/app", "signed");
+        SampleImages.Image signature = images.pushReferrer(
+                at(source), "asked/src/app", signed.manifests().get(0), SampleImages.SIGNATURE_TYPE, "sig 52", true);
+        SampleImages.Image unsigned = images.pushOciImage(at(source), "asked/src/app", "unsigned");
+
+        try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 1);
+                FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 1)) {
+            CliRun sync = run(
+                    "sync",
+                    "--insecure",
+                    "--json",
+                    sourceProxy.authority() + "/asked/src",
+                    destinationProxy.authority() + "/asked/dst");
+
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            assertThat(entries(sync.json().get("actions"), "tag", "referrersCopied"))
+                    .containsExactlyInAnyOrder("signed 1", "unsigned 0");
+            assertThat(TestRegistries.digestOf(destination.baseUri(), "asked/dst/app", signature.digest()))
+                    .contains(signature.digest());
+            assertThat(sourceProxy.requests("GET", "/manifests/" + SampleImages.fallbackTag(signed.digest())))
+                    .as("the fallback tag the listing named is read")
+                    .isEqualTo(1);
+            assertThat(sourceProxy.requests("GET", "/manifests/" + SampleImages.fallbackTag(unsigned.digest())))
+                    .as("a fallback tag the listing did not name is not asked for")
+                    .isZero();
+            assertThat(destinationProxy.requests("HEAD", "/manifests/unsigned"))
+                    .as("the destination tag is asked about once, by the check after the sync, not by the copy")
+                    .isEqualTo(1);
+        }
+        assertThat(digestAtDestination("asked/dst/app", "signed")).isEqualTo(signed.digest());
+        assertThat(digestAtDestination("asked/dst/app", "unsigned")).isEqualTo(unsigned.digest());
+    }
+
+    @Test
     void shouldExitTwoNamingTheProblemWhenALocationIsMalformed() {
         String dst = "registry.example:5000/mirror";
         assertThat(run("diff", "docker://registry.example/team", dst))

@@ -1,8 +1,10 @@
 package org.ecrreplicator.worker.engine.registry;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +30,18 @@ final class ReferrersLookup {
      * with null means the probe failed and the next caller probes again.
      */
     private final AtomicReference<CompletableFuture<Boolean>> referrersApi = new AtomicReference<>();
+
+    /**
+     * Per repository, the fallback tags its last complete tag listing held (docs/decisions/0074-sync-trusts-its-own-listing.md): a subject
+     * whose fallback tag was not among them has no fallback index as of that listing, so it is not asked for,
+     * a request saved per manifest when a sync copies a registry it has just listed. A listing that started
+     * before this client pushed a manifest to the repository is not kept, and a push forgets the listing, so
+     * the client never misses what it pushed itself.
+     */
+    private final Map<String, Set<String>> listedFallbackTags = new HashMap<>();
+
+    private final Map<String, Long> lastPush = new HashMap<>();
+    private long clock;
 
     ReferrersLookup(RegistryExchange exchange, BiFunction<String, String, Optional<Manifest>> manifests) {
         this.exchange = exchange;
@@ -67,12 +81,40 @@ final class ReferrersLookup {
         }
     }
 
+    /** What a listing starts with: the moment {@link #listed} compares with this client's pushes. */
+    synchronized long listingStarts() {
+        return ++clock;
+    }
+
+    /** Every tag of {@code repository}, as a listing that started at {@code started} found them. */
+    synchronized void listed(String repository, long started, List<String> tags) {
+        if (lastPush.getOrDefault(repository, 0L) > started) {
+            return;
+        }
+        Set<String> fallbackTags = new HashSet<>();
+        tags.stream().filter(ReferrerListing::looksLikeFallbackTag).forEach(fallbackTags::add);
+        listedFallbackTags.put(repository, fallbackTags);
+    }
+
+    /** This client is pushing a manifest to {@code repository}: what a listing said of it no longer holds. */
+    synchronized void pushing(String repository) {
+        lastPush.put(repository, ++clock);
+        listedFallbackTags.remove(repository);
+    }
+
+    private synchronized boolean listedWithout(String repository, String tag) {
+        Set<String> listed = listedFallbackTags.get(repository);
+        return listed != null && !listed.contains(tag);
+    }
+
     private ReferrerListing listing(String repository, Digest subject, Optional<List<ReferrerListing.Entry>> fromApi) {
         if (fromApi.isPresent() && fromApi.get().isEmpty()) {
             return new ReferrerListing(subject, List.of(), null);
         }
         String tag = ReferrerListing.fallbackTag(subject);
-        Optional<Manifest> index = manifests.apply(repository, tag).filter(Manifest::isIndex);
+        Optional<Manifest> index = listedWithout(repository, tag)
+                ? Optional.empty()
+                : manifests.apply(repository, tag).filter(Manifest::isIndex);
         List<ReferrerListing.Entry> entries = new ArrayList<>(fromApi.orElse(List.of()));
         if (index.isPresent()) {
             List<Digest> listed =

@@ -198,6 +198,7 @@ public final class RegistryClient {
     }
 
     private Pushed pushManifest(String repository, String reference, Manifest manifest) {
+        referrers.pushing(repository);
         String what = "PUT manifest " + repository + ":" + reference + " (" + manifest.digest() + ") to " + authority();
         return retrier.call(what, attempt -> {
             HttpResponse<byte[]> response = exchange.send(
@@ -298,7 +299,10 @@ public final class RegistryClient {
     /** Every tag of the repository (following {@code Link} pagination); empty when the repository is unknown. */
     public List<String> listTags(String repository) {
         String what = "GET tags of " + repository + " from " + authority();
-        return tagsOf(exchange.pages(repository, "/tags/list", null, what), what);
+        long started = referrers.listingStarts();
+        List<String> tags = tagsOf(exchange.pages(repository, "/tags/list", null, what), what);
+        referrers.listed(repository, started, tags);
+        return tags;
     }
 
     /**
@@ -307,9 +311,12 @@ public final class RegistryClient {
      */
     public Optional<List<String>> listTags(String repository, int pageSize) {
         String what = "GET tags of " + repository + " from " + authority();
+        long started = referrers.listingStarts();
         List<byte[]> pages = exchange.pagesOf(
                 RegistryExchange.pullScope(repository), "/v2/" + repository + "/tags/list?n=" + pageSize, null, what);
-        return pages == null ? Optional.empty() : Optional.of(tagsOf(pages, what));
+        List<String> tags = tagsOf(pages, what);
+        referrers.listed(repository, started, tags);
+        return pages == null ? Optional.empty() : Optional.of(tags);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
@@ -155,7 +156,14 @@ public final class Syncer {
                 destination.location().repository(difference.repository()),
                 difference.tag());
         try {
-            CopyResult result = copier.copy(from, source.client(), to, destination.client(), destination.endpoint());
+            // The destination was listed a moment ago: what its tag named then is not asked again.
+            CopyResult result = copier.copyListed(
+                    from,
+                    source.client(),
+                    to,
+                    destination.client(),
+                    destination.endpoint(),
+                    Optional.ofNullable(difference.destinationDigest()));
             return new TagAction(
                     difference,
                     TagAction.Outcome.COPIED,
