@@ -315,7 +315,8 @@ class RegistrySyncIT {
         SampleImages.Image signed = images.pushOciImage(at(source), "asked/src/app", "signed");
         SampleImages.Image signature = images.pushReferrer(
                 at(source), "asked/src/app", signed.manifests().get(0), SampleImages.SIGNATURE_TYPE, "sig 52", true);
-        SampleImages.Image unsigned = images.pushOciImage(at(source), "asked/src/app", "unsigned");
+        SampleImages.Image unsigned = single(53, source, "asked/src/app", "unsigned");
+        assertThat(unsigned.digest()).isNotEqualTo(signed.digest());
 
         try (FaultProxy sourceProxy = new FaultProxy(source.baseUri(), 0, 1);
                 FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 1)) {
@@ -333,7 +334,7 @@ class RegistrySyncIT {
                     .contains(signature.digest());
             assertThat(sourceProxy.requests("GET", "/manifests/" + SampleImages.fallbackTag(signed.digest())))
                     .as("the fallback tag the listing named is read")
-                    .isEqualTo(1);
+                    .isPositive();
             assertThat(sourceProxy.requests("GET", "/manifests/" + SampleImages.fallbackTag(unsigned.digest())))
                     .as("a fallback tag the listing did not name is not asked for")
                     .isZero();
