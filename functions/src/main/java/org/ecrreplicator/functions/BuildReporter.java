@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.domain.ReplicationRequest;
@@ -13,6 +14,7 @@ import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.Outcome;
 import org.ecrreplicator.domain.state.TagTransitions;
+import org.ecrreplicator.state.AttemptStore;
 import org.ecrreplicator.state.StateUpdates;
 import org.ecrreplicator.state.TagStateStore;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
@@ -38,6 +40,7 @@ final class BuildReporter {
     private static final int MAX_CAUSE = 32_768;
 
     private final TagStateStore store;
+    private final AttemptStore attempts;
     private final SfnClient sfn;
     private final CodeBuildClient codeBuild;
     private final Duration lease;
@@ -51,6 +54,7 @@ final class BuildReporter {
      */
     BuildReporter(
             TagStateStore store,
+            AttemptStore attempts,
             SfnClient sfn,
             CodeBuildClient codeBuild,
             Duration lease,
@@ -58,6 +62,7 @@ final class BuildReporter {
             Clock clock,
             Log log) {
         this.store = store;
+        this.attempts = attempts;
         this.lease = lease;
         this.historyTtl = historyTtl;
         this.sfn = sfn;
@@ -67,21 +72,29 @@ final class BuildReporter {
     }
 
     /**
-     * Reports a build that reached a final status. When the event lacks the build's environment or, for a
-     * success, its exported results, they are read with BatchGetBuilds.
+     * Reports a build that reached a final status to the task token stored under the build's {@code ATTEMPT_ID}
+     * (decision 0071); a build whose id names no stored attempt is ignored and changes nothing. When the event
+     * lacks the build's environment or, for a success, its exported results, they are read with BatchGetBuilds.
      */
     ObjectNode report(BuildStateChange change) {
         Map<String, String> environment = change.environment();
         Map<String, String> exported = change.exported();
-        if (!environment.containsKey(BuildVariables.TASK_TOKEN) || (change.succeeded() && exported == null)) {
+        if (!environment.containsKey(BuildVariables.ATTEMPT_ID) || (change.succeeded() && exported == null)) {
             BuildStateChange fetched = BuildStateChange.of(batchGetBuild(change.buildId()));
             environment = fetched.environment();
             exported = fetched.exported();
         }
-        String taskToken = environment.get(BuildVariables.TASK_TOKEN);
-        if (taskToken == null || taskToken.isBlank()) {
-            return ignored(change.buildId(), "the build has no TASK_TOKEN: it was not started by the workflow");
+        String attemptId = environment.get(BuildVariables.ATTEMPT_ID);
+        if (attemptId == null || attemptId.isBlank()) {
+            return ignored(change.buildId(), "the build has no ATTEMPT_ID: it was not started by the workflow");
         }
+        Optional<String> token = attempts.taskToken(attemptId.trim());
+        if (token.isEmpty()) {
+            // A made-up id, or one whose item expired with its task: nobody is waiting that this build may answer.
+            return ignored(
+                    change.buildId(), "the build's ATTEMPT_ID names no attempt of the workflow (unknown or expired)");
+        }
+        String taskToken = token.get();
         if (change.succeeded()) {
             ObjectNode result;
             try {

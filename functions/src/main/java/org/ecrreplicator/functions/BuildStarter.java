@@ -1,11 +1,13 @@
 package org.ecrreplicator.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.ecrreplicator.domain.contract.BuildVariables;
+import org.ecrreplicator.state.AttemptStore;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
@@ -15,19 +17,47 @@ import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
 /**
  * Starts builds of the project for StartBuild and StartReconcileBuild: one build per attempt (the task token's
  * hash is the idempotency token), throttling retried briefly and then handed to the workflow as {@code
- * BuildThrottled}; and the environment both kinds of build share (docs/contracts.md).
+ * BuildThrottled}; the attempt id the build carries instead of the task token (decision 0071); and the
+ * environment both kinds of build share (docs/contracts.md).
  */
 final class BuildStarter {
+    /**
+     * How long an attempt's token is kept beyond the task timeout: Completion or the sweep may report a build
+     * that ended just before the timeout a little after it, and must then still find the token (to be told the
+     * task is closed) rather than nothing.
+     */
+    static final Duration ATTEMPT_MARGIN = Duration.ofHours(1);
+
     private final String projectName;
     private final CodeBuildClient codeBuild;
+    private final AttemptStore attempts;
+    private final Duration taskTimeout;
+    private final Clock clock;
     private final StartBuildHandler.Sleeper sleeper;
     private final Log log;
 
-    BuildStarter(String projectName, CodeBuildClient codeBuild, StartBuildHandler.Sleeper sleeper, Log log) {
-        this.projectName = projectName;
+    BuildStarter(
+            FunctionsConfig config,
+            CodeBuildClient codeBuild,
+            AttemptStore attempts,
+            StartBuildHandler.Sleeper sleeper,
+            Clock clock,
+            Log log) {
+        this.projectName = config.buildProjectName();
+        this.taskTimeout = config.buildTaskTimeout();
         this.codeBuild = codeBuild;
+        this.attempts = attempts;
+        this.clock = clock;
         this.sleeper = sleeper;
         this.log = log;
+    }
+
+    /**
+     * The attempt id of {@code taskToken}, its token stored under it before any build can carry it: the same
+     * id for a retried invocation of the same attempt, so a build an earlier try started stays reportable.
+     */
+    String attemptFor(String taskToken) {
+        return attempts.attemptFor(taskToken, clock.instant().plus(taskTimeout).plus(ATTEMPT_MARGIN));
     }
 
     String start(List<EnvironmentVariable> environment, String tokenHash) {
@@ -76,12 +106,15 @@ final class BuildStarter {
         }
     }
 
-    /** What every build gets: the callback, both registries, the stack's copy settings and the destination keys. */
+    /**
+     * What every build gets: its attempt (never the task token), both registries, the stack's copy settings and
+     * the destination keys.
+     */
     static List<EnvironmentVariable> common(
             FunctionsConfig config,
             JsonNode destination,
             String executionArn,
-            String taskToken,
+            String attemptId,
             String sourceRegistry) {
         String secretArn = JsonIo.optionalText(destination, "secretArn");
         if (secretArn == null) {
@@ -93,7 +126,7 @@ final class BuildStarter {
                     + " output as \"destination\"");
         }
         List<EnvironmentVariable> variables = new ArrayList<>();
-        plain(variables, BuildVariables.TASK_TOKEN, taskToken);
+        plain(variables, BuildVariables.ATTEMPT_ID, attemptId);
         plain(variables, BuildVariables.EXECUTION_ARN, executionArn);
         plain(variables, BuildVariables.SOURCE_REGISTRY, sourceRegistry);
         plain(variables, BuildVariables.DESTINATION_REGISTRY, destinationRegistry);

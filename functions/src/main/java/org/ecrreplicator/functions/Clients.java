@@ -1,6 +1,8 @@
 package org.ecrreplicator.functions;
 
 import java.time.Duration;
+import org.ecrreplicator.state.AttemptStore;
+import org.ecrreplicator.state.DynamoAttemptStore;
 import org.ecrreplicator.state.DynamoTagStateStore;
 import org.ecrreplicator.state.TagStateStore;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -63,6 +65,11 @@ final class Clients {
     /** The state table's store; {@code table} is an argument, so a missing name fails before a client is built. */
     static TagStateStore stateStore(String table) {
         return new DynamoTagStateStore(dynamoDb(), table);
+    }
+
+    /** The attempt ids' task tokens, in the state table (decision 0071). */
+    static AttemptStore attemptStore(String table) {
+        return new DynamoAttemptStore(dynamoDb(), table);
     }
 
     /** CodeBuild's client for Completion and the sweep (BatchGetBuilds, ListBuildsForProject). */

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
+import org.ecrreplicator.state.AttemptStore;
 import org.ecrreplicator.state.TagStateStore;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -33,6 +34,7 @@ public final class CompletionHandler implements RequestStreamHandler {
         this(
                 config,
                 Clients.stateStore(config.tableName()),
+                Clients.attemptStore(config.tableName()),
                 Clients.sfn(),
                 Clients.codeBuild(),
                 Log.stdout(),
@@ -42,6 +44,7 @@ public final class CompletionHandler implements RequestStreamHandler {
     CompletionHandler(
             FunctionsConfig config,
             TagStateStore store,
+            AttemptStore attempts,
             SfnClient sfn,
             CodeBuildClient codeBuild,
             Consumer<String> logSink,
@@ -49,7 +52,7 @@ public final class CompletionHandler implements RequestStreamHandler {
         this.projectName = config.buildProjectName();
         this.log = new Log("completion", logSink, clock);
         this.reporter = new BuildReporter(
-                store, sfn, codeBuild, config.lease(), Duration.ofDays(config.historyTtlDays()), clock, log);
+                store, attempts, sfn, codeBuild, config.lease(), Duration.ofDays(config.historyTtlDays()), clock, log);
     }
 
     @Override

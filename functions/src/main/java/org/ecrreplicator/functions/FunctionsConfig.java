@@ -19,6 +19,8 @@ import org.ecrreplicator.domain.Partition;
  * @param sweepLookback how far back the sweep looks for builds whose completion was lost: the StartBuild task
  *     timeout, since an older build has no waiting task
  * @param sweepGrace how long after a build's end the sweep leaves it to Completion
+ * @param buildTaskTimeout the StartBuild task timeout: how long an attempt's task token can still be answered,
+ *     so how long StartBuild keeps it under the build's attempt id (decision 0071)
  * @param repositoryFilter the stack's repository filter for reconcile plans ({@code prefix:} alone: all)
  * @param stackName the {@code Stack} dimension of the reconcile metrics
  */
@@ -43,6 +45,7 @@ public record FunctionsConfig(
         boolean copyReferrers,
         Duration sweepLookback,
         Duration sweepGrace,
+        Duration buildTaskTimeout,
         String repositoryFilter,
         int reconcileShardSize,
         String stackName) {
@@ -88,6 +91,7 @@ public record FunctionsConfig(
                 bool(env, COPY_REFERRERS, true),
                 Duration.ofSeconds(positive(env, SWEEP_LOOKBACK_SECONDS, 7200)),
                 Duration.ofSeconds(positive(env, SWEEP_GRACE_SECONDS, 60)),
+                Duration.ofSeconds(positive(env, BUILD_TASK_TIMEOUT_SECONDS, 7200)),
                 value(env, REPOSITORY_FILTER) == null ? "prefix:" : value(env, REPOSITORY_FILTER),
                 positive(env, RECONCILE_SHARD_SIZE, 500),
                 value(env, STACK_NAME));

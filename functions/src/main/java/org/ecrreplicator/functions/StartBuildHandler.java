@@ -21,6 +21,7 @@ import org.ecrreplicator.domain.state.DigestRemoval;
 import org.ecrreplicator.domain.state.LeaseHeldException;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagTransitions;
+import org.ecrreplicator.state.AttemptStore;
 import org.ecrreplicator.state.StateUpdates;
 import org.ecrreplicator.state.TagStateStore;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -33,7 +34,8 @@ import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
  * Starts the replication build for the waiting task ({@code lambda:invoke.waitForTaskToken}). The lease is
  * re-taken or confirmed first, since a redrive restarts here without passing CheckState. One build per
  * attempt: the attempt is identified by its task token, whose hash is stored on the item with the build id
- * and sent as CodeBuild's idempotency token, so a retried invocation returns the build already started.
+ * and sent as CodeBuild's idempotency token, so a retried invocation returns the build already started. The
+ * build carries the attempt's id, not the token (decision 0071).
  *
  * <p>In: {@code {"request":{...},"destination":{ReadSecret output},"executionArn","taskToken","redriveCount"}}.
  * Out: {@code {"buildId":"<project>:<uuid>"}}. Before any failure is thrown, the item records status FAILED,
@@ -65,6 +67,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
         this(
                 config,
                 Clients.stateStore(config.tableName()),
+                Clients.attemptStore(config.tableName()),
                 Clients.codeBuildForStartBuild(),
                 duration -> Thread.sleep(duration.toMillis()),
                 Log.stdout(),
@@ -74,6 +77,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
     StartBuildHandler(
             FunctionsConfig config,
             TagStateStore store,
+            AttemptStore attempts,
             CodeBuildClient codeBuild,
             Sleeper sleeper,
             Consumer<String> logSink,
@@ -84,7 +88,7 @@ public final class StartBuildHandler implements RequestStreamHandler {
         this.store = store;
         this.clock = clock;
         this.log = new Log("start-build", logSink, clock);
-        this.starter = new BuildStarter(config.buildProjectName(), codeBuild, sleeper, log);
+        this.starter = new BuildStarter(config, codeBuild, attempts, sleeper, clock, log);
     }
 
     @Override
@@ -183,18 +187,19 @@ public final class StartBuildHandler implements RequestStreamHandler {
 
     private String startBuild(
             ReplicationRequest request, JsonNode destination, String executionArn, String taskToken, String tokenHash) {
-        return starter.start(environment(request, destination, executionArn, taskToken), tokenHash);
+        String attemptId = starter.attemptFor(taskToken);
+        return starter.start(environment(request, destination, executionArn, attemptId), tokenHash);
     }
 
     /** The build's environment (docs/contracts.md): plain facts as PLAINTEXT, the destination keys only as SECRETS_MANAGER. */
     List<EnvironmentVariable> environment(
-            ReplicationRequest request, JsonNode destination, String executionArn, String taskToken) {
+            ReplicationRequest request, JsonNode destination, String executionArn, String attemptId) {
         String sourceRegistry = config.sourceRegistry() != null
                 ? config.sourceRegistry()
                 : EcrRegistry.of(request.sourceRegistry(), config.awsRegion()).host();
         List<EnvironmentVariable> variables = new ArrayList<>();
         BuildStarter.plain(variables, BuildVariables.REPLICATION_REQUEST, request.toJson());
-        variables.addAll(BuildStarter.common(config, destination, executionArn, taskToken, sourceRegistry));
+        variables.addAll(BuildStarter.common(config, destination, executionArn, attemptId, sourceRegistry));
         return variables;
     }
 

@@ -13,13 +13,15 @@ import java.util.regex.Pattern;
 import org.ecrreplicator.domain.EcrRegistry;
 import org.ecrreplicator.domain.Sha256;
 import org.ecrreplicator.domain.contract.BuildVariables;
+import org.ecrreplicator.state.AttemptStore;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
 
 /**
  * Starts a reconcile build for the waiting task (decision 0068): the plan build when the payload has no {@code
  * shard}, else the build that repairs that shard. The task token's hash is CodeBuild's idempotency token, so a
- * retried invocation returns the build already started; no lease is taken here (the shard build leases each tag).
+ * retried invocation returns the build already started, carrying the same attempt id (decision 0071); no lease is
+ * taken here (the shard build leases each tag).
  *
  * <p>In: {@code {"runId","request":{"prefix"?},"shard"?,"destination":{ReadSecret output},"executionArn",
  * "taskToken"}}. Out: {@code {"buildId"}}.
@@ -39,6 +41,7 @@ public final class StartReconcileBuildHandler implements RequestStreamHandler {
     public StartReconcileBuildHandler(FunctionsConfig config) {
         this(
                 config,
+                Clients.attemptStore(config.tableName()),
                 Clients.codeBuildForStartBuild(),
                 duration -> Thread.sleep(duration.toMillis()),
                 Log.stdout(),
@@ -47,6 +50,7 @@ public final class StartReconcileBuildHandler implements RequestStreamHandler {
 
     StartReconcileBuildHandler(
             FunctionsConfig config,
+            AttemptStore attempts,
             CodeBuildClient codeBuild,
             StartBuildHandler.Sleeper sleeper,
             Consumer<String> logSink,
@@ -55,7 +59,7 @@ public final class StartReconcileBuildHandler implements RequestStreamHandler {
         config.destinationRegion();
         this.config = config;
         this.log = new Log("start-reconcile-build", logSink, clock);
-        this.starter = new BuildStarter(config.buildProjectName(), codeBuild, sleeper, log);
+        this.starter = new BuildStarter(config, codeBuild, attempts, sleeper, clock, log);
     }
 
     @Override
@@ -70,7 +74,8 @@ public final class StartReconcileBuildHandler implements RequestStreamHandler {
         String taskToken = JsonIo.text(payload, "taskToken");
         JsonNode shard = payload.get("shard");
         log.about("runId", runId, "shard", shard == null ? "plan" : shard.asText());
-        List<EnvironmentVariable> environment = environment(payload, runId, executionArn, taskToken, shard);
+        List<EnvironmentVariable> environment =
+                environment(payload, runId, executionArn, starter.attemptFor(taskToken), shard);
         String buildId = starter.start(environment, Sha256.hex(taskToken));
         log.info("build started", "buildId", buildId);
         ObjectNode out = JsonIo.object();
@@ -79,12 +84,12 @@ public final class StartReconcileBuildHandler implements RequestStreamHandler {
     }
 
     List<EnvironmentVariable> environment(
-            JsonNode payload, String runId, String executionArn, String taskToken, JsonNode shard) {
+            JsonNode payload, String runId, String executionArn, String attemptId, JsonNode shard) {
         String sourceRegistry = config.sourceRegistry() != null
                 ? config.sourceRegistry()
                 : EcrRegistry.of(accountOf(executionArn), config.awsRegion()).host();
         List<EnvironmentVariable> variables =
-                BuildStarter.common(config, payload.get("destination"), executionArn, taskToken, sourceRegistry);
+                BuildStarter.common(config, payload.get("destination"), executionArn, attemptId, sourceRegistry);
         BuildStarter.plain(variables, BuildVariables.RECONCILE_RUN, runId);
         BuildStarter.plain(variables, BuildVariables.TABLE_NAME, config.tableName());
         BuildStarter.plain(

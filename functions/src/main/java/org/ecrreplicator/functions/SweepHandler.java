@@ -19,6 +19,7 @@ import org.ecrreplicator.domain.Sha256;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagStatus;
+import org.ecrreplicator.state.AttemptStore;
 import org.ecrreplicator.state.TagStateStore;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codebuild.model.Build;
@@ -35,7 +36,8 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * <p>A build is reported when it ended more than {@code SWEEP_GRACE_SECONDS} ago (60 s by default: Completion
  * has had its chance), started
  * within {@code SWEEP_LOOKBACK_SECONDS} (an older build has no waiting task), was started by the workflow
- * (it has a TASK_TOKEN) and its tag's item still belongs to that attempt without a result: the item's task
+ * (its ATTEMPT_ID names a stored attempt, decision 0071) and its tag's item still belongs to that attempt
+ * without a result: the item's task
  * token hash is the build's and its status is BUILDING (the result never arrived) or FAILED (Completion
  * recorded a failure; whether SendTaskFailure went through is unknown). Reporting twice is harmless.
  *
@@ -48,6 +50,7 @@ public final class SweepHandler implements RequestStreamHandler {
     private final Duration lookback;
     private final Duration grace;
     private final TagStateStore store;
+    private final AttemptStore attempts;
     private final CodeBuildClient codeBuild;
     private final BuildReporter reporter;
     private final Clock clock;
@@ -61,6 +64,7 @@ public final class SweepHandler implements RequestStreamHandler {
         this(
                 config,
                 Clients.stateStore(config.tableName()),
+                Clients.attemptStore(config.tableName()),
                 Clients.sfn(),
                 Clients.codeBuild(),
                 Log.stdout(),
@@ -70,6 +74,7 @@ public final class SweepHandler implements RequestStreamHandler {
     SweepHandler(
             FunctionsConfig config,
             TagStateStore store,
+            AttemptStore attempts,
             SfnClient sfn,
             CodeBuildClient codeBuild,
             Consumer<String> logSink,
@@ -78,11 +83,12 @@ public final class SweepHandler implements RequestStreamHandler {
         this.lookback = config.sweepLookback();
         this.grace = config.sweepGrace();
         this.store = store;
+        this.attempts = attempts;
         this.codeBuild = codeBuild;
         this.clock = clock;
         this.log = new Log("sweep", logSink, clock);
         this.reporter = new BuildReporter(
-                store, sfn, codeBuild, config.lease(), Duration.ofDays(config.historyTtlDays()), clock, log);
+                store, attempts, sfn, codeBuild, config.lease(), Duration.ofDays(config.historyTtlDays()), clock, log);
     }
 
     @Override
@@ -157,9 +163,19 @@ public final class SweepHandler implements RequestStreamHandler {
             return Optional.empty();
         }
         var environment = BuildReporter.environment(build);
-        String taskToken = environment.get(BuildVariables.TASK_TOKEN);
+        String attemptId = environment.get(BuildVariables.ATTEMPT_ID);
         String requestJson = environment.get(BuildVariables.REPLICATION_REQUEST);
-        if (taskToken == null || taskToken.isBlank() || requestJson == null) {
+        if (attemptId == null || attemptId.isBlank() || requestJson == null) {
+            return Optional.empty();
+        }
+        Optional<String> taskToken = attempts.taskToken(attemptId.trim());
+        if (taskToken.isEmpty()) {
+            log.info(
+                    "build ignored",
+                    "buildId",
+                    build.id(),
+                    "reason",
+                    "its ATTEMPT_ID names no attempt of the workflow (unknown or expired)");
             return Optional.empty();
         }
         ReplicationRequest request;
@@ -169,7 +185,7 @@ public final class SweepHandler implements RequestStreamHandler {
             log.warn("build has an unreadable REPLICATION_REQUEST", "buildId", build.id(), "reason", e.getMessage());
             return Optional.empty();
         }
-        String tokenHash = Sha256.hex(taskToken);
+        String tokenHash = Sha256.hex(taskToken.get());
         return store.load(request.imageKey())
                 .filter(state -> tokenHash.equals(state.taskTokenHash()))
                 .filter(state -> state.status() == TagStatus.BUILDING || state.status() == TagStatus.FAILED);

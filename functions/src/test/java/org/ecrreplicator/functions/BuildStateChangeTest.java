@@ -26,14 +26,13 @@ class BuildStateChangeTest {
     }
 
     @Test
-    void shouldReadTheTokenAndExportedVariablesWhenTheBuildSucceeded() {
+    void shouldReadTheAttemptIdAndExportedVariablesWhenTheBuildSucceeded() {
         BuildStateChange change = BuildStateChange.parse(event("codebuild-succeeded.json"));
 
         assertThat(change.succeeded()).isTrue();
         assertThat(change.projectName()).isEqualTo("ecr-replicator-dev");
         assertThat(change.buildId()).isEqualTo("ecr-replicator-dev:0b6f2a6e-1c55-4a8e-9a2b-3c4d5e6f7a8b");
-        assertThat(change.environment())
-                .containsEntry(BuildVariables.TASK_TOKEN, "AQCEAAAAKgAAAAMAAAAAAAAAAexampleTaskTokenForTests");
+        assertThat(change.environment()).containsEntry(BuildVariables.ATTEMPT_ID, "0123456789abcdef0123456789abcdef");
         assertThat(change.exported())
                 .containsEntry(BuildResults.OUTCOME, "REPLICATED")
                 .containsEntry(BuildResults.BLOBS_SKIPPED, "1");
@@ -136,8 +135,8 @@ class BuildStateChangeTest {
                         .buildStatus("FAILED")
                         .environment(
                                 environment -> environment.environmentVariables(List.of(EnvironmentVariable.builder()
-                                        .name(BuildVariables.TASK_TOKEN)
-                                        .value("token-1")
+                                        .name(BuildVariables.ATTEMPT_ID)
+                                        .value("attempt-1")
                                         .type("PLAINTEXT")
                                         .build())))
                         .phases(List.of(
@@ -162,7 +161,7 @@ class BuildStateChangeTest {
 
         assertThat(change.failed()).isTrue();
         assertThat(change.buildId()).isEqualTo("ecr-replicator-dev:0b1c");
-        assertThat(change.environment()).containsEntry(BuildVariables.TASK_TOKEN, "token-1");
+        assertThat(change.environment()).containsEntry(BuildVariables.ATTEMPT_ID, "attempt-1");
         assertThat(change.exported()).isEmpty();
         assertThat(change.failedPhase())
                 .isEqualTo("BUILD FAILED (COMMAND_EXECUTION_ERROR: Error while executing command: java. Reason: exit"

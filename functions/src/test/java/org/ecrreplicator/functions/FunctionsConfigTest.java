@@ -33,6 +33,7 @@ class FunctionsConfigTest {
         assertThat(config.copyReferrers()).isTrue();
         assertThat(config.sweepLookback()).isEqualTo(Duration.ofHours(2));
         assertThat(config.sweepGrace()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.buildTaskTimeout()).isEqualTo(Duration.ofHours(2));
     }
 
     @Test

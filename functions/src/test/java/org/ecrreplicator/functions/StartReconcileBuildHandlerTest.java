@@ -32,6 +32,7 @@ class StartReconcileBuildHandlerTest {
 
     private final List<String> logs = new CopyOnWriteArrayList<>();
     private final LocalAws.FakeCodeBuild codeBuild = new LocalAws.FakeCodeBuild();
+    private final InMemoryAttemptStore attempts = new InMemoryAttemptStore();
     private final StartReconcileBuildHandler handler = new StartReconcileBuildHandler(
             FunctionsConfig.from(Map.of(
                     FunctionEnvironment.TABLE_NAME, TABLE,
@@ -41,7 +42,9 @@ class StartReconcileBuildHandlerTest {
                     FunctionEnvironment.LEASE_SECONDS, "600",
                     FunctionEnvironment.AWS_REGION, "us-east-1",
                     FunctionEnvironment.REPOSITORY_FILTER, "prefix:team-",
-                    FunctionEnvironment.RECONCILE_SHARD_SIZE, "250")),
+                    FunctionEnvironment.RECONCILE_SHARD_SIZE, "250",
+                    FunctionEnvironment.BUILD_TASK_TIMEOUT_SECONDS, "7200")),
+            attempts,
             LocalAws.codeBuild(codeBuild.endpoint.endpoint()),
             pause -> {
                 throw new AssertionError("no pause expected, asked for " + pause);
@@ -108,10 +111,20 @@ class StartReconcileBuildHandlerTest {
                 .containsEntry(BuildVariables.TABLE_NAME, "PLAINTEXT:" + TABLE)
                 .containsEntry(BuildVariables.LEASE_SECONDS, "PLAINTEXT:600")
                 .containsEntry(BuildVariables.EXECUTION_ARN, "PLAINTEXT:" + EXECUTION)
-                .containsEntry(BuildVariables.TASK_TOKEN, "PLAINTEXT:token-plan")
+                .containsEntry(BuildVariables.ATTEMPT_ID, "PLAINTEXT:" + attemptOf("token-plan"))
                 .containsEntry(BuildVariables.SOURCE_REGISTRY, "PLAINTEXT:123456789012.dkr.ecr.us-east-1.amazonaws.com")
                 .containsEntry(BuildVariables.DESTINATION_REGISTRY, "PLAINTEXT:" + DESTINATION)
                 .doesNotContainKeys(BuildVariables.RECONCILE_SHARD, BuildVariables.REPLICATION_REQUEST);
+        assertThat(environment.toString()).as("the token stays in the table").doesNotContain("token-plan");
+    }
+
+    /** The attempt id StartReconcileBuild stored {@code taskToken} under. */
+    private String attemptOf(String taskToken) {
+        return attempts.byId.entrySet().stream()
+                .filter(entry -> entry.getValue().taskToken().equals(taskToken))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no attempt stored for " + taskToken));
     }
 
     @Test
@@ -215,5 +228,17 @@ class StartReconcileBuildHandlerTest {
                         Sha256.hex("token-a").substring(0, 32),
                         Sha256.hex("token-a").substring(0, 32),
                         Sha256.hex("token-b").substring(0, 32));
+        assertThat(List.of(requested(0), requested(1), requested(2)))
+                .extracting(environment -> environment.get(BuildVariables.ATTEMPT_ID))
+                .as("the retried invocation hands CodeBuild the same attempt id")
+                .containsExactly(
+                        "PLAINTEXT:" + attemptOf("token-a"),
+                        "PLAINTEXT:" + attemptOf("token-a"),
+                        "PLAINTEXT:" + attemptOf("token-b"));
+        assertThat(attemptOf("token-a")).isNotEqualTo(attemptOf("token-b")).matches("[0-9a-f]{32}");
+        assertThat(attempts.byId.get(attemptOf("token-a")).expiresAt())
+                .as("the task timeout and a margin from the clock's now")
+                .isEqualTo(
+                        Instant.parse("2026-11-22T03:00:00Z").plusSeconds(7200).plus(BuildStarter.ATTEMPT_MARGIN));
     }
 }

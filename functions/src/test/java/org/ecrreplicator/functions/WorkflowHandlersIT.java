@@ -26,6 +26,7 @@ import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagStatus;
 import org.ecrreplicator.engines.AwsJsonEndpoint;
 import org.ecrreplicator.engines.DynamoDbLocalEngine;
+import org.ecrreplicator.state.DynamoAttemptStore;
 import org.ecrreplicator.state.DynamoTagStateStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +64,7 @@ class WorkflowHandlersIT {
     private String table;
     private FunctionsConfig config;
     private DynamoTagStateStore store;
+    private DynamoAttemptStore attempts;
     private CheckStateHandler checkState;
     private StartBuildHandler startBuild;
     private CompletionHandler completion;
@@ -101,12 +103,20 @@ class WorkflowHandlersIT {
         config = FunctionsConfig.from(env);
         codeBuild.startClock = clock::instant;
         store = new DynamoTagStateStore(dynamo, table);
+        attempts = new DynamoAttemptStore(dynamo, table);
         checkState = new CheckStateHandler(config, store, logs::add, clock);
         startBuild = new StartBuildHandler(
-                config, store, LocalAws.codeBuild(codeBuild.endpoint.endpoint()), pauses::add, logs::add, clock);
+                config,
+                store,
+                attempts,
+                LocalAws.codeBuild(codeBuild.endpoint.endpoint()),
+                pauses::add,
+                logs::add,
+                clock);
         completion = new CompletionHandler(
                 config,
                 store,
+                attempts,
                 LocalAws.sfn(stepFunctions.endpoint.endpoint()),
                 LocalAws.codeBuild(codeBuild.endpoint.endpoint()),
                 logs::add,
@@ -115,6 +125,7 @@ class WorkflowHandlersIT {
         sweep = new SweepHandler(
                 config,
                 store,
+                attempts,
                 LocalAws.sfn(stepFunctions.endpoint.endpoint()),
                 LocalAws.codeBuild(codeBuild.endpoint.endpoint()),
                 logs::add,
@@ -276,7 +287,8 @@ class WorkflowHandlersIT {
         assertThat(types)
                 .containsEntry(BuildVariables.DESTINATION_ACCESS_KEY_ID, "SECRETS_MANAGER")
                 .containsEntry(BuildVariables.DESTINATION_SECRET_ACCESS_KEY, "SECRETS_MANAGER")
-                .containsEntry(BuildVariables.TASK_TOKEN, "PLAINTEXT")
+                .containsEntry(BuildVariables.ATTEMPT_ID, "PLAINTEXT")
+                .doesNotContainKey("TASK_TOKEN")
                 .containsKeys(
                         BuildVariables.REPLICATION_REQUEST,
                         BuildVariables.EXECUTION_ARN,
@@ -303,6 +315,10 @@ class WorkflowHandlersIT {
                 .containsEntry(BuildVariables.EXECUTION_ARN, EXECUTION_1);
         assertThat(Json.parse(environment.get(BuildVariables.REPLICATION_REQUEST)))
                 .isEqualTo(request);
+        // Only the table knows the token: reading the build's description does not let anyone answer the task.
+        assertThat(environment.values()).noneMatch(value -> value.contains("token-1"));
+        assertThat(attempts.taskToken(environment.get(BuildVariables.ATTEMPT_ID)))
+                .contains("token-1");
 
         JsonNode completed = invoke(completion, buildEvent(buildId, "SUCCEEDED", replicated(DIGEST_1), true));
         assertThat(completed.path("status").asText()).isEqualTo("TASK_SUCCEEDED");
@@ -423,6 +439,140 @@ class WorkflowHandlersIT {
         assertThat(calls).hasSize(2);
         assertThat(calls.get(1).request().path("idempotencyToken").asText())
                 .isEqualTo(calls.get(0).request().path("idempotencyToken").asText());
+        assertThat(attemptIdOf(calls.get(1)))
+                .as("the retried invocation of the same attempt reuses its attempt id")
+                .isEqualTo(attemptIdOf(calls.get(0)))
+                .isEqualTo(codeBuild.environment(first).get(BuildVariables.ATTEMPT_ID));
+        assertThat(attempts.taskToken(attemptIdOf(calls.get(0)))).contains("token-1");
+    }
+
+    private static String attemptIdOf(AwsJsonEndpoint.Call startBuild) {
+        for (JsonNode variable : startBuild.request().path("environmentVariablesOverride")) {
+            if (variable.path("name").asText().equals(BuildVariables.ATTEMPT_ID)) {
+                return variable.path("value").asText();
+            }
+        }
+        throw new AssertionError("StartBuild passed no ATTEMPT_ID");
+    }
+
+    @Test
+    void shouldGiveANewAttemptIdToANewTaskToken() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        check(request, EXECUTION_1, 0);
+
+        start(request, EXECUTION_1, "token-1");
+        start(request, EXECUTION_1, "token-2");
+
+        List<AwsJsonEndpoint.Call> calls = codeBuild.endpoint.calls("StartBuild");
+        assertThat(attemptIdOf(calls.get(1))).isNotEqualTo(attemptIdOf(calls.get(0)));
+        assertThat(attempts.taskToken(attemptIdOf(calls.get(1)))).contains("token-2");
+        Map<String, AttributeValue> item = dynamo.getItem(get -> get.tableName(table)
+                        .key(Map.of(
+                                StateTable.KEY,
+                                AttributeValue.fromS(StateTable.attemptKey(attemptIdOf(calls.get(1)))))))
+                .item();
+        assertThat(item.get(StateTable.TTL).n())
+                .as("kept for the build task's timeout (the default 2 h) and the margin")
+                .isEqualTo(Long.toString(clock.instant()
+                        .plus(Duration.ofHours(2))
+                        .plus(BuildStarter.ATTEMPT_MARGIN)
+                        .getEpochSecond()));
+    }
+
+    /** Rewrites the ATTEMPT_ID CodeBuild keeps for {@code buildId}, as a forger's made-up build would carry. */
+    private void forgeAttemptId(String buildId, String attemptId) {
+        for (JsonNode variable :
+                codeBuild.builds.get(buildId).path("environment").path("environmentVariables")) {
+            if (variable.path("name").asText().equals(BuildVariables.ATTEMPT_ID)) {
+                ((ObjectNode) variable).put("value", attemptId);
+            }
+        }
+    }
+
+    @Test
+    void shouldChangeNothingWhenABuildEventCarriesAMadeUpAttemptId() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        String buildId = started(request, EXECUTION_1, "token-1");
+        TagState before = state();
+        forgeAttemptId(buildId, "fedcba9876543210fedcba9876543210");
+
+        JsonNode failed = invoke(completion, buildEvent(buildId, "FAILED", null, true));
+        JsonNode succeeded = invoke(completion, buildEvent(buildId, "SUCCEEDED", replicated(DIGEST_2), true));
+
+        for (JsonNode forged : List.of(failed, succeeded)) {
+            assertThat(forged.path("status").asText()).isEqualTo("IGNORED");
+            assertThat(forged.path("reason").asText()).contains("ATTEMPT_ID names no attempt");
+        }
+        assertThat(stepFunctions.callbacks).isEmpty();
+        assertThat(state()).isEqualTo(before);
+        assertThat(logs).filteredOn(line -> line.contains("event ignored")).hasSize(2);
+    }
+
+    @Test
+    void shouldIgnoreABuildWithoutAttemptIdAndAnIdNamingTheTokenHashItem() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        String buildId = started(request, EXECUTION_1, "token-1");
+        TagState before = state();
+        ArrayNode variables =
+                (ArrayNode) codeBuild.builds.get(buildId).path("environment").path("environmentVariables");
+        for (int i = variables.size() - 1; i >= 0; i--) {
+            if (variables.get(i).path("name").asText().equals(BuildVariables.ATTEMPT_ID)) {
+                variables.remove(i);
+            }
+        }
+
+        JsonNode withoutId = invoke(completion, buildEvent(buildId, "FAILED", null, true));
+        variables
+                .addObject()
+                .put("name", BuildVariables.ATTEMPT_ID)
+                .put("type", "PLAINTEXT")
+                .put("value", "token#" + org.ecrreplicator.domain.Sha256.hex("token-1"));
+        JsonNode tokenHashKey = invoke(completion, buildEvent(buildId, "FAILED", null, true));
+
+        assertThat(withoutId.path("status").asText()).isEqualTo("IGNORED");
+        assertThat(withoutId.path("reason").asText()).contains("no ATTEMPT_ID");
+        assertThat(tokenHashKey.path("status").asText()).isEqualTo("IGNORED");
+        assertThat(stepFunctions.callbacks).isEmpty();
+        assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldNotReportABuildWhoseAttemptIdNamesNoAttemptWhenSweeping() {
+        ObjectNode request = request(DIGEST_1, T0, "e1");
+        String buildId = started(request, EXECUTION_1, "token-1");
+        TagState before = state();
+        forgeAttemptId(buildId, "fedcba9876543210fedcba9876543210");
+        codeBuild.finish(buildId, "FAILED", Map.of());
+        clock.advance(config.sweepGrace().plusSeconds(1));
+
+        JsonNode swept = sweep();
+
+        assertThat(swept.path("checked").asInt()).isEqualTo(1);
+        assertThat(swept.path("reported")).isEmpty();
+        assertThat(stepFunctions.callbacks).isEmpty();
+        assertThat(state()).isEqualTo(before);
+        assertThat(String.join("\n", logs)).contains("build ignored").contains(buildId);
+    }
+
+    @Test
+    void shouldReportTheSampleEventToTheTokenTheTableHoldsForItsAttemptId() {
+        JsonNode sample = BuildStateChangeTest.event("codebuild-succeeded.json");
+        JsonNode unknown = invoke(completion, sample);
+        dynamo.putItem(put -> put.tableName(table)
+                .item(Map.of(
+                        StateTable.KEY,
+                        AttributeValue.fromS(StateTable.attemptKey("0123456789abcdef0123456789abcdef")),
+                        StateTable.TASK_TOKEN,
+                        AttributeValue.fromS("token-sample"))));
+
+        JsonNode known = invoke(completion, sample);
+
+        assertThat(unknown.path("status").asText()).isEqualTo("IGNORED");
+        assertThat(known.path("status").asText()).isEqualTo("TASK_SUCCEEDED");
+        assertThat(stepFunctions.callbacks).singleElement().satisfies(callback -> {
+            assertThat(callback.operation()).isEqualTo("SendTaskSuccess");
+            assertThat(callback.taskToken()).isEqualTo("token-sample");
+        });
     }
 
     @Test

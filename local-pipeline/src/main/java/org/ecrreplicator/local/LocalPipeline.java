@@ -342,7 +342,9 @@ public final class LocalPipeline implements AutoCloseable {
         environment.put(FunctionEnvironment.REGISTRY_INSECURE, "true");
         environment.put(FunctionEnvironment.REPLICATE_DELETES, String.valueOf(settings.replicateDeletes()));
         environment.put(FunctionEnvironment.COPY_REFERRERS, String.valueOf(settings.copyReferrers()));
+        // The task timeout of both workflows' build states here (their substitutions above).
         environment.put(FunctionEnvironment.SWEEP_LOOKBACK_SECONDS, "900");
+        environment.put(FunctionEnvironment.BUILD_TASK_TIMEOUT_SECONDS, "900");
         // Builds here end in seconds, and Completion runs at once: the sweep need not wait a minute.
         environment.put(FunctionEnvironment.SWEEP_GRACE_SECONDS, "1");
         environment.put(FunctionEnvironment.RECONCILE_SHARD_SIZE, Integer.toString(settings.reconcileShardSize()));

@@ -303,7 +303,9 @@ class ReplicationWorkflowIT {
         assertThat(build.environmentVariable(BuildVariables.DESTINATION_SECRET_ACCESS_KEY)
                         .type())
                 .isEqualTo("SECRETS_MANAGER");
-        assertThat(build.plaintextVariable(BuildVariables.TASK_TOKEN)).startsWith("AQ");
+        // The build carries an opaque attempt id, never the task token (decision 0071).
+        assertThat(build.plaintextVariable(BuildVariables.ATTEMPT_ID)).matches("[0-9a-f]{32}");
+        assertThat(build.environmentVariables().toString()).doesNotContain("TASK_TOKEN");
         assertThat(build.plaintextVariable(BuildVariables.EXECUTION_ARN)).isEqualTo(done.executionArn());
         assertThat(item("team/happy:1.0").get(StateTable.REPLICATED_DIGEST).s()).isEqualTo(digest);
         assertThat(everythingVisible(done)).doesNotContain(ACCESS_KEY, SECRET_KEY);

@@ -9,8 +9,12 @@ public final class BuildVariables {
     /** The replication request as JSON (PLAINTEXT). */
     public static final String REPLICATION_REQUEST = "REPLICATION_REQUEST";
 
-    /** The Step Functions task token the build's end is reported to (PLAINTEXT). */
-    public static final String TASK_TOKEN = "TASK_TOKEN";
+    /**
+     * The build's attempt (PLAINTEXT): a random id under which the state table keeps the Step Functions task token
+     * the build's end is reported to (decision 0071). Useless without the table item, so reading the build's
+     * description does not let anyone report its result.
+     */
+    public static final String ATTEMPT_ID = "ATTEMPT_ID";
 
     /**
      * The SHA-256 (hex) of the worker jar the stack packaged as {@code replicator.jar} (PLAINTEXT, a project

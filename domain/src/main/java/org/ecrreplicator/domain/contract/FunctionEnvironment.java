@@ -40,5 +40,11 @@ public final class FunctionEnvironment {
     public static final String SWEEP_LOOKBACK_SECONDS = "SWEEP_LOOKBACK_SECONDS";
     public static final String SWEEP_GRACE_SECONDS = "SWEEP_GRACE_SECONDS";
 
+    /**
+     * StartBuild and StartReconcileBuild: the build task's timeout in seconds, how long they keep a task token
+     * under its attempt id (decision 0071).
+     */
+    public static final String BUILD_TASK_TIMEOUT_SECONDS = "BUILD_TASK_TIMEOUT_SECONDS";
+
     private FunctionEnvironment() {}
 }

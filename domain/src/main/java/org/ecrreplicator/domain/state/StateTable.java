@@ -65,7 +65,32 @@ public final class StateTable {
     /** On shard items and runs: a map of {@link ReconcileCounts#asMap()}; absent until the shard ended. */
     public static final String COUNTS = "counts";
 
+    /**
+     * Build attempts (decision 0071): {@code #attempt#<attemptId>} holds the task token of the attempt whose
+     * build carries that {@code ATTEMPT_ID}, and {@code #attempt#token#<sha256 of the token>} holds the attempt
+     * id of that token, so a retried StartBuild finds the id it gave the build. Both expire through the TTL
+     * attribute. Attempt ids are hex, so these keys hold neither ':' nor '@' and no repository key pattern the
+     * build role may read ({@code repo:*}, {@code repo@*}) matches them.
+     */
+    public static final String ATTEMPT_PREFIX = "#attempt#";
+
+    /** On {@code #attempt#<id>} items: the task token (String). */
+    public static final String TASK_TOKEN = "taskToken";
+
+    /** On {@code #attempt#token#<hash>} items: the attempt id (String). */
+    public static final String ATTEMPT_ID = "attemptId";
+
     private StateTable() {}
+
+    /** The key of the item holding the task token of attempt {@code attemptId}. */
+    public static String attemptKey(String attemptId) {
+        return ATTEMPT_PREFIX + attemptId;
+    }
+
+    /** The key of the item holding the attempt id of the task token whose SHA-256 (hex) is {@code tokenHash}. */
+    public static String attemptTokenKey(String tokenHash) {
+        return ATTEMPT_PREFIX + "token#" + tokenHash;
+    }
 
     /** The key of the removal record of {@code digest} in {@code repository}. */
     public static String removalKey(String repository, org.ecrreplicator.domain.Digest digest) {

@@ -151,6 +151,9 @@ final class ReplicationFunctions {
         environment.put(FunctionEnvironment.BUILD_PROJECT_NAME, projectName());
         environment.put(FunctionEnvironment.TABLE_NAME, tableName());
         environment.put(FunctionEnvironment.LEASE_SECONDS, String.valueOf(settings.leaseSeconds()));
+        // How long an attempt's task token is kept under its id: the task cannot be answered after it.
+        environment.put(
+                FunctionEnvironment.BUILD_TASK_TIMEOUT_SECONDS, String.valueOf(settings.buildTaskTimeoutSeconds()));
         environment.put(FunctionEnvironment.CREATE_REPOSITORIES, String.valueOf(settings.createRepositories()));
         environment.put(FunctionEnvironment.IMAGE_TAG_MUTABILITY, settings.imageTagMutability());
         environment.put(FunctionEnvironment.SCAN_ON_PUSH, String.valueOf(settings.scanOnPush()));
@@ -187,7 +190,8 @@ final class ReplicationFunctions {
         environment.put(FunctionEnvironment.RECONCILE_SHARD_SIZE, String.valueOf(settings.reconcileShardSize()));
         Alias startReconcileBuild = function(FunctionSpec.START_RECONCILE_BUILD, environment);
         allowOnProject(startReconcileBuild, "codebuild:StartBuild");
-        // No table or task grants: it only starts builds; the builds take the leases, Completion answers the task.
+        // Only its attempts' items: it starts builds; the builds take the leases, Completion answers the task.
+        state.grantAttemptWrites(startReconcileBuild);
         return startReconcileBuild;
     }
 
@@ -225,7 +229,10 @@ final class ReplicationFunctions {
         return dispatch;
     }
 
-    /** Reports the builds of both workflows: each build's task token belongs to one of them. */
+    /**
+     * Reports the builds of both workflows: each build's task token, read under its attempt id, belongs to one of
+     * them.
+     */
     Alias completion(StateMachine workflow, StateMachine reconcile) {
         Alias completion = function(
                 FunctionSpec.COMPLETION,
@@ -236,7 +243,7 @@ final class ReplicationFunctions {
                         tableName()));
         workflow.grantTaskResponse(completion);
         allowOnProject(completion, "codebuild:BatchGetBuilds");
-        state.grantStateItems(completion);
+        state.grantReportedItems(completion, settings.repositories());
         keepFailedEvents(completion);
         reconcile.grantTaskResponse(completion);
         return completion;
@@ -251,7 +258,7 @@ final class ReplicationFunctions {
         Alias sweep = function(FunctionSpec.SWEEP, environment);
         workflow.grantTaskResponse(sweep);
         allowOnProject(sweep, "codebuild:ListBuildsForProject", "codebuild:BatchGetBuilds");
-        state.grantStateItems(sweep);
+        state.grantReportedItems(sweep, settings.repositories());
         reconcile.grantTaskResponse(sweep);
         return sweep;
     }

@@ -1,5 +1,8 @@
 package org.ecrreplicator.infra.replication;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.ecrreplicator.domain.state.StateTable;
 import software.amazon.awscdk.Duration;
@@ -11,6 +14,7 @@ import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.secretsmanager.CfnSecret;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
@@ -53,6 +57,36 @@ record StatefulResources(
     /** Reads and conditional writes of single items: no scans, queries or deletes. */
     void grantStateItems(IGrantable grantee) {
         table.grant(grantee, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+    }
+
+    /**
+     * What reporting a build needs (Completion and the sweep, decision 0071): the items of the replicated
+     * repositories' tags and digests and their removal records, read and written; the attempt items, only read.
+     * No other item: in particular no attempt is written, so neither can point a build at another task.
+     */
+    void grantReportedItems(IGrantable grantee, RepositoryFilter repositories) {
+        List<String> keys = new ArrayList<>(repositories.stateKeyPatterns());
+        repositories.iamRepositoryPatterns().forEach(pattern -> keys.add(StateTable.REMOVAL_PREFIX + pattern + "@*"));
+        grantItems(grantee, keys, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+        grantItems(grantee, List.of(ATTEMPT_KEYS), "dynamodb:GetItem");
+    }
+
+    /** StartReconcileBuild stores its attempts' task tokens and touches no other item (decision 0071). */
+    void grantAttemptWrites(IGrantable grantee) {
+        grantItems(grantee, List.of(ATTEMPT_KEYS), "dynamodb:GetItem", "dynamodb:PutItem");
+    }
+
+    /** The keys of the attempt items: {@code #attempt#<id>} and {@code #attempt#token#<hash>}. */
+    static final String ATTEMPT_KEYS = StateTable.ATTEMPT_PREFIX + "*";
+
+    /** Single items of the table whose key matches one of {@code keys} (the table has no sort key). */
+    private void grantItems(IGrantable grantee, List<String> keys, String... actions) {
+        grantee.getGrantPrincipal()
+                .addToPrincipalPolicy(PolicyStatement.Builder.create()
+                        .actions(List.of(actions))
+                        .resources(List.of(table.getTableArn()))
+                        .conditions(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", keys)))
+                        .build());
     }
 
     /** Its ARN when created here, its name when imported. */

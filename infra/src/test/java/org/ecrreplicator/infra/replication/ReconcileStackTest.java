@@ -158,7 +158,7 @@ class ReconcileStackTest {
     }
 
     @Test
-    void shouldGrantStartReconcileBuildOnlyTheProjectAndRecordReconcileOnlyTheTableWhenSynthesised() {
+    void shouldGrantStartReconcileBuildOnlyTheProjectAndItsAttemptsAndRecordReconcileOnlyTheTableWhenSynthesised() {
         Map<String, Object> project =
                 Map.of("Fn::GetAtt", List.of(id("AWS::CodeBuild::Project", "ReplicationBuild"), "Arn"));
         List<Map<String, Object>> start =
@@ -169,8 +169,13 @@ class ReconcileStackTest {
                         "logs:PutLogEvents",
                         "xray:PutTraceSegments",
                         "xray:PutTelemetryRecords",
-                        "codebuild:StartBuild");
+                        "codebuild:StartBuild",
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem");
         assertThat(Templates.resourcesFor(start, "codebuild:StartBuild")).containsExactly(project);
+        assertThat(leadingKeys(start))
+                .as("its attempts' task tokens and nothing else of the table (decision 0071)")
+                .containsExactly("#attempt#*");
 
         List<Map<String, Object>> record =
                 Templates.statementsOf(resources, id("AWS::IAM::Role", "RecordReconcileRole"));

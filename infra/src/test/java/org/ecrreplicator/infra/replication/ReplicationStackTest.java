@@ -213,11 +213,14 @@ class ReplicationStackTest {
                         FunctionEnvironment.BUILD_PROJECT_NAME,
                         FunctionEnvironment.TABLE_NAME,
                         FunctionEnvironment.LEASE_SECONDS,
+                        FunctionEnvironment.BUILD_TASK_TIMEOUT_SECONDS,
                         FunctionEnvironment.CREATE_REPOSITORIES,
                         FunctionEnvironment.IMAGE_TAG_MUTABILITY,
                         FunctionEnvironment.SCAN_ON_PUSH,
                         FunctionEnvironment.REPLICATE_DELETES,
                         FunctionEnvironment.COPY_REFERRERS)
+                .as("the StartBuild task timeout, as the sweep's lookback")
+                .containsEntry(FunctionEnvironment.BUILD_TASK_TIMEOUT_SECONDS, "3900")
                 .containsEntry(FunctionEnvironment.CREATE_REPOSITORIES, "true")
                 .containsEntry(FunctionEnvironment.IMAGE_TAG_MUTABILITY, "MUTABLE")
                 .containsEntry(FunctionEnvironment.SCAN_ON_PUSH, "true")
@@ -675,7 +678,8 @@ class ReplicationStackTest {
                         "states:SendTaskHeartbeat",
                         "dynamodb:GetItem",
                         "dynamodb:PutItem",
-                        "dynamodb:UpdateItem");
+                        "dynamodb:UpdateItem",
+                        "dynamodb:GetItem");
         Map<String, Object> project = Map.of(
                 "Fn::GetAtt",
                 List.of(Templates.logicalId(resources, "AWS::CodeBuild::Project", "ReplicationBuild"), "Arn"));
@@ -694,6 +698,78 @@ class ReplicationStackTest {
                 .containsExactly(Map.of(
                         "Fn::GetAtt",
                         List.of(Templates.logicalId(resources, "AWS::DynamoDB::Table", "StateTable"), "Arn")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<List<String>, List<String>> dynamoGrants(List<Map<String, Object>> statements) {
+        Map<List<String>, List<String>> keysByActions = new java.util.LinkedHashMap<>();
+        for (Map<String, Object> statement : statements) {
+            List<String> actions = Templates.asList(statement.get("Action")).stream()
+                    .map(String::valueOf)
+                    .filter(action -> action.startsWith("dynamodb:"))
+                    .sorted()
+                    .toList();
+            if (actions.isEmpty()) {
+                continue;
+            }
+            Map<String, Object> condition = (Map<String, Object>) statement.get("Condition");
+            Map<String, Object> like =
+                    condition == null ? Map.of() : (Map<String, Object>) condition.get("ForAllValues:StringLike");
+            List<String> keys = like == null
+                    ? List.of("(every item)")
+                    : Templates.asList(like.get("dynamodb:LeadingKeys")).stream()
+                            .map(String::valueOf)
+                            .toList();
+            keysByActions.put(actions, keys);
+        }
+        return keysByActions;
+    }
+
+    /** IAM's StringLike: '*' any run of characters, '?' any one. */
+    static boolean iamLike(String pattern, String value) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            regex.append(c == '*' ? ".*" : c == '?' ? "." : java.util.regex.Pattern.quote(String.valueOf(c)));
+        }
+        return value.matches(regex.toString());
+    }
+
+    @Test
+    void shouldLetCompletionAndTheSweepOnlyReadTheAttemptItemsAndWriteOnlyTheReplicatedRepositoriesItems() {
+        for (String function : List.of("CompletionRole", "SweepRole")) {
+            String role = Templates.logicalId(resources, "AWS::IAM::Role", function);
+            assertThat(dynamoGrants(Templates.statementsOf(resources, role)))
+                    .as(function)
+                    .containsOnly(
+                            Map.entry(
+                                    List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                                    List.of("team/*:*", "team/*@*", "#removal#team/*@*")),
+                            Map.entry(List.of("dynamodb:GetItem"), List.of("#attempt#*")));
+        }
+        String startReconcile = Templates.logicalId(resources, "AWS::IAM::Role", "StartReconcileBuildRole");
+        assertThat(dynamoGrants(Templates.statementsOf(resources, startReconcile)))
+                .containsOnly(Map.entry(List.of("dynamodb:GetItem", "dynamodb:PutItem"), List.of("#attempt#*")));
+    }
+
+    @Test
+    void shouldKeepTheAttemptItemsOutOfTheBuildsReachWhateverTheRepositoryFilter() {
+        String attempt = StateTable.attemptKey("0123456789abcdef0123456789abcdef");
+        String byToken = StateTable.attemptTokenKey(Sha256.hex("token-1"));
+        for (Map<String, Map<String, Object>> stack : List.of(
+                resources,
+                Templates.resources(Template.fromStack(TestApps.define("dev", replication -> {
+                            replication.remove("repositoryPrefixes");
+                            replication.put("repositoryWildcards", List.of("*"));
+                        })
+                        .replication())))) {
+            String role = Templates.logicalId(stack, "AWS::IAM::Role", "BuildRole");
+            Map<List<String>, List<String>> grants = dynamoGrants(Templates.statementsOf(stack, role));
+            assertThat(grants.values()).isNotEmpty().allSatisfy(keys -> assertThat(keys)
+                    .isNotEmpty()
+                    .noneMatch(pattern -> iamLike(pattern, attempt) || iamLike(pattern, byToken)));
+        }
+        assertThat(iamLike("*:*", "team/app:1.0")).isTrue();
+        assertThat(template.toJSON().toString()).doesNotContain("TASK_TOKEN");
     }
 
     @Test
