@@ -65,7 +65,29 @@ public final class StateTable {
     /** On shard items and runs: a map of {@link ReconcileCounts#asMap()}; absent until the shard ended. */
     public static final String COUNTS = "counts";
 
+    /**
+     * The pipeline's shared index of where blobs are at the destination (decision 0072): {@code
+     * #blob#<registry>#<digest>}, holding the destination repositories known to hold the blob in {@link
+     * #BLOB_REPOSITORIES} (a string set of at most {@link #MAX_BLOB_REPOSITORIES}). A hint only: the registry
+     * declines a mount from a repository that no longer holds the blob, and the copy uploads it.
+     */
+    public static final String BLOB_PREFIX = "#blob#";
+
+    /** On blob-index items: the repositories (String set). */
+    public static final String BLOB_REPOSITORIES = "repositories";
+
+    /**
+     * Repositories an index item keeps, at most: one is enough to mount from, and a base layer under hundreds
+     * of repositories would otherwise grow its item without bound.
+     */
+    public static final int MAX_BLOB_REPOSITORIES = 32;
+
     private StateTable() {}
+
+    /** The key of the blob-index item of {@code digest} at the registry {@code registry} (its authority). */
+    public static String blobKey(String registry, org.ecrreplicator.domain.Digest digest) {
+        return BLOB_PREFIX + registry + "#" + digest;
+    }
 
     /** The key of the removal record of {@code digest} in {@code repository}. */
     public static String removalKey(String repository, org.ecrreplicator.domain.Digest digest) {
