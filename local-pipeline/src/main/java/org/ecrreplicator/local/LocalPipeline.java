@@ -399,8 +399,10 @@ public final class LocalPipeline implements AutoCloseable {
         }
         if (ownDestination != null) {
             // The destination registry takes anyone: the token's password is never checked.
+            // It mounts blobs across repositories (distribution does), so it says BLOB_MOUNTING is enabled.
             LocalEcrApi destinationApi =
-                    track(new LocalEcrApi(ownDestination, "anonymous", DESTINATION_ACCOUNT, DESTINATION_REGION));
+                    track(new LocalEcrApi(ownDestination, "anonymous", DESTINATION_ACCOUNT, DESTINATION_REGION)
+                            .blobMounting(true));
             operatorEnvironment.put(
                     "AWS_ENDPOINT_URL_ECR", destinationApi.endpoint().toString());
         }
