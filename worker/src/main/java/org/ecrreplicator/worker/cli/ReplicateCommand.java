@@ -130,8 +130,9 @@ final class ReplicateCommand implements Callable<Integer> {
         // state table, when the build is told its name (decision 0072).
         Optional<String> table = environment.get(BuildVariables.TABLE_NAME).filter(name -> !name.isBlank());
         BlobLocations locations = new BlobLocations();
-        try (DynamoDbClient dynamo =
-                        table.isPresent() ? new AwsClients(Optional.empty(), Optional.empty()).dynamoDb() : null;
+        try (DynamoDbClient dynamo = table.isPresent()
+                        ? SharedBlobIndex.client(spec.commandLine().getErr())
+                        : null;
                 ImageCopier copier = new ImageCopier(
                         ImageCopier.Options.defaults()
                                 .withConcurrency(ConnectionOptions.concurrency(spec))

@@ -6,10 +6,12 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.state.DynamoBlobIndex;
 import org.ecrreplicator.worker.engine.transfer.BlobLocations;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The builds' view of the shared blob index (decision 0072): what the state table says, and what this build
@@ -35,6 +37,16 @@ final class SharedBlobIndex implements BlobLocations.Index {
     SharedBlobIndex(DynamoBlobIndex index, PrintWriter log) {
         this.index = index;
         this.log = log;
+    }
+
+    /** The build's DynamoDB client, or null (said in one line) when none can be made: the copy goes on without. */
+    static DynamoDbClient client(PrintWriter log) {
+        try {
+            return new AwsClients(Optional.empty(), Optional.empty()).dynamoDb();
+        } catch (RuntimeException e) {
+            warn(log, "no shared blob index (blobs are uploaded instead of mounted): " + e.getMessage());
+            return null;
+        }
     }
 
     @Override
@@ -69,6 +81,10 @@ final class SharedBlobIndex implements BlobLocations.Index {
     }
 
     private void warn(String line) {
+        warn(log, line);
+    }
+
+    private static void warn(PrintWriter log, String line) {
         synchronized (log) {
             log.println("warning: " + line.replace('\n', ' '));
             log.flush();
