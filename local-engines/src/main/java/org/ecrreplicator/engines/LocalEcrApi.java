@@ -40,6 +40,17 @@ import java.util.regex.Pattern;
 public final class LocalEcrApi implements AutoCloseable {
     public static final String TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
 
+    /** The registry setting that lets a push mount a blob from another repository; ECR's default is off. */
+    public static final String BLOB_MOUNTING = "BLOB_MOUNTING";
+
+    private static final Map<String, Set<String>> ACCOUNT_SETTING_VALUES = Map.of(
+            "BASIC_SCAN_TYPE_VERSION",
+            Set.of("AWS_NATIVE", "CLAIR"),
+            "REGISTRY_POLICY_SCOPE",
+            Set.of("V1", "V2"),
+            BLOB_MOUNTING,
+            Set.of("ENABLED", "DISABLED"));
+
     private static final Pattern REPOSITORY_NAME =
             Pattern.compile("(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
     private static final Set<String> MUTABILITY = Set.of("MUTABLE", "IMMUTABLE");
@@ -61,6 +72,10 @@ public final class LocalEcrApi implements AutoCloseable {
     private final AwsJsonEndpoint endpoint;
     private final Map<String, Repository> repositories = new ConcurrentHashMap<>();
     private final AtomicInteger staleTokens = new AtomicInteger();
+    /** Registry settings by name ({@code GetAccountSetting}); each starts at ECR's default. */
+    private final Map<String, String> accountSettings = new ConcurrentHashMap<>(
+            Map.of("BASIC_SCAN_TYPE_VERSION", "AWS_NATIVE", "REGISTRY_POLICY_SCOPE", "V2", BLOB_MOUNTING, "DISABLED"));
+
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -91,7 +106,10 @@ public final class LocalEcrApi implements AutoCloseable {
                 .on("CreateRepository", this::createRepository)
                 .on("DescribeRepositories", this::describeRepositories)
                 .on("ListImages", this::listImages)
-                .on("BatchDeleteImage", this::batchDeleteImage);
+                .on("BatchDeleteImage", this::batchDeleteImage)
+                .on("GetAccountSetting", this::getAccountSetting)
+                .on("PutAccountSetting", this::putAccountSetting);
+        blobMounting(false);
     }
 
     public URI endpoint() {
@@ -170,7 +188,64 @@ public final class LocalEcrApi implements AutoCloseable {
         staleTokens.set(count);
     }
 
+    /**
+     * Sets {@code BLOB_MOUNTING} as {@code PutAccountSetting} does (test set-up; no call is recorded). Through
+     * the ECR-mode front, a disabled setting makes the data plane answer mount requests with an upload session,
+     * as ECR does; a bare registry (no front) mounts whatever the setting says.
+     */
+    public LocalEcrApi blobMounting(boolean enabled) {
+        accountSettings.put(BLOB_MOUNTING, enabled ? "ENABLED" : "DISABLED");
+        if (front != null) {
+            front.declineMounts(!enabled);
+        }
+        return this;
+    }
+
     // ---------------------------------------------------------------- operations
+
+    private JsonNode getAccountSetting(JsonNode request) {
+        String name = accountSettingName(request);
+        return accountSetting(name, accountSettings.get(name));
+    }
+
+    private JsonNode putAccountSetting(JsonNode request) {
+        String name = accountSettingName(request);
+        String value = request.path("value").asText(null);
+        if (value == null || !ACCOUNT_SETTING_VALUES.get(name).contains(value)) {
+            throw new AwsJsonEndpoint.AwsError(
+                    "ValidationException",
+                    "Invalid value for account setting " + name + ": " + value + ". Valid values are "
+                            + ACCOUNT_SETTING_VALUES.get(name).stream().sorted().toList());
+        }
+        if (name.equals(BLOB_MOUNTING)) {
+            blobMounting(value.equals("ENABLED"));
+        } else {
+            accountSettings.put(name, value);
+        }
+        return accountSetting(name, value);
+    }
+
+    private static String accountSettingName(JsonNode request) {
+        String name = request.path("name").asText(null);
+        if (name == null) {
+            throw new AwsJsonEndpoint.AwsError(
+                    "InvalidParameterException", "Invalid parameter at 'name': must not be null");
+        }
+        if (!ACCOUNT_SETTING_VALUES.containsKey(name)) {
+            throw new AwsJsonEndpoint.AwsError(
+                    "ValidationException",
+                    "Invalid account setting name: " + name + ". Valid names are "
+                            + ACCOUNT_SETTING_VALUES.keySet().stream().sorted().toList());
+        }
+        return name;
+    }
+
+    private static JsonNode accountSetting(String name, String value) {
+        ObjectNode response = AwsJsonEndpoint.mapper().createObjectNode();
+        response.put("name", name);
+        response.put("value", value);
+        return response;
+    }
 
     private JsonNode getAuthorizationToken(JsonNode request) {
         boolean stale = staleTokens.getAndUpdate(n -> Math.max(0, n - 1)) > 0;

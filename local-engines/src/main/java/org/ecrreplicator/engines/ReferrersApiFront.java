@@ -52,6 +52,7 @@ public final class ReferrersApiFront implements AutoCloseable {
     private static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
     private static final Pattern REFERRERS = Pattern.compile("/v2/(.+)/referrers/([a-z0-9]+:[a-f0-9]+)");
     private static final Pattern MANIFEST = Pattern.compile("/v2/(.+)/manifests/([^/]+)");
+    private static final Pattern UPLOADS = Pattern.compile("/v2/(.+)/blobs/uploads/?");
     private static final Set<String> HOP_BY_HOP = Set.of(
             "connection", "content-length", "transfer-encoding", "host", "expect", "upgrade", "keep-alive", "date");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,7 +71,9 @@ public final class ReferrersApiFront implements AutoCloseable {
             .build();
     private final AtomicInteger referrersRequests = new AtomicInteger();
     private final AtomicInteger refusedReferrers = new AtomicInteger();
+    private final AtomicInteger declinedMounts = new AtomicInteger();
     private volatile int pageSize = 100;
+    private volatile boolean declineMounts;
 
     private ReferrersApiFront(RegistryProcess registry, boolean ecr) {
         this.registry = registry;
@@ -116,6 +119,21 @@ public final class ReferrersApiFront implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * Answers a mount request ({@code POST /v2/<name>/blobs/uploads/?mount=&from=}) as ECR does when its
+     * registry setting {@code BLOB_MOUNTING} is disabled, or the repositories' encryption differs: 202 and an
+     * upload session, as if no mount had been asked for.
+     */
+    public ReferrersApiFront declineMounts(boolean value) {
+        this.declineMounts = value;
+        return this;
+    }
+
+    /** Mount requests answered with an upload session instead. */
+    public int declinedMounts() {
+        return declinedMounts.get();
+    }
+
     /** Referrers API requests answered (each page counts). */
     public int referrersRequests() {
         return referrersRequests.get();
@@ -138,6 +156,12 @@ public final class ReferrersApiFront implements AutoCloseable {
                 referrers(exchange, referrers.group(1), referrers.group(2));
             } else if (method.equals("PUT") && manifest.matches()) {
                 putManifest(exchange, path);
+            } else if (method.equals("POST")
+                    && declineMounts
+                    && UPLOADS.matcher(path).matches()
+                    && query(exchange.getRequestURI().getRawQuery()).containsKey("mount")) {
+                declinedMounts.incrementAndGet();
+                relay(exchange, forward(exchange, method, path, streamedBody(exchange), false), null);
             } else {
                 relay(exchange, forward(exchange, method, path, streamedBody(exchange)), null);
             }
@@ -291,8 +315,15 @@ public final class ReferrersApiFront implements AutoCloseable {
     private HttpResponse<InputStream> forward(
             HttpExchange exchange, String method, String path, HttpRequest.BodyPublisher body)
             throws IOException, InterruptedException {
+        return forward(exchange, method, path, body, true);
+    }
+
+    /** {@code withQuery}: the request's query goes along when the path is the request's own. */
+    private HttpResponse<InputStream> forward(
+            HttpExchange exchange, String method, String path, HttpRequest.BodyPublisher body, boolean withQuery)
+            throws IOException, InterruptedException {
         String query = exchange.getRequestURI().getRawQuery();
-        boolean samePath = path.equals(exchange.getRequestURI().getRawPath());
+        boolean samePath = withQuery && path.equals(exchange.getRequestURI().getRawPath());
         URI target = registry.baseUri().resolve(path + (samePath && query != null ? "?" + query : ""));
         HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(5));
         exchange.getRequestHeaders().forEach((name, values) -> {

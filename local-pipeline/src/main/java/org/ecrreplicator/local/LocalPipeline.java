@@ -264,12 +264,15 @@ public final class LocalPipeline implements AutoCloseable {
                 new LocalCodeBuild.Project(
                         PROJECT,
                         project,
-                        // The reconcile builds read and write the state table (decision 0068): the build's role
-                        // on AWS, DynamoDB Local here.
+                        // The builds read and write the state table (decisions 0068, 0072): the build's role on
+                        // AWS, DynamoDB Local here.
                         Map.of(
                                 // As the stack's project does: buildspec.yml checks the staged jar against it.
                                 BuildVariables.WORKER_JAR_SHA256,
                                 Sha256.ofFile(settings.workerJar()),
+                                // As the stack's project does: the shared blob index (decision 0072).
+                                BuildVariables.TABLE_NAME,
+                                TABLE,
                                 "AWS_ENDPOINT_URL_DYNAMODB",
                                 dynamo.endpoint().toString(),
                                 "AWS_ACCESS_KEY_ID",
@@ -398,8 +401,10 @@ public final class LocalPipeline implements AutoCloseable {
         }
         if (ownDestination != null) {
             // The destination registry takes anyone: the token's password is never checked.
+            // It mounts blobs across repositories (distribution does), so it says BLOB_MOUNTING is enabled.
             LocalEcrApi destinationApi =
-                    track(new LocalEcrApi(ownDestination, "anonymous", DESTINATION_ACCOUNT, DESTINATION_REGION));
+                    track(new LocalEcrApi(ownDestination, "anonymous", DESTINATION_ACCOUNT, DESTINATION_REGION)
+                            .blobMounting(true));
             operatorEnvironment.put(
                     "AWS_ENDPOINT_URL_ECR", destinationApi.endpoint().toString());
         }

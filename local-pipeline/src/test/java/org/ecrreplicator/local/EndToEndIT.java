@@ -227,6 +227,55 @@ class EndToEndIT {
     }
 
     @Test
+    void shouldMountInTheSecondBuildTheBaseLayerTheFirstBuildCopiedWhenTwoRepositoriesShareIt() {
+        // Same seed and first layer size: the same base layer; the second layer and the config differ.
+        long baseSize = 3L * 1024 * 1024;
+        SampleImages.Image first =
+                SampleImages.seed(7201).layerSizes(baseSize, 4096).pushOciImage(source, "e2e/fleet-one", "1");
+        SampleImages.Image second =
+                SampleImages.seed(7201).layerSizes(baseSize, 8192).pushOciImage(source, "e2e/fleet-two", "1");
+        List<SampleImages.Blob> shared =
+                second.blobs().stream().filter(first.blobs()::contains).toList();
+        long sharedBytes = shared.stream().mapToLong(SampleImages.Blob::size).sum();
+        assertThat(shared).extracting(SampleImages.Blob::size).contains(baseSize);
+
+        // One after the other: every build starts in a fresh process, so what the first copied reaches the
+        // second only through the shared index in the state table.
+        assertThat(settle(deliver(List.of(EcrEvents.push("e2e/fleet-one", "1", first.digest(), Instant.now()))))
+                        .allConverged())
+                .isTrue();
+        assertThat(settle(deliver(List.of(EcrEvents.push("e2e/fleet-two", "1", second.digest(), Instant.now()))))
+                        .allConverged())
+                .isTrue();
+
+        java.util.Map<String, String> firstResults = exportedBy("e2e/fleet-one");
+        java.util.Map<String, String> secondResults = exportedBy("e2e/fleet-two");
+        assertThat(firstResults).containsEntry(BuildResults.BLOBS_MOUNTED, "0");
+        assertThat(firstResults).containsEntry(BuildResults.BYTES_COPIED, Long.toString(first.blobBytes()));
+        assertThat(secondResults)
+                .containsEntry(BuildResults.BLOBS_MOUNTED, Integer.toString(shared.size()))
+                .containsEntry(BuildResults.BYTES_MOUNTED, Long.toString(sharedBytes))
+                .containsEntry(
+                        BuildResults.BLOBS_COPIED,
+                        Integer.toString(second.blobs().size() - shared.size()))
+                // Only what the first build did not send: the two builds together sent the unique bytes.
+                .containsEntry(BuildResults.BYTES_COPIED, Long.toString(second.blobBytes() - sharedBytes));
+    }
+
+    /** The exported results of the one succeeded build that replicated {@code repository}. */
+    private static java.util.Map<String, String> exportedBy(String repository) {
+        List<LocalCodeBuild.Build> builds = pipeline.codeBuild().builds().stream()
+                .filter(build -> {
+                    String request = build.plaintextVariable(BuildVariables.REPLICATION_REQUEST);
+                    return request != null && request.contains("\"" + repository + "\"");
+                })
+                .toList();
+        assertThat(builds).as("builds of " + repository).hasSize(1);
+        assertThat(builds.get(0).status()).isEqualTo("SUCCEEDED");
+        return builds.get(0).exportedVariables();
+    }
+
+    @Test
     void shouldFailAtStartBuildAndSucceedOnRedriveWhenDestinationStopsDuringTheCopy() {
         // Large enough that the copy is still moving bytes when the destination goes away.
         SampleImages.Image image =

@@ -105,7 +105,7 @@ class OperatorEnvironmentIT {
 
             assertThat(healthy.exit()).as(healthy.out() + healthy.err()).isZero();
             JsonNode checks = Json.parse(healthy.out()).get("checks");
-            assertThat(checks).hasSize(10);
+            assertThat(checks).hasSize(11);
             for (JsonNode check : checks) {
                 assertThat(check.get("status").asText())
                         .as(check.toString())

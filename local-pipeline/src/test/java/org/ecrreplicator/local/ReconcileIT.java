@@ -14,6 +14,7 @@ import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.contract.Artifacts;
 import org.ecrreplicator.domain.state.Lease;
 import org.ecrreplicator.domain.state.ReconcileRun;
+import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagStatus;
 import org.ecrreplicator.engines.SampleImages;
@@ -32,6 +33,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The reconcile workflow end to end (decision 0068): the real {@code reconcile.asl.json} under the interpreter,
@@ -161,6 +163,17 @@ class ReconcileIT {
         assertThat(latest.runId()).isEqualTo("run-1");
         assertThat(latest.status()).isEqualTo(ReconcileRun.Status.IN_SYNC);
         assertThat(latest.counts().repaired()).isEqualTo(6);
+        // The shards recorded where the blobs they copied are, for later builds to mount (decision 0072).
+        List<Map<String, AttributeValue>> index = dynamo.scan(scan -> scan.tableName(LocalPipeline.TABLE)
+                        .filterExpression("begins_with(#k, :prefix)")
+                        .expressionAttributeNames(Map.of("#k", StateTable.KEY))
+                        .expressionAttributeValues(Map.of(
+                                ":prefix",
+                                AttributeValue.fromS(StateTable.BLOB_PREFIX + pipeline.destinationAuthority() + "#"))))
+                .items();
+        assertThat(index)
+                .flatExtracting(item -> item.get(StateTable.BLOB_REPOSITORIES).ss())
+                .contains("rec/a", "rec/b", "rec/c");
     }
 
     @Test

@@ -88,7 +88,10 @@ public final class BuildVariables {
      */
     public static final String REPOSITORY_FILTER = "REPOSITORY_FILTER";
 
-    /** Reconcile builds: the state table, for the shard plan and the per-tag leases. */
+    /**
+     * The state table: every build's shared blob index (decision 0072); reconcile builds' shard plan and per-tag
+     * leases. A project default, set by the stack.
+     */
     public static final String TABLE_NAME = "TABLE_NAME";
 
     /** Reconcile builds: how long a tag's lease lasts, in seconds (the stack's lease). */

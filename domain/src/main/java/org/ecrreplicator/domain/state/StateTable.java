@@ -80,6 +80,23 @@ public final class StateTable {
     /** On {@code #attempt#token#<hash>} items: the attempt id (String). */
     public static final String ATTEMPT_ID = "attemptId";
 
+    /**
+     * The pipeline's shared index of where blobs are at the destination (decision 0072): {@code
+     * #blob#<registry>#<digest>}, holding the destination repositories known to hold the blob in {@link
+     * #BLOB_REPOSITORIES} (a string set of at most {@link #MAX_BLOB_REPOSITORIES}). A hint only: the registry
+     * declines a mount from a repository that no longer holds the blob, and the copy uploads it.
+     */
+    public static final String BLOB_PREFIX = "#blob#";
+
+    /** On blob-index items: the repositories (String set). */
+    public static final String BLOB_REPOSITORIES = "repositories";
+
+    /**
+     * Repositories an index item keeps, at most: one is enough to mount from, and a base layer under hundreds
+     * of repositories would otherwise grow its item without bound.
+     */
+    public static final int MAX_BLOB_REPOSITORIES = 32;
+
     private StateTable() {}
 
     /** The key of the item holding the task token of attempt {@code attemptId}. */
@@ -90,6 +107,11 @@ public final class StateTable {
     /** The key of the item holding the attempt id of the task token whose SHA-256 (hex) is {@code tokenHash}. */
     public static String attemptTokenKey(String tokenHash) {
         return ATTEMPT_PREFIX + "token#" + tokenHash;
+    }
+
+    /** The key of the blob-index item of {@code digest} at the registry {@code registry} (its authority). */
+    public static String blobKey(String registry, org.ecrreplicator.domain.Digest digest) {
+        return BLOB_PREFIX + registry + "#" + digest;
     }
 
     /** The key of the removal record of {@code digest} in {@code repository}. */

@@ -74,7 +74,9 @@ public final class DestinationAccessStack extends Stack {
                 .statements(List.of(
                         PolicyStatement.Builder.create()
                                 .sid("RegistryLogin")
-                                .actions(List.of("ecr:GetAuthorizationToken"))
+                                // And the registry's settings: replicator doctor reports BLOB_MOUNTING with the
+                                // user's keys. Both are registry-level: neither has a resource type.
+                                .actions(List.of("ecr:GetAuthorizationToken", "ecr:GetAccountSetting"))
                                 .resources(List.of("*"))
                                 .conditions(fromSourceIps)
                                 .build(),
@@ -122,7 +124,8 @@ public final class DestinationAccessStack extends Stack {
                 List.of(
                         Suppressions.suppression(
                                 "AwsSolutions-IAM5",
-                                "ecr:GetAuthorizationToken has no resource-level permissions; the repository actions are"
+                                "ecr:GetAuthorizationToken and ecr:GetAccountSetting have no resource-level permissions; the"
+                                        + " repository actions are"
                                         + " scoped to the replicated prefixes or wildcards, which name repositories by"
                                         + " pattern by design, and the reconcile's DescribeRepositories without names"
                                         + " is authorised on repository/* only",

@@ -31,7 +31,8 @@ import software.amazon.awscdk.services.s3.assets.Asset;
  * no Docker and no privileged mode, the destination keys as {@code SECRETS_MANAGER} variables (decision 0033).
  *
  * @param role the build's role: reads the source repositories and the destination secret, and the state-table
- *     items of the replicated repositories and of the reconcile runs (decision 0068), nothing else
+ *     items of the replicated repositories and of the reconcile runs (decision 0068), and the shared blob index's
+ *     items (decision 0072), nothing else
  */
 record ReplicationBuild(Project project, Role role) {
 
@@ -65,7 +66,7 @@ record ReplicationBuild(Project project, Role role) {
                         .computeType(settings.buildCompute().computeType())
                         .privileged(false)
                         .build())
-                .environmentVariables(environment(settings, secret, artifacts.workerJarSha256()))
+                .environmentVariables(environment(settings, secret, artifacts.workerJarSha256(), table))
                 .concurrentBuildLimit(settings.buildConcurrency())
                 .logging(LoggingOptions.builder()
                         .cloudWatch(CloudWatchLoggingOptions.builder()
@@ -93,6 +94,7 @@ record ReplicationBuild(Project project, Role role) {
                 .build());
         secret.secret().grantRead(role);
         reconcileGrants(stack, settings, project, table);
+        blobIndexGrants(project, table);
         return new ReplicationBuild(project, role);
     }
 
@@ -125,6 +127,20 @@ record ReplicationBuild(Project project, Role role) {
                 .build());
     }
 
+    /**
+     * The shared blob index (decision 0072): read in batches, added to, and its items only. No GetItem, PutItem
+     * or DeleteItem: a build never replaces or removes what other builds recorded.
+     */
+    private static void blobIndexGrants(Project project, ITable table) {
+        project.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("dynamodb:BatchGetItem", "dynamodb:UpdateItem"))
+                .resources(List.of(table.getTableArn()))
+                .conditions(Map.of(
+                        "ForAllValues:StringLike",
+                        Map.of("dynamodb:LeadingKeys", List.of(StateTable.BLOB_PREFIX + "*"))))
+                .build());
+    }
+
     /** The keys a build may read and write: {@code repo:tag} and {@code repo@digest}, and the reconcile's items. */
     static List<String> stateKeyPatterns(ReplicationSettings settings) {
         List<String> patterns = new ArrayList<>(settings.repositories().stateKeyPatterns());
@@ -134,11 +150,13 @@ record ReplicationBuild(Project project, Role role) {
 
     /** The project's defaults; StartBuild overrides the per-build ones (docs/contracts.md). */
     private static Map<String, BuildEnvironmentVariable> environment(
-            ReplicationSettings settings, CredentialsSecret secret, String workerJarSha256) {
+            ReplicationSettings settings, CredentialsSecret secret, String workerJarSha256, ITable table) {
         Map<String, BuildEnvironmentVariable> environment = new LinkedHashMap<>();
         // The jar this synth staged: buildspec.yml runs nothing else. StartBuild never overrides it.
         environment.put(BuildVariables.WORKER_JAR_SHA256, plain(workerJarSha256));
         environment.put(BuildVariables.DESTINATION_REGION, plain(settings.destinationRegion()));
+        // Every build reads and writes the shared blob index (decision 0072); reconcile builds, their shards too.
+        environment.put(BuildVariables.TABLE_NAME, plain(table.getTableName()));
         environment.put(BuildVariables.CREATE_REPOSITORIES, plain(String.valueOf(settings.createRepositories())));
         environment.put(BuildVariables.IMAGE_TAG_MUTABILITY, plain(settings.imageTagMutability()));
         environment.put(BuildVariables.SCAN_ON_PUSH, plain(String.valueOf(settings.scanOnPush())));

@@ -59,6 +59,10 @@ class DestinationAccessStackTest {
         List<Map<String, Object>> statements = Templates.statementsOf(resources, user(resources));
         assertThat(Templates.resourcesFor(statements, "ecr:GetAuthorizationToken"))
                 .containsExactly("*");
+        assertThat(Templates.resourcesFor(statements, "ecr:GetAccountSetting"))
+                .as("doctor reads BLOB_MOUNTING with the user's keys; the action has no resource type")
+                .containsExactly("*");
+        assertThat(Templates.actions(statements)).doesNotContain("ecr:PutAccountSetting");
         List<Object> repositories = Templates.resourcesFor(statements, "ecr:PutImage");
         assertThat(repositories).hasSize(1);
         assertThat(TestApps.JSON.valueToTree(repositories).toString())

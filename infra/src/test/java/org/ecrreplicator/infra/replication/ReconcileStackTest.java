@@ -154,7 +154,8 @@ class ReconcileStackTest {
                 .containsEntry(FunctionEnvironment.REPOSITORY_FILTER, "wildcard:team/*-app,base/*");
         String role = Templates.logicalId(wildcards, "AWS::IAM::Role", "BuildRole");
         assertThat(leadingKeys(Templates.statementsOf(wildcards, role)))
-                .containsExactlyInAnyOrder("team/*-app:*", "team/*-app@*", "base/*:*", "base/*@*", "#reconcile#*");
+                .containsExactlyInAnyOrder(
+                        "team/*-app:*", "team/*-app@*", "base/*:*", "base/*@*", "#reconcile#*", "#blob#*");
     }
 
     @Test
@@ -267,11 +268,17 @@ class ReconcileStackTest {
                 .filter(statement -> Templates.asList(statement.get("Action")).stream()
                         .anyMatch(action -> String.valueOf(action).startsWith("dynamodb:")))
                 .toList();
-        assertThat(dynamo).hasSize(1);
+        assertThat(dynamo).hasSize(2);
         assertThat(Templates.asList(dynamo.get(0).get("Action")))
                 .containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
         assertThat(Templates.asList(dynamo.get(0).get("Resource"))).containsExactly(tableArn(resources));
-        assertThat(leadingKeys(statements)).containsExactlyInAnyOrder("team/*:*", "team/*@*", "#reconcile#*");
+        assertThat(leadingKeys(List.of(dynamo.get(0))))
+                .containsExactlyInAnyOrder("team/*:*", "team/*@*", "#reconcile#*");
+        // The shared blob index (decision 0072): batched reads and additions, its own items only.
+        assertThat(Templates.asList(dynamo.get(1).get("Action")))
+                .containsExactlyInAnyOrder("dynamodb:BatchGetItem", "dynamodb:UpdateItem");
+        assertThat(Templates.asList(dynamo.get(1).get("Resource"))).containsExactly(tableArn(resources));
+        assertThat(leadingKeys(List.of(dynamo.get(1)))).containsExactly("#blob#*");
 
         // The plan lists the repositories (DescribeRepositories without names is authorised on repository/*)
         // and the tags of the replicated ones.

@@ -15,6 +15,7 @@ import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.ReconcileCounts;
 import org.ecrreplicator.domain.state.ReconcileRun;
+import org.ecrreplicator.state.DynamoBlobIndex;
 import org.ecrreplicator.state.DynamoReconcileStore;
 import org.ecrreplicator.state.DynamoTagStateStore;
 import org.ecrreplicator.state.ReconcileStore;
@@ -97,15 +98,19 @@ final class ReconcileCommand implements Callable<Integer> {
                 .withConcurrency(ConnectionOptions.concurrency(spec))
                 .withMaxManifests(ConnectionOptions.maxManifests(spec))
                 .withCopyReferrers(config.copyReferrers());
+        // Where blobs are: what this shard pushes, and what earlier builds put in the shared index (decision 0072).
+        BlobLocations locations = new BlobLocations();
         try (DynamoDbClient dynamo = new AwsClients(Optional.empty(), Optional.empty()).dynamoDb();
                 RegistrySides sides = new RegistrySides(
                         location(config.sourceRegistry(), BuildVariables.SOURCE_REGISTRY),
                         location(config.destinationRegistry(), BuildVariables.DESTINATION_REGISTRY),
                         RegistrySides.DEFAULT_PAGE_SIZE,
                         options,
-                        new BlobLocations(),
+                        locations,
                         from -> ReplicateCommand.sourceEndpoint(config, insecure, ecrFactory),
                         to -> ReplicateCommand.destinationEndpoint(config, insecure, ecrFactory))) {
+            locations.index(new SharedBlobIndex(
+                    new DynamoBlobIndex(dynamo, table), spec.commandLine().getErr()));
             ReconcileStore runs = new DynamoReconcileStore(dynamo, table);
             if (shard.isEmpty()) {
                 String prefix = environment.get(BuildVariables.RECONCILE_PREFIX).orElse("");

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageAction;
@@ -18,6 +19,7 @@ import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.Outcome;
+import org.ecrreplicator.state.DynamoBlobIndex;
 import org.ecrreplicator.worker.engine.CopyResult;
 import org.ecrreplicator.worker.engine.DeleteResult;
 import org.ecrreplicator.worker.engine.Endpoint;
@@ -27,11 +29,13 @@ import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import org.ecrreplicator.worker.engine.referrer.SkippedReferrer;
 import org.ecrreplicator.worker.engine.registry.Credentials;
 import org.ecrreplicator.worker.engine.registry.RegistryClient;
+import org.ecrreplicator.worker.engine.transfer.BlobLocations;
 import picocli.CommandLine.Model.CommandSpec;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The build's step: carries out one replication request from the environment CodeBuild sets and writes the
@@ -122,11 +126,25 @@ final class ReplicateCommand implements Callable<Integer> {
         // The build log is not a terminal: a long copy says every few seconds how far it has got.
         TransferLog progress =
                 new TransferLog(spec.commandLine().getErr(), System::nanoTime, TransferLog.DEFAULT_INTERVAL);
-        try (ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults()
-                .withConcurrency(ConnectionOptions.concurrency(spec))
-                .withMaxManifests(ConnectionOptions.maxManifests(spec))
-                .withProgress(progress)
-                .withCopyReferrers(config.copyReferrers()))) {
+        // The build's container starts empty: where earlier builds put blobs comes from the shared index in the
+        // state table, when the build is told its name (decision 0072).
+        Optional<String> table = environment.get(BuildVariables.TABLE_NAME).filter(name -> !name.isBlank());
+        BlobLocations locations = new BlobLocations();
+        try (DynamoDbClient dynamo = table.isPresent()
+                        ? SharedBlobIndex.client(spec.commandLine().getErr())
+                        : null;
+                ImageCopier copier = new ImageCopier(
+                        ImageCopier.Options.defaults()
+                                .withConcurrency(ConnectionOptions.concurrency(spec))
+                                .withMaxManifests(ConnectionOptions.maxManifests(spec))
+                                .withProgress(progress)
+                                .withCopyReferrers(config.copyReferrers()),
+                        locations)) {
+            if (dynamo != null) {
+                locations.index(new SharedBlobIndex(
+                        new DynamoBlobIndex(dynamo, table.get()),
+                        spec.commandLine().getErr()));
+            }
             source = sourceEndpoint(config, insecure, ecrFactory);
             destination = destinationEndpoint(config, insecure, ecrFactory);
             // Whatever the event said, the build makes the destination hold what the source holds now: a

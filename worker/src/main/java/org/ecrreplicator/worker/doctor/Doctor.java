@@ -52,6 +52,12 @@ public final class Doctor {
     public static final String SECRET = "destination secret";
     public static final String LOGIN = "destination login";
     public static final String REPOSITORIES = "destination repositories";
+    public static final String BLOB_MOUNTING = "blob mounting";
+
+    /** The one command that lets the destination registry mount blobs across repositories (decision 0072). */
+    public static final String ENABLE_BLOB_MOUNTING =
+            "aws ecr put-account-setting --name BLOB_MOUNTING --value ENABLED";
+
     public static final String RULES = "event rules";
     public static final String DEAD_LETTERS = "replication DLQ";
     public static final String EVENT_DEAD_LETTERS = "event-delivery DLQ";
@@ -108,6 +114,8 @@ public final class Doctor {
         boolean authenticated = login(deployment, secret.orElse(null), checks);
         checks.add(
                 guard(deployment, REPOSITORIES, () -> repositories(deployment, authenticated ? secret.get() : null)));
+        checks.add(
+                guard(deployment, BLOB_MOUNTING, () -> blobMounting(deployment, authenticated ? secret.get() : null)));
         Resources resources = resources(deployment);
         checks.add(guard(deployment, RULES, () -> rules(deployment, resources)));
         checks.add(guard(
@@ -447,6 +455,49 @@ public final class Doctor {
         return Check.pass(
                 REPOSITORIES,
                 "user " + secret.user() + " may reach the repositories under " + filter + " in " + registry);
+    }
+
+    /**
+     * Whether the destination registry mounts blobs across repositories ({@code BLOB_MOUNTING}, off by default):
+     * without it, a layer shared by many repositories crosses the partition once per repository. A warning, not
+     * a failure: copies succeed either way.
+     *
+     * @param secret null when the keys did not authenticate
+     */
+    private Check blobMounting(Deployment deployment, DestinationSecret secret) {
+        String region = output(deployment, StackOutputs.DESTINATION_REGION);
+        String enable = ENABLE_BLOB_MOUNTING + " --region " + region + " (with a profile of the destination account)";
+        if (secret == null) {
+            return Check.warn(
+                    BLOB_MOUNTING,
+                    "not checked: needs destination keys that authenticate",
+                    "fix the destination secret or login (above); to mount shared layers instead of uploading them"
+                            + " again: " + enable);
+        }
+        String registry = "account " + secret.accountId() + " (" + region + ")";
+        String value;
+        try {
+            value = destinationEcr(region, secret)
+                    .getAccountSetting(request -> request.name("BLOB_MOUNTING"))
+                    .value();
+        } catch (AwsServiceException e) {
+            return Check.warn(
+                    BLOB_MOUNTING,
+                    "GetAccountSetting BLOB_MOUNTING in " + registry + " failed: " + message(e),
+                    "deploy the destination-access stack" + destinationAccessStackName(deployment)
+                            + " (its policy allows ecr:GetAccountSetting); to enable mounting: " + enable);
+        }
+        if ("ENABLED".equals(value)) {
+            return Check.pass(
+                    BLOB_MOUNTING,
+                    "BLOB_MOUNTING is ENABLED in " + registry + ": a layer another repository holds is mounted, not"
+                            + " sent again");
+        }
+        return Check.warn(
+                BLOB_MOUNTING,
+                "BLOB_MOUNTING is " + value + " in " + registry + ": every repository's copy of a shared layer"
+                        + " crosses the partition again",
+                enable);
     }
 
     private EcrClient destinationEcr(String region, DestinationSecret secret) {

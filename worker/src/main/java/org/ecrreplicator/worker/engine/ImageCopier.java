@@ -331,6 +331,8 @@ public final class ImageCopier implements AutoCloseable {
             List<Manifest> missing = missingAtDestination(tree, root, atDestination);
             Map<Digest, Descriptor> needed = new LinkedHashMap<>();
             missing.forEach(manifest -> manifest.blobs().forEach(blob -> needed.putIfAbsent(blob.digest(), blob)));
+            // Where other builds put these blobs, in a few batched reads before any transfer asks.
+            locations.consult(dst.authority(), needed.keySet());
             if (referrers != null) {
                 // Their blobs may stream alongside the image's: nothing is visible until a manifest is pushed.
                 referrers.prepare(allBlobs, lanes);
@@ -341,6 +343,7 @@ public final class ImageCopier implements AutoCloseable {
             dst.putManifestExactly(
                     dstRepo, dstTag != null ? dstTag : root.digest().toString(), root);
             ReferrerOutcome copied = referrers == null ? ReferrerOutcome.NONE : referrers.finish();
+            locations.confirmed(dst.authority(), dstRepo, allBlobs.keySet());
             return result(root, target, tree, stats, allBlobs.size(), missing.size(), copied, started);
         } finally {
             if (referrers != null) {
@@ -351,7 +354,7 @@ public final class ImageCopier implements AutoCloseable {
 
     /** The destination holds the image, so it holds its blobs: they can be mounted from there. */
     private void present(RegistryClient dst, String repository, Map<Digest, Descriptor> blobs) {
-        blobs.keySet().forEach(digest -> locations.record(dst.authority(), repository, digest));
+        locations.confirmed(dst.authority(), repository, blobs.keySet());
     }
 
     /**

@@ -88,7 +88,8 @@ class DoctorIT {
         // the replicated prefix only.
         ecr = new LocalEcrApi(registry, "fake-gov-registry-password", DESTINATION_ACCOUNT, DESTINATION_REGION)
                 .acceptOnly(GOV_KEY)
-                .allowRepositories("team/*");
+                .allowRepositories("team/*")
+                .blobMounting(true);
         // The secret lives in the source partition: only the source keys read it.
         secrets = new LocalSecretsManager(REGION, ACCOUNT).acceptOnly(SOURCE_KEY);
         cloudFormation = new LocalCloudFormation(REGION, ACCOUNT);
@@ -246,7 +247,7 @@ class DoctorIT {
         assertThat(run.exit()).as(run.all()).isZero();
         assertThat(run.err()).isEmpty();
         List<String> lines = run.out().lines().toList();
-        assertThat(lines.subList(0, lines.size() - 1)).as(run.out()).hasSize(10).allSatisfy(line -> assertThat(line)
+        assertThat(lines.subList(0, lines.size() - 1)).as(run.out()).hasSize(11).allSatisfy(line -> assertThat(line)
                 .startsWith("PASS  "));
         assertThat(line(run, Doctor.STACKS))
                 .contains(
@@ -260,15 +261,41 @@ class DoctorIT {
                 .contains("user ecr-replicator-doctorit", "partition aws-us-gov", "account " + DESTINATION_ACCOUNT);
         assertThat(line(run, Doctor.LOGIN)).contains("authenticate in partition aws-us-gov (us-gov-west-1)");
         assertThat(line(run, Doctor.REPOSITORIES)).contains("under prefix team/", "account " + DESTINATION_ACCOUNT);
+        assertThat(line(run, Doctor.BLOB_MOUNTING))
+                .contains("BLOB_MOUNTING is ENABLED", "account " + DESTINATION_ACCOUNT);
         assertThat(line(run, Doctor.RULES)).contains("3 enabled", HEALTHY + "-ImageActionRule-1A2B3C");
         assertThat(line(run, Doctor.ALARMS)).contains("3 alarms notify " + TOPIC);
         assertThat(line(run, Doctor.DEAD_LETTERS)).contains("empty");
         assertThat(line(run, Doctor.RECONCILE)).contains("run reconcile-doctorit-state ended 5h", "in sync");
-        assertThat(lines.get(lines.size() - 1)).isEqualTo(HEALTHY + ": 10 checks, 0 failing, 0 with a warning");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo(HEALTHY + ": 11 checks, 0 failing, 0 with a warning");
         assertThat(ecr.calls("GetAuthorizationToken")).isNotEmpty();
         assertThat(ecr.calls("DescribeRepositories"))
                 .anySatisfy(call -> assertThat(call.request().toString()).contains("team/ecr-replicator-doctor-probe"));
         assertNoSecretValue(run);
+    }
+
+    @Test
+    void shouldWarnWithTheCommandThatEnablesItWhenTheDestinationRegistryDoesNotMountBlobs() {
+        ecr.blobMounting(false);
+        try {
+            CliRun run = doctor(HEALTHY, "--json");
+
+            JsonNode mounting = check(run, Doctor.BLOB_MOUNTING);
+            assertThat(mounting.get("status").asText()).isEqualTo("WARN");
+            assertThat(mounting.get("detail").asText()).contains("BLOB_MOUNTING is DISABLED");
+            assertThat(mounting.get("fix").asText())
+                    .contains("aws ecr put-account-setting --name BLOB_MOUNTING --value ENABLED --region "
+                            + DESTINATION_REGION);
+            assertThat(run.json().get("passed").asBoolean())
+                    .as("a warning, not a failure")
+                    .isTrue();
+            assertThat(ecr.calls("GetAccountSetting")).isNotEmpty();
+            assertThat(ecr.calls("PutAccountSetting"))
+                    .as("doctor changes nothing")
+                    .isEmpty();
+        } finally {
+            ecr.blobMounting(true);
+        }
     }
 
     @Test
@@ -277,7 +304,7 @@ class DoctorIT {
 
         JsonNode json = run.json();
         assertThat(json.get("passed").asBoolean()).as(run.out()).isTrue();
-        assertThat(json.get("checks")).hasSize(10);
+        assertThat(json.get("checks")).hasSize(11);
         assertThat(json.get("checks").get(0).get("name").asText()).isEqualTo(Doctor.STACKS);
         assertThat(json.get("checks")).allSatisfy(check -> {
             assertThat(check.get("status").asText()).isIn("PASS", "WARN", "FAIL");

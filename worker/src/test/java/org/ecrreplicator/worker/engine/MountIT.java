@@ -7,14 +7,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.domain.ImageReference;
+import org.ecrreplicator.engines.LocalEcrApi;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.worker.engine.ecr.EcrApi;
 import org.ecrreplicator.worker.engine.transfer.BlobLocations;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecr.EcrClient;
 
 /**
  * Blobs another repository of the destination registry holds are mounted, not uploaded again; a mount the
@@ -173,5 +181,68 @@ class MountIT {
             assertThat(proxy.uploadedBytes()).isEqualTo(afterFirst);
             assertExactCopy(destination.baseUri(), null, "mount/within-b", "1", image);
         }
+    }
+
+    @Test
+    void shouldUploadOnceOnTheSessionTheEcrStandInOpensWhenBlobMountingIsDisabledAndMountOnceEnabled()
+            throws Exception {
+        String password = "fake-ecr-mount-password";
+        SampleImages.Image image = push(86, "mount/ecr");
+        try (RegistryProcess ecrRegistry =
+                        RegistryProcess.builder().htpasswd("AWS", password).start();
+                LocalEcrApi ecr = new LocalEcrApi(ecrRegistry, password, "123456789012", "us-gov-west-1", true);
+                EcrClient client = EcrClient.builder()
+                        .endpointOverride(ecr.endpoint())
+                        .region(Region.US_GOV_WEST_1)
+                        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                                "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")))
+                        .httpClientBuilder(UrlConnectionHttpClient.builder())
+                        .build();
+                EcrApi api = new EcrApi(
+                        client,
+                        "123456789012",
+                        new EcrApi.RepositoryDefaults(true, "MUTABLE", false),
+                        Clock.systemUTC());
+                FaultProxy proxy = new FaultProxy(ecr.baseUri(), 0, 6);
+                ImageCopier copier = new ImageCopier(ImageCopier.Options.defaults(), new BlobLocations())) {
+            assertThat(client.getAccountSetting(get -> get.name("BLOB_MOUNTING"))
+                            .value())
+                    .isEqualTo("DISABLED");
+            copyToEcr(copier, api, proxy, "mount/ecr-first");
+            long afterFirst = proxy.uploadedBytes();
+
+            CopyResult declined = copyToEcr(copier, api, proxy, "mount/ecr-second");
+
+            assertThat(ecr.front().orElseThrow().declinedMounts())
+                    .isEqualTo(image.blobs().size());
+            assertThat(declined.blobsMounted()).isZero();
+            assertThat(declined.blobsCopied()).isEqualTo(image.blobs().size());
+            // Every byte once, on the sessions the declined mounts opened.
+            assertThat(proxy.uploadedBytes() - afterFirst).isEqualTo(image.blobBytes());
+            assertThat(proxy.requests("POST", "/v2/mount/ecr-second/blobs/uploads/"))
+                    .isEqualTo(image.blobs().size());
+
+            assertThat(client.putAccountSetting(put -> put.name("BLOB_MOUNTING").value("ENABLED"))
+                            .value())
+                    .isEqualTo("ENABLED");
+            long afterSecond = proxy.uploadedBytes();
+
+            CopyResult mounted = copyToEcr(copier, api, proxy, "mount/ecr-third");
+
+            assertThat(mounted.blobsMounted()).isEqualTo(image.blobs().size());
+            assertThat(proxy.uploadedBytes()).isEqualTo(afterSecond);
+            String basic = SampleImages.Target.basic(ecrRegistry.baseUri(), "AWS", password)
+                    .authorization();
+            assertExactCopy(ecrRegistry.baseUri(), basic, "mount/ecr-second", "1", image);
+            assertExactCopy(ecrRegistry.baseUri(), basic, "mount/ecr-third", "1", image);
+        }
+    }
+
+    private static CopyResult copyToEcr(ImageCopier copier, EcrApi api, FaultProxy to, String repository) {
+        return copier.copy(
+                ImageReference.parse(source.authority() + "/mount/ecr:1"),
+                PLAIN,
+                ImageReference.parse(to.authority() + "/" + repository + ":1"),
+                Endpoint.ecr(api, true));
     }
 }

@@ -1,6 +1,7 @@
 package org.ecrreplicator.worker.engine.transfer;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +35,31 @@ public final class BlobLocations {
         void changed(BlobLocations locations);
     }
 
+    /**
+     * Where blobs are beyond this process: the pipeline's shared index (decision 0072). Read for the blobs a
+     * copy is about to transfer, written with the blobs of every image copied. Implementations swallow their
+     * own failures: it is a hint, and a copy never fails for it.
+     */
+    public interface Index {
+        Index NONE = new Index() {
+            @Override
+            public Map<Digest, List<String>> read(String registry, Collection<Digest> digests) {
+                return Map.of();
+            }
+
+            @Override
+            public void write(String registry, String repository, Collection<Digest> digests) {}
+        };
+
+        /** The repositories of {@code registry} known to hold each blob; unknown blobs absent. */
+        Map<Digest, List<String>> read(String registry, Collection<Digest> digests);
+
+        /** {@code repository} of {@code registry} holds every one of {@code digests}: the registry confirmed it. */
+        void write(String registry, String repository, Collection<Digest> digests);
+    }
+
     private final int maxBlobs;
+    private volatile Index index = Index.NONE;
     // Insertion order is recency: a recorded entry is removed and put back at the end.
     private final LinkedHashMap<Key, List<String>> entries = new LinkedHashMap<>();
     private volatile Listener listener = locations -> {};
@@ -52,6 +77,45 @@ public final class BlobLocations {
 
     public void listener(Listener value) {
         this.listener = value;
+    }
+
+    /** The shared index consulted by {@link #consult} and written by {@link #confirmed}. */
+    public void index(Index value) {
+        this.index = value;
+    }
+
+    /**
+     * Before transferring {@code digests} to {@code registry}: what the index knows of those this process does
+     * not, loaded as if recorded (without telling the listener).
+     */
+    public void consult(String registry, Collection<Digest> digests) {
+        if (index == Index.NONE || digests.isEmpty()) {
+            return;
+        }
+        List<Digest> unknown;
+        synchronized (this) {
+            unknown = digests.stream()
+                    .filter(digest -> !entries.containsKey(new Key(registry, digest)))
+                    .toList();
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        Map<Key, List<String>> found = new LinkedHashMap<>();
+        index.read(registry, unknown).forEach((digest, repositories) -> {
+            if (!repositories.isEmpty()) {
+                found.put(
+                        new Key(registry, digest),
+                        repositories.subList(0, Math.min(MAX_REPOSITORIES, repositories.size())));
+            }
+        });
+        load(found);
+    }
+
+    /** A copy into {@code repository} succeeded: it holds every one of {@code digests}, for later builds too. */
+    public void confirmed(String registry, String repository, Collection<Digest> digests) {
+        digests.forEach(digest -> record(registry, repository, digest));
+        index.write(registry, repository, digests);
     }
 
     public int maxBlobs() {

@@ -1,0 +1,97 @@
+package org.ecrreplicator.worker.cli;
+
+import java.io.PrintWriter;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.ecrreplicator.domain.Digest;
+import org.ecrreplicator.state.DynamoBlobIndex;
+import org.ecrreplicator.worker.engine.transfer.BlobLocations;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The builds' view of the shared blob index (decision 0072): what the state table says, and what this build
+ * adds to it. A failure to read or write it costs mounts, never a copy: it is said in one line of the build's
+ * log and the copy carries on.
+ *
+ * <p>An entry the index already holds, or that this process wrote, is not written again: a reconcile shard
+ * copying many tags of one repository would otherwise repeat the same updates for every tag.
+ */
+final class SharedBlobIndex implements BlobLocations.Index {
+    /** Entries remembered as already in the index, at most. */
+    private static final int KNOWN = 100_000;
+
+    private final DynamoBlobIndex index;
+    private final PrintWriter log;
+    private final Set<String> known = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > KNOWN;
+        }
+    }));
+
+    SharedBlobIndex(DynamoBlobIndex index, PrintWriter log) {
+        this.index = index;
+        this.log = log;
+    }
+
+    /** The build's DynamoDB client, or null (said in one line) when none can be made: the copy goes on without. */
+    static DynamoDbClient client(PrintWriter log) {
+        try {
+            return new AwsClients(Optional.empty(), Optional.empty()).dynamoDb();
+        } catch (RuntimeException e) {
+            warn(log, "no shared blob index (blobs are uploaded instead of mounted): " + e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public Map<Digest, List<String>> read(String registry, Collection<Digest> digests) {
+        try {
+            Map<Digest, List<String>> found = new LinkedHashMap<>();
+            index.read(registry, digests).forEach((digest, repositories) -> {
+                repositories.forEach(repository -> known.add(entry(registry, repository, digest)));
+                found.put(digest, List.copyOf(repositories));
+            });
+            return found;
+        } catch (RuntimeException e) {
+            warn("cannot read the shared blob index (blobs are uploaded instead of mounted): " + e.getMessage());
+            return Map.of();
+        }
+    }
+
+    @Override
+    public void write(String registry, String repository, Collection<Digest> digests) {
+        List<Digest> fresh = digests.stream()
+                .filter(digest -> !known.contains(entry(registry, repository, digest)))
+                .toList();
+        if (fresh.isEmpty()) {
+            return;
+        }
+        try {
+            index.add(registry, repository, fresh);
+            fresh.forEach(digest -> known.add(entry(registry, repository, digest)));
+        } catch (RuntimeException e) {
+            warn("cannot write the shared blob index (later builds upload these blobs again): " + e.getMessage());
+        }
+    }
+
+    private void warn(String line) {
+        warn(log, line);
+    }
+
+    private static void warn(PrintWriter log, String line) {
+        synchronized (log) {
+            log.println("warning: " + line.replace('\n', ' '));
+            log.flush();
+        }
+    }
+
+    private static String entry(String registry, String repository, Digest digest) {
+        return registry + "\t" + repository + "\t" + digest;
+    }
+}
