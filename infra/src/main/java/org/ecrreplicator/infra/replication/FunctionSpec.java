@@ -21,7 +21,10 @@ public enum FunctionSpec {
     START_RECONCILE_BUILD(
             "StartReconcileBuild", 1024, 60, "Starts a reconcile plan or shard build with the workflow's task token"),
     RECORD_RECONCILE(
-            "RecordReconcile", 1024, 60, "Records a reconcile run and publishes its metrics (embedded metric format)");
+            "RecordReconcile", 1024, 60, "Records a reconcile run and publishes its metrics (embedded metric format)"),
+    // Secrets Manager's rotation function (decision 0075): testSecret alone may wait a minute for IAM to
+    // propagate the new key, and IAM and ECR are called across partitions.
+    ROTATE_SECRET("RotateSecret", 1024, 180, "Rotates the destination user's access key (Secrets Manager rotation)");
 
     public static final String HANDLER_PACKAGE = "org.ecrreplicator.functions.";
 
