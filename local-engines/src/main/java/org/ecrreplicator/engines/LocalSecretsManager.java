@@ -50,6 +50,7 @@ public final class LocalSecretsManager implements AutoCloseable {
 
         volatile boolean deleted;
         volatile boolean rotationEnabled;
+        volatile Integer rotationDays;
 
         Secret(String name, String arn) {
             this.name = name;
@@ -126,6 +127,25 @@ public final class LocalSecretsManager implements AutoCloseable {
     /** Turns rotation on, as {@code RotateSecret} with a Lambda function does (without starting one). */
     public void enableRotation(String name) {
         secret(name).rotationEnabled = true;
+    }
+
+    /** Turns rotation on with {@code RotationRules.AutomaticallyAfterDays}, as a rotation schedule sets it. */
+    public void enableRotation(String name, int automaticallyAfterDays) {
+        Secret secret = secret(name);
+        secret.rotationDays = automaticallyAfterDays;
+        secret.rotationEnabled = true;
+    }
+
+    /** Like {@link #put(String, String)}, with the new version created at {@code created}: for tests of age. */
+    public String put(String name, String secretString, Instant created) {
+        Secret secret = byName.computeIfAbsent(name, this::newSecret);
+        synchronized (secret) {
+            Version version = new Version(UUID.randomUUID().toString(), secretString, created);
+            secret.versions.put(version.versionId(), version);
+            secret.label(CURRENT, version.versionId());
+            secret.deleted = false;
+        }
+        return secret.arn;
     }
 
     /**
@@ -315,6 +335,9 @@ public final class LocalSecretsManager implements AutoCloseable {
         response.put("ARN", secret.arn);
         response.put("Name", secret.name);
         response.put("RotationEnabled", secret.rotationEnabled);
+        if (secret.rotationDays != null) {
+            response.putObject("RotationRules").put("AutomaticallyAfterDays", secret.rotationDays);
+        }
         ObjectNode stages = response.putObject("VersionIdsToStages");
         synchronized (secret) {
             // Deprecated versions (no labels) are not listed, as DescribeSecret leaves them out.
