@@ -172,12 +172,13 @@ final class KeyRotation {
                                 AccessKeyMetadata::createDate, Comparator.nullsFirst(Comparator.naturalOrder())))
                         .orElseThrow();
                 client.deleteAccessKey(delete -> delete.userName(parsed.user()).accessKeyId(stale.accessKeyId()));
+                // Key ids are treated like the keys: never in a log line, only their dates.
                 log.info(
                         "deleted the user's key that is not current, to make room",
                         "user",
                         parsed.user(),
-                        "accessKeyId",
-                        stale.accessKeyId());
+                        "deletedKeyCreated",
+                        String.valueOf(stale.createDate()));
             }
             created = client.createAccessKey(create -> create.userName(parsed.user()));
         }
@@ -188,12 +189,7 @@ final class KeyRotation {
                 .clientRequestToken(token)
                 .secretString(value.toString())
                 .versionStages(PENDING));
-        log.info(
-                "created the new key and stored it as pending",
-                "versionId",
-                token,
-                "accessKeyId",
-                created.accessKey().accessKeyId());
+        log.info("created the new key and stored it as pending", "versionId", token, "user", parsed.user());
     }
 
     /**

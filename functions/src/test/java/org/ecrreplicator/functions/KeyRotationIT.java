@@ -172,8 +172,11 @@ class KeyRotationIT {
         // IAM of the destination partition, signed for its global endpoint.
         assertThat(iamRegions).containsOnly(Region.AWS_US_GOV_GLOBAL);
         assertThat(String.join("\n", logs))
+                .contains("\"step\":\"finishSecret\"")
                 .doesNotContain(firstKey.secretAccessKey())
-                .doesNotContain(current.path("secretaccesskey").asText());
+                .doesNotContain(current.path("secretaccesskey").asText())
+                .doesNotContain(firstKey.accessKeyId())
+                .doesNotContain(current.path("accesskey").asText());
     }
 
     @Test
@@ -258,6 +261,10 @@ class KeyRotationIT {
         LocalIam.AccessKey stray = iam.addKey(USER);
 
         rotate(secrets.startRotation(SECRET_NAME));
+
+        assertThat(String.join("\n", logs))
+                .contains("deleted the user's key that is not current")
+                .doesNotContain(stray.accessKeyId());
 
         String rotated = value("AWSCURRENT").path("accesskey").asText();
         assertThat(iam.keys(USER))

@@ -1,9 +1,10 @@
 package org.ecrreplicator.infra.replication;
 
 /**
- * The ten Lambda functions: one shaded jar, one handler class each. Memory is 1 GB throughout because a
- * Java function's CPU share grows with memory and the SDK's start-up is CPU-bound; timeouts are what each
- * handler's slowest path (its SDK calls with their own timeouts and retries) needs.
+ * The Lambda functions (ten, and RotateSecret unless rotation is off): one shaded jar, one handler class
+ * each. Memory is 1 GB throughout because a Java function's CPU share grows with memory and the SDK's start-up
+ * is CPU-bound; timeouts are what each handler's slowest path (its SDK calls with their own timeouts and
+ * retries) needs.
  */
 public enum FunctionSpec {
     ENQUEUE("Enqueue", 1024, 30, "Validates ECR image events and queues replication requests"),

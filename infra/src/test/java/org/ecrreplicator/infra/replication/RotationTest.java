@@ -107,6 +107,30 @@ class RotationTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // Annotations.find* returns cxapi.SynthesisMessage, deprecated without a successor
+    void shouldRotateAnImportedSecretByNameWithoutANewFindingWhenDestinationSecretNameIsSet() {
+        software.amazon.awscdk.Stack stack = TestApps.define(
+                        "dev", replication -> replication.put("destinationSecretName", "team/replicator-destination"))
+                .replication();
+        Map<String, Map<String, Object>> resources = Templates.resources(Template.fromStack(stack));
+
+        assertThat(ofType(resources, "AWS::SecretsManager::RotationSchedule"))
+                .singleElement()
+                .satisfies(schedule ->
+                        assertThat(schedule.getValue().toString()).contains("SecretId=team/replicator-destination"));
+        List<Map<String, Object>> statements =
+                Templates.statementsOf(resources, Templates.logicalId(resources, "AWS::IAM::Role", "RotateSecretRole"));
+        assertThat(TestApps.JSON
+                        .valueToTree(Templates.resourcesFor(statements, "secretsmanager:PutSecretValue"))
+                        .toString())
+                .as("the named secret with its random suffix, nothing wider")
+                .contains(":secret:team/replicator-destination-??????");
+        assertThat(software.amazon.awscdk.assertions.Annotations.fromStack(stack)
+                        .findError("*", software.amazon.awscdk.assertions.Match.stringLikeRegexp("AwsSolutions-.*")))
+                .isEmpty();
+    }
+
+    @Test
     void shouldSuppressNoRotationFindingWhenRotationIsOn() {
         Map<String, Map<String, Object>> resources = dev(replication -> {});
         String secret = Templates.logicalId(resources, "AWS::SecretsManager::Secret", "DestinationSecret");
