@@ -5,13 +5,18 @@ import org.ecrreplicator.state.AttemptStore;
 import org.ecrreplicator.state.DynamoAttemptStore;
 import org.ecrreplicator.state.DynamoTagStateStore;
 import org.ecrreplicator.state.TagStateStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -56,6 +61,25 @@ final class Clients {
 
     static SecretsManagerClient secretsManager() {
         return build(SecretsManagerClient.builder(), true);
+    }
+
+    /**
+     * IAM of the destination partition signed with the destination user's key, not this function's role:
+     * only that user can manage its own keys there. {@code AWS_ENDPOINT_URL_IAM} still overrides the endpoint.
+     */
+    static IamClient iamWith(AwsBasicCredentials key, Region signingRegion) {
+        return build(
+                IamClient.builder().region(signingRegion).credentialsProvider(StaticCredentialsProvider.create(key)),
+                true);
+    }
+
+    /** ECR of the destination region signed with the destination user's key. */
+    static EcrClient ecrWith(AwsBasicCredentials key, String region) {
+        return build(
+                EcrClient.builder()
+                        .region(Region.of(region))
+                        .credentialsProvider(StaticCredentialsProvider.create(key)),
+                true);
     }
 
     static DynamoDbClient dynamoDb() {

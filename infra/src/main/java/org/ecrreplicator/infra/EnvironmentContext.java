@@ -118,6 +118,11 @@ public final class EnvironmentContext {
             return values.get(key) != null;
         }
 
+        /** Whether the value is a string, for settings that take a number or a word such as {@code off}. */
+        public boolean isString(String key) {
+            return values.get(key) instanceof String;
+        }
+
         public Section section(String key) {
             Object value = values.get(key);
             if (value == null) {

@@ -38,6 +38,9 @@ class EnvironmentContextTest {
         assertThat(replication.oneOf("computeType", List.of("EC2_SMALL", "LAMBDA_2GB")))
                 .isEqualTo("EC2_SMALL");
         assertThat(replication.bool("enabled", false)).isTrue();
+        assertThat(replication.isString("computeType")).isTrue();
+        assertThat(replication.isString("buildTimeoutMinutes")).isFalse();
+        assertThat(replication.isString("absent")).isFalse();
         assertThat(replication.integer("missing", 1, 9, 4)).isEqualTo(4);
     }
 

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,7 +70,7 @@ public class AwsJsonEndpoint implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Operation> operations = new ConcurrentHashMap<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
-    private volatile Set<String> accessKeyIds = Set.of();
+    private volatile Predicate<String> accessKeyIds = id -> true;
 
     /**
      * @param targetPrefix e.g. {@code secretsmanager}, {@code AmazonEC2ContainerRegistry_V20150921}
@@ -98,7 +99,17 @@ public class AwsJsonEndpoint implements AutoCloseable {
      * unknown key. No ids (the default): any caller.
      */
     public AwsJsonEndpoint acceptOnly(Set<String> ids) {
-        accessKeyIds = Set.copyOf(ids);
+        Set<String> copy = Set.copyOf(ids);
+        accessKeyIds = copy.isEmpty() ? id -> true : copy::contains;
+        return this;
+    }
+
+    /**
+     * Answers only callers whose access key id the predicate accepts at the time of the call, for keys that come
+     * and go (an IAM stand-in creating and deleting them).
+     */
+    public AwsJsonEndpoint acceptOnly(Predicate<String> accepted) {
+        accessKeyIds = accepted;
         return this;
     }
 
@@ -140,10 +151,8 @@ public class AwsJsonEndpoint implements AutoCloseable {
                 sendError(exchange, new AwsError("UnknownOperationException", "unknown operation " + target));
                 return;
             }
-            Set<String> accepted = accessKeyIds;
-            if (!accepted.isEmpty()
-                    && !accepted.contains(
-                            accessKeyId(exchange.getRequestHeaders().getFirst("Authorization")))) {
+            String caller = accessKeyId(exchange.getRequestHeaders().getFirst("Authorization"));
+            if (!accessKeyIds.test(caller)) {
                 exchange.getRequestBody().readAllBytes();
                 sendError(
                         exchange,

@@ -34,6 +34,15 @@ public class AwsQueryEndpoint implements AutoCloseable {
         void handle(Map<String, String> form, Xml result);
     }
 
+    /**
+     * An action that acts as its caller (IAM's {@code ListAccessKeys} without a user name lists the caller's
+     * keys): the access key id of the SigV4 {@code Authorization} header (null when unsigned) comes first.
+     */
+    @FunctionalInterface
+    public interface CallerAction {
+        void handle(String accessKeyId, Map<String, String> form, Xml result);
+    }
+
     /** An API error as the service reports it: HTTP status, error code and message. */
     public static class QueryError extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -112,7 +121,7 @@ public class AwsQueryEndpoint implements AutoCloseable {
     private final String namespace;
     private final String version;
     private final HttpServer server;
-    private final Map<String, Action> actions = new ConcurrentHashMap<>();
+    private final Map<String, CallerAction> actions = new ConcurrentHashMap<>();
     private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
 
     /**
@@ -139,6 +148,11 @@ public class AwsQueryEndpoint implements AutoCloseable {
     }
 
     public AwsQueryEndpoint on(String action, Action handler) {
+        actions.put(action, (caller, form, result) -> handler.handle(form, result));
+        return this;
+    }
+
+    public AwsQueryEndpoint onCaller(String action, CallerAction handler) {
         actions.put(action, handler);
         return this;
     }
@@ -168,7 +182,7 @@ public class AwsQueryEndpoint implements AutoCloseable {
                     parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             requests.add(form);
             String action = form.get("Action");
-            Action handler = action == null ? null : actions.get(action);
+            CallerAction handler = action == null ? null : actions.get(action);
             if (!"POST".equals(exchange.getRequestMethod())
                     || handler == null
                     || !version.equals(form.get("Version"))) {
@@ -181,7 +195,10 @@ public class AwsQueryEndpoint implements AutoCloseable {
             }
             Xml result = new Xml();
             try {
-                handler.handle(form, result);
+                handler.handle(
+                        AwsJsonEndpoint.accessKeyId(exchange.getRequestHeaders().getFirst("Authorization")),
+                        form,
+                        result);
             } catch (QueryError error) {
                 sendError(exchange, error);
                 return;

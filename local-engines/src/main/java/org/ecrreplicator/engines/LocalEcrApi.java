@@ -140,6 +140,20 @@ public final class LocalEcrApi implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers only requests signed with a key the IAM stand-in holds at the time of the call, so a key created
+     * by a rotation authenticates and a deleted one no longer does.
+     */
+    public LocalEcrApi acceptKeysOf(LocalIam iam) {
+        return acceptOnly(iam::isActive);
+    }
+
+    /** Answers only requests signed with an access key id the predicate accepts at the time of the call. */
+    public LocalEcrApi acceptOnly(java.util.function.Predicate<String> accepted) {
+        endpoint.acceptOnly(accepted);
+        return this;
+    }
+
     public RegistryProcess registry() {
         return registry;
     }

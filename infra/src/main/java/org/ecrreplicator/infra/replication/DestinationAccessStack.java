@@ -18,8 +18,9 @@ import software.constructs.Construct;
 
 /**
  * The destination-partition side: the IAM user whose access keys the replication build uses, allowed only to
- * push to (and, when those features are on, delete from and create) the replicated repositories. Access keys
- * are created by an operator and stored in the source partition's secret; no template ever holds them.
+ * push to (and, when those features are on, delete from and create) the replicated repositories, and to manage
+ * its own access keys. An operator creates the first key and stores it in the source partition's secret; the
+ * rotation function replaces it from then on (decision 0075). No template ever holds a key.
  *
  * <p>One customer-managed policy both grants the user what replication needs and is its permissions boundary
  * (decision 0073): a policy attached to the user later, by hand or through a group, cannot widen what its keys
@@ -46,6 +47,13 @@ public final class DestinationAccessStack extends Stack {
             "ecr:GetDownloadUrlForLayer",
             "ecr:DescribeRepositories",
             "ecr:ListImages");
+
+    /**
+     * What the rotation function does with the user's own key (decision 0075): list the keys, delete the one that
+     * is neither current nor pending, create the next.
+     */
+    static final List<String> OWN_KEY_ACTIONS =
+            List.of("iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey");
 
     static final String DELETE_ACTION = "ecr:BatchDeleteImage";
     static final String CREATE_ACTION = "ecr:CreateRepository";
@@ -98,6 +106,19 @@ public final class DestinationAccessStack extends Stack {
                                         .resourceName("*")
                                         .build())))
                                 .conditions(fromSourceIps)
+                                .build(),
+                        // The rotation function calls IAM from the source partition's Lambda, not from the
+                        // build's egress addresses, so this statement has no aws:SourceIp condition; a key can
+                        // manage only keys of this user, which the rest of the policy bounds.
+                        PolicyStatement.Builder.create()
+                                .sid("OwnAccessKeys")
+                                .actions(OWN_KEY_ACTIONS)
+                                .resources(List.of(formatArn(ArnComponents.builder()
+                                        .service("iam")
+                                        .region("")
+                                        .resource("user")
+                                        .resourceName(settings.userName())
+                                        .build())))
                                 .build()))
                 .build();
 
@@ -136,8 +157,8 @@ public final class DestinationAccessStack extends Stack {
 
         CfnOutput.Builder.create(this, "UserName")
                 .value(user.getUserName())
-                .description("Create its access keys by hand (docs/deploy.md) and store them in the source"
-                        + " partition's destination secret")
+                .description("Create its first access key by hand (docs/deploy.md) and store it in the source"
+                        + " partition's destination secret; rotation replaces it from then on")
                 .build();
         CfnOutput.Builder.create(this, "UserArn").value(user.getUserArn()).build();
     }

@@ -1,9 +1,10 @@
 package org.ecrreplicator.infra.replication;
 
 /**
- * The ten Lambda functions: one shaded jar, one handler class each. Memory is 1 GB throughout because a
- * Java function's CPU share grows with memory and the SDK's start-up is CPU-bound; timeouts are what each
- * handler's slowest path (its SDK calls with their own timeouts and retries) needs.
+ * The Lambda functions (ten, and RotateSecret unless rotation is off): one shaded jar, one handler class
+ * each. Memory is 1 GB throughout because a Java function's CPU share grows with memory and the SDK's start-up
+ * is CPU-bound; timeouts are what each handler's slowest path (its SDK calls with their own timeouts and
+ * retries) needs.
  */
 public enum FunctionSpec {
     ENQUEUE("Enqueue", 1024, 30, "Validates ECR image events and queues replication requests"),
@@ -21,7 +22,10 @@ public enum FunctionSpec {
     START_RECONCILE_BUILD(
             "StartReconcileBuild", 1024, 60, "Starts a reconcile plan or shard build with the workflow's task token"),
     RECORD_RECONCILE(
-            "RecordReconcile", 1024, 60, "Records a reconcile run and publishes its metrics (embedded metric format)");
+            "RecordReconcile", 1024, 60, "Records a reconcile run and publishes its metrics (embedded metric format)"),
+    // Secrets Manager's rotation function (decision 0075): testSecret alone may wait a minute for IAM to
+    // propagate the new key, and IAM and ECR are called across partitions.
+    ROTATE_SECRET("RotateSecret", 1024, 180, "Rotates the destination user's access key (Secrets Manager rotation)");
 
     public static final String HANDLER_PACKAGE = "org.ecrreplicator.functions.";
 

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.ecrreplicator.domain.contract.FunctionEnvironment;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnComponents;
@@ -16,6 +17,7 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.CfnPermission;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.Function;
@@ -25,10 +27,11 @@ import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.secretsmanager.CfnRotationSchedule;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 
 /**
- * The ten Lambda functions, one method each: the function with exactly its contract environment
+ * The Lambda functions (ten, and the rotation function unless rotation is off), one method each: the function with exactly its contract environment
  * (docs/contracts.md), its own role and log group, its {@code live} alias, and its grants (decision 0032).
  * The workflows' tasks come before the workflows, which need their ARNs; Dispatch, Completion and the sweep
  * come after them, which they start or answer.
@@ -206,6 +209,53 @@ final class ReplicationFunctions {
         // Its metrics go out in its log (embedded metric format): no cloudwatch:PutMetricData.
         state.grantStateItems(recordReconcile);
         return recordReconcile;
+    }
+
+    /**
+     * Secrets Manager's rotation function for the destination secret and its schedule (decision 0075), when
+     * {@code rotationDays} is not {@code off}. Its role may read, write and restage that one secret; the IAM and
+     * ECR calls it makes in the destination partition are signed with the secret's own key, not this role.
+     */
+    Optional<Alias> rotateSecret() {
+        if (settings.rotationDays().isEmpty()) {
+            return Optional.empty();
+        }
+        Alias rotate = function(
+                FunctionSpec.ROTATE_SECRET,
+                Map.of(FunctionEnvironment.DESTINATION_REGION, settings.destinationRegion()));
+        StatefulResources.CredentialsSecret secret = state.secret();
+        // The full ARN when the stack creates the secret; an imported name matches its random suffix, as CDK's
+        // own grants do.
+        String secretArn = secret.created().isPresent()
+                ? secret.reference()
+                : secret.secret().getSecretArn() + "-??????";
+        rotate.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of(
+                        "secretsmanager:DescribeSecret",
+                        "secretsmanager:GetSecretValue",
+                        "secretsmanager:PutSecretValue",
+                        "secretsmanager:UpdateSecretVersionStage"))
+                .resources(List.of(secretArn))
+                .build());
+        CfnPermission invoke = CfnPermission.Builder.create(stack, "RotateSecretInvokePermission")
+                .action("lambda:InvokeFunction")
+                .functionName(rotate.getFunctionArn())
+                .principal("secretsmanager.amazonaws.com")
+                .sourceAccount(stack.getAccount())
+                .build();
+        CfnRotationSchedule schedule = CfnRotationSchedule.Builder.create(stack, "DestinationSecretRotation")
+                .secretId(secret.reference())
+                .rotationLambdaArn(rotate.getFunctionArn())
+                .rotationRules(CfnRotationSchedule.RotationRulesProperty.builder()
+                        .automaticallyAfterDays(settings.rotationDays().getAsInt())
+                        .build())
+                // The stack creates the secret empty; an operator puts the first key. Rotating on deploy would
+                // fail on that empty secret, so the first rotation waits for the schedule.
+                .rotateImmediatelyOnUpdate(false)
+                .build();
+        // Secrets Manager checks that it may invoke the function when the schedule is set.
+        schedule.getNode().addDependency(invoke, rotate);
+        return Optional.of(rotate);
     }
 
     Alias dispatch(StateMachine workflow) {

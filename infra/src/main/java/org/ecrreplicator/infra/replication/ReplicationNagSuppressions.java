@@ -30,15 +30,18 @@ final class ReplicationNagSuppressions {
         workflow(reconcile, "three", List.of("ReadSecret", "StartReconcileBuild", "RecordReconcile"));
         build(build);
         queues(state);
-        state.secret()
-                .created()
-                .ifPresent(secret -> NagSuppressions.addResourceSuppressions(
-                        secret,
-                        List.of(suppression(
-                                "AwsSolutions-SMG4",
-                                "The secret holds an IAM user's access keys from another partition; rotating them"
-                                        + " needs that partition's credentials, so operators rotate them by hand"
-                                        + " (docs/deploy.md)"))));
+        // With rotation on the rotation schedule resolves the finding (decision 0075); only an operator who
+        // turned it off has chosen to rotate by hand.
+        if (settings.rotationDays().isEmpty()) {
+            state.secret()
+                    .created()
+                    .ifPresent(secret -> NagSuppressions.addResourceSuppressions(
+                            secret,
+                            List.of(suppression(
+                                    "AwsSolutions-SMG4",
+                                    "rotationDays is off: operators rotate the destination user's key by hand"
+                                            + " (docs/deploy.md)"))));
+        }
     }
 
     private static void functions(ReplicationSettings settings, ReplicationFunctions functions) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ecrreplicator.domain.Partition;
@@ -27,6 +28,8 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  *     or {@code cron(...)}); empty when the setting is {@code off} (decision 0068)
  * @param reconcileConcurrency shard builds a reconcile run runs at once
  * @param reconcileShardSize tags per reconcile shard, at most (a larger repository is a shard of its own)
+ * @param rotationDays days between automatic rotations of the destination access key; empty when the setting is
+ *     {@code off} (decision 0075)
  */
 public record ReplicationSettings(
         String environment,
@@ -55,7 +58,8 @@ public record ReplicationSettings(
         Optional<String> alarmTopicArn,
         Optional<String> reconcileSchedule,
         int reconcileConcurrency,
-        int reconcileShardSize) {
+        int reconcileShardSize,
+        OptionalInt rotationDays) {
 
     public static final String SECTION = "replication";
     public static final String ARM64 = "arm64";
@@ -71,6 +75,12 @@ public record ReplicationSettings(
     public static final String SCHEDULE_OFF = "off";
 
     public static final String DEFAULT_RECONCILE_SCHEDULE = "rate(1 day)";
+
+    /** Days between rotations of the destination key unless {@code rotationDays} says otherwise. */
+    public static final int DEFAULT_ROTATION_DAYS = 90;
+
+    /** Secrets Manager's bounds for {@code AutomaticallyAfterDays}. */
+    static final int MAX_ROTATION_DAYS = 1000;
 
     /** EventBridge's rate expression: a whole number and its unit, singular for 1 and plural otherwise. */
     static final Pattern RATE = Pattern.compile("rate\\(([1-9][0-9]{0,5}) (minute|minutes|hour|hours|day|days)\\)");
@@ -92,6 +102,7 @@ public record ReplicationSettings(
         destinationSecretName = destinationSecretName == null ? Optional.empty() : destinationSecretName;
         alarmTopicArn = alarmTopicArn == null ? Optional.empty() : alarmTopicArn;
         reconcileSchedule = reconcileSchedule == null ? Optional.empty() : reconcileSchedule;
+        rotationDays = rotationDays == null ? OptionalInt.empty() : rotationDays;
     }
 
     /** Reads and validates {@code environments.<env>.replication}; the exception names the path and the fix. */
@@ -188,7 +199,27 @@ public record ReplicationSettings(
                 topic,
                 reconcileSchedule(section),
                 reconcileConcurrency(section, buildConcurrency),
-                section.integer("reconcileShardSize", 10, 10_000, 500));
+                section.integer("reconcileShardSize", 10, 10_000, 500),
+                rotationDays(section));
+    }
+
+    /**
+     * A whole number of days (1 to 1000, as Secrets Manager takes them; 90 unset) or {@code off}, which deploys
+     * no rotation function and leaves the key to an operator.
+     */
+    static OptionalInt rotationDays(Section section) {
+        String key = "rotationDays";
+        if (!section.has(key)) {
+            return OptionalInt.of(DEFAULT_ROTATION_DAYS);
+        }
+        if (section.isString(key)) {
+            String value = section.optionalString(key).orElseThrow();
+            if (SCHEDULE_OFF.equals(value)) {
+                return OptionalInt.empty();
+            }
+            throw section.invalid(key, value, "a whole number of days from 1 to " + MAX_ROTATION_DAYS + ", or off");
+        }
+        return OptionalInt.of(section.integer(key, 1, MAX_ROTATION_DAYS));
     }
 
     /**

@@ -57,6 +57,7 @@ public final class ReplicationStack extends Stack {
         functions.dispatch(stateMachine);
         Alias completion = functions.completion(stateMachine, reconcileMachine);
         Alias sweep = functions.sweep(stateMachine, reconcileMachine);
+        functions.rotateSecret();
         EventRules.create(this, settings, state, build, enqueue, completion, sweep);
         Optional<Rule> reconcileSchedule = EventRules.reconcileSchedule(this, settings, reconcileMachine);
         ReplicationMonitoring.create(

@@ -96,7 +96,34 @@ class DestinationAccessStackTest {
                 .as("the boundary allows exactly what the user is granted: a policy added later widens nothing")
                 .isEqualTo(Templates.statementsOf(resources, user));
         assertThat(Templates.actions(Templates.boundaryStatementsOf(resources, user)))
-                .allSatisfy(action -> assertThat(action).startsWith("ecr:"));
+                .allSatisfy(action -> assertThat(
+                                action.startsWith("ecr:") || DestinationAccessStack.OWN_KEY_ACTIONS.contains(action))
+                        .as(action)
+                        .isTrue());
+    }
+
+    @Test
+    void shouldLetTheUserManageOnlyItsOwnAccessKeysWhenRotating() {
+        Map<String, Map<String, Object>> resources = dev(replication -> {});
+        String user = user(resources);
+        List<Map<String, Object>> statements = Templates.statementsOf(resources, user);
+
+        assertThat(statement(statements, "OwnAccessKeys")).singleElement().satisfies(own -> {
+            assertThat(Templates.asList(own.get("Action")))
+                    .containsExactlyInAnyOrder("iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey");
+            assertThat(TestApps.JSON
+                            .valueToTree(Templates.asList(own.get("Resource")))
+                            .toString())
+                    .as("the user itself, in the destination partition")
+                    .contains("arn:aws-us-gov:iam::")
+                    .contains(":user/ecr-replicator-dev\"")
+                    .doesNotContain("*");
+        });
+        assertThat(Templates.actions(statements).stream().filter(action -> action.startsWith("iam:")))
+                .containsExactlyInAnyOrder("iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey");
+        assertThat(Templates.resourcesFor(Templates.boundaryStatementsOf(resources, user), "iam:CreateAccessKey"))
+                .as("inside the permissions boundary too")
+                .isEqualTo(Templates.resourcesFor(statements, "iam:CreateAccessKey"));
     }
 
     @Test
@@ -153,7 +180,13 @@ class DestinationAccessStackTest {
                         .destinationAccess());
         List<Map<String, Object>> statements = Templates.statementsOf(resources, user(resources));
 
-        assertThat(statements).hasSize(3).allSatisfy(s -> {
+        // The rotation function calls IAM from the source partition's Lambda, not from the build's addresses.
+        assertThat(statement(statements, "OwnAccessKeys")).singleElement().satisfies(own -> assertThat(own)
+                .doesNotContainKey("Condition"));
+        List<Map<String, Object>> registry = statements.stream()
+                .filter(s -> !"OwnAccessKeys".equals(s.get("Sid")))
+                .toList();
+        assertThat(registry).hasSize(3).allSatisfy(s -> {
             assertThat(s.get("Effect")).isEqualTo("Allow");
             assertThat(s.get("Condition"))
                     .as("%s, the login included: stolen keys get no registry token elsewhere", s.get("Sid"))

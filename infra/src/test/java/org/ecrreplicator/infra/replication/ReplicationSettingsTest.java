@@ -253,6 +253,30 @@ class ReplicationSettingsTest {
     }
 
     @Test
+    void shouldRotateTheKeyEvery90DaysWhenRotationDaysIsAbsent() {
+        assertThat(dev(replication -> {}).rotationDays()).hasValue(90);
+        assertThat(dev(replication -> replication.put("rotationDays", 30)).rotationDays())
+                .hasValue(30);
+    }
+
+    @Test
+    void shouldNotRotateWhenRotationDaysIsOff() {
+        assertThat(dev(replication -> replication.put("rotationDays", "off")).rotationDays())
+                .isEmpty();
+    }
+
+    @Test
+    void shouldNameTheChoicesWhenRotationDaysIsNeitherDaysNorOff() {
+        assertThatThrownBy(() -> dev(replication -> replication.put("rotationDays", "never")))
+                .hasMessage("context 'environments.dev.replication.rotationDays' is 'never': expected a whole"
+                        + " number of days from 1 to 1000, or off");
+        assertThatThrownBy(() -> dev(replication -> replication.put("rotationDays", 0)))
+                .hasMessageContaining("expected a whole number from 1 to 1000");
+        assertThatThrownBy(() -> dev(replication -> replication.put("rotationDays", 2.5)))
+                .hasMessageContaining("expected a whole number from 1 to 1000");
+    }
+
+    @Test
     void shouldScheduleNoReconcileWhenTheScheduleIsOff() {
         assertThat(dev(replication -> replication.put("reconcileSchedule", "off"))
                         .reconcileSchedule())

@@ -36,6 +36,7 @@ import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 import software.amazon.awssdk.services.eventbridge.model.DescribeRuleResponse;
 import software.amazon.awssdk.services.eventbridge.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.eventbridge.model.RuleState;
+import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.InvalidRequestException;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -64,6 +65,9 @@ public final class Doctor {
     public static final String INVOCATION_FAILURES = "invocation-failure queue";
     public static final String ALARMS = "alarm topic";
     public static final String RECONCILE = "last reconcile";
+
+    /** The rotation period the stack deploys unless {@code rotationDays} says otherwise (decision 0075). */
+    static final int DEFAULT_ROTATION_DAYS = 90;
 
     static final Set<String> HEALTHY_STACK = Set.of("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE");
     static final String RULE_TYPE = "AWS::Events::Rule";
@@ -317,12 +321,52 @@ public final class Doctor {
                 return Check.fail(SECRET, value.arn() + " " + version + ": " + e.getMessage(), putValue);
             }
             parsed[0] = secret;
-            return Check.pass(
-                    SECRET,
-                    value.arn() + " " + version + ", the version ReadSecret reads: user " + secret.user()
-                            + ", partition " + secret.partition().id() + ", account " + secret.accountId());
+            String detail = value.arn() + " " + version + ", the version ReadSecret reads: user " + secret.user()
+                    + ", partition " + secret.partition().id() + ", account " + secret.accountId();
+            return keyAge(deployment, id, value, detail);
         }));
         return Optional.ofNullable(parsed[0]);
+    }
+
+    /**
+     * The secret check with the key's age, warning past the rotation period. The age is that of the AWSCURRENT
+     * version (its {@code CreatedDate}): the moment the key went into service, whether an operator or the rotation
+     * function put it, and known from the source partition alone, where {@code ListAccessKeys} would need a call
+     * to the destination's IAM. The period is the secret's own rotation rule (DescribeSecret); without rotation,
+     * the default {@code rotationDays} as a reminder to rotate by hand.
+     */
+    private Check keyAge(Deployment deployment, String id, GetSecretValueResponse value, String detail) {
+        if (value.createdDate() == null) {
+            return Check.pass(SECRET, detail);
+        }
+        Duration age = Duration.between(value.createdDate(), clock.instant());
+        long days = Math.max(0, age.toDays());
+        String rotateNow = "aws secretsmanager rotate-secret --secret-id " + id + " --region " + deployment.region();
+        DescribeSecretResponse rotation;
+        try {
+            rotation = clients.secretsManager().describeSecret(request -> request.secretId(id));
+        } catch (AwsServiceException e) {
+            return Check.pass(
+                    SECRET,
+                    detail + "; key in service " + days + " days (rotation settings not readable: " + message(e) + ")");
+        }
+        boolean rotating = Boolean.TRUE.equals(rotation.rotationEnabled())
+                && rotation.rotationRules() != null
+                && rotation.rotationRules().automaticallyAfterDays() != null;
+        long period = rotating ? rotation.rotationRules().automaticallyAfterDays() : DEFAULT_ROTATION_DAYS;
+        String aged = detail + "; key in service " + days + " days, "
+                + (rotating ? "rotated every " + period + " days" : "no automatic rotation");
+        // A scheduled rotation runs within a day of its date: warn only once that day has passed.
+        if (days <= period + (rotating ? 1 : 0)) {
+            return Check.pass(SECRET, aged);
+        }
+        return Check.warn(
+                SECRET,
+                aged + ": older than " + period + " days",
+                rotating
+                        ? "the last rotation failed or never ran: find the failed step in the RotateSecret function's"
+                                + " log, fix it, then rotate now: " + rotateNow + " (docs/deploy.md, Rotation)"
+                        : "rotate the key by hand, or turn rotation on with rotationDays (docs/deploy.md, Rotation)");
     }
 
     // ------------------------------------------------------------------------------------------------ destination

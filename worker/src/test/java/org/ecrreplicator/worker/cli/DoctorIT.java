@@ -400,6 +400,44 @@ class DoctorIT {
     }
 
     @Test
+    void shouldWarnWithTheRotationFixWhenTheKeyIsOlderThanTheRotationPeriod() {
+        String name = "ecr-replicator-doctorit-old-key";
+        String old =
+                secrets.put(name, secretJson(GOV_KEY, GOV_SECRET), Instant.now().minus(Duration.ofDays(100)));
+        secrets.enableRotation(name, 90);
+        String stack = stack("doctorit-old-key", Map.of(StackOutputs.DESTINATION_SECRET_ID, old), healthyResources);
+
+        CliRun run = doctor(stack, "--json");
+
+        JsonNode secret = check(run, Doctor.SECRET);
+        assertThat(secret.get("status").asText()).as(run.out()).isEqualTo("WARN");
+        assertThat(secret.get("detail").asText())
+                .contains("key in service 100 days, rotated every 90 days: older than 90 days");
+        assertThat(secret.get("fix").asText())
+                .contains("RotateSecret", "aws secretsmanager rotate-secret --secret-id " + old);
+        assertThat(check(run, Doctor.LOGIN).get("status").asText())
+                .as("a warned secret is still used for the destination checks")
+                .isEqualTo("PASS");
+        assertThat(run.exit()).as("a warning is not a failure").isZero();
+        assertNoSecretValue(run);
+    }
+
+    @Test
+    void shouldReportTheKeysAgeWhenItIsWithinTheRotationPeriod() {
+        String name = "ecr-replicator-doctorit-young-key";
+        String young =
+                secrets.put(name, secretJson(GOV_KEY, GOV_SECRET), Instant.now().minus(Duration.ofDays(12)));
+        secrets.enableRotation(name, 90);
+        String stack = stack("doctorit-young-key", Map.of(StackOutputs.DESTINATION_SECRET_ID, young), healthyResources);
+
+        CliRun run = doctor(stack, "--json");
+
+        JsonNode secret = check(run, Doctor.SECRET);
+        assertThat(secret.get("status").asText()).isEqualTo("PASS");
+        assertThat(secret.get("detail").asText()).contains("key in service 12 days, rotated every 90 days");
+    }
+
+    @Test
     void shouldFailTheRepositoriesWhenTheUsersPolicyDoesNotCoverAPattern() {
         String stack = stack(
                 "doctorit-uncovered-prefix",
