@@ -8,6 +8,11 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * DynamoDB Local ({@code com.amazonaws:DynamoDBLocal}) in this JVM, in memory, on a loopback port chosen at
@@ -54,6 +59,20 @@ public final class DynamoDbLocalEngine implements AutoCloseable {
     /** The endpoint to give a client, e.g. through {@code AWS_ENDPOINT_URL_DYNAMODB}. */
     public URI endpoint() {
         return endpoint;
+    }
+
+    /**
+     * A client of this engine, the one way tests and the local pipeline reach it: placeholder credentials
+     * (DynamoDB Local checks none), the light HTTP client. The caller closes it.
+     */
+    public DynamoDbClient client() {
+        return DynamoDbClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIDLOCALTESTONLY000", "local-test-only-not-a-key")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
     }
 
     @Override

@@ -22,10 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The store against DynamoDB Local, with the table shaped as the stack creates it. */
@@ -38,13 +34,7 @@ class DynamoTagStateStoreIT {
     @BeforeAll
     static void start() {
         engine = DynamoDbLocalEngine.start();
-        dynamo = DynamoDbClient.builder()
-                .endpointOverride(engine.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create("AKIDLOCALTESTONLY000", "local-test-only-not-a-key")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+        dynamo = engine.client();
     }
 
     @AfterAll

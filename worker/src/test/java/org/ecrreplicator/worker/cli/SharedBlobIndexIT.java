@@ -15,10 +15,6 @@ import org.ecrreplicator.state.DynamoBlobIndex;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -33,13 +29,7 @@ class SharedBlobIndexIT {
     @BeforeAll
     static void start() {
         engine = DynamoDbLocalEngine.start();
-        dynamo = DynamoDbClient.builder()
-                .endpointOverride(engine.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create("AKIDLOCALTESTONLY000", "local-test-only-not-a-key")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+        dynamo = engine.client();
     }
 
     @AfterAll
