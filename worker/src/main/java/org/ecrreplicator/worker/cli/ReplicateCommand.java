@@ -19,7 +19,6 @@ import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.BuildResults;
 import org.ecrreplicator.domain.contract.BuildVariables;
 import org.ecrreplicator.domain.state.Outcome;
-import org.ecrreplicator.state.DynamoBlobIndex;
 import org.ecrreplicator.worker.engine.CopyResult;
 import org.ecrreplicator.worker.engine.DeleteResult;
 import org.ecrreplicator.worker.engine.Endpoint;
@@ -35,7 +34,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The build's step: carries out one replication request from the environment CodeBuild sets and writes the
@@ -130,9 +128,9 @@ final class ReplicateCommand implements Callable<Integer> {
         // state table, when the build is told its name (decision 0072).
         Optional<String> table = environment.get(BuildVariables.TABLE_NAME).filter(name -> !name.isBlank());
         BlobLocations locations = new BlobLocations();
-        try (DynamoDbClient dynamo = table.isPresent()
-                        ? SharedBlobIndex.client(spec.commandLine().getErr())
-                        : null;
+        try (SharedBlobIndex shared = table.map(name ->
+                                SharedBlobIndex.opening(name, spec.commandLine().getErr()))
+                        .orElse(null);
                 ImageCopier copier = new ImageCopier(
                         ImageCopier.Options.defaults()
                                 .withConcurrency(ConnectionOptions.concurrency(spec))
@@ -140,10 +138,8 @@ final class ReplicateCommand implements Callable<Integer> {
                                 .withProgress(progress)
                                 .withCopyReferrers(config.copyReferrers()),
                         locations)) {
-            if (dynamo != null) {
-                locations.index(new SharedBlobIndex(
-                        new DynamoBlobIndex(dynamo, table.get()),
-                        spec.commandLine().getErr()));
+            if (shared != null) {
+                locations.index(shared);
             }
             source = sourceEndpoint(config, insecure, ecrFactory);
             destination = destinationEndpoint(config, insecure, ecrFactory);

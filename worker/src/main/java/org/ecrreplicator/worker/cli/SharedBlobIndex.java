@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.state.DynamoBlobIndex;
 import org.ecrreplicator.worker.engine.transfer.BlobLocations;
@@ -21,12 +22,18 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * <p>An entry the index already holds, or that this process wrote, is not written again: a reconcile shard
  * copying many tags of one repository would otherwise repeat the same updates for every tag.
  */
-final class SharedBlobIndex implements BlobLocations.Index {
+final class SharedBlobIndex implements BlobLocations.Index, AutoCloseable {
     /** Entries remembered as already in the index, at most. */
     private static final int KNOWN = 100_000;
 
-    private final DynamoBlobIndex index;
+    /** Makes the build's client the first time the index is asked or told something; null when none can be made. */
+    private final Supplier<DynamoDbClient> clients;
+
+    private final String table;
     private final PrintWriter log;
+    private DynamoBlobIndex index;
+    private DynamoDbClient client;
+    private boolean opened;
     private final Set<String> known = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -35,8 +42,25 @@ final class SharedBlobIndex implements BlobLocations.Index {
     }));
 
     SharedBlobIndex(DynamoBlobIndex index, PrintWriter log) {
-        this.index = index;
+        this.clients = null;
+        this.table = null;
         this.log = log;
+        this.index = index;
+        this.opened = true;
+    }
+
+    private SharedBlobIndex(Supplier<DynamoDbClient> clients, String table, PrintWriter log) {
+        this.clients = clients;
+        this.table = table;
+        this.log = log;
+    }
+
+    /**
+     * The index in {@code table}, through a client made when the build first needs it: an SDK client costs a
+     * cold JVM a second or two of CPU, and a build that deletes or finds its image up to date needs none.
+     */
+    static SharedBlobIndex opening(String table, PrintWriter log) {
+        return new SharedBlobIndex(() -> client(log), table, log);
     }
 
     /** The build's DynamoDB client, or null (said in one line) when none can be made: the copy goes on without. */
@@ -49,8 +73,29 @@ final class SharedBlobIndex implements BlobLocations.Index {
         }
     }
 
+    private synchronized DynamoBlobIndex index() {
+        if (!opened) {
+            opened = true;
+            client = clients.get();
+            index = client == null ? null : new DynamoBlobIndex(client, table);
+        }
+        return index;
+    }
+
+    /** Closes the client this made, if it made one. */
+    @Override
+    public synchronized void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
     @Override
     public Map<Digest, List<String>> read(String registry, Collection<Digest> digests) {
+        DynamoBlobIndex index = index();
+        if (index == null) {
+            return Map.of();
+        }
         try {
             Map<Digest, List<String>> found = new LinkedHashMap<>();
             index.read(registry, digests).forEach((digest, repositories) -> {
@@ -69,7 +114,8 @@ final class SharedBlobIndex implements BlobLocations.Index {
         List<Digest> fresh = digests.stream()
                 .filter(digest -> !known.contains(entry(registry, repository, digest)))
                 .toList();
-        if (fresh.isEmpty()) {
+        DynamoBlobIndex index = fresh.isEmpty() ? null : index();
+        if (index == null) {
             return;
         }
         try {

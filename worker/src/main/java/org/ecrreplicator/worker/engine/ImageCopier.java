@@ -352,9 +352,13 @@ public final class ImageCopier implements AutoCloseable {
         }
     }
 
-    /** The destination holds the image, so it holds its blobs: they can be mounted from there. */
+    /**
+     * The destination holds the image, so it holds its blobs: this process may mount them from there. The
+     * shared index is not written: it learns of blobs from the copies that move them, so a build or a
+     * reconcile that finds everything up to date costs the table nothing.
+     */
     private void present(RegistryClient dst, String repository, Map<Digest, Descriptor> blobs) {
-        locations.confirmed(dst.authority(), repository, blobs.keySet());
+        blobs.keySet().forEach(digest -> locations.record(dst.authority(), repository, digest));
     }
 
     /**
