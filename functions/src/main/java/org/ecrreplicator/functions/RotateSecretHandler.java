@@ -19,7 +19,11 @@ public final class RotateSecretHandler implements RequestStreamHandler {
     private final Log log;
 
     public RotateSecretHandler() {
-        this(FunctionsConfig.fromEnvironment(), Clients.secretsManager(), Log.stdout(), Clock.systemUTC());
+        this(FunctionsConfig.fromEnvironment());
+    }
+
+    public RotateSecretHandler(FunctionsConfig config) {
+        this(config, Clients.secretsManager(), Log.stdout(), Clock.systemUTC());
     }
 
     private RotateSecretHandler(

@@ -16,9 +16,29 @@ public final class InProcessReplicator {
     private InProcessReplicator() {}
 
     public static Run run(String... args) {
+        return runWith(new Environment(Map.of()), EcrFactory.sdk(), args);
+    }
+
+    /**
+     * The build's command line with {@code environment} as its process environment (what CodeBuild resolved when
+     * the build started). {@code beforeEcr} runs whenever the command is about to open an ECR client, before any
+     * call with the keys it was given: a test holds a build there that has its keys and has not used them yet.
+     */
+    public static Run build(Map<String, String> environment, Runnable beforeEcr, String... args) {
+        EcrFactory sdk = EcrFactory.sdk();
+        return runWith(
+                new Environment(environment),
+                (region, credentials, registryId, defaults) -> {
+                    beforeEcr.run();
+                    return sdk.create(region, credentials, registryId, defaults);
+                },
+                args);
+    }
+
+    private static Run runWith(Environment environment, EcrFactory ecr, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(Map.of()), EcrFactory.sdk());
+        CommandLine commandLine = ReplicatorCommand.commandLine(environment, ecr);
         commandLine.setOut(new PrintWriter(out));
         commandLine.setErr(new PrintWriter(err));
         int exit = commandLine.execute(args);
