@@ -223,14 +223,16 @@ public final class ImageCopier implements AutoCloseable {
      */
     public CopyResult copy(
             ImageReference source, RegistryClient src, ImageReference destination, RegistryClient dst, Endpoint to) {
-        return copy(source, src, destination, dst, to, null);
+        return copy(source, src, destination, dst, to, null, false);
     }
 
     /**
      * Like {@link #copy(ImageReference, RegistryClient, ImageReference, RegistryClient, Endpoint)}, for a caller
      * that has just listed the destination (a sync): {@code listed} is what the destination tag named then
      * (empty: no such tag), and it is not asked again. A tag that moved since is overwritten as any push
-     * would; an immutable one still refuses the push.
+     * would; an immutable one still refuses the push. With {@code repositoryWasNew} (the listing found no such
+     * repository) the destination is not asked which of the image's manifests it has either: it had none,
+     * and one pushed since (by a sibling copy) is pushed again, which changes nothing (decision 0074).
      */
     public CopyResult copyListed(
             ImageReference source,
@@ -238,8 +240,9 @@ public final class ImageCopier implements AutoCloseable {
             ImageReference destination,
             RegistryClient dst,
             Endpoint to,
-            Optional<Digest> listed) {
-        return copy(source, src, destination, dst, to, Objects.requireNonNull(listed, "listed"));
+            Optional<Digest> listed,
+            boolean repositoryWasNew) {
+        return copy(source, src, destination, dst, to, Objects.requireNonNull(listed, "listed"), repositoryWasNew);
     }
 
     private CopyResult copy(
@@ -248,7 +251,8 @@ public final class ImageCopier implements AutoCloseable {
             ImageReference destination,
             RegistryClient dst,
             Endpoint to,
-            Optional<Digest> listed) {
+            Optional<Digest> listed,
+            boolean repositoryWasNew) {
         long started = System.nanoTime();
         String srcRepo = source.repository();
         String dstRepo = destination.repository();
@@ -293,8 +297,10 @@ public final class ImageCopier implements AutoCloseable {
                 if (!upToDate) {
                     atDestination.computeIfAbsent(
                             digest,
-                            key -> tasks.submit(() -> dst.headManifest(dstRepo, key.toString(), true)
-                                    .isPresent()));
+                            key -> repositoryWasNew
+                                    ? CompletableFuture.completedFuture(false)
+                                    : tasks.submit(() -> dst.headManifest(dstRepo, key.toString(), true)
+                                            .isPresent()));
                 }
             };
             askDestination.accept(root.digest());

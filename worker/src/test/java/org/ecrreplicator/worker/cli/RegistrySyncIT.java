@@ -341,6 +341,13 @@ class RegistrySyncIT {
             assertThat(destinationProxy.requests("HEAD", "/manifests/unsigned"))
                     .as("the destination tag is asked about once, by the check after the sync, not by the copy")
                     .isEqualTo(1);
+            assertThat(destinationProxy.requests("HEAD", "/manifests/" + signed.digest())
+                            + destinationProxy.requests("HEAD", "/manifests/" + unsigned.digest()))
+                    .as("the listing found no such repository: the images' manifests are not asked about")
+                    .isZero();
+            assertThat(destinationProxy.requests("PUT", "/manifests/"))
+                    .as("each manifest pushed once: two images, the signature and its fallback index")
+                    .isEqualTo(4);
         }
         assertThat(digestAtDestination("asked/dst/app", "signed")).isEqualTo(signed.digest());
         assertThat(digestAtDestination("asked/dst/app", "unsigned")).isEqualTo(unsigned.digest());

@@ -61,14 +61,14 @@ public final class RegistryDiffer {
             Future<Optional<Map<String, Digest>>> atSource,
             Future<Optional<Map<String, Digest>>> atDestination) {
         Map<String, Digest> source;
-        Map<String, Digest> destination;
+        Optional<Map<String, Digest>> destination;
         try {
             source = Futures.join(atSource).orElse(Map.of());
         } catch (RuntimeException e) {
             return RegistryDiff.ofError(new RepositoryError(relative, "source: " + oneLine(e)));
         }
         try {
-            destination = Futures.join(atDestination).orElse(Map.of());
+            destination = Futures.join(atDestination);
         } catch (RuntimeException e) {
             return RegistryDiff.ofError(new RepositoryError(relative, "destination: " + oneLine(e)));
         }

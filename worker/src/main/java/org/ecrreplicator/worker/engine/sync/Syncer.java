@@ -131,7 +131,9 @@ public final class Syncer {
         actions.addAll(runInterleaved(
                 copies,
                 options.concurrency(),
-                copy -> report(listener, guarded(guard, copy, () -> copy(source, destination, copy)))));
+                copy -> report(
+                        listener,
+                        guarded(guard, copy, () -> copy(source, destination, copy, before.newAtDestination())))));
         actions.addAll(deleteAll(destination, deletes, guard, listener));
 
         Set<String> touched = actions.stream()
@@ -148,7 +150,8 @@ public final class Syncer {
         return new SyncReport(before, actions, after, converged);
     }
 
-    private TagAction copy(RegistrySide source, RegistrySide destination, TagDifference difference) {
+    private TagAction copy(
+            RegistrySide source, RegistrySide destination, TagDifference difference, Set<String> newAtDestination) {
         ImageReference from = ImageReference.ofTag(
                 source.location().authority(), source.location().repository(difference.repository()), difference.tag());
         ImageReference to = ImageReference.ofTag(
@@ -163,7 +166,8 @@ public final class Syncer {
                     to,
                     destination.client(),
                     destination.endpoint(),
-                    Optional.ofNullable(difference.destinationDigest()));
+                    Optional.ofNullable(difference.destinationDigest()),
+                    newAtDestination.contains(difference.repository()));
             return new TagAction(
                     difference,
                     TagAction.Outcome.COPIED,
