@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.state.DynamoBlobIndex;
 import org.ecrreplicator.worker.engine.transfer.BlobLocations;
@@ -26,10 +25,9 @@ final class SharedBlobIndex implements BlobLocations.Index, AutoCloseable {
     /** Entries remembered as already in the index, at most. */
     private static final int KNOWN = 100_000;
 
-    /** Makes the build's client the first time the index is asked or told something; null when none can be made. */
-    private final Supplier<DynamoDbClient> clients;
-
+    /** The table whose index a client made on first use reads; null when given an index. */
     private final String table;
+
     private final PrintWriter log;
     private DynamoBlobIndex index;
     private DynamoDbClient client;
@@ -42,15 +40,13 @@ final class SharedBlobIndex implements BlobLocations.Index, AutoCloseable {
     }));
 
     SharedBlobIndex(DynamoBlobIndex index, PrintWriter log) {
-        this.clients = null;
         this.table = null;
         this.log = log;
         this.index = index;
         this.opened = true;
     }
 
-    private SharedBlobIndex(Supplier<DynamoDbClient> clients, String table, PrintWriter log) {
-        this.clients = clients;
+    private SharedBlobIndex(String table, PrintWriter log) {
         this.table = table;
         this.log = log;
     }
@@ -60,11 +56,11 @@ final class SharedBlobIndex implements BlobLocations.Index, AutoCloseable {
      * cold JVM a second or two of CPU, and a build that deletes or finds its image up to date needs none.
      */
     static SharedBlobIndex opening(String table, PrintWriter log) {
-        return new SharedBlobIndex(() -> client(log), table, log);
+        return new SharedBlobIndex(table, log);
     }
 
     /** The build's DynamoDB client, or null (said in one line) when none can be made: the copy goes on without. */
-    static DynamoDbClient client(PrintWriter log) {
+    private static DynamoDbClient client(PrintWriter log) {
         try {
             return new AwsClients(Optional.empty(), Optional.empty()).dynamoDb();
         } catch (RuntimeException e) {
@@ -76,7 +72,7 @@ final class SharedBlobIndex implements BlobLocations.Index, AutoCloseable {
     private synchronized DynamoBlobIndex index() {
         if (!opened) {
             opened = true;
-            client = clients.get();
+            client = client(log);
             index = client == null ? null : new DynamoBlobIndex(client, table);
         }
         return index;
