@@ -3,8 +3,8 @@
 # away: each destination registry sits behind bench/WanProxy.java, which delays every byte by DELAY_MS each
 # way (RTT = 2 x DELAY_MS, default 70 ms) and paces each connection to MBIT (default 400 Mbit/s) each way.
 #
-# Pushes a two-platform OCI image with an attestation (SampleImages: 3 layers per platform of LAYER_BYTES) to
-# a local registry, then per round copies it with each tool (order alternating) into a new, empty registry
+# Pushes a three-platform OCI image (linux/amd64, arm64, ppc64le) with an attestation (SampleImages: 3 layers
+# per platform of LAYER_BYTES) to a local registry, then per round copies it with each tool (order alternating) into a new, empty registry
 # behind its own proxy, and reports medians of whole-process wall time and peak RSS, and the ratio (target
 # <= 0.5). Not part of the test suite.
 #
@@ -14,7 +14,7 @@ source "$(dirname "$0")/../bin/lib/common.sh"
 find_jdk
 
 ROUNDS="${1:-5}"
-LAYER_BYTES="${LAYER_BYTES:-35000000}"
+LAYER_BYTES="${LAYER_BYTES:-25000000}"
 DELAY_MS="${DELAY_MS:-35}"
 MBIT="${MBIT:-400}"
 [ "$ROUNDS" -ge 1 ] 2>/dev/null || { echo "error: ROUNDS must be a positive number, not '$ROUNDS'" >&2; exit 2; }
@@ -46,7 +46,7 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 start_registry source
 SOURCE_PORT="$PORT"
 read -r DIGEST BYTES BLOBS < <("$JAVA_HOME/bin/java" -cp "$REPO_ROOT/local-engines/target/classes" \
-  org.ecrreplicator.engines.SampleImages "http://127.0.0.1:$SOURCE_PORT" bench/app v1 7 3 "$LAYER_BYTES")
+  org.ecrreplicator.engines.SampleImages "http://127.0.0.1:$SOURCE_PORT" bench/app v1 7 3 "$LAYER_BYTES" amd64,arm64,ppc64le)
 SRC="127.0.0.1:$SOURCE_PORT/bench/app:v1"
 echo "source image: $SRC $DIGEST ($BLOBS blobs, $((BYTES / 1048576)) MiB); RTT $((2 * DELAY_MS)) ms, $MBIT Mbit/s per connection" >&2
 
@@ -82,7 +82,7 @@ SKOPEO_RSS="$(median "$WORK/fresh-skopeo" 2)"
 RATIO="$(awk -v a="$OURS_S" -v b="$SKOPEO_S" 'BEGIN { printf "%.2f", a / b }')"
 
 print_environment
-echo "image: 2 platforms + attestation, $BLOBS blobs, $((BYTES / 1048576)) MiB; RTT $((2 * DELAY_MS)) ms, $MBIT Mbit/s per connection; rounds: $ROUNDS (medians, whole process)"
+echo "image: 3 platforms + attestation, $BLOBS blobs, $((BYTES / 1048576)) MiB; RTT $((2 * DELAY_MS)) ms, $MBIT Mbit/s per connection; rounds: $ROUNDS (medians, whole process)"
 printf '%-28s %8s %12s\n' "" "seconds" "peak RSS"
 printf '%-28s %8s %9s MiB\n' "fresh copy, bin/replicator" "$OURS_S" "$((${OURS_RSS%.*} / 1024))"
 printf '%-28s %8s %9s MiB\n' "fresh copy, skopeo" "$SKOPEO_S" "$((${SKOPEO_RSS%.*} / 1024))"

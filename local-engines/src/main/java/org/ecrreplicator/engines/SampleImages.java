@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -133,29 +134,41 @@ public final class SampleImages {
 
     /** A multi-platform OCI index (linux/amd64, linux/arm64) with a BuildKit-style attestation manifest. */
     public Image pushOciIndex(Target target, String repository, String tag) {
+        return pushOciIndex(target, repository, tag, List.of("amd64", "arm64"));
+    }
+
+    /**
+     * An OCI index with one linux image per architecture (the first one's content as {@link #pushOciIndex(Target,
+     * String, String)} makes it, the others different) and a BuildKit-style attestation of the first.
+     */
+    public Image pushOciIndex(Target target, String repository, String tag, List<String> architectures) {
+        if (architectures.isEmpty()
+                || architectures.size() != Set.copyOf(architectures).size()) {
+            throw new IllegalArgumentException("architectures must be distinct and at least one: " + architectures);
+        }
         Pushing pushing = new Pushing(target, repository);
-        Manifest amd64 = pushing.imageManifest("amd64", OCI_MANIFEST, OCI_CONFIG, OCI_LAYER, Style.COMPACT, null);
-        Manifest arm64 = pushing.imageManifest("arm64", OCI_MANIFEST, OCI_CONFIG, OCI_LAYER, Style.COMPACT, null);
-        Manifest attestation = pushing.attestation(amd64.digest());
-        String index = Json.write(
-                Style.COMPACT,
+        List<Object> descriptors = new ArrayList<>();
+        Manifest first = null;
+        for (String architecture : architectures) {
+            Manifest image =
+                    pushing.imageManifest(architecture, OCI_MANIFEST, OCI_CONFIG, OCI_LAYER, Style.COMPACT, null);
+            first = first == null ? image : first;
+            descriptors.add(descriptor(
+                    image,
+                    platform(architecture, "linux"),
+                    architecture.equals("arm64") ? Map.of("org.example.variant", "v8") : null));
+        }
+        Manifest attestation = pushing.attestation(first.digest());
+        descriptors.add(descriptor(
+                attestation,
+                platform("unknown", "unknown"),
                 map(
-                        "schemaVersion",
-                        2,
-                        "mediaType",
-                        OCI_INDEX,
-                        "manifests",
-                        List.of(
-                                descriptor(amd64, platform("amd64", "linux"), null),
-                                descriptor(arm64, platform("arm64", "linux"), Map.of("org.example.variant", "v8")),
-                                descriptor(
-                                        attestation,
-                                        platform("unknown", "unknown"),
-                                        map(
-                                                "vnd.docker.reference.digest",
-                                                amd64.digest(),
-                                                "vnd.docker.reference.type",
-                                                "attestation-manifest")))));
+                        "vnd.docker.reference.digest",
+                        first.digest(),
+                        "vnd.docker.reference.type",
+                        "attestation-manifest")));
+        String index =
+                Json.write(Style.COMPACT, map("schemaVersion", 2, "mediaType", OCI_INDEX, "manifests", descriptors));
         return pushing.top(index, OCI_INDEX, tag);
     }
 
@@ -746,17 +759,20 @@ public final class SampleImages {
     // ---------------------------------------------------------------- command line (benchmark)
 
     /**
-     * {@code SampleImages BASE_URL REPOSITORY TAG SEED LAYERS LAYER_BYTES}: pushes a two-platform OCI index
-     * (with attestation) and prints its digest and total blob bytes.
+     * {@code SampleImages BASE_URL REPOSITORY TAG SEED LAYERS LAYER_BYTES [ARCHITECTURES]}: pushes an OCI index
+     * (with attestation) over the comma-separated architectures (default {@code amd64,arm64}) and prints its
+     * digest, total blob bytes and blob count.
      */
     public static void main(String[] args) {
-        if (args.length != 6) {
-            System.err.println("usage: SampleImages BASE_URL REPOSITORY TAG SEED LAYERS_PER_PLATFORM LAYER_BYTES");
+        if (args.length != 6 && args.length != 7) {
+            System.err.println(
+                    "usage: SampleImages BASE_URL REPOSITORY TAG SEED LAYERS_PER_PLATFORM LAYER_BYTES [ARCH,ARCH...]");
             System.exit(2);
         }
+        List<String> architectures = args.length == 7 ? List.of(args[6].split(",")) : List.of("amd64", "arm64");
         Image image = SampleImages.seed(Long.parseLong(args[3]))
                 .layers(Integer.parseInt(args[4]), Long.parseLong(args[5]))
-                .pushOciIndex(Target.anonymous(URI.create(args[0])), args[1], args[2]);
+                .pushOciIndex(Target.anonymous(URI.create(args[0])), args[1], args[2], architectures);
         System.out.println(
                 image.digest() + " " + image.blobBytes() + " " + image.blobs().size());
     }

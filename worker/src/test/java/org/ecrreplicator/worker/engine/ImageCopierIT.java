@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.ecrreplicator.worker.engine.RegistryAssertions.assertExactCopy;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,22 @@ class ImageCopierIT {
         assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
         assertThat(result.bytesCopied()).isEqualTo(image.blobBytes());
         assertExactCopy(destination.baseUri(), null, "mirror/app", "1.0", image);
+    }
+
+    @Test
+    void shouldCopyEveryPlatformWhenAnIndexListsThree() throws Exception {
+        SampleImages.Image image = SampleImages.seed(15)
+                .layers(2, 4096)
+                .pushOciIndex(sourceTarget(), "three/app", "1", List.of("amd64", "arm64", "ppc64le"));
+
+        CopyResult result = copy("three/app:1", "three/app:1");
+
+        // Three images, the attestation and the index; 2 layers and a config per image, 2 blobs of attestation.
+        assertThat(result.manifests()).isEqualTo(5);
+        assertThat(image.blobs()).hasSize(11);
+        assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
+        assertThat(result.bytesCopied()).isEqualTo(image.blobBytes());
+        assertExactCopy(destination.baseUri(), null, "three/app", "1", image);
     }
 
     @Test
