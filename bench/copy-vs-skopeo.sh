@@ -7,13 +7,17 @@
 # and our re-copy into a registry that already has the image. Registries are the Debian docker-registry
 # on 127.0.0.1 with free ports, started and stopped here. Not part of the test suite.
 #
-# Usage: bench/copy-vs-skopeo.sh [ROUNDS]   (default 5; env LAYER_BYTES changes the layer size)
+# Usage: bench/copy-vs-skopeo.sh [ROUNDS]   (default 5; env LAYER_BYTES changes the layer size, LAYERS the
+# layers per platform (default 3), PLATFORMS the architectures (default amd64,arm64) or `single` for one
+# image manifest without an index: bench/copy-large.sh)
 set -euo pipefail
 source "$(dirname "$0")/../bin/lib/common.sh"
 find_jdk
 
 ROUNDS="${1:-5}"
 LAYER_BYTES="${LAYER_BYTES:-35000000}"
+LAYERS="${LAYERS:-3}"
+PLATFORMS="${PLATFORMS:-amd64,arm64}"
 [ "$ROUNDS" -ge 1 ] 2>/dev/null || { echo "error: ROUNDS must be a positive number, not '$ROUNDS'" >&2; exit 2; }
 BENCH_NAME=copy
 source "$(dirname "$0")/lib.sh"
@@ -22,7 +26,12 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 start_registry source
 SOURCE_PORT="$PORT"
 read -r DIGEST BYTES BLOBS < <("$JAVA_HOME/bin/java" -cp "$REPO_ROOT/local-engines/target/classes" \
-  org.ecrreplicator.engines.SampleImages "http://127.0.0.1:$SOURCE_PORT" bench/app v1 7 3 "$LAYER_BYTES")
+  org.ecrreplicator.engines.SampleImages "http://127.0.0.1:$SOURCE_PORT" bench/app v1 7 "$LAYERS" "$LAYER_BYTES" "$PLATFORMS")
+if [ "$PLATFORMS" = single ]; then
+  SHAPE="1 platform, no index"; ACCEPT=application/vnd.oci.image.manifest.v1+json
+else
+  SHAPE="$(tr -cd , <<<"$PLATFORMS" | wc -c | awk '{ print $1 + 1 }') platforms + attestation"; ACCEPT=application/vnd.oci.image.index.v1+json
+fi
 SRC="127.0.0.1:$SOURCE_PORT/bench/app:v1"
 echo "source image: $SRC $DIGEST ($BLOBS blobs, $((BYTES / 1048576)) MiB)" >&2
 
@@ -45,10 +54,10 @@ for round in $(seq 1 "$ROUNDS"); do
   start_registry "skopeo$round"; SKOPEO_PORT="$PORT"
   fresh_round "$round" "$OURS_PORT" "$SKOPEO_PORT"
   ours "$OURS_PORT"; timed recopy-ours
-  curl -fs -H 'Accept: application/vnd.oci.image.index.v1+json' -o /dev/null -w '' \
+  curl -fs -H "Accept: $ACCEPT" -o /dev/null \
     "http://127.0.0.1:$OURS_PORT/v2/bench/app/manifests/$DIGEST" \
     || { echo "error: our copy lacks $DIGEST" >&2; exit 1; }
-  curl -fs -H 'Accept: application/vnd.oci.image.index.v1+json' -o /dev/null \
+  curl -fs -H "Accept: $ACCEPT" -o /dev/null \
     "http://127.0.0.1:$SKOPEO_PORT/v2/bench/app/manifests/$DIGEST" \
     || { echo "error: skopeo's copy lacks $DIGEST" >&2; exit 1; }
   printf 'round %d: ours %ss, skopeo %ss, re-copy %ss\n' "$round" \
@@ -66,7 +75,7 @@ RECOPY_RSS="$(median "$WORK/recopy-ours" 2)"
 RATIO="$(awk -v a="$OURS_S" -v b="$SKOPEO_S" 'BEGIN { printf "%.2f", a / b }')"
 
 print_environment
-echo "image: 2 platforms + attestation, $BLOBS blobs, $((BYTES / 1048576)) MiB; rounds: $ROUNDS (medians, whole process)"
+echo "image: $SHAPE, $BLOBS blobs, $((BYTES / 1048576)) MiB; rounds: $ROUNDS (medians, whole process)"
 printf '%-28s %8s %12s\n' "" "seconds" "peak RSS"
 printf '%-28s %8s %9s MiB\n' "fresh copy, bin/replicator" "$OURS_S" "$((${OURS_RSS%.*} / 1024))"
 printf '%-28s %8s %9s MiB\n' "fresh copy, skopeo" "$SKOPEO_S" "$((${SKOPEO_RSS%.*} / 1024))"

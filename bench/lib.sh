@@ -74,8 +74,11 @@ median() { # median of column $2 in file $1
 }
 
 echo "building the worker jar and the sample image generator..." >&2
-if [ ! -f "$REPO_ROOT/worker/target/replicator-worker-cli.jar" ] || [ ! -d "$REPO_ROOT/local-engines/target/classes" ]; then
+# Rebuilt when a source is newer than what was built, so a benchmark never measures yesterday's code.
+if stale "$REPO_ROOT/worker/target/replicator-worker-cli.jar" "$REPO_ROOT"/{domain,state-store,worker}/src/main \
+  || stale "$REPO_ROOT/local-engines/target/classes" "$REPO_ROOT/local-engines/src/main"; then
   (cd "$REPO_ROOT" && mvn_batch -q -o -DskipTests -DskipITs -Dspotless.check.skip=true package -pl worker -am >&2)
+  touch "$REPO_ROOT/worker/target/replicator-worker-cli.jar" "$REPO_ROOT/local-engines/target/classes"
 fi
 
 # fresh_round ROUND OURS_PORT SKOPEO_PORT: times our fresh run (appended to fresh-ours) and skopeo's (to

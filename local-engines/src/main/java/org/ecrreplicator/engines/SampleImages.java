@@ -760,19 +760,23 @@ public final class SampleImages {
 
     /**
      * {@code SampleImages BASE_URL REPOSITORY TAG SEED LAYERS LAYER_BYTES [ARCHITECTURES]}: pushes an OCI index
-     * (with attestation) over the comma-separated architectures (default {@code amd64,arm64}) and prints its
-     * digest, total blob bytes and blob count.
+     * (with attestation) over the comma-separated architectures (default {@code amd64,arm64}), or with
+     * {@code single} one linux/amd64 image manifest and no index, and prints its digest, total blob bytes and
+     * blob count.
      */
     public static void main(String[] args) {
         if (args.length != 6 && args.length != 7) {
             System.err.println(
-                    "usage: SampleImages BASE_URL REPOSITORY TAG SEED LAYERS_PER_PLATFORM LAYER_BYTES [ARCH,ARCH...]");
+                    "usage: SampleImages BASE_URL REPOSITORY TAG SEED LAYERS_PER_PLATFORM LAYER_BYTES [ARCH,ARCH...|single]");
             System.exit(2);
         }
-        List<String> architectures = args.length == 7 ? List.of(args[6].split(",")) : List.of("amd64", "arm64");
-        Image image = SampleImages.seed(Long.parseLong(args[3]))
-                .layers(Integer.parseInt(args[4]), Long.parseLong(args[5]))
-                .pushOciIndex(Target.anonymous(URI.create(args[0])), args[1], args[2], architectures);
+        SampleImages images =
+                SampleImages.seed(Long.parseLong(args[3])).layers(Integer.parseInt(args[4]), Long.parseLong(args[5]));
+        Target target = Target.anonymous(URI.create(args[0]));
+        String shape = args.length == 7 ? args[6] : "amd64,arm64";
+        Image image = shape.equals("single")
+                ? images.pushOciImage(target, args[1], args[2])
+                : images.pushOciIndex(target, args[1], args[2], List.of(shape.split(",")));
         System.out.println(
                 image.digest() + " " + image.blobBytes() + " " + image.blobs().size());
     }
