@@ -3,7 +3,10 @@ package org.ecrreplicator.worker.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.SourceNotFoundException;
@@ -49,23 +52,40 @@ public final class ReplicatorCommand implements Callable<Integer> {
         if (System.getProperty("jdk.httpclient.bufsize") == null) {
             System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
         }
-        System.exit(commandLine(Environment.system(), EcrFactory.sdk()).execute(args));
+        System.exit(commandLine(Environment.system(), EcrFactory.sdk(), args).execute(args));
     }
 
     /** The command line with every command built on {@code environment}; tests pass their own. */
     static CommandLine commandLine(Environment environment, EcrFactory ecrFactory) {
+        return commandLine(environment, ecrFactory, new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: when they start with a command's name, only that command is built.
+     * Every start pays for building the commands it holds (each run of a build is a fresh JVM), and a
+     * command's options never depend on another's; anything else (top-level help, an unknown name that
+     * picocli should answer) gets them all.
+     */
+    static CommandLine commandLine(Environment environment, EcrFactory ecrFactory, String[] args) {
+        Map<String, Supplier<CommandSpec>> commands = new LinkedHashMap<>();
+        commands.put("copy", () -> new CopyCommand(environment, ecrFactory).spec());
+        commands.put("delete", () -> new DeleteCommand(environment, ecrFactory).spec());
+        commands.put("replicate", () -> new ReplicateCommand(environment, ecrFactory).spec());
+        commands.put("reconcile", () -> new ReconcileCommand(environment, ecrFactory).spec());
+        commands.put("diff", () -> new DiffCommand(environment, ecrFactory).spec());
+        commands.put("sync", () -> new SyncCommand(environment, ecrFactory).spec());
+        commands.put("status", () -> new StatusCommand(environment, ecrFactory).spec());
+        commands.put("redrive", () -> new RedriveCommand().spec());
+        commands.put("backfill", () -> new BackfillCommand().spec());
+        commands.put("doctor", () -> new DoctorCommand().spec());
+        commands.put("demo", ReplicatorCommand::demo);
         CommandLine commandLine = new CommandLine(new ReplicatorCommand().spec);
-        commandLine.addSubcommand(new CopyCommand(environment, ecrFactory).spec());
-        commandLine.addSubcommand(new DeleteCommand(environment, ecrFactory).spec());
-        commandLine.addSubcommand(new ReplicateCommand(environment, ecrFactory).spec());
-        commandLine.addSubcommand(new ReconcileCommand(environment, ecrFactory).spec());
-        commandLine.addSubcommand(new DiffCommand(environment, ecrFactory).spec());
-        commandLine.addSubcommand(new SyncCommand(environment, ecrFactory).spec());
-        commandLine.addSubcommand(new StatusCommand(environment, ecrFactory).spec());
-        commandLine.addSubcommand(new RedriveCommand().spec());
-        commandLine.addSubcommand(new BackfillCommand().spec());
-        commandLine.addSubcommand(new DoctorCommand().spec());
-        commandLine.addSubcommand(demo());
+        Supplier<CommandSpec> named = args.length > 0 ? commands.get(args[0]) : null;
+        if (named != null) {
+            commandLine.addSubcommand(named.get());
+        } else {
+            commands.values().forEach(command -> commandLine.addSubcommand(command.get()));
+        }
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             cmd.getErr().println("error: " + message(exception));
             cmd.getErr().flush();
@@ -91,13 +111,13 @@ public final class ReplicatorCommand implements Callable<Integer> {
             }
             return exception instanceof SourceNotFoundException ? SOURCE_NOT_FOUND : FAILED;
         });
-        commandLine.setParameterExceptionHandler((exception, args) -> {
+        commandLine.setParameterExceptionHandler((exception, given) -> {
             CommandLine cmd = exception.getCommandLine();
             String message =
                     exception.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')";
             cmd.getErr().println("error: " + message);
             cmd.getErr().flush();
-            if (Arrays.asList(args).contains(JSON_OPTION)) {
+            if (Arrays.asList(given).contains(JSON_OPTION)) {
                 printFailure(cmd, null, null, "USAGE", message);
             }
             return USAGE;

@@ -15,7 +15,8 @@ record CliRun(int exit, String out, String err) {
     static CliRun inProcess(Map<String, String> env, EcrFactory ecr, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(withOwnCache(env)), ecr);
+        // As main builds it: only the command named first, when there is one.
+        CommandLine commandLine = ReplicatorCommand.commandLine(new Environment(withOwnCache(env)), ecr, args);
         commandLine.setOut(new PrintWriter(out));
         commandLine.setErr(new PrintWriter(err));
         int exit = commandLine.execute(args);

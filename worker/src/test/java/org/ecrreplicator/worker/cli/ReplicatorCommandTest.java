@@ -28,6 +28,32 @@ class ReplicatorCommandTest {
     }
 
     @Test
+    void shouldBuildOnlyTheNamedCommandWhenTheArgumentsStartWithOne() {
+        CommandLine all = ReplicatorCommand.commandLine(new Environment(Map.of()), noEcr);
+        assertThat(all.getSubcommands()).hasSizeGreaterThan(10);
+
+        for (String name : all.getSubcommands().keySet()) {
+            CommandLine one =
+                    ReplicatorCommand.commandLine(new Environment(Map.of()), noEcr, new String[] {name, "--help"});
+            assertThat(one.getSubcommands()).as(name).containsOnlyKeys(name);
+            assertThat(one.getSubcommands().get(name).getCommandSpec().name()).isEqualTo(name);
+        }
+    }
+
+    @Test
+    void shouldBuildEveryCommandWhenTheFirstArgumentNamesNone() {
+        CommandLine unknown =
+                ReplicatorCommand.commandLine(new Environment(Map.of()), noEcr, new String[] {"cpoy", "a", "b"});
+        CliRun run = run("cpoy", "a", "b");
+
+        assertThat(unknown.getSubcommands()).containsKeys("copy", "sync", "doctor", "demo");
+        assertThat(run.exit()).isEqualTo(ReplicatorCommand.USAGE);
+        assertThat(run.err())
+                .contains("Unmatched arguments from index 0: 'cpoy'")
+                .contains("replicator --help");
+    }
+
+    @Test
     void shouldReadEveryCopyOptionWhenAllAreGiven() {
         CommandSpec copy = parsed(
                 "copy",
