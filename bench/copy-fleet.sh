@@ -32,9 +32,10 @@ source "$(dirname "$0")/lib.sh"
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-# The state table's engine: DynamoDB Local from the local-engines module's runtime classpath.
+# The state table's engine: DynamoDB Local from the local-engines module's runtime classpath, written again
+# when the module's dependencies change.
 engines_classpath="$REPO_ROOT/local-engines/target/bench-classpath.txt"
-if [ ! -s "$engines_classpath" ]; then
+if [ ! -s "$engines_classpath" ] || stale "$engines_classpath" "$REPO_ROOT/local-engines/pom.xml" "$REPO_ROOT/pom.xml"; then
   (cd "$REPO_ROOT" && mvn_batch -q -o -Dspotless.check.skip=true dependency:build-classpath \
     -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime -pl local-engines -am >&2) \
     || { echo "error: cannot write the local-engines classpath (mvn dependency:build-classpath)" >&2; exit 1; }
