@@ -117,6 +117,7 @@ public final class RecordReconcileHandler implements RequestStreamHandler {
         values.put(ReconcileMetrics.DEFERRED, counts.deferred());
         values.put(ReconcileMetrics.FAILED, counts.failed() + run.failedShards());
         values.put(ReconcileMetrics.BYTES_COPIED, counts.bytesCopied());
+        values.put(ReconcileMetrics.BYTES_MOUNTED, counts.bytesMounted());
         values.put(ReconcileMetrics.DRIFT_LEFT, driftLeft);
         ObjectNode line = log.line("INFO", "reconcile run ended");
         line.put("status", run.status().name());
@@ -129,10 +130,12 @@ public final class RecordReconcileHandler implements RequestStreamHandler {
         directive.putArray("Dimensions").addArray().add(ReconcileMetrics.DIMENSION);
         ArrayNode metrics = directive.putArray("Metrics");
         for (String name : values.keySet()) {
-            metrics.addObject()
-                    .put("Name", name)
-                    .put("Unit", name.equals(ReconcileMetrics.BYTES_COPIED) ? "Bytes" : "Count");
+            metrics.addObject().put("Name", name).put("Unit", bytes(name) ? "Bytes" : "Count");
         }
         log.write(line);
+    }
+
+    private static boolean bytes(String metric) {
+        return metric.equals(ReconcileMetrics.BYTES_COPIED) || metric.equals(ReconcileMetrics.BYTES_MOUNTED);
     }
 }

@@ -39,9 +39,9 @@ class BuildReporterTest {
 
     @Test
     void shouldParseTheShardsCountsWhenAShardBuildSucceeded() {
-        ReconcileCounts counts = new ReconcileCounts(1, 2, 3, 4, 5, 6, 7, 8, 9);
-        String exported =
-                "inSync=1,missing=2,stale=3,extra=4,repaired=5,deferred=6,failed=7,extraKept=8," + "bytesCopied=9";
+        ReconcileCounts counts = new ReconcileCounts(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        String exported = "inSync=1,missing=2,stale=3,extra=4,repaired=5,deferred=6,failed=7,extraKept=8,"
+                + "bytesCopied=9,bytesMounted=10";
 
         ObjectNode result =
                 BuildReporter.reconcileResult(BUILD, SHARD_4, Map.of(BuildResults.RECONCILE_COUNTS, exported));

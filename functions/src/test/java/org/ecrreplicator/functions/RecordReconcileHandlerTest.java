@@ -24,8 +24,8 @@ class RecordReconcileHandlerTest {
     private static final String STACK = "ecr-replicator-dev";
     private static final Instant STARTED = Instant.parse("2026-11-22T03:00:00Z");
     private static final Instant NOW = STARTED.plus(Duration.ofMinutes(42));
-    private static final ReconcileCounts SHARD_0 = new ReconcileCounts(100, 3, 2, 1, 6, 0, 0, 0, 5000);
-    private static final ReconcileCounts SHARD_1 = new ReconcileCounts(50, 1, 0, 0, 1, 0, 0, 0, 700);
+    private static final ReconcileCounts SHARD_0 = new ReconcileCounts(100, 3, 2, 1, 6, 0, 0, 0, 5000, 30_000);
+    private static final ReconcileCounts SHARD_1 = new ReconcileCounts(50, 1, 0, 0, 1, 0, 0, 0, 700, 4000);
 
     /** The run as the plan build recorded it, and what RecordReconcile writes. */
     private static final class FakeRuns implements ReconcileStore {
@@ -125,6 +125,7 @@ class RecordReconcileHandlerTest {
         assertThat(out.path("driftLeft").asLong()).isZero();
         assertThat(out.path("counts").path("inSync").asLong()).isEqualTo(150);
         assertThat(out.path("counts").path("bytesCopied").asLong()).isEqualTo(5700);
+        assertThat(out.path("counts").path("bytesMounted").asLong()).isEqualTo(34_000);
         ReconcileRun saved = store.saved.getFirst();
         assertThat(saved.status()).isEqualTo(ReconcileRun.Status.IN_SYNC);
         assertThat(saved.counts()).isEqualTo(total);
@@ -158,7 +159,7 @@ class RecordReconcileHandlerTest {
     @Test
     void shouldLeaveDriftWhenATagWasDeferred() {
         planned(2);
-        ReconcileCounts deferred = new ReconcileCounts(10, 2, 0, 0, 1, 1, 0, 0, 0);
+        ReconcileCounts deferred = new ReconcileCounts(10, 2, 0, 0, 1, 1, 0, 0, 0, 0);
 
         ended(0, SHARD_0);
         ended(1, deferred);
@@ -174,7 +175,7 @@ class RecordReconcileHandlerTest {
     @Test
     void shouldLogTheRunsMetricsInEmbeddedMetricFormat() {
         planned(3);
-        ReconcileCounts deferred = new ReconcileCounts(10, 2, 0, 0, 1, 1, 0, 0, 0);
+        ReconcileCounts deferred = new ReconcileCounts(10, 2, 0, 0, 1, 1, 0, 0, 0, 250);
 
         ended(0, SHARD_0);
         ended(2, deferred);
@@ -203,9 +204,20 @@ class RecordReconcileHandlerTest {
                 .isEqualTo(1);
         assertThat(line.path(ReconcileMetrics.DRIFT_LEFT).asLong()).isEqualTo(2);
         assertThat(line.path(ReconcileMetrics.BYTES_COPIED).asLong()).isEqualTo(5000);
-        directive.path("Metrics").forEach(metric -> assertThat(
-                        metric.path("Unit").asText())
-                .isEqualTo(metric.path("Name").asText().equals(ReconcileMetrics.BYTES_COPIED) ? "Bytes" : "Count"));
+        assertThat(line.path(ReconcileMetrics.BYTES_MOUNTED).asLong())
+                .as("mounted bytes are summed apart from the bytes copied")
+                .isEqualTo(30_250);
+        Map<String, String> units = new HashMap<>();
+        directive
+                .path("Metrics")
+                .forEach(metric -> units.put(
+                        metric.path("Name").asText(), metric.path("Unit").asText()));
+        assertThat(units)
+                .containsEntry(ReconcileMetrics.BYTES_COPIED, "Bytes")
+                .containsEntry(ReconcileMetrics.BYTES_MOUNTED, "Bytes")
+                .containsEntry(ReconcileMetrics.IN_SYNC, "Count")
+                .containsEntry(ReconcileMetrics.DRIFT_LEFT, "Count");
+        assertThat(units.values()).filteredOn("Bytes"::equals).hasSize(2);
     }
 
     @Test

@@ -39,7 +39,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The reconcile workflow end to end (decision 0068): the real {@code reconcile.asl.json} under the interpreter,
  * the real handlers, the CodeBuild stand-in running the real buildspec and worker jar, real registries and
  * DynamoDB Local. The tests run in order on one pipeline: a drifted destination converges, a tag an event
- * execution holds is deferred, and an event racing a reconcile converges with one copy.
+ * execution holds is deferred, an event racing a reconcile converges with one copy, and a shard that mounts a
+ * base layer an earlier run copied counts it as bytes mounted, not copied.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReconcileIT {
@@ -277,5 +278,46 @@ class ReconcileIT {
                 .contains("2 in sync before")
                 .contains("0 repaired")
                 .contains("; in sync");
+    }
+
+    @Test
+    @Order(5)
+    void shouldCountTheBaseLayerAShardMountedAsBytesMountedNotCopiedWhenAnEarlierRunCopiedIt() {
+        // Same seed and first layer size: the same base layer; the second layer and the config differ.
+        long baseSize = 256L * 1024;
+        SampleImages.Image one =
+                SampleImages.seed(7401).layerSizes(baseSize, 1024).pushOciImage(source, "rec/mnt/one", "1");
+        SampleImages.Image two =
+                SampleImages.seed(7401).layerSizes(baseSize, 2048).pushOciImage(source, "rec/mnt/two", "1");
+        long sharedBytes = two.blobs().stream()
+                .filter(one.blobs()::contains)
+                .mapToLong(SampleImages.Blob::size)
+                .sum();
+        assertThat(sharedBytes).isEqualTo(baseSize);
+
+        // One run after the other: each shard build is a fresh process, so what the first copied reaches the
+        // second only through the blob index in the state table.
+        LocalStepFunctions.ExecutionView first = reconcile("run-mount-1", "{\"prefix\": \"rec/mnt/one\"}");
+        LocalStepFunctions.ExecutionView second = reconcile("run-mount-2", "{\"prefix\": \"rec/mnt/two\"}");
+
+        assertThat(first.status())
+                .as(first.error() + ": " + first.cause())
+                .isEqualTo(LocalStepFunctions.Status.SUCCEEDED);
+        assertThat(first.outputJson().get("counts").get("bytesCopied").asLong()).isEqualTo(one.blobBytes());
+        assertThat(first.outputJson().get("counts").get("bytesMounted").asLong())
+                .isZero();
+        assertThat(second.status())
+                .as(second.error() + ": " + second.cause())
+                .isEqualTo(LocalStepFunctions.Status.SUCCEEDED);
+        JsonNode counts = second.outputJson().get("counts");
+        assertThat(counts.get("repaired").asLong()).isEqualTo(1);
+        assertThat(counts.get("bytesMounted").asLong()).isEqualTo(sharedBytes);
+        assertThat(counts.get("bytesCopied").asLong()).isEqualTo(two.blobBytes() - sharedBytes);
+        ReconcileRun recorded = new DynamoReconcileStore(dynamo, LocalPipeline.TABLE)
+                .loadRun("run-mount-2")
+                .orElseThrow();
+        assertThat(recorded.counts().bytesMounted()).isEqualTo(sharedBytes);
+        assertThat(recorded.counts().bytesCopied()).isEqualTo(two.blobBytes() - sharedBytes);
+        assertThat(atDestination("rec/mnt/two", "1")).isEqualTo(two.digest());
     }
 }

@@ -20,14 +20,17 @@ public final class ReconcileMetrics {
     public static final String FAILED = "Failed";
     public static final String BYTES_COPIED = "BytesCopied";
 
+    /** Bytes of blobs the destination mounted from another of its repositories: stored, not sent. */
+    public static final String BYTES_MOUNTED = "BytesMounted";
+
     /**
      * Deferred and failed tags, plus 1 per failed shard (its tags are unknown). Extra tags kept because deletes
      * do not replicate are not drift.
      */
     public static final String DRIFT_LEFT = "DriftLeft";
 
-    public static final List<String> ALL =
-            List.of(IN_SYNC, MISSING, STALE, EXTRA, REPAIRED, DEFERRED, FAILED, BYTES_COPIED, DRIFT_LEFT);
+    public static final List<String> ALL = List.of(
+            IN_SYNC, MISSING, STALE, EXTRA, REPAIRED, DEFERRED, FAILED, BYTES_COPIED, BYTES_MOUNTED, DRIFT_LEFT);
 
     private ReconcileMetrics() {}
 }

@@ -10,6 +10,9 @@ import java.util.Map;
  * could not be read). Drift is left when something was deferred or failed.
  *
  * @param extraKept extra tags left at the destination because deletes do not replicate
+ * @param bytesCopied bytes of blobs sent to the destination
+ * @param bytesMounted bytes of blobs the destination mounted from another of its repositories instead of
+ *     receiving them (not sent, so not in {@code bytesCopied})
  */
 public record ReconcileCounts(
         long inSync,
@@ -20,12 +23,14 @@ public record ReconcileCounts(
         long deferred,
         long failed,
         long extraKept,
-        long bytesCopied) {
-    public static final ReconcileCounts NONE = new ReconcileCounts(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        long bytesCopied,
+        long bytesMounted) {
+    public static final ReconcileCounts NONE = new ReconcileCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     public ReconcileCounts {
-        for (long count :
-                new long[] {inSync, missing, stale, extra, repaired, deferred, failed, extraKept, bytesCopied}) {
+        for (long count : new long[] {
+            inSync, missing, stale, extra, repaired, deferred, failed, extraKept, bytesCopied, bytesMounted
+        }) {
             if (count < 0) {
                 throw new IllegalArgumentException("reconcile counts cannot be negative");
             }
@@ -42,7 +47,8 @@ public record ReconcileCounts(
                 deferred + other.deferred,
                 failed + other.failed,
                 extraKept + other.extraKept,
-                bytesCopied + other.bytesCopied);
+                bytesCopied + other.bytesCopied,
+                bytesMounted + other.bytesMounted);
     }
 
     /**
@@ -65,10 +71,14 @@ public record ReconcileCounts(
         map.put("failed", failed);
         map.put("extraKept", extraKept);
         map.put("bytesCopied", bytesCopied);
+        map.put("bytesMounted", bytesMounted);
         return map;
     }
 
-    /** The inverse of {@link #asMap()}; a missing name counts 0. */
+    /**
+     * The inverse of {@link #asMap()}; a missing name counts 0 (shard items and runs written before a count
+     * existed, such as {@code bytesMounted}, lack it).
+     */
     public static ReconcileCounts fromMap(Map<String, Long> map) {
         java.util.function.ToLongFunction<String> get = name -> map.getOrDefault(name, 0L);
         return new ReconcileCounts(
@@ -80,6 +90,7 @@ public record ReconcileCounts(
                 get.applyAsLong("deferred"),
                 get.applyAsLong("failed"),
                 get.applyAsLong("extraKept"),
-                get.applyAsLong("bytesCopied"));
+                get.applyAsLong("bytesCopied"),
+                get.applyAsLong("bytesMounted"));
     }
 }

@@ -12,7 +12,7 @@ class ReconcileRunTest {
     private static final ReconcileRun STARTED = ReconcileRun.started("run-1", "team-a/", START, 4);
 
     private static ReconcileCounts repairedOnly() {
-        return new ReconcileCounts(900, 50, 20, 5, 75, 0, 0, 0, 123_456);
+        return new ReconcileCounts(900, 50, 20, 5, 75, 0, 0, 0, 123_456, 0);
     }
 
     @Test
@@ -39,13 +39,13 @@ class ReconcileRunTest {
 
     @Test
     void shouldEndWithDriftLeftWhenATagWasDeferredOrFailedButNotWhenExtraTagsWereKept() {
-        assertThat(STARTED.ended(END, 0, new ReconcileCounts(1, 1, 0, 0, 0, 1, 0, 0, 0))
+        assertThat(STARTED.ended(END, 0, new ReconcileCounts(1, 1, 0, 0, 0, 1, 0, 0, 0, 0))
                         .status())
                 .isEqualTo(ReconcileRun.Status.DRIFT_LEFT);
-        assertThat(STARTED.ended(END, 0, new ReconcileCounts(1, 1, 0, 0, 0, 0, 1, 0, 0))
+        assertThat(STARTED.ended(END, 0, new ReconcileCounts(1, 1, 0, 0, 0, 0, 1, 0, 0, 0))
                         .status())
                 .isEqualTo(ReconcileRun.Status.DRIFT_LEFT);
-        assertThat(STARTED.ended(END, 0, new ReconcileCounts(1, 0, 0, 1, 0, 0, 0, 1, 0))
+        assertThat(STARTED.ended(END, 0, new ReconcileCounts(1, 0, 0, 1, 0, 0, 0, 1, 0, 0))
                         .status())
                 .as("deletes do not replicate: the extra tag stays by policy")
                 .isEqualTo(ReconcileRun.Status.IN_SYNC);

@@ -253,7 +253,10 @@ final class ReplicationMonitoring {
                         .build());
     }
 
-    /** A row under the replication's: the runs, the tag counts of each run and the bytes it copied. */
+    /**
+     * A row under the replication's: the runs, the tag counts of each run, and the bytes it sent beside those
+     * the destination mounted from its other repositories (stored without being sent, so apart).
+     */
     private void reconcileWidgets(Dashboard dashboard, StateMachine reconcile) {
         MetricOptions runs = MetricOptions.builder()
                 .statistic("Sum")
@@ -261,7 +264,7 @@ final class ReplicationMonitoring {
                 .build();
         List<IMetric> tags = new ArrayList<>();
         for (String name : ReconcileMetrics.ALL) {
-            if (!name.equals(ReconcileMetrics.BYTES_COPIED)) {
+            if (!name.equals(ReconcileMetrics.BYTES_COPIED) && !name.equals(ReconcileMetrics.BYTES_MOUNTED)) {
                 tags.add(reconcileMetric(name, "Maximum", RECONCILE_GRAPH_PERIOD));
             }
         }
@@ -275,8 +278,10 @@ final class ReplicationMonitoring {
                                 reconcile.metricTimedOut(runs))),
                 reconcileGraph("Reconcile: tags per run", tags),
                 reconcileGraph(
-                        "Reconcile: bytes copied per run",
-                        List.of(reconcileMetric(ReconcileMetrics.BYTES_COPIED, "Maximum", RECONCILE_GRAPH_PERIOD))));
+                        "Reconcile: bytes sent and mounted per run",
+                        List.of(
+                                reconcileMetric(ReconcileMetrics.BYTES_COPIED, "Maximum", RECONCILE_GRAPH_PERIOD),
+                                reconcileMetric(ReconcileMetrics.BYTES_MOUNTED, "Maximum", RECONCILE_GRAPH_PERIOD))));
     }
 
     private void queueAndWorkflowAlarms(StatefulResources state, StateMachine workflow) {

@@ -346,12 +346,31 @@ class ReconcileStackTest {
                 .valueToTree(Templates.properties(resources, id("AWS::CloudWatch::Dashboard", "Dashboard"))
                         .get("DashboardBody"))
                 .toString();
-        assertThat(body).contains("Reconcile runs", "Reconcile: tags per run", "Reconcile: bytes copied per run");
+        assertThat(body)
+                .contains("Reconcile runs", "Reconcile: tags per run", "Reconcile: bytes sent and mounted per run");
         for (String metric : ReconcileMetrics.ALL) {
             assertThat(body)
                     .as(metric)
                     .contains("\\\"" + ReconcileMetrics.NAMESPACE + "\\\",\\\"" + metric + "\\\",\\\""
                             + ReconcileMetrics.DIMENSION + "\\\",\\\"ecr-replicator-dev-replication\\\"");
+        }
+    }
+
+    @Test
+    void shouldDrawTheBytesMountedBesideTheBytesCopiedAndNotAmongTheTagCountsWhenTheDashboardIsBuilt() {
+        String body = TestApps.JSON
+                .valueToTree(Templates.properties(resources, id("AWS::CloudWatch::Dashboard", "Dashboard"))
+                        .get("DashboardBody"))
+                .toString();
+        int tags = body.indexOf("Reconcile: tags per run");
+        int bytes = body.indexOf("Reconcile: bytes sent and mounted per run");
+        assertThat(tags).isPositive().isLessThan(bytes);
+        String tagsWidget = body.substring(tags, bytes);
+        String bytesWidget = body.substring(bytes);
+        for (String metric : List.of(ReconcileMetrics.BYTES_COPIED, ReconcileMetrics.BYTES_MOUNTED)) {
+            String drawn = "\\\"" + metric + "\\\"";
+            assertThat(bytesWidget).as(metric).contains(drawn);
+            assertThat(tagsWidget).as(metric).doesNotContain(drawn);
         }
     }
 

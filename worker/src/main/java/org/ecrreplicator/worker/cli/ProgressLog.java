@@ -27,6 +27,7 @@ final class ProgressLog implements Syncer.Listener {
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong mounted = new AtomicLong();
     private long lastLineNanos;
 
     /** @param nanoTime the clock ({@code System::nanoTime}; tests pass their own) */
@@ -47,6 +48,7 @@ final class ProgressLog implements Syncer.Listener {
     @Override
     public void done(TagAction action) {
         bytes.addAndGet(action.bytesCopied());
+        mounted.addAndGet(action.bytesMounted());
         if (action.outcome() == TagAction.Outcome.FAILED) {
             failed.incrementAndGet();
         }
@@ -55,21 +57,26 @@ final class ProgressLog implements Syncer.Listener {
             long now = nanoTime.getAsLong();
             if (now - lastLineNanos >= intervalNanos || count % everyTags == 0 || count == planned.get()) {
                 lastLineNanos = now;
-                err.println(line(count, planned.get(), failed.get(), bytes.get(), (now - startNanos) / 1e9));
+                err.println(
+                        line(count, planned.get(), failed.get(), bytes.get(), mounted.get(), (now - startNanos) / 1e9));
                 err.flush();
             }
         }
     }
 
-    /** e.g. {@code sync: 120/200 tags done, 1 failed, 35.2 MiB copied, 12.5 s}. */
-    static String line(int done, int planned, int failed, long bytes, double seconds) {
+    /**
+     * e.g. {@code sync: 120/200 tags done, 1 failed, 35.2 MiB copied, 12.5 s}; {@code , 80.0 MiB mounted} after
+     * the bytes copied once the destination has mounted some (as {@code copy} prints it).
+     */
+    static String line(int done, int planned, int failed, long bytes, long mounted, double seconds) {
         return String.format(
                 Locale.ROOT,
-                "sync: %d/%d tags done, %d failed, %s copied, %.1f s",
+                "sync: %d/%d tags done, %d failed, %s copied%s, %.1f s",
                 done,
                 planned,
                 failed,
                 ProgressDisplay.size(bytes),
+                mounted == 0 ? "" : ", " + ProgressDisplay.size(mounted) + " mounted",
                 seconds);
     }
 }

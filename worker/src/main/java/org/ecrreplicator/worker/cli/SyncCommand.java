@@ -141,13 +141,21 @@ final class SyncCommand implements Callable<Integer> {
         return action.difference().repository() + ":" + action.difference().tag();
     }
 
-    /** {@code copied team/a:1.0 sha256:... (missing, 1.2 MiB)}, {@code would delete team/a:old sha256:...}. */
+    /** {@code , 80.0 MiB mounted} when the destination mounted some blobs, as {@code copy} prints it; else "". */
+    private static String mounted(long bytes) {
+        return bytes == 0 ? "" : ", " + ProgressDisplay.size(bytes) + " mounted";
+    }
+
+    /**
+     * {@code copied team/a:1.0 sha256:... (missing, 1.2 MiB)} (with {@code , 80.0 MiB mounted} after the size
+     * when some blobs were mounted), {@code would delete team/a:old sha256:...}.
+     */
     static String describe(TagAction action) {
         String kind = action.difference().kind().name().toLowerCase(Locale.ROOT);
         return switch (action.outcome()) {
             case COPIED ->
                 "copied " + name(action) + " " + action.digest() + " (" + kind + ", "
-                        + ProgressDisplay.size(action.bytesCopied()) + ")";
+                        + ProgressDisplay.size(action.bytesCopied()) + mounted(action.bytesMounted()) + ")";
             case DELETED -> "deleted " + name(action) + " " + action.digest();
             case WOULD_COPY -> "would copy " + name(action) + " " + action.digest() + " (" + kind + ")";
             case WOULD_DELETE -> "would delete " + name(action) + " " + action.digest();
@@ -158,7 +166,7 @@ final class SyncCommand implements Callable<Integer> {
 
     /**
      * {@code sync: 12 copied (3.4 MiB), 188 in sync, 2 deleted, 0 failed, 0 repositories unreadable; in sync
-     * now}.
+     * now}; {@code (3.4 MiB, 80.0 MiB mounted)} when the destination mounted some blobs.
      */
     static String summary(SyncReport report, boolean deleteExtra) {
         long wouldCopy = report.count(TagAction.Outcome.WOULD_COPY);
@@ -173,6 +181,7 @@ final class SyncCommand implements Callable<Integer> {
             line.append(report.count(TagAction.Outcome.COPIED))
                     .append(" copied (")
                     .append(ProgressDisplay.size(report.bytesCopied()))
+                    .append(mounted(report.bytesMounted()))
                     .append("), ")
                     .append(report.count(TagAction.Outcome.DELETED))
                     .append(" deleted");

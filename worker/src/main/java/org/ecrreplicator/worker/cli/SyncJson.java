@@ -56,6 +56,7 @@ final class SyncJson {
             entry.put("outcome", action.outcome().name().toLowerCase(java.util.Locale.ROOT));
             entry.put("digest", text(action.digest()));
             entry.put("bytesCopied", action.bytesCopied());
+            entry.put("bytesMounted", action.bytesMounted());
             entry.put("referrersCopied", action.referrersCopied());
             ArrayNode skipped = entry.putArray("referrersSkipped");
             for (SkippedReferrer referrer : action.referrersSkipped()) {
@@ -72,6 +73,7 @@ final class SyncJson {
         counts.put("wouldDelete", report.count(TagAction.Outcome.WOULD_DELETE));
         counts.put("unreadableRepositories", report.before().errors().size());
         counts.put("bytesCopied", report.bytesCopied());
+        counts.put("bytesMounted", report.bytesMounted());
         node.put("converged", report.converged());
         if (report.after() == null) {
             node.putNull("after");

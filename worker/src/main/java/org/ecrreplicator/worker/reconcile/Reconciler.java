@@ -88,6 +88,7 @@ public final class Reconciler {
                 report.count(TagAction.Outcome.FAILED)
                         + report.before().errors().size(),
                 deleteExtra ? 0 : extra,
-                report.bytesCopied());
+                report.bytesCopied(),
+                report.bytesMounted());
     }
 }

@@ -137,7 +137,9 @@ public record LastReconcile(ReconcileRun run, Set<String> uncovered, boolean sha
                 .append(counts.extraKept())
                 .append(" extra kept, ")
                 .append(size.apply(counts.bytesCopied()))
-                .append(" copied");
+                .append(" copied, ")
+                .append(size.apply(counts.bytesMounted()))
+                .append(" mounted");
         return line.toString();
     }
 

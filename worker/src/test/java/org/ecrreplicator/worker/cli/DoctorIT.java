@@ -529,7 +529,10 @@ class DoctorIT {
     void shouldFailWhenTheLastReconcileLeftDrift() {
         String table = table("doctorit-drift");
         saveReconcile(
-                table, Instant.now().minus(Duration.ofHours(2)), 1, new ReconcileCounts(90, 5, 3, 0, 6, 1, 1, 0, 1024));
+                table,
+                Instant.now().minus(Duration.ofHours(2)),
+                1,
+                new ReconcileCounts(90, 5, 3, 0, 6, 1, 1, 0, 1024, 0));
         String stack = stack("doctorit-drift", Map.of(StackOutputs.TABLE_NAME, table), healthyResources);
 
         CliRun run = doctor(stack, "--json");

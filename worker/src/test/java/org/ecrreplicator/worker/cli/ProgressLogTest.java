@@ -17,7 +17,11 @@ class ProgressLogTest {
             new TagDifference(TagDifference.Kind.MISSING, "app", "1", Digest.parse("sha256:" + "2".repeat(64)), null);
 
     private static TagAction copied(long bytes) {
-        return new TagAction(TAG, TagAction.Outcome.COPIED, TAG.sourceDigest(), bytes, 0, List.of(), null);
+        return copied(bytes, 0);
+    }
+
+    private static TagAction copied(long bytes, long mounted) {
+        return new TagAction(TAG, TagAction.Outcome.COPIED, TAG.sourceDigest(), bytes, mounted, 0, List.of(), null);
     }
 
     @Test
@@ -33,7 +37,7 @@ class ProgressLogTest {
         assertThat(err.toString()).as("neither 5 s nor 3 tags yet").isEmpty();
         log.done(copied(1024));
         now.set(Duration.ofSeconds(7).toNanos());
-        log.done(new TagAction(TAG, TagAction.Outcome.FAILED, null, 0, 0, List.of(), "refused"));
+        log.done(new TagAction(TAG, TagAction.Outcome.FAILED, null, 0, 0, 0, List.of(), "refused"));
         log.done(copied(0));
         log.done(copied(0));
         log.done(copied(0));
@@ -44,5 +48,18 @@ class ProgressLogTest {
                         "sync: 4/7 tags done, 1 failed, 3.0 KiB copied, 7.0 s",
                         "sync: 6/7 tags done, 1 failed, 3.0 KiB copied, 7.0 s",
                         "sync: 7/7 tags done, 1 failed, 3.0 KiB copied, 7.0 s");
+    }
+
+    @Test
+    void shouldPrintTheBytesMountedBesideTheBytesCopiedWhenTheDestinationMountedSome() {
+        StringWriter err = new StringWriter();
+        ProgressLog log = new ProgressLog(new PrintWriter(err), () -> 0L, Duration.ofSeconds(5), 50);
+        log.planned(2);
+
+        log.done(copied(1024, 0));
+        log.done(copied(1024, 3 * 1024 * 1024));
+
+        assertThat(err.toString().lines().toList())
+                .containsExactly("sync: 2/2 tags done, 0 failed, 2.0 KiB copied, 3.0 MiB mounted, 0.0 s");
     }
 }

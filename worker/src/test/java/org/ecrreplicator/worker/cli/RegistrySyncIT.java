@@ -3,8 +3,10 @@ package org.ecrreplicator.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
 import org.ecrreplicator.worker.engine.FaultProxy;
@@ -13,6 +15,7 @@ import org.ecrreplicator.worker.engine.TestRegistries;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code replicator diff} and {@code sync} in process between two real CNCF distribution registries (2.8:
@@ -185,6 +188,56 @@ class RegistrySyncIT {
         assertThat(again.out().strip())
                 .isEqualTo("sync: 0 copied (0 B), 0 deleted, 5 in sync before, 0 failed, 0 repositories unreadable;"
                         + " in sync now");
+    }
+
+    @Test
+    void shouldCountTheSharedBaseLayerAsMountedNotCopiedWhenALaterSyncCopiesASecondRepositoryThatHasIt(
+            @TempDir Path cacheHome) throws Exception {
+        // Same seed and first layer size: the same base layer; the second layer and the config differ.
+        long baseSize = 1024L * 1024;
+        SampleImages.Image one =
+                SampleImages.seed(7301).layerSizes(baseSize, 4096).pushOciImage(at(source), "mount/src/one", "1");
+        // The runs share a blob-location cache, as one operator's runs do: the second learns where the first
+        // put the base layer from it.
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", cacheHome.toString());
+        String from = source.authority() + "/mount/src";
+        String to = destination.authority() + "/mount/dst";
+
+        CliRun first = CliRun.inProcess(env, EcrFactory.sdk(), "sync", "--insecure", "--json", from, to);
+        SampleImages.Image two =
+                SampleImages.seed(7301).layerSizes(baseSize, 8192).pushOciImage(at(source), "mount/src/two", "1");
+        CliRun second = CliRun.inProcess(env, EcrFactory.sdk(), "sync", "--insecure", "--json", from, to);
+
+        List<SampleImages.Blob> shared =
+                two.blobs().stream().filter(one.blobs()::contains).toList();
+        long sharedBytes = shared.stream().mapToLong(SampleImages.Blob::size).sum();
+        assertThat(shared).extracting(SampleImages.Blob::size).containsExactly(baseSize);
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.json().get("counts").get("bytesCopied").asLong()).isEqualTo(one.blobBytes());
+        assertThat(first.json().get("counts").get("bytesMounted").asLong()).isZero();
+        assertThat(second.exit()).as(second.err()).isZero();
+        JsonNode json = second.json();
+        assertThat(entries(json.get("actions"), "repository", "tag", "outcome", "bytesCopied", "bytesMounted"))
+                .containsExactly("two 1 copied " + (two.blobBytes() - sharedBytes) + " " + sharedBytes);
+        assertThat(json.get("counts").get("bytesMounted").asLong()).isEqualTo(sharedBytes);
+        assertThat(json.get("counts").get("bytesCopied").asLong()).isEqualTo(two.blobBytes() - sharedBytes);
+        assertThat(second.err())
+                .contains("sync: 1/1 tags done, 0 failed, " + ProgressDisplay.size(two.blobBytes() - sharedBytes)
+                        + " copied, " + ProgressDisplay.size(sharedBytes) + " mounted");
+        RegistryAssertions.assertExactCopy(destination.baseUri(), null, "mount/dst/two", "1", two);
+
+        SampleImages.Image three =
+                SampleImages.seed(7301).layerSizes(baseSize, 2048).pushOciImage(at(source), "mount/src/three", "1");
+        CliRun text = CliRun.inProcess(env, EcrFactory.sdk(), "sync", "--insecure", from, to);
+
+        assertThat(text.exit()).as(text.err()).isZero();
+        String copied = ProgressDisplay.size(three.blobBytes() - sharedBytes) + ", " + ProgressDisplay.size(sharedBytes)
+                + " mounted";
+        assertThat(text.out().lines().toList())
+                .containsExactly(
+                        "copied three:1 " + three.digest() + " (missing, " + copied + ")",
+                        "sync: 1 copied (" + copied + "), 0 deleted, 2 in sync before, 0 failed,"
+                                + " 0 repositories unreadable; in sync now");
     }
 
     @Test

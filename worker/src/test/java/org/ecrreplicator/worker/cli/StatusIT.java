@@ -129,7 +129,7 @@ class StatusIT {
             ReconcileRun started = ReconcileRun.started("nightly-7", "", T0, 2);
             Instant expires = Instant.now().plusSeconds(86_400);
             runs.savePlan(started, List.of(List.of("team/app"), List.of("other/tool")), expires);
-            ReconcileCounts shard0 = new ReconcileCounts(40, 2, 1, 0, 3, 0, 0, 0, 3 * 1024 * 1024);
+            ReconcileCounts shard0 = new ReconcileCounts(40, 2, 1, 0, 3, 0, 0, 0, 3 * 1024 * 1024, 1024 * 1024);
             runs.saveShardCounts("nightly-7", 0, shard0);
             runs.saveRun(started.ended(RUN_ENDED, 1, shard0), expires);
         }
@@ -267,7 +267,7 @@ class StatusIT {
         assertThat(lines.get(0))
                 .startsWith("last reconcile: run nightly-7 DRIFT_LEFT, ended ")
                 .contains(" ago (" + RUN_ENDED + "); 2 shards, 1 failed; 40 in sync, 2 missing, 1 stale, 0 extra,"
-                        + " 3 repaired, 0 deferred, 0 failed, 0 extra kept, 3.0 MiB copied");
+                        + " 3 repaired, 0 deferred, 0 failed, 0 extra kept, 3.0 MiB copied, 1.0 MiB mounted");
         assertThat(lines.subList(3, lines.size()))
                 .satisfiesExactly(
                         line -> assertThat(line).startsWith("other/tool").endsWith(" -"),
@@ -307,6 +307,7 @@ class StatusIT {
         assertThat(last.get("failedShards").asInt()).isEqualTo(1);
         assertThat(last.get("counts").get("missing").asLong()).isEqualTo(2);
         assertThat(last.get("counts").get("bytesCopied").asLong()).isEqualTo(3 * 1024 * 1024);
+        assertThat(last.get("counts").get("bytesMounted").asLong()).isEqualTo(1024 * 1024);
         assertThat(last.get("driftLeft").asLong()).isZero();
         assertThat(none.json().get("lastReconcile").isNull()).isTrue();
         assertThat(withTarget.exit()).isEqualTo(ReplicatorCommand.USAGE);

@@ -27,8 +27,8 @@ class BackfillTest {
     private static final String STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:reconcile";
     private static final String EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:reconcile:" + RUN;
     private static final Duration POLL = Duration.ofSeconds(30);
-    private static final ReconcileCounts SHARD_0 = new ReconcileCounts(10, 2, 1, 0, 3, 0, 0, 0, 4096);
-    private static final ReconcileCounts SHARD_1 = new ReconcileCounts(20, 0, 0, 1, 1, 1, 0, 0, 0);
+    private static final ReconcileCounts SHARD_0 = new ReconcileCounts(10, 2, 1, 0, 3, 0, 0, 0, 4096, 0);
+    private static final ReconcileCounts SHARD_1 = new ReconcileCounts(20, 0, 0, 1, 1, 1, 0, 0, 0, 0);
     private static final ReconcileRun PLANNED = ReconcileRun.started(RUN, "", T0.plusSeconds(60), 2);
 
     /** What one look finds: the execution in Step Functions, the run and its shards in the state table. */

@@ -35,11 +35,11 @@ class LeaseGuardTest {
     private final LeaseGuard guard = new LeaseGuard(store, OWNER, BUILD, LEASE, clock);
 
     private static TagAction copied(TagDifference difference, Digest digest) {
-        return new TagAction(difference, TagAction.Outcome.COPIED, digest, 1024, 0, List.of(), null);
+        return new TagAction(difference, TagAction.Outcome.COPIED, digest, 1024, 0, 0, List.of(), null);
     }
 
     private static TagAction failed(TagDifference difference, String error) {
-        return new TagAction(difference, TagAction.Outcome.FAILED, null, 0, 0, List.of(), error);
+        return new TagAction(difference, TagAction.Outcome.FAILED, null, 0, 0, 0, List.of(), error);
     }
 
     /** The item as an event execution leaves it once CheckState let it proceed. */
@@ -113,7 +113,7 @@ class LeaseGuardTest {
         TagDifference extra = new TagDifference(TagDifference.Kind.EXTRA, "team/app", "1.4.2", null, OLD);
         guard.admit(extra);
 
-        guard.release(new TagAction(extra, TagAction.Outcome.DELETED, OLD, 0, 0, List.of(), null));
+        guard.release(new TagAction(extra, TagAction.Outcome.DELETED, OLD, 0, 0, 0, List.of(), null));
 
         assertThat(stored().status()).isEqualTo(TagStatus.DELETED);
         assertThat(stored().destinationDeleted()).isTrue();

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class LastReconcileTest {
     private static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
-    private static final ReconcileCounts SOME = new ReconcileCounts(10, 1, 0, 0, 1, 0, 0, 0, 2048);
+    private static final ReconcileCounts SOME = new ReconcileCounts(10, 1, 0, 0, 1, 0, 0, 0, 2048, 512);
 
     /** Shards whose items expired are absent from {@code repositories}. */
     private record Store(
@@ -103,7 +103,7 @@ class LastReconcileTest {
         assertThat(last.line(T0.plusSeconds(600 + 26 * 3600), bytes -> bytes + " B"))
                 .isEqualTo("last reconcile: run r-3 DRIFT_LEFT, ended 1d 2h ago (" + T0.plusSeconds(600)
                         + "); 3 shards, 1 failed; 10 in sync, 1 missing, 0 stale, 0 extra, 1 repaired, 0 deferred,"
-                        + " 0 failed, 0 extra kept, 2048 B copied");
+                        + " 0 failed, 0 extra kept, 2048 B copied, 512 B mounted");
     }
 
     @Test

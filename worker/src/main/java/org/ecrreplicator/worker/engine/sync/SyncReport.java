@@ -26,6 +26,10 @@ public record SyncReport(RegistryDiff before, List<TagAction> actions, RegistryD
         return actions.stream().mapToLong(TagAction::bytesCopied).sum();
     }
 
+    public long bytesMounted() {
+        return actions.stream().mapToLong(TagAction::bytesMounted).sum();
+    }
+
     /** Whether something could not be read, copied or deleted (rather than merely differing). */
     public boolean hasErrors() {
         return !before.errors().isEmpty()

@@ -173,6 +173,7 @@ public final class Syncer {
                     TagAction.Outcome.COPIED,
                     result.digest(),
                     result.bytesCopied(),
+                    result.bytesMounted(),
                     result.referrersCopied(),
                     result.referrersSkipped(),
                     null);
@@ -240,6 +241,7 @@ public final class Syncer {
                     difference,
                     TagAction.Outcome.DELETED,
                     result.digest() == null ? difference.destinationDigest() : result.digest(),
+                    0,
                     0,
                     0,
                     List.of(),

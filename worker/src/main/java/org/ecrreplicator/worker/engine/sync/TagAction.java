@@ -10,6 +10,8 @@ import org.ecrreplicator.worker.engine.referrer.SkippedReferrer;
  * @param difference the tag and how it differed
  * @param digest the digest copied (the source tag resolved when it was copied), or the one deleted
  * @param bytesCopied bytes of blobs transferred for this tag, its referrers' included
+ * @param bytesMounted bytes of blobs the destination mounted from another of its repositories for this tag
+ *     instead of receiving them (not in {@code bytesCopied}), its referrers' included
  * @param referrersSkipped referrers the destination would not take, each with the reason
  * @param error one line when the action failed (or why it was deferred), else null
  */
@@ -18,6 +20,7 @@ public record TagAction(
         Outcome outcome,
         Digest digest,
         long bytesCopied,
+        long bytesMounted,
         int referrersCopied,
         List<SkippedReferrer> referrersSkipped,
         String error) {
@@ -41,14 +44,14 @@ public record TagAction(
         Digest digest = difference.kind() == TagDifference.Kind.EXTRA
                 ? difference.destinationDigest()
                 : difference.sourceDigest();
-        return new TagAction(difference, outcome, digest, 0, 0, List.of(), null);
+        return new TagAction(difference, outcome, digest, 0, 0, 0, List.of(), null);
     }
 
     static TagAction deferred(TagDifference difference, String reason) {
-        return new TagAction(difference, Outcome.DEFERRED, null, 0, 0, List.of(), reason);
+        return new TagAction(difference, Outcome.DEFERRED, null, 0, 0, 0, List.of(), reason);
     }
 
     static TagAction failed(TagDifference difference, String error) {
-        return new TagAction(difference, Outcome.FAILED, null, 0, 0, List.of(), error);
+        return new TagAction(difference, Outcome.FAILED, null, 0, 0, 0, List.of(), error);
     }
 }
