@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -56,15 +57,23 @@ public final class WanProxy {
         }
     }
 
-    /** Bytes read from {@code from} reach {@code to} after the delay, at most at the rate. */
+    /**
+     * Bytes read from {@code from} reach {@code to} after the delay, at most at the rate. At most twice the
+     * bandwidth-delay product is in flight per direction, as a TCP window would allow: the sender is held back
+     * instead of this proxy buffering a whole blob, which would cost the machine memory and page faults that
+     * no real link puts on either end.
+     */
     private static void pipe(Socket from, Socket to, long delayNanos, double bytesPerNano, AtomicLong counted) {
-        LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(4096);
+        LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
+        int window = (int) Math.max(1 << 20, Math.min(1L << 30, (long) (2 * bytesPerNano * delayNanos)));
+        Semaphore inFlight = new Semaphore(window);
         Thread.ofPlatform().daemon().start(() -> {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = from.getInputStream()) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
                     counted.addAndGet(n);
+                    inFlight.acquire(n);
                     queue.put(new Chunk(Arrays.copyOf(buffer, n), System.nanoTime() + delayNanos));
                 }
             } catch (IOException | InterruptedException e) {
@@ -90,6 +99,7 @@ public final class WanProxy {
                     }
                     out.write(chunk.bytes());
                     out.flush();
+                    inFlight.release(chunk.bytes().length);
                     free = start + (long) (chunk.bytes().length / bytesPerNano);
                 }
             } catch (IOException | InterruptedException e) {

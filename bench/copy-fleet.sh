@@ -88,29 +88,6 @@ for r in $(seq 0 $((REPOSITORIES - 1))); do
   [ -n "${DIGESTS[$repo]}" ] || { echo "error: the source has no digest for $repo:t0" >&2; exit 1; }
 done
 
-# start_far NAME: an empty registry behind a WanProxy; sets PORT to the proxy's port, CONTROL to its counter's,
-# DIRECT to the registry's own port (for checking what arrived without counting it).
-start_far() {
-  start_registry "$1"
-  DIRECT="$PORT"
-  local out="$WORK/$1-proxy.out"
-  "$JAVA_HOME/bin/java" "$REPO_ROOT/bench/WanProxy.java" "$PORT" "$DELAY_MS" "$MBIT" >"$out" 2>&1 &
-  PIDS[$1-proxy]=$!
-  for _ in $(seq 1 600); do
-    if read -r PORT CONTROL <"$out" 2>/dev/null && [ -n "${CONTROL:-}" ]; then return 0; fi
-    sleep 0.05
-  done
-  echo "error: the proxy for $1 did not start: $(cat "$out")" >&2
-  exit 1
-}
-
-stop_far() {
-  kill "${PIDS[$1-proxy]}" 2>/dev/null || true
-  wait "${PIDS[$1-proxy]}" 2>/dev/null || true
-  unset "PIDS[$1-proxy]"
-  stop_registry "$1"
-}
-
 # replicate_build REPO PORT: runs the `replicate` command for REPO:t0 into the registry behind PORT as a
 # pipeline build runs it: the variables StartBuild and the project set (docs/contracts.md), in an otherwise
 # empty environment with a HOME of its own (a build's container starts empty, so no CLI cache either), the

@@ -21,27 +21,6 @@ MBIT="${MBIT:-400}"
 BENCH_NAME=copy-wan
 source "$(dirname "$0")/lib.sh"
 
-# start_far NAME: an empty registry behind a WanProxy; sets PORT to the proxy's port, CONTROL to its counter's.
-start_far() {
-  start_registry "$1"
-  local out="$WORK/$1-proxy.out"
-  "$JAVA_HOME/bin/java" "$REPO_ROOT/bench/WanProxy.java" "$PORT" "$DELAY_MS" "$MBIT" >"$out" 2>&1 &
-  PIDS[$1-proxy]=$!
-  for _ in $(seq 1 600); do
-    if read -r PORT CONTROL <"$out" 2>/dev/null && [ -n "${CONTROL:-}" ]; then return 0; fi
-    sleep 0.05
-  done
-  echo "error: the proxy for $1 did not start: $(cat "$out")" >&2
-  exit 1
-}
-
-stop_far() {
-  kill "${PIDS[$1-proxy]}" 2>/dev/null || true
-  wait "${PIDS[$1-proxy]}" 2>/dev/null || true
-  unset "PIDS[$1-proxy]"
-  stop_registry "$1"
-}
-
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 start_registry source
 SOURCE_PORT="$PORT"

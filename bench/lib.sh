@@ -60,6 +60,32 @@ stop_registry() {
   rm -rf "${WORK:?}/$name"
 }
 
+# start_far NAME: an empty registry behind bench/WanProxy.java (DELAY_MS each way, MBIT per connection); sets
+# PORT to the proxy's port, CONTROL to its byte counter's, DIRECT to the registry's own port (for checking what
+# arrived without counting it). The proxy stands for a link, which costs the machines at its ends no CPU: a
+# small heap keeps its own allocation from faulting in fresh pages on the two CPUs the copies run on.
+start_far() {
+  start_registry "$1"
+  DIRECT="$PORT"
+  local out="$WORK/$1-proxy.out"
+  "$JAVA_HOME/bin/java" -Xmx96m -XX:+UseSerialGC -XX:+UseTransparentHugePages -Xlog:pagesize=off \
+    "$REPO_ROOT/bench/WanProxy.java" "$PORT" "${DELAY_MS:?}" "${MBIT:?}" >"$out" 2>&1 &
+  PIDS[$1-proxy]=$!
+  for _ in $(seq 1 600); do
+    if read -r PORT CONTROL <"$out" 2>/dev/null && [ -n "${CONTROL:-}" ]; then return 0; fi
+    sleep 0.05
+  done
+  echo "error: the proxy for $1 did not start: $(cat "$out")" >&2
+  exit 1
+}
+
+stop_far() {
+  kill "${PIDS[$1-proxy]}" 2>/dev/null || true
+  wait "${PIDS[$1-proxy]}" 2>/dev/null || true
+  unset "PIDS[$1-proxy]"
+  stop_registry "$1"
+}
+
 # timed LABEL: runs CMD, appends "seconds rss_kib" to $WORK/LABEL.
 timed() {
   local label="$1"
