@@ -340,12 +340,16 @@ class ReconcileStackTest {
         }
     }
 
-    @Test
-    void shouldDrawEveryReconcileMetricOfThisStackOnTheDashboard() {
-        String body = TestApps.JSON
+    private String dashboardBody() {
+        return TestApps.JSON
                 .valueToTree(Templates.properties(resources, id("AWS::CloudWatch::Dashboard", "Dashboard"))
                         .get("DashboardBody"))
                 .toString();
+    }
+
+    @Test
+    void shouldDrawEveryReconcileMetricOfThisStackOnTheDashboard() {
+        String body = dashboardBody();
         assertThat(body)
                 .contains("Reconcile runs", "Reconcile: tags per run", "Reconcile: bytes sent and mounted per run");
         for (String metric : ReconcileMetrics.ALL) {
@@ -358,10 +362,7 @@ class ReconcileStackTest {
 
     @Test
     void shouldDrawTheBytesMountedBesideTheBytesCopiedAndNotAmongTheTagCountsWhenTheDashboardIsBuilt() {
-        String body = TestApps.JSON
-                .valueToTree(Templates.properties(resources, id("AWS::CloudWatch::Dashboard", "Dashboard"))
-                        .get("DashboardBody"))
-                .toString();
+        String body = dashboardBody();
         int tags = body.indexOf("Reconcile: tags per run");
         int bytes = body.indexOf("Reconcile: bytes sent and mounted per run");
         assertThat(tags).isPositive().isLessThan(bytes);
