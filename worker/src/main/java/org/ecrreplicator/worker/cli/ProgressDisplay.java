@@ -72,6 +72,14 @@ final class ProgressDisplay implements ProgressListener, AutoCloseable {
                 + blobsTotal;
     }
 
+    /**
+     * {@code , 80.0 MiB mounted} when the destination mounted some blobs instead of receiving them, else "":
+     * the suffix sync's lines put after the bytes copied.
+     */
+    static String mountedSuffix(long bytes) {
+        return bytes == 0 ? "" : ", " + size(bytes) + " mounted";
+    }
+
     /** Binary units with one decimal: {@code 0 B}, {@code 512 B}, {@code 1.5 KiB}, {@code 215.0 MiB}. */
     static String size(long bytes) {
         if (bytes < 1024) {

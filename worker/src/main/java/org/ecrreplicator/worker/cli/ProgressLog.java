@@ -76,7 +76,7 @@ final class ProgressLog implements Syncer.Listener {
                 planned,
                 failed,
                 ProgressDisplay.size(bytes),
-                mounted == 0 ? "" : ", " + ProgressDisplay.size(mounted) + " mounted",
+                ProgressDisplay.mountedSuffix(mounted),
                 seconds);
     }
 }

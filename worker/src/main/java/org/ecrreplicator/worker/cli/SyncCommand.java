@@ -141,11 +141,6 @@ final class SyncCommand implements Callable<Integer> {
         return action.difference().repository() + ":" + action.difference().tag();
     }
 
-    /** {@code , 80.0 MiB mounted} when the destination mounted some blobs, as {@code copy} prints it; else "". */
-    private static String mounted(long bytes) {
-        return bytes == 0 ? "" : ", " + ProgressDisplay.size(bytes) + " mounted";
-    }
-
     /**
      * {@code copied team/a:1.0 sha256:... (missing, 1.2 MiB)} (with {@code , 80.0 MiB mounted} after the size
      * when some blobs were mounted), {@code would delete team/a:old sha256:...}.
@@ -155,7 +150,8 @@ final class SyncCommand implements Callable<Integer> {
         return switch (action.outcome()) {
             case COPIED ->
                 "copied " + name(action) + " " + action.digest() + " (" + kind + ", "
-                        + ProgressDisplay.size(action.bytesCopied()) + mounted(action.bytesMounted()) + ")";
+                        + ProgressDisplay.size(action.bytesCopied())
+                        + ProgressDisplay.mountedSuffix(action.bytesMounted()) + ")";
             case DELETED -> "deleted " + name(action) + " " + action.digest();
             case WOULD_COPY -> "would copy " + name(action) + " " + action.digest() + " (" + kind + ")";
             case WOULD_DELETE -> "would delete " + name(action) + " " + action.digest();
@@ -181,7 +177,7 @@ final class SyncCommand implements Callable<Integer> {
             line.append(report.count(TagAction.Outcome.COPIED))
                     .append(" copied (")
                     .append(ProgressDisplay.size(report.bytesCopied()))
-                    .append(mounted(report.bytesMounted()))
+                    .append(ProgressDisplay.mountedSuffix(report.bytesMounted()))
                     .append("), ")
                     .append(report.count(TagAction.Outcome.DELETED))
                     .append(" deleted");
