@@ -33,6 +33,7 @@ import org.ecrreplicator.engines.LocalSecretsManager;
 import org.ecrreplicator.engines.LocalStateTable;
 import org.ecrreplicator.engines.OutageRelay;
 import org.ecrreplicator.engines.RegistryProcess;
+import org.ecrreplicator.engines.SystemProperties;
 import org.ecrreplicator.functions.CompletionHandler;
 import org.ecrreplicator.functions.DispatchHandler;
 import org.ecrreplicator.functions.EnqueueHandler;
@@ -169,7 +170,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     private final Settings settings;
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final Map<String, String> savedProperties = new HashMap<>();
+    private final SystemProperties properties = new SystemProperties();
     private final List<String> sweepErrors = new CopyOnWriteArrayList<>();
     private final RegistryProbe probe = new RegistryProbe();
 
@@ -311,15 +312,15 @@ public final class LocalPipeline implements AutoCloseable {
 
         // The handlers build their SDK clients through the standard providers, which read these properties:
         // the same code that runs in Lambda, pointed at the local endpoints.
-        setProperty("aws.region", REGION);
-        setProperty("aws.accessKeyId", FAKE_ACCESS_KEY);
-        setProperty("aws.secretAccessKey", "local-demo-credentials-not-checked");
-        setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
-        setProperty("aws.endpointUrlSqs", sqsRelay.endpoint().toString());
-        setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
-        setProperty("aws.endpointUrlCodeBuild", codeBuild.endpoint().toString());
+        properties.set("aws.region", REGION);
+        properties.set("aws.accessKeyId", FAKE_ACCESS_KEY);
+        properties.set("aws.secretAccessKey", "local-demo-credentials-not-checked");
+        properties.set("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
+        properties.set("aws.endpointUrlSqs", sqsRelay.endpoint().toString());
+        properties.set("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
+        properties.set("aws.endpointUrlCodeBuild", codeBuild.endpoint().toString());
         stepFunctionsRelay = track(new OutageRelay(stepFunctions.endpoint()));
-        setProperty("aws.endpointUrlSfn", stepFunctionsRelay.endpoint().toString());
+        properties.set("aws.endpointUrlSfn", stepFunctionsRelay.endpoint().toString());
 
         try (DynamoDbClient dynamoClient = DynamoDbClient.builder()
                 .endpointOverride(dynamo.endpoint())
@@ -793,11 +794,6 @@ public final class LocalPipeline implements AutoCloseable {
                 AwsBasicCredentials.create(FAKE_ACCESS_KEY, "local-demo-credentials-not-checked"));
     }
 
-    private void setProperty(String name, String value) {
-        savedProperties.putIfAbsent(name, System.getProperty(name));
-        System.setProperty(name, value);
-    }
-
     private <T extends AutoCloseable> T track(T resource) {
         resources.add(resource);
         return resource;
@@ -823,13 +819,7 @@ public final class LocalPipeline implements AutoCloseable {
                 // keep stopping the rest
             }
         }
-        savedProperties.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
+        properties.restore();
         if (scratch != null) {
             RegistryProcess.deleteTree(scratch);
         }

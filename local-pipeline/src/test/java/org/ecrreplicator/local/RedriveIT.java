@@ -17,6 +17,7 @@ import org.ecrreplicator.domain.ReplicationRequest;
 import org.ecrreplicator.domain.contract.Artifacts;
 import org.ecrreplicator.domain.contract.StackOutputs;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.engines.SystemProperties;
 import org.ecrreplicator.worker.cli.InProcessReplicator;
 import org.ecrreplicator.worker.cli.InProcessReplicator.Run;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +46,7 @@ class RedriveIT {
     private static LocalPipeline pipeline;
     private static SampleImages.Target source;
     private static final Map<String, String> images = new HashMap<>();
-    private static final Map<String, String> saved = new HashMap<>();
+    private static final SystemProperties properties = new SystemProperties();
     /** The failed executions, by repository (TWICE has two: older first). */
     private static final Map<String, List<LocalStepFunctions.ExecutionView>> failed = new HashMap<>();
 
@@ -62,7 +63,7 @@ class RedriveIT {
                 Duration.ofMillis(100),
                 line -> {}));
         // The command's CloudFormation client; the others already point at the pipeline (LocalPipeline sets them).
-        setProperty(
+        properties.set(
                 "aws.endpointUrlCloudFormation", pipeline.operatorEnvironment().get("AWS_ENDPOINT_URL_CLOUDFORMATION"));
         source = SampleImages.Target.anonymous(URI.create("http://" + pipeline.sourceAuthority()));
         long seed = 100;
@@ -107,18 +108,7 @@ class RedriveIT {
         if (pipeline != null) {
             pipeline.close();
         }
-        saved.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
-    }
-
-    private static void setProperty(String name, String value) {
-        saved.put(name, System.getProperty(name));
-        System.setProperty(name, value);
+        properties.restore();
     }
 
     private static ReplicationRequest deliver(String repository, Instant time) {

@@ -27,6 +27,7 @@ import org.ecrreplicator.engines.LocalCodeBuild.HoldPoint;
 import org.ecrreplicator.engines.LocalCodeBuild.ScriptedEnd;
 import org.ecrreplicator.engines.LocalSecretsManager;
 import org.ecrreplicator.engines.LocalStateTable;
+import org.ecrreplicator.engines.SystemProperties;
 import org.ecrreplicator.functions.CompletionHandler;
 import org.ecrreplicator.functions.FunctionsConfig;
 import org.ecrreplicator.local.LocalStepFunctions.ExecutionView;
@@ -74,7 +75,7 @@ class ReplicationWorkflowIT {
     private static LocalFunction completion;
     private static final List<Throwable> completionErrors = new CopyOnWriteArrayList<>();
     private static final List<String> buildEvents = new CopyOnWriteArrayList<>();
-    private static final Map<String, String> savedProperties = new java.util.HashMap<>();
+    private static final SystemProperties properties = new SystemProperties();
     /** How many of the next builds fail; later ones succeed. */
     private static final AtomicInteger failingBuilds = new AtomicInteger();
     /** What the source registry holds now, by repository:tag, where that is not what the event announced. */
@@ -111,13 +112,13 @@ class ReplicationWorkflowIT {
                 .build();
 
         // The handlers build their SDK clients with the standard providers, which read these properties.
-        setProperty("aws.region", REGION);
-        setProperty("aws.accessKeyId", ACCESS_KEY);
-        setProperty("aws.secretAccessKey", "local-test-credentials-not-a-secret");
-        setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
-        setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
-        setProperty("aws.endpointUrlCodeBuild", codeBuild.endpoint().toString());
-        setProperty("aws.endpointUrlSfn", sfn.endpoint().toString());
+        properties.set("aws.region", REGION);
+        properties.set("aws.accessKeyId", ACCESS_KEY);
+        properties.set("aws.secretAccessKey", "local-test-credentials-not-a-secret");
+        properties.set("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
+        properties.set("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
+        properties.set("aws.endpointUrlCodeBuild", codeBuild.endpoint().toString());
+        properties.set("aws.endpointUrlSfn", sfn.endpoint().toString());
 
         dynamoClient = DynamoDbClient.builder()
                 .endpointOverride(dynamo.endpoint())
@@ -177,20 +178,9 @@ class ReplicationWorkflowIT {
         return ScriptedEnd.succeeded(exported);
     }
 
-    private static void setProperty(String name, String value) {
-        savedProperties.put(name, System.getProperty(name));
-        System.setProperty(name, value);
-    }
-
     @AfterAll
     static void stopEngines() {
-        savedProperties.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
+        properties.restore();
         if (sfn != null) {
             sfn.close();
         }

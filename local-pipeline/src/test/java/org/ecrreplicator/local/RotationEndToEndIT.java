@@ -26,6 +26,7 @@ import org.ecrreplicator.engines.LocalIam;
 import org.ecrreplicator.engines.LocalSecretsManager;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.engines.SystemProperties;
 import org.ecrreplicator.functions.FunctionsConfig;
 import org.ecrreplicator.functions.ReadSecretHandler;
 import org.ecrreplicator.functions.RotateSecretHandler;
@@ -57,18 +58,11 @@ class RotationEndToEndIT {
     private static final String SECRET_NAME = "ecr-replicator-rotation/destination";
     private static final String REGISTRY_PASSWORD = "fake-rotation-registry-password";
     private static final String FUNCTION_KEY = "AKIAFUNCTIONROLEFAKE";
-    private static final List<String> ENDPOINT_PROPERTIES = List.of(
-            "aws.region",
-            "aws.accessKeyId",
-            "aws.secretAccessKey",
-            "aws.endpointUrlSecretsManager",
-            "aws.endpointUrlIam",
-            "aws.endpointUrlEcr");
 
     private static RegistryProcess source;
     private static RegistryProcess destination;
     private static LocalEcrApi ecr;
-    private static final Map<String, String> savedProperties = new HashMap<>();
+    private static final SystemProperties properties = new SystemProperties();
 
     @TempDir
     Path files;
@@ -86,20 +80,11 @@ class RotationEndToEndIT {
         destination =
                 RegistryProcess.builder().htpasswd("AWS", REGISTRY_PASSWORD).start();
         ecr = new LocalEcrApi(destination, REGISTRY_PASSWORD, DESTINATION_ACCOUNT, DESTINATION_REGION);
-        for (String name : ENDPOINT_PROPERTIES) {
-            savedProperties.put(name, System.getProperty(name));
-        }
     }
 
     @AfterAll
     static void stopRegistries() {
-        savedProperties.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
+        properties.restore();
         ecr.close();
         destination.close();
         source.close();
@@ -124,12 +109,12 @@ class RotationEndToEndIT {
         // The functions build their clients through the SDK's standard providers, as in Lambda: these properties
         // point them at the stand-ins. The function's own role signs Secrets Manager; IAM and ECR are signed
         // with the destination keys.
-        System.setProperty("aws.region", SOURCE_REGION);
-        System.setProperty("aws.accessKeyId", FUNCTION_KEY);
-        System.setProperty("aws.secretAccessKey", "fake-function-role-secret-not-checked");
-        System.setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
-        System.setProperty("aws.endpointUrlIam", iam.endpoint().toString());
-        System.setProperty("aws.endpointUrlEcr", ecr.endpoint().toString());
+        properties.set("aws.region", SOURCE_REGION);
+        properties.set("aws.accessKeyId", FUNCTION_KEY);
+        properties.set("aws.secretAccessKey", "fake-function-role-secret-not-checked");
+        properties.set("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
+        properties.set("aws.endpointUrlIam", iam.endpoint().toString());
+        properties.set("aws.endpointUrlEcr", ecr.endpoint().toString());
         FunctionsConfig config = FunctionsConfig.from(
                 Map.of(FunctionEnvironment.SECRET_ID, arn, FunctionEnvironment.DESTINATION_REGION, DESTINATION_REGION));
         readSecret = LambdaHandlers.adapt(new ReadSecretHandler(config));

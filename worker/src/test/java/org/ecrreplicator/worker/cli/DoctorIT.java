@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,7 @@ import org.ecrreplicator.engines.LocalEventBridge;
 import org.ecrreplicator.engines.LocalSecretsManager;
 import org.ecrreplicator.engines.LocalStateTable;
 import org.ecrreplicator.engines.RegistryProcess;
+import org.ecrreplicator.engines.SystemProperties;
 import org.ecrreplicator.state.DynamoReconcileStore;
 import org.ecrreplicator.worker.doctor.Doctor;
 import org.junit.jupiter.api.AfterAll;
@@ -60,7 +60,7 @@ class DoctorIT {
     private static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:replication-alarms";
     private static final String HEALTHY = StackOutputs.replicationStackName("doctorit");
     private static final String DESTINATION_ACCESS = "ecr-replicator-doctorit-destination-access";
-    private static final Map<String, String> saved = new HashMap<>();
+    private static final SystemProperties properties = new SystemProperties();
 
     private static DynamoDbLocalEngine dynamoEngine;
     private static ElasticMqEngine sqsEngine;
@@ -103,22 +103,23 @@ class DoctorIT {
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
 
-        setProperty("aws.endpointUrlCloudFormation", cloudFormation.endpoint().toString());
-        setProperty("aws.endpointUrlDynamoDb", dynamoEngine.endpoint().toString());
-        setProperty("aws.endpointUrlSqs", sqsEngine.endpoint().toString());
-        setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
-        setProperty("aws.endpointUrlEcr", ecr.endpoint().toString());
-        setProperty("aws.endpointUrlEventBridge", events.endpoint().toString());
-        setProperty("aws.endpointUrlCloudWatch", cloudWatch.endpoint().toString());
+        properties.set(
+                "aws.endpointUrlCloudFormation", cloudFormation.endpoint().toString());
+        properties.set("aws.endpointUrlDynamoDb", dynamoEngine.endpoint().toString());
+        properties.set("aws.endpointUrlSqs", sqsEngine.endpoint().toString());
+        properties.set("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
+        properties.set("aws.endpointUrlEcr", ecr.endpoint().toString());
+        properties.set("aws.endpointUrlEventBridge", events.endpoint().toString());
+        properties.set("aws.endpointUrlCloudWatch", cloudWatch.endpoint().toString());
         // The destination partition's profile, for --dest-profile.
         Files.writeString(files.resolve("config"), "[profile gov]\nregion = us-gov-west-1\n");
         Files.writeString(
                 files.resolve("credentials"),
                 "[gov]\naws_access_key_id = AKIAIOSFODNN7GOVADMIN\naws_secret_access_key = " + GOV_SECRET + "\n");
-        setProperty("aws.configFile", files.resolve("config").toString());
-        setProperty("aws.sharedCredentialsFile", files.resolve("credentials").toString());
-        setProperty("aws.accessKeyId", SOURCE_KEY);
-        setProperty("aws.secretAccessKey", SOURCE_SECRET);
+        properties.set("aws.configFile", files.resolve("config").toString());
+        properties.set("aws.sharedCredentialsFile", files.resolve("credentials").toString());
+        properties.set("aws.accessKeyId", SOURCE_KEY);
+        properties.set("aws.secretAccessKey", SOURCE_SECRET);
 
         SqsClient sqs = sqsEngine.client();
         ElasticMqEngine.FifoQueue queue =
@@ -161,13 +162,7 @@ class DoctorIT {
 
     @AfterAll
     static void stop() {
-        saved.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
+        properties.restore();
         dynamo.close();
         cloudWatch.close();
         events.close();
@@ -177,11 +172,6 @@ class DoctorIT {
         registry.close();
         sqsEngine.close();
         dynamoEngine.close();
-    }
-
-    private static void setProperty(String name, String value) {
-        saved.put(name, System.getProperty(name));
-        System.setProperty(name, value);
     }
 
     private static String secretJson(String accessKey, String secretKey) {

@@ -8,7 +8,6 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.ecrreplicator.domain.Digest;
@@ -27,6 +26,7 @@ import org.ecrreplicator.engines.LocalSecretsManager;
 import org.ecrreplicator.engines.LocalStateTable;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.engines.SystemProperties;
 import org.ecrreplicator.state.DynamoReconcileStore;
 import org.ecrreplicator.state.DynamoTagStateStore;
 import org.ecrreplicator.worker.engine.ReplicatorException;
@@ -55,7 +55,7 @@ class StatusIT {
     private static final Instant RUN_ENDED = T0.plusSeconds(3600);
     private static final String DEPLOYED_STACK = StackOutputs.replicationStackName("statusit-deployed");
     private static final String GOV_KEY = "AKIAI44QH8DHBEXAMPLE";
-    private static final Map<String, String> saved = new HashMap<>();
+    private static final SystemProperties properties = new SystemProperties();
     private static DynamoDbLocalEngine dynamoEngine;
     private static LocalCloudFormation cloudFormation;
     private static LocalSecretsManager secrets;
@@ -86,11 +86,12 @@ class StatusIT {
                         secretArn,
                         StackOutputs.DESTINATION_REGION,
                         "us-gov-west-1"));
-        setProperty("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
-        setProperty("aws.endpointUrlCloudFormation", cloudFormation.endpoint().toString());
-        setProperty("aws.endpointUrlDynamoDb", dynamoEngine.endpoint().toString());
-        setProperty("aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE");
-        setProperty("aws.secretAccessKey", "local-test-only-not-a-key");
+        properties.set("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
+        properties.set(
+                "aws.endpointUrlCloudFormation", cloudFormation.endpoint().toString());
+        properties.set("aws.endpointUrlDynamoDb", dynamoEngine.endpoint().toString());
+        properties.set("aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE");
+        properties.set("aws.secretAccessKey", "local-test-only-not-a-key");
         app1 = Digest.sha256(MessageDigest.getInstance("SHA-256").digest("app1".getBytes(StandardCharsets.UTF_8)));
 
         try (DynamoDbClient dynamo = DynamoDbClient.builder()
@@ -146,21 +147,10 @@ class StatusIT {
         if (source != null) {
             source.close();
         }
-        saved.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
+        properties.restore();
         secrets.close();
         cloudFormation.close();
         dynamoEngine.close();
-    }
-
-    private static void setProperty(String name, String value) {
-        saved.put(name, System.getProperty(name));
-        System.setProperty(name, value);
     }
 
     private static TagState.Builder tag(String key, TagStatus status) {
