@@ -12,9 +12,10 @@
 #   rebuilt the same way; one the JVM cannot use (another JDK) is ignored by it.
 # - JDK 21 to 24: a dynamic AppCDS archive, written at the end of the first run (-XX:+AutoCreateSharedArchive).
 #   The JVM does not replace an archive that was made for an older jar, so a stale one is removed first.
+# bin/replicator sources this file instead of starting another shell: BASH_SOURCE, not $0, names it.
 set -euo pipefail
-here="${0%/*}"
-[ "$here" != "$0" ] || here=.
+here="${BASH_SOURCE[0]%/*}"
+[ "$here" != "${BASH_SOURCE[0]}" ] || here=.
 source "$here/../bin/lib/common.sh"
 
 jar="$1"
@@ -41,7 +42,8 @@ if [ "${#options[@]}" -eq 0 ]; then
   echo "error: $here/../buildspec.yml sets no REPLICATOR_JVM_OPTIONS: the worker's JVM options live there" >&2
   exit 1
 fi
-major="$(java_major "$java" 2>/dev/null || true)"
+java_major "$java" >/dev/null 2>&1 || true
+major="$JAVA_MAJOR"
 command_name="${1:-}"
 command_name="${command_name//[^a-z]/}"
 base="${jar%.jar}-${command_name:-none}"

@@ -109,4 +109,69 @@ class LauncherIT {
                     .containsExactly(cache, "replicator.jar");
         }
     }
+    /** bin/replicator sources run-jar.sh instead of starting a second shell: it must find its files then too. */
+    @Test
+    void shouldRunTheJarWhenSourcedFromAScriptElsewhere() throws Exception {
+        Path jar = jarInItsOwnDirectory();
+        Path script = SCRIPT.toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "set -euo pipefail; source \"$1\" \"$2\" --version",
+                        // $0 names the calling script, which lives elsewhere: as bin/replicator does.
+                        "caller/elsewhere",
+                        script.toString(),
+                        jar.toString())
+                .directory(temp.toFile())
+                .redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove("REPLICATOR_JAVA_OPTS");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).startsWith("replicator ");
+    }
+
+    private String staleness(Path built, Path... trees) throws Exception {
+        StringBuilder call = new StringBuilder("source \"$0\"; if stale");
+        for (String argument : Stream.concat(Stream.of(built), Stream.of(trees))
+                .map(Path::toString)
+                .toList()) {
+            call.append(" '").append(argument).append("'");
+        }
+        call.append("; then echo stale; else echo fresh; fi; shopt -q globstar && echo globstar left on; true");
+        Process process = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        call.toString(),
+                        Path.of("..", "bin", "lib", "common.sh").toString())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes()).strip();
+        assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        return output;
+    }
+
+    @Test
+    void shouldCallABuildStaleWhenItIsMissingOrAnyFileUnderItsSourcesIsNewer() throws Exception {
+        Path sources = Files.createDirectories(temp.resolve("my sources/main/java/deep"));
+        Path other = Files.createDirectories(temp.resolve("other"));
+        Path nested = Files.writeString(sources.resolve("Code.java"), "class Code {}");
+        Path built = temp.resolve("built.jar");
+        java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
+        java.nio.file.attribute.FileTime later = java.nio.file.attribute.FileTime.fromMillis(1_000_000_100_000L);
+
+        assertThat(staleness(built, temp.resolve("my sources"), other)).isEqualTo("stale");
+
+        Files.writeString(built, "jar");
+        Files.setLastModifiedTime(nested, past);
+        Files.setLastModifiedTime(built, later);
+        assertThat(staleness(built, temp.resolve("my sources"), other)).isEqualTo("fresh");
+
+        Files.setLastModifiedTime(nested, java.nio.file.attribute.FileTime.fromMillis(1_000_000_200_000L));
+        assertThat(staleness(built, other, temp.resolve("my sources"))).isEqualTo("stale");
+        assertThat(staleness(built, other)).isEqualTo("fresh");
+    }
 }
