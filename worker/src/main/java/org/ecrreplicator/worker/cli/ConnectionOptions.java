@@ -17,14 +17,17 @@ final class ConnectionOptions {
         return CommandSpecs.mixin(insecureFlag());
     }
 
-    /** {@code --insecure}, {@code --concurrency} and {@code --max-manifests}: for commands that copy images. */
-    static CommandSpec transferMixin() {
+    /**
+     * {@code --insecure}, {@code --concurrency} and {@code --max-manifests}: for commands that copy images.
+     *
+     * @param defaultConcurrency blobs in flight per copy unless the option says otherwise
+     */
+    static CommandSpec transferMixin(int defaultConcurrency) {
         return CommandSpecs.mixin(
                 insecureFlag(),
                 CommandSpecs.option(
                                 CONCURRENCY, "N", int.class, "Blobs to transfer at once (default: ${DEFAULT-VALUE}).")
-                        .defaultValue(
-                                Integer.toString(ImageCopier.Options.defaults().concurrency()))
+                        .defaultValue(Integer.toString(defaultConcurrency))
                         .build(),
                 CommandSpecs.option(
                                 MAX_MANIFESTS,

@@ -36,7 +36,7 @@ final class CopyCommand implements Callable<Integer> {
                         + " warning on stderr.");
         CommandSpecs.exitCodes(
                 spec, "0:copied", "1:failed (one line on stderr)", "2:bad arguments", "3:the source does not exist");
-        spec.addMixin("connection", ConnectionOptions.transferMixin());
+        spec.addMixin("connection", ConnectionOptions.transferMixin(ImageCopier.Options.ONE_IMAGE_CONCURRENCY));
         spec.addMixin("sourceCredentials", CredentialsOption.SOURCE.mixin());
         spec.addMixin("destinationCredentials", CredentialsOption.DESTINATION.mixin());
         spec.addMixin("awsCredentials", AwsCredentialsOptions.mixin());

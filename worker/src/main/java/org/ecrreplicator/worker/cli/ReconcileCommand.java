@@ -65,7 +65,10 @@ final class ReconcileCommand implements Callable<Integer> {
                         + BuildVariables.TABLE_NAME + ", " + BuildVariables.LEASE_SECONDS
                         + ", and the registries as for replicate.",
                 "Exits 0 when it ran, whatever it found; tags it could not repair are counted, not fatal.");
-        spec.addMixin("connection", ConnectionOptions.transferMixin());
+        // A shard copies TAGS_AT_ONCE tags side by side: the per-copy default of sync, not of a lone copy.
+        spec.addMixin(
+                "connection",
+                ConnectionOptions.transferMixin(ImageCopier.Options.defaults().concurrency()));
         spec.addOption(CommandSpecs.option(OUTPUT, "FILE", Path.class, "Where to write the KEY=value results.")
                 .required(true)
                 .build());

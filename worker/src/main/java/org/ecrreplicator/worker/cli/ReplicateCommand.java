@@ -92,7 +92,7 @@ final class ReplicateCommand implements Callable<Integer> {
                         + " named on its own line of the log.",
                 "Every outcome exits 0. A failure writes its one-line error as " + BuildResults.FAILURE_REASON
                         + " to --output as well, then exits non-zero.");
-        spec.addMixin("connection", ConnectionOptions.transferMixin());
+        spec.addMixin("connection", ConnectionOptions.transferMixin(ImageCopier.Options.ONE_IMAGE_CONCURRENCY));
         spec.addOption(CommandSpecs.option(OUTPUT, "FILE", Path.class, "Where to write the KEY=value results.")
                 .required(true)
                 .build());

@@ -68,6 +68,14 @@ public final class ImageCopier implements AutoCloseable {
         /** Blobs in flight per copy, at the most: beyond it a registry's connection limits, not ours, decide. */
         public static final int MAX_CONCURRENCY = 64;
 
+        /**
+         * Blobs in flight when a process copies one image at a time ({@code copy}, {@code replicate}), where
+         * {@link #defaults()} serve copies that run side by side ({@code sync}, {@code reconcile}). A link
+         * between partitions caps each connection, so an image copies in as many waves as it has blobs per
+         * lane: at 16 a typical multi-platform image streams in one (docs/decisions/0017-blob-pipe.md).
+         */
+        public static final int ONE_IMAGE_CONCURRENCY = 16;
+
         public Options {
             if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
                 throw new IllegalArgumentException(

@@ -81,7 +81,7 @@ class ReplicatorCommandTest {
         CommandSpec copy = parsed("copy", "source.example/app:1", "dest.example/app");
 
         assertThat(ConnectionOptions.insecure(copy)).isFalse();
-        assertThat(ConnectionOptions.concurrency(copy)).isEqualTo(4);
+        assertThat(ConnectionOptions.concurrency(copy)).isEqualTo(16);
         assertThat(ConnectionOptions.maxManifests(copy)).isEqualTo(1000);
         assertThat(CredentialsOption.SOURCE.value(copy)).isNull();
         assertThat(CredentialsOption.DESTINATION.value(copy)).isNull();
@@ -172,8 +172,16 @@ class ReplicatorCommandTest {
         assertThat(run.exit()).isZero();
         assertThat(run.out())
                 .contains("Usage: replicator copy")
-                .contains("--concurrency=N", "(default: 4)", "--src-creds=USER:PASS", "REPLICATOR_DEST_CREDS")
+                .contains("--concurrency=N", "(default: 16)", "--src-creds=USER:PASS", "REPLICATOR_DEST_CREDS")
                 .contains("Exit codes:", "3   the source does not exist");
+    }
+
+    @Test
+    void shouldStreamMoreBlobsPerCopyWhenOneImageIsCopiedThanWhenTagsRunSideBySide() {
+        assertThat(ConnectionOptions.concurrency(parsed("replicate", "--output", "results.env")))
+                .isEqualTo(16);
+        assertThat(ConnectionOptions.concurrency(parsed("reconcile", "--output", "results.env")))
+                .isEqualTo(4);
     }
 
     @Test
