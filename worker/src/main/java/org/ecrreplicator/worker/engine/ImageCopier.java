@@ -161,7 +161,7 @@ public final class ImageCopier implements AutoCloseable {
         this.locations = locations;
         this.sessions = new org.ecrreplicator.worker.engine.registry.UploadSessions();
         this.http = HttpClients.forRegistries();
-        this.destinationHttp = HttpClients.forRegistries();
+        this.destinationHttp = HttpClients.forUploads();
         this.transfers =
                 new BlobTransfers(tasks, options.progress(), options.idleTimeout(), options.commitTimeout(), locations);
         this.deleter = new ImageDeleter(tasks, this::client);

@@ -12,19 +12,34 @@ public final class HttpClients {
      * over one TCP window. Redirects are followed by hand, so credentials never leave the registry's host.
      * The default TLS context is created on the first TLS connection, not up front ({@link LazyTls}).
      *
-     * <p>The client's own tasks run on the thread that schedules them (its selector thread, mostly) instead
-     * of a pool: a buffer read from the source is hashed and handed to the upload on the thread that read
-     * it, with no hand-off per buffer. Nothing the client calls back into blocks (the blob pipe only queues
-     * and signals; {@code send} waits on the caller's virtual thread). docs/decisions/0017-blob-pipe.md.
+     * <p>For the side blobs are read from (and every other call): the client's own executor runs its tasks.
+     * Run on the thread that schedules them, the JDK's HTTP/1.1 receiver sometimes reads a body ahead of the
+     * subscriber's demand (its "may request more" flag is set by the selector thread and by whichever thread
+     * drains the queue, without a lock): a heap dump of a 700 MiB copy showed 39 to 91 read buffers of 256
+     * KiB queued per connection, and such copies peaked at 200 MiB and ran two to three times longer
+     * (docs/decisions/0017-blob-pipe.md).
      */
     public static HttpClient forRegistries() {
+        return builder().build();
+    }
+
+    /**
+     * Like {@link #forRegistries()}, for the side blobs are written to, whose tasks run on the thread that
+     * schedules them (its selector thread, mostly) instead of a pool: a buffer the upload asks for is offered
+     * at once, with no hand-off per buffer. Nothing the client calls back into blocks (the blob pipe only
+     * queues and signals; {@code send} waits on the caller's virtual thread), and this side only receives
+     * small answers, so the receiver's read-ahead cannot pile up here.
+     */
+    public static HttpClient forUploads() {
+        return builder().executor(Runnable::run).build();
+    }
+
+    private static HttpClient.Builder builder() {
         return HttpClient.newBuilder()
-                .executor(Runnable::run)
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(10))
                 .sslContext(LazyTls.context())
-                .sslParameters(LazyTls.parameters())
-                .build();
+                .sslParameters(LazyTls.parameters());
     }
 }
