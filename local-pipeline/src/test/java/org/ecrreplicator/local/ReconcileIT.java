@@ -18,6 +18,7 @@ import org.ecrreplicator.domain.state.StateTable;
 import org.ecrreplicator.domain.state.TagState;
 import org.ecrreplicator.domain.state.TagStatus;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.engines.SystemProperties;
 import org.ecrreplicator.state.DynamoReconcileStore;
 import org.ecrreplicator.state.DynamoTagStateStore;
 import org.ecrreplicator.state.StateUpdates;
@@ -51,7 +52,7 @@ class ReconcileIT {
     private static SampleImages.Target destination;
     private static DynamoDbClient dynamo;
     private static final String CLOUDFORMATION_ENDPOINT = "aws.endpointUrlCloudFormation";
-    private static String previousCloudFormationEndpoint;
+    private static final SystemProperties properties = new SystemProperties();
     /** Source digests by repository:tag. */
     private static final Map<String, String> images = new LinkedHashMap<>();
 
@@ -68,9 +69,7 @@ class ReconcileIT {
                 Duration.ofMillis(100),
                 line -> {}));
         // backfill's CloudFormation client; its other clients already point at the pipeline (LocalPipeline sets them).
-        previousCloudFormationEndpoint = System.getProperty(CLOUDFORMATION_ENDPOINT);
-        System.setProperty(
-                CLOUDFORMATION_ENDPOINT, pipeline.operatorEnvironment().get("AWS_ENDPOINT_URL_CLOUDFORMATION"));
+        properties.set(CLOUDFORMATION_ENDPOINT, pipeline.operatorEnvironment().get("AWS_ENDPOINT_URL_CLOUDFORMATION"));
         source = SampleImages.Target.anonymous(URI.create("http://" + pipeline.sourceAuthority()));
         destination = SampleImages.Target.anonymous(URI.create("http://" + pipeline.destinationAuthority()));
         dynamo = DynamoDbClient.builder()
@@ -84,11 +83,7 @@ class ReconcileIT {
 
     @AfterAll
     static void stop() {
-        if (previousCloudFormationEndpoint == null) {
-            System.clearProperty(CLOUDFORMATION_ENDPOINT);
-        } else {
-            System.setProperty(CLOUDFORMATION_ENDPOINT, previousCloudFormationEndpoint);
-        }
+        properties.restore();
         if (dynamo != null) {
             dynamo.close();
         }

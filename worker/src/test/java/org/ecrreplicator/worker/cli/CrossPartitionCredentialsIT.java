@@ -26,6 +26,7 @@ import org.ecrreplicator.engines.LocalEcrApi;
 import org.ecrreplicator.engines.LocalSecretsManager;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
+import org.ecrreplicator.engines.SystemProperties;
 import org.ecrreplicator.worker.engine.TestRegistries;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -285,10 +286,9 @@ class CrossPartitionCredentialsIT {
 
     @Test
     void shouldExitTwoNamingTheProfileAndTheFilesWhenTheProfileIsMissing() {
-        String previousConfig =
-                System.setProperty("aws.configFile", files.resolve("config").toString());
-        String previousCredentials = System.setProperty(
-                "aws.sharedCredentialsFile", files.resolve("credentials").toString());
+        SystemProperties properties = new SystemProperties();
+        properties.set("aws.configFile", files.resolve("config").toString());
+        properties.set("aws.sharedCredentialsFile", files.resolve("credentials").toString());
         try {
             CliRun run =
                     runInProcess("sync", "--dest-profile", "nosuch", "registry.example:5000", govHost() + "/mirror");
@@ -300,8 +300,7 @@ class CrossPartitionCredentialsIT {
                     .contains(files.resolve("config").toString())
                     .contains(files.resolve("credentials").toString());
         } finally {
-            restore("aws.configFile", previousConfig);
-            restore("aws.sharedCredentialsFile", previousCredentials);
+            properties.restore();
         }
     }
 
@@ -330,12 +329,10 @@ class CrossPartitionCredentialsIT {
                 "ecr-replicator-cpit/refused",
                 "{\"user\":\"u\",\"accesskey\":\"" + GOV_KEY + "\",\"secretaccesskey\":\"" + GOV_SECRET
                         + "\",\"partition\":\"aws-us-gov\",\"accountid\":\"" + GOV_ACCOUNT + "\"}");
-        Map<String, String> properties = Map.of(
-                "aws.configFile", files.resolve("config").toString(),
-                "aws.sharedCredentialsFile", files.resolve("credentials").toString(),
-                "aws.endpointUrlSecretsManager", secrets.endpoint().toString());
-        Map<String, String> previous = new java.util.HashMap<>();
-        properties.forEach((name, value) -> previous.put(name, System.setProperty(name, value)));
+        SystemProperties properties = new SystemProperties();
+        properties.set("aws.configFile", files.resolve("config").toString());
+        properties.set("aws.sharedCredentialsFile", files.resolve("credentials").toString());
+        properties.set("aws.endpointUrlSecretsManager", secrets.endpoint().toString());
         try {
             CliRun notJson = runInProcess(
                     "copy",
@@ -368,15 +365,7 @@ class CrossPartitionCredentialsIT {
                     .contains("--src-profile");
             assertThat(notJson.all() + denied.all()).doesNotContain(GOV_SECRET).doesNotContain(GOV_KEY);
         } finally {
-            previous.forEach(CrossPartitionCredentialsIT::restore);
-        }
-    }
-
-    private static void restore(String name, String value) {
-        if (value == null) {
-            System.clearProperty(name);
-        } else {
-            System.setProperty(name, value);
+            properties.restore();
         }
     }
 
