@@ -9,7 +9,8 @@
 # - JDK 25 and newer: an AOT cache (JEP 483/514/515: classes loaded and linked, call sites resolved, method
 #   profiles). A command's first run records what it does (-XX:AOTMode=record); only a successful run
 #   trains the cache, built right after it (-XX:AOTMode=create), quietly. A cache older than the jar is
-#   rebuilt the same way; one the JVM cannot use (another JDK) is ignored by it.
+#   rebuilt the same way; one the JVM cannot use (another JDK) is ignored by it. A changed jar is not: up to
+#   JDK 25.0.3 the JVM runs the classes the cache holds (JDK-8377932), so this comparison is the only guard.
 # - JDK 21 to 24: a dynamic AppCDS archive, written at the end of the first run (-XX:+AutoCreateSharedArchive).
 #   The JVM does not replace an archive that was made for an older jar, so a stale one is removed first.
 # bin/replicator sources this file instead of starting another shell: BASH_SOURCE, not $0, names it.

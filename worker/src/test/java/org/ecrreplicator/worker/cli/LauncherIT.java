@@ -5,10 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
 import org.ecrreplicator.domain.Json;
 import org.ecrreplicator.engines.RegistryProcess;
 import org.ecrreplicator.engines.SampleImages;
@@ -109,6 +116,58 @@ class LauncherIT {
                     .containsExactly(cache, "replicator.jar");
         }
     }
+    /**
+     * JDK 25.0.3 and older take an AOT cache whose jar has changed and run the classes the cache holds
+     * (JDK-8377932, fixed in 25.0.4): the launcher's rule that a cache older than its jar is trained again is
+     * all that keeps a rebuilt jar from running the previous build's code.
+     */
+    @Test
+    void shouldRunTheRebuiltJarsCodeWhenTheJarChangesAfterItsCacheWasTrained() throws Exception {
+        Path jar = Files.createDirectory(temp.resolve("tiny")).resolve("tiny.jar");
+        String cacheName = Runtime.version().feature() >= 25 ? "tiny-copy.aot" : "tiny-copy.jsa";
+        writeJarPrinting(jar, "first build");
+
+        Result first = launch(jar, "copy");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).isEqualTo("first build\n");
+        assertThat(filesBeside(jar)).containsExactly(cacheName, "tiny.jar");
+
+        writeJarPrinting(jar, "second build");
+        // As a build that ends after the cache was written: file times are too coarse to trust otherwise.
+        Files.setLastModifiedTime(
+                jar,
+                FileTime.fromMillis(
+                        Files.getLastModifiedTime(jar.resolveSibling(cacheName)).toMillis() + 2_000));
+        Result rebuilt = launch(jar, "copy");
+        Result afterRetraining = launch(jar, "copy");
+
+        assertThat(rebuilt.out()).isEqualTo("second build\n");
+        assertThat(afterRetraining.out()).isEqualTo("second build\n");
+        assertThat(filesBeside(jar)).containsExactly(cacheName, "tiny.jar");
+    }
+
+    /** A jar whose main class prints {@code word} and exits 0, whatever its arguments. */
+    private void writeJarPrinting(Path jar, String word) throws Exception {
+        Path sources = Files.createDirectories(temp.resolve("tiny-src"));
+        Path classes = Files.createDirectories(temp.resolve("tiny-classes"));
+        Path source = Files.writeString(
+                sources.resolve("Tiny.java"),
+                "public class Tiny { public static void main(String[] args) { System.out.println(\"" + word
+                        + "\"); } }");
+        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        assertThat(compiler.run(null, null, null, "-d", classes.toString(), source.toString()))
+                .as("javac exit")
+                .isZero();
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "Tiny");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new JarEntry("Tiny.class"));
+            out.write(Files.readAllBytes(classes.resolve("Tiny.class")));
+            out.closeEntry();
+        }
+    }
+
     /** bin/replicator sources run-jar.sh instead of starting a second shell: it must find its files then too. */
     @Test
     void shouldRunTheJarWhenSourcedFromAScriptElsewhere() throws Exception {
@@ -160,8 +219,8 @@ class LauncherIT {
         Path other = Files.createDirectories(temp.resolve("other"));
         Path nested = Files.writeString(sources.resolve("Code.java"), "class Code {}");
         Path built = temp.resolve("built.jar");
-        java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
-        java.nio.file.attribute.FileTime later = java.nio.file.attribute.FileTime.fromMillis(1_000_000_100_000L);
+        FileTime past = FileTime.fromMillis(1_000_000_000_000L);
+        FileTime later = FileTime.fromMillis(1_000_000_100_000L);
 
         assertThat(staleness(built, temp.resolve("my sources"), other)).isEqualTo("stale");
 
@@ -170,7 +229,7 @@ class LauncherIT {
         Files.setLastModifiedTime(built, later);
         assertThat(staleness(built, temp.resolve("my sources"), other)).isEqualTo("fresh");
 
-        Files.setLastModifiedTime(nested, java.nio.file.attribute.FileTime.fromMillis(1_000_000_200_000L));
+        Files.setLastModifiedTime(nested, FileTime.fromMillis(1_000_000_200_000L));
         assertThat(staleness(built, other, temp.resolve("my sources"))).isEqualTo("stale");
         assertThat(staleness(built, other)).isEqualTo("fresh");
     }
