@@ -116,6 +116,7 @@ class LauncherIT {
                     .containsExactly(cache, "replicator.jar");
         }
     }
+
     /**
      * JDK 25.0.3 and older take an AOT cache whose jar has changed and run the classes the cache holds
      * (JDK-8377932, fixed in 25.0.4): the launcher's rule that a cache older than its jar is trained again is
