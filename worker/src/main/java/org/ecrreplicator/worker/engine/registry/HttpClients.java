@@ -13,11 +13,11 @@ public final class HttpClients {
      * The default TLS context is created on the first TLS connection, not up front ({@link LazyTls}).
      *
      * <p>For the side blobs are read from (and every other call): the client's own executor runs its tasks.
-     * Run on the thread that schedules them, the JDK's HTTP/1.1 receiver sometimes reads a body ahead of the
-     * subscriber's demand (its "may request more" flag is set by the selector thread and by whichever thread
-     * drains the queue, without a lock): a heap dump of a 700 MiB copy showed 39 to 91 read buffers of 256
-     * KiB queued per connection, and such copies peaked at 200 MiB and ran two to three times longer
-     * (docs/decisions/0017-blob-pipe.md).
+     * The JDK hands an executor only the tasks scheduled on the client's own selector thread (it runs every
+     * other thread's inline anyway); run inline there, the HTTP/1.1 receiver is drained on the thread that
+     * reads the socket, and it sometimes read a body ahead of the subscriber's demand: a heap dump of a 700
+     * MiB copy showed 39 to 91 read buffers of 256 KiB queued per connection, and such copies peaked at 200
+     * MiB and ran two to three times longer (docs/decisions/0017-blob-pipe.md).
      */
     public static HttpClient forRegistries() {
         return builder().build();
