@@ -48,9 +48,11 @@ public final class ReplicatorCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        // Larger HTTP buffers move blobs with fewer, bigger copies; must be set before the client loads.
-        if (System.getProperty("jdk.httpclient.bufsize") == null) {
-            System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
+        // Blob connections (docs/decisions/0076-blob-bytes-on-blocking-connections.md) are kept for reuse up to
+        // this many per host; the JDK's default of 5 would close most of a 16-lane copy's after each wave, and
+        // across partitions each new one costs round trips. Must be set before the first connection.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "32");
         }
         System.exit(commandLine(Environment.system(), EcrFactory.sdk(), args).execute(args));
     }

@@ -135,7 +135,6 @@ public final class ImageCopier implements AutoCloseable {
     private final Options options;
     private final TrustedOrigins trusted = TrustedOrigins.fromEnvironment();
     private final HttpClient http;
-    private final HttpClient destinationHttp;
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private final BlobTransfers transfers;
     private final ImageDeleter deleter;
@@ -143,10 +142,6 @@ public final class ImageCopier implements AutoCloseable {
     /** Upload sessions open across this copier's clients, for {@link #cancelOpenUploads}. */
     private final org.ecrreplicator.worker.engine.registry.UploadSessions sessions;
 
-    /**
-     * Two HTTP clients, one per side of a copy: each client has a single selector thread doing all its
-     * socket I/O, so one client per side lets downloads and uploads proceed on two cores.
-     */
     public ImageCopier(Options options) {
         this(options, new BlobLocations());
     }
@@ -161,7 +156,6 @@ public final class ImageCopier implements AutoCloseable {
         this.locations = locations;
         this.sessions = new org.ecrreplicator.worker.engine.registry.UploadSessions();
         this.http = HttpClients.forRegistries();
-        this.destinationHttp = HttpClients.forUploads();
         this.transfers =
                 new BlobTransfers(tasks, options.progress(), options.idleTimeout(), options.commitTimeout(), locations);
         this.deleter = new ImageDeleter(tasks, this::client);
@@ -188,19 +182,11 @@ public final class ImageCopier implements AutoCloseable {
     }
 
     /**
-     * A client for the destination side of copies, on the destination's own HTTP client; one client per
-     * registry, shared by many copies, shares its authentication (the challenge learnt, bearer tokens).
+     * A client for the destination side of copies: one client per registry, shared by many copies, shares its
+     * authentication (the challenge learnt, bearer tokens).
      */
     public RegistryClient destinationClient(String authority, Endpoint endpoint) {
-        return new RegistryClient(
-                authority,
-                endpoint.insecure(),
-                endpoint.credentials(),
-                destinationHttp,
-                options.retryPolicy(),
-                trusted,
-                options.concurrency(),
-                sessions);
+        return client(authority, endpoint);
     }
 
     /**
@@ -521,6 +507,5 @@ public final class ImageCopier implements AutoCloseable {
         tasks.shutdownNow();
         transfers.close();
         http.shutdownNow();
-        destinationHttp.shutdownNow();
     }
 }

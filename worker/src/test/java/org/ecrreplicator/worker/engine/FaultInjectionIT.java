@@ -89,6 +89,34 @@ class FaultInjectionIT {
         }
     }
 
+    @Test
+    void shouldAbandonAndRetryABlobUploadWhenTheDestinationStopsReadingMidway() throws Exception {
+        try (RegistryProcess source = RegistryProcess.startAnonymous();
+                RegistryProcess destination = RegistryProcess.startAnonymous();
+                // More than loopback's socket buffers hold (tcp_rmem reaches 32 MiB, tcp_wmem 4 MiB here): the
+                // writes block once the proxy stops reading.
+                FaultProxy destinationProxy = new FaultProxy(destination.baseUri(), 0, 4).stallBlobUploads(1);
+                ImageCopier copier =
+                        new ImageCopier(ImageCopier.Options.defaults().withIdleTimeout(Duration.ofMillis(500)))) {
+            SampleImages.Image image = SampleImages.seed(37)
+                    .layerSizes(64_000_000)
+                    .pushOciImage(SampleImages.Target.anonymous(source.baseUri()), "upstall/app", "1");
+            long started = System.nanoTime();
+
+            CopyResult result = copier.copy(
+                    ImageReference.parse(source.authority() + "/upstall/app:1"),
+                    Endpoint.anonymous(true),
+                    ImageReference.parse(destinationProxy.authority() + "/upstall/app:1"),
+                    Endpoint.anonymous(true));
+
+            // Without the watchdog, only the 10-minute commit timeout would end the stalled attempt.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+            assertThat(destinationProxy.uploadsStalled()).isEqualTo(1);
+            assertThat(result.blobsCopied()).isEqualTo(image.blobs().size());
+            assertExactCopy(destination.baseUri(), null, "upstall/app", "1", image);
+        }
+    }
+
     /** What the destination's proxy saw of a copy whose blob commits were answered late. */
     record HeldCommits(int blobs, CopyResult result, long puts, long heads) {}
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,6 +61,8 @@ public final class FaultProxy implements AutoCloseable {
     private final Map<Fault, AtomicInteger> injected = new ConcurrentHashMap<>();
     private volatile URI redirectBlobsTo;
     private final AtomicInteger stallsLeft = new AtomicInteger();
+    private final AtomicInteger uploadStallsLeft = new AtomicInteger();
+    private final AtomicInteger uploadsStalled = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
     private volatile Duration commitDelay;
     private volatile String heldMethod;
@@ -75,6 +78,8 @@ public final class FaultProxy implements AutoCloseable {
     private volatile String[] strippedHeader;
     /** The client ports requests came from: one per connection the client opened. */
     private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
+    /** How clients reach this proxy: {@code http}, or {@code https} for a {@link #tls} front. */
+    private final String scheme;
 
     private volatile boolean declineMounts;
     private volatile int refuseMounts;
@@ -84,17 +89,42 @@ public final class FaultProxy implements AutoCloseable {
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FaultProxy(URI upstream, double rate, long seed) {
+        this(upstream, rate, seed, null);
+    }
+
+    /**
+     * A front that speaks TLS with {@code tls}'s certificate to its clients (and plain HTTP to the registry
+     * behind it), injecting no faults: the registry's upload locations are sent back as {@code https}.
+     */
+    public static FaultProxy tls(URI upstream, javax.net.ssl.SSLContext tls) {
+        return new FaultProxy(upstream, 0, 0, tls);
+    }
+
+    private FaultProxy(URI upstream, double rate, long seed, javax.net.ssl.SSLContext tls) {
         this.upstream = upstream;
         this.rate = rate;
         this.random = new Random(seed);
+        this.scheme = tls == null ? "http" : "https";
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            if (tls == null) {
+                server = HttpServer.create(address, 64);
+            } else {
+                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 64);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /** Uploads {@link #stallBlobUploads} stalled so far. */
+    int uploadsStalled() {
+        return uploadsStalled.get();
     }
 
     /** Blob GETs get a 307 to {@code base + "/blobs/<digest>?X-Amz-Signature=..."} instead of the registry. */
@@ -106,6 +136,16 @@ public final class FaultProxy implements AutoCloseable {
     /** The next {@code count} blob downloads send half their body, then nothing until the proxy closes. */
     FaultProxy stallBlobDownloads(int count) {
         stallsLeft.set(count);
+        return this;
+    }
+
+    /**
+     * The next {@code count} blob uploads ({@code PUT ?digest=}) of more than 8 MiB have their first MiB read,
+     * then nothing more until the proxy closes: a destination that stops reading, never forwarded to the
+     * registry. (A smaller body would fit whole in the sockets' buffers.)
+     */
+    FaultProxy stallBlobUploads(int count) {
+        uploadStallsLeft.set(count);
         return this;
     }
 
@@ -267,6 +307,23 @@ public final class FaultProxy implements AutoCloseable {
         }
         if (method.equals("GET") && path.contains("/blobs/sha256:") && stallsLeft.getAndDecrement() > 0) {
             stall(exchange, path, query);
+            return;
+        }
+        if (method.equals("PUT")
+                && path.contains("/blobs/uploads/")
+                && query != null
+                && query.contains("digest=")
+                && Long.parseLong(Objects.requireNonNullElse(
+                                exchange.getRequestHeaders().getFirst("Content-Length"), "0"))
+                        > 8 << 20
+                && uploadStallsLeft.getAndDecrement() > 0) {
+            uploadsStalled.incrementAndGet();
+            try (exchange) {
+                exchange.getRequestBody().readNBytes(1 << 20);
+                released.await(); // read no more, answer nothing, until the proxy closes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
         String hold = heldPathPart;
@@ -435,7 +492,8 @@ public final class FaultProxy implements AutoCloseable {
                     .map(value -> name.equalsIgnoreCase("Location")
                             ? value.startsWith("/") && locationAuthority != null
                                     ? "http://" + to + value
-                                    : value.replace(upstream.getAuthority(), to)
+                                    : value.replace(
+                                            upstream.getScheme() + "://" + upstream.getAuthority(), scheme + "://" + to)
                             : value)
                     .toList();
             exchange.getResponseHeaders().put(name, rewritten);

@@ -7,13 +7,18 @@ import static org.ecrreplicator.worker.engine.registry.RegistryExchange.pullScop
 import static org.ecrreplicator.worker.engine.registry.RegistryExchange.pushScope;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.TagConflictException;
@@ -386,47 +391,115 @@ public final class RegistryClient {
     }
 
     /**
-     * Starts streaming the blob into {@code body} (one attempt: the caller retries the whole transfer) and
-     * returns as soon as the body begins. Redirects to another location (ECR sends S3 URLs) are followed
-     * without the registry's Authorization header.
+     * A blob's body being read from the source, by one thread: read whole, or closed by that thread (then the
+     * connection is not reused). Its reads wait for at most the idle timeout.
      */
-    public void openBlob(String repository, Descriptor blob, HttpResponse.BodySubscriber<Void> body)
-            throws IOException, InterruptedException {
+    public record Download(InputStream body) {}
+
+    /**
+     * Asks for the blob's bytes (one attempt: the caller retries the whole transfer) and returns as soon as
+     * the body begins. Redirects to another location (ECR sends S3 URLs) are followed without the registry's
+     * Authorization header.
+     *
+     * @param idleTimeout how long any read, of an answer or of the body, may wait: a stalled source fails the
+     *     read with a {@link java.net.SocketTimeoutException}
+     */
+    public Download download(String repository, Descriptor blob, Duration idleTimeout) throws IOException {
         String what = "GET blob " + blob.digest() + " from " + repository + " at " + authority();
-        // Only a 200's body goes into the subscriber; redirects and errors are read whole (they are small).
-        HttpResponse.BodyHandler<byte[]> handler = info -> info.statusCode() == 200
-                ? HttpResponse.BodySubscribers.mapping(body, none -> null)
-                : RegistryExchange.smallBody().apply(info);
-        HttpResponse<byte[]> response = exchange.sendStreaming(
-                pullScope(repository),
-                () -> exchange.request(exchange.blobUri(repository, blob.digest()))
-                        .GET(),
-                handler,
-                true,
-                what);
-        for (int hops = 0; isRedirect(response.statusCode()); hops++) {
+        URI uri = exchange.blobUri(repository, blob.digest());
+        BlobConnection connection = exchange.getBlob(pullScope(repository), uri, idleTimeout, what);
+        int status = connection.status();
+        for (int hops = 0; isRedirect(status); hops++) {
             if (hops >= MAX_REDIRECTS) {
+                connection.finish();
                 throw new RegistryException(what + " failed: more than " + MAX_REDIRECTS + " redirects", 310, null);
             }
-            URI location = response.uri()
-                    .resolve(response.headers()
-                            .firstValue("Location")
-                            .orElseThrow(() -> new IOException("redirect without Location")));
-            response = exchange.sendWithoutCredentials(
-                    HttpRequest.newBuilder(location)
-                            .timeout(RegistryExchange.REQUEST_TIMEOUT)
-                            .GET()
-                            .build(),
-                    handler);
+            String target = connection.header("Location");
+            connection.finish();
+            if (target == null) {
+                throw new IOException(what + ": redirect without Location");
+            }
+            uri = uri.resolve(target);
+            connection = exchange.getWithoutCredentials(uri, idleTimeout);
+            status = connection.status();
         }
-        if (response.statusCode() == 404) {
-            ErrorBody error = ErrorBody.parse(response.body());
+        if (status == 404) {
+            ErrorBody error = ErrorBody.parse(connection.finish());
             throw new RegistryException(
                     what + " failed: the source lists the blob but does not have it (HTTP 404 " + error.summary() + ")",
                     404,
                     error.code());
         }
-        expect(response, 200, what);
+        if (status != 200) {
+            HttpHeaders headers = connection.allHeaders();
+            throw failure(status, headers, connection.finish(), what);
+        }
+        return new Download(connection.responseBody());
+    }
+
+    /** A blob's bytes being written to an upload session: its body, then its answer. */
+    public final class Upload {
+        private final String repository;
+        private final URI session;
+        private final BlobConnection connection;
+        private final OutputStream body;
+        private final String what;
+
+        private Upload(String repository, URI session, BlobConnection connection, OutputStream body, String what) {
+            this.repository = repository;
+            this.session = session;
+            this.connection = connection;
+            this.body = body;
+            this.what = what;
+        }
+
+        /** Exactly the blob's size in bytes is to be written here, then closed. */
+        public OutputStream body() {
+            return body;
+        }
+
+        /**
+         * Waits for the registry to commit the blob. A 401 here means credentials expired mid-transfer: they
+         * are refreshed and the caller's retry starts over.
+         *
+         * @throws java.net.SocketTimeoutException when no answer came within the answer timeout
+         */
+        public void commit() throws IOException {
+            int status = connection.status();
+            if (status == 401) {
+                throw exchange.unauthorizedUpload(pushScope(repository), connection, what);
+            }
+            if (status != 201) {
+                HttpHeaders headers = connection.allHeaders();
+                throw failure(status, headers, connection.finish(), what);
+            }
+            connection.finish();
+            sessions.closed(session);
+        }
+    }
+
+    /**
+     * Opens the request that sends a blob's content, {@code size} bytes, to the upload session at {@code
+     * location} and commits it under {@code digest} (one attempt; the caller retries).
+     *
+     * @param answerTimeout how long the registry may take to answer once it has every byte
+     * @param breakers told how to break the connection (from any thread, until its answer is read), as soon as
+     *     it exists
+     */
+    public Upload upload(
+            String repository,
+            URI location,
+            Digest digest,
+            long size,
+            Duration answerTimeout,
+            Consumer<Runnable> breakers)
+            throws IOException {
+        String what = "PUT blob " + digest + " to " + repository + " at " + authority();
+        String separator = location.getRawQuery() == null ? "?" : "&";
+        URI uri = URI.create(location + separator + "digest=" + digest);
+        BlobConnection connection = exchange.putBlob(pushScope(repository), uri, answerTimeout, breakers);
+        OutputStream body = connection.requestBody(size, "application/octet-stream");
+        return new Upload(repository, location, connection, body, what);
     }
 
     /** Starts an upload session; returns where to send the content. */
@@ -462,7 +535,7 @@ public final class RegistryClient {
             HttpResponse<Void> response = exchange.sendStreaming(
                     pushScope(repository),
                     () -> HttpRequest.newBuilder(session)
-                            .timeout(java.time.Duration.ofSeconds(5))
+                            .timeout(Duration.ofSeconds(5))
                             .DELETE(),
                     HttpResponse.BodyHandlers.discarding(),
                     true,
@@ -515,34 +588,13 @@ public final class RegistryClient {
             String location = response.headers()
                     .firstValue("Location")
                     .orElseThrow(() -> new RegistryException(what + " failed: no Location header", 202, null));
-            return new Mount(false, response.uri().resolve(location));
+            // The content and the Authorization header go there next, as for any session.
+            return new Mount(false, exchange.checkedLocation(response.uri().resolve(location), what));
         });
         if (mount.session() != null) {
             track(repository, mount.session());
         }
         return mount;
-    }
-
-    /**
-     * Sends the whole content to an upload session and commits it under {@code digest} (one attempt; a
-     * 401 here means credentials expired mid-transfer, and the caller's retry starts over).
-     */
-    public void completeUpload(String repository, URI location, Digest digest, HttpRequest.BodyPublisher content)
-            throws IOException, InterruptedException {
-        String what = "PUT blob " + digest + " to " + repository + " at " + authority();
-        String separator = location.getRawQuery() == null ? "?" : "&";
-        URI uri = URI.create(location + separator + "digest=" + digest);
-        HttpResponse<byte[]> response = exchange.sendStreaming(
-                pushScope(repository),
-                // No request timeout: a large layer takes as long as it takes; stalls are caught while streaming.
-                () -> HttpRequest.newBuilder(uri)
-                        .header("Content-Type", "application/octet-stream")
-                        .PUT(content),
-                RegistryExchange.smallBody(),
-                false,
-                what);
-        expect(response, 201, what);
-        sessions.closed(location);
     }
 
     private static boolean isRedirect(int status) {

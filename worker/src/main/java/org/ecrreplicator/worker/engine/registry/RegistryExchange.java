@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.worker.engine.manifest.JsonTree;
@@ -189,6 +190,57 @@ final class RegistryExchange {
                         "HTTP 401 mid-transfer; credentials refreshed", 401, null, Optional.empty());
             }
         }
+    }
+
+    /**
+     * A blob's bytes to read (docs/decisions/0076-blob-bytes-on-blocking-connections.md): the {@code GET} is sent
+     * with authentication, a 401 answered as in {@link #sendStreaming}, and the connection returned once an
+     * answer other than 401 has arrived (its body unread).
+     *
+     * @param idleTimeout how long any read, of the answer or of the body, may wait
+     */
+    BlobConnection getBlob(String scope, URI uri, Duration idleTimeout, String what) throws IOException {
+        for (int round = 1; ; round++) {
+            String header = authenticator.header(scope);
+            BlobConnection connection =
+                    BlobConnection.open(uri, "GET", header, http.sslContext(), idleTimeout, breaker -> {});
+            if (connection.status() != 401) {
+                return connection;
+            }
+            List<String> challenges = connection.headers("WWW-Authenticate");
+            connection.finish();
+            if (round >= MAX_AUTH_ROUNDS) {
+                throw new RegistryException(
+                        what + " failed: HTTP 401, the registry refused fresh credentials", 401, "UNAUTHORIZED");
+            }
+            authenticator.unauthorized(scope, challenges, header, what);
+        }
+    }
+
+    /** Like {@link #getBlob}, without the registry's credentials: for the storage a registry redirects to. */
+    BlobConnection getWithoutCredentials(URI uri, Duration idleTimeout) throws IOException {
+        BlobConnection connection =
+                BlobConnection.open(uri, "GET", null, http.sslContext(), idleTimeout, breaker -> {});
+        connection.status();
+        return connection;
+    }
+
+    /**
+     * A blob's bytes to write: a {@code PUT} with the credentials for {@code scope}, not yet sent. Its answer is
+     * awaited for at most {@code answerTimeout} once the body is sent.
+     */
+    BlobConnection putBlob(String scope, URI uri, Duration answerTimeout, Consumer<Runnable> breakers)
+            throws IOException {
+        return BlobConnection.open(uri, "PUT", authenticator.header(scope), http.sslContext(), answerTimeout, breakers);
+    }
+
+    /** A 401 to a {@link #putBlob} whose body is gone: fresher credentials for the next attempt, which is retried. */
+    RetryableException unauthorizedUpload(String scope, BlobConnection answered, String what) {
+        List<String> challenges = answered.headers("WWW-Authenticate");
+        String sent = answered.sentAuthorization();
+        answered.finish();
+        authenticator.unauthorized(scope, challenges, sent, what);
+        return new RetryableException("HTTP 401 mid-transfer; credentials refreshed", 401, null, Optional.empty());
     }
 
     /** An exchange without the registry's credentials: for the storage a registry redirects to. */

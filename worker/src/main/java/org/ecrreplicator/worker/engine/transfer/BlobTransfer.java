@@ -1,10 +1,15 @@
 package org.ecrreplicator.worker.engine.transfer;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.manifest.Descriptor;
@@ -13,9 +18,12 @@ import org.ecrreplicator.worker.engine.registry.RegistryClient;
 
 /**
  * One blob from a source repository to a destination repository: asked about first, then streamed through a
- * {@link BlobPipe}, retried as a unit (docs/decisions/0011-retry-policy.md).
+ * {@link BlobStream}, retried as a unit (docs/decisions/0011-retry-policy.md).
  */
 final class BlobTransfer {
+    /** How long a cancelled transfer waits for its thread to leave (a connection still being opened). */
+    private static final Duration BREAK_WAIT = Duration.ofSeconds(10);
+
     private final RegistryClient src;
     private final String srcRepo;
     private final RegistryClient dst;
@@ -24,6 +32,7 @@ final class BlobTransfer {
     private final ProgressListener progress;
     private final TransferWatchdog watchdog;
     private final BlobLocations locations;
+    private final ExecutorService streams;
 
     /** How a blob came to be at the destination. */
     enum Outcome {
@@ -43,7 +52,8 @@ final class BlobTransfer {
             Descriptor blob,
             ProgressListener progress,
             TransferWatchdog watchdog,
-            BlobLocations locations) {
+            BlobLocations locations,
+            ExecutorService streams) {
         this.src = src;
         this.srcRepo = srcRepo;
         this.dst = dst;
@@ -52,6 +62,7 @@ final class BlobTransfer {
         this.progress = progress;
         this.watchdog = watchdog;
         this.locations = locations;
+        this.streams = streams;
     }
 
     /**
@@ -116,7 +127,10 @@ final class BlobTransfer {
                     }
                     URI location = attempt == 1 ? firstSession : dst.startUpload(dstRepo);
                     if (blob.size() == 0) {
-                        dst.completeUpload(dstRepo, location, blob.digest(), HttpRequest.BodyPublishers.noBody());
+                        RegistryClient.Upload empty = dst.upload(
+                                dstRepo, location, blob.digest(), 0, watchdog.commitTimeout(), breaker -> {});
+                        empty.body().close();
+                        empty.commit();
                         return true;
                     }
                     stream(location, slot);
@@ -132,34 +146,67 @@ final class BlobTransfer {
         locations.record(dst.authority(), dstRepo, blob.digest());
     }
 
-    /** One attempt: the source's body flows through a pipe into the upload session at {@code location}. */
+    /**
+     * One attempt: the source's body flows through a {@link BlobStream} into the upload session at {@code
+     * location}, on a platform thread of {@code streams} (blocking socket I/O on the virtual thread would park
+     * and wake it through the JDK's poller for every read and write). This thread waits; interrupted (the copy
+     * is cancelled), it breaks the transfer's connections and waits for the platform thread to leave.
+     */
     private void stream(URI location, Slot slot) throws IOException, InterruptedException {
-        BlobPipe pipe = new BlobPipe(blob, progress::transferred, slot::close);
-        watchdog.watch(pipe);
+        BlobStream stream = new BlobStream(blob, watchdog.idleTimeout(), progress::transferred, slot::close);
+        watchdog.watch(stream);
         try {
-            src.openBlob(srcRepo, blob, pipe);
-            dst.completeUpload(dstRepo, location, blob.digest(), pipe);
-        } catch (IOException e) {
-            if (pipe.failure() != null) {
-                throw pipe.failure();
+            Future<Void> attempt = streams.submit(() -> {
+                streamOn(stream, location);
+                return null;
+            });
+            try {
+                attempt.get();
+            } catch (InterruptedException e) {
+                stream.breakConnections(new InterruptedIOException("the copy was cancelled"));
+                Futures.awaitEnd(attempt, BREAK_WAIT);
+                throw e;
+            } catch (ExecutionException e) {
+                switch (e.getCause()) {
+                    case IOException io -> throw io;
+                    case RuntimeException runtime -> throw runtime;
+                    case Error error -> throw error;
+                    default -> throw new IOException(e.getCause());
+                }
             }
-            throw e;
-        } catch (InterruptedException e) {
-            if (watchdog.interruptedForNoAnswer(pipe)) {
-                // The watchdog's doing, not a cancellation of the copy: this attempt failed, retry it (the
-                // retry first asks whether the destination has the blob after all).
-                Thread.interrupted();
+        } finally {
+            watchdog.release(stream);
+        }
+    }
+
+    private void streamOn(BlobStream stream, URI location) throws IOException {
+        RegistryClient.Download download = src.download(srcRepo, blob, watchdog.idleTimeout());
+        try {
+            RegistryClient.Upload upload =
+                    dst.upload(dstRepo, location, blob.digest(), blob.size(), watchdog.commitTimeout(), stream::attach);
+            stream.copy(download.body(), upload.body());
+            try {
+                upload.commit();
+            } catch (SocketTimeoutException e) {
                 throw new HttpTimeoutException("PUT blob " + blob.digest() + " to " + dstRepo + " at "
                         + dst.authority() + ": no answer " + TransferWatchdog.inWords(watchdog.commitTimeout())
                         + " after the last byte");
             }
+        } catch (IOException | RuntimeException e) {
+            // The upload's connection holds half a body: it must not be reused, nor the blob committed.
+            stream.breakConnections(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
             throw e;
         } finally {
-            pipe.close();
-            watchdog.release(pipe);
+            // Read whole, the connection goes back to the JDK's pool; cut short, it is closed.
+            closeQuietly(download);
         }
-        if (pipe.failure() != null) {
-            throw pipe.failure();
+    }
+
+    private static void closeQuietly(RegistryClient.Download download) {
+        try {
+            download.body().close();
+        } catch (IOException e) {
+            // Nothing more to read from it either way.
         }
     }
 }

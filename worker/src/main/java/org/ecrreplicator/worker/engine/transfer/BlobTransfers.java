@@ -6,7 +6,9 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ecrreplicator.worker.engine.manifest.Descriptor;
@@ -34,6 +36,20 @@ public final class BlobTransfers implements AutoCloseable {
     private final ProgressListener progress;
     private final TransferWatchdog watchdog;
     private final BlobLocations locations;
+    /**
+     * Platform threads for the blobs' bytes, one per transfer streaming or awaiting its commit; idle ones end
+     * after a minute (docs/decisions/0076-blob-bytes-on-blocking-connections.md).
+     */
+    private final ExecutorService streams = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger created = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "blob-stream-" + created.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    });
 
     /**
      * @param idleTimeout how long a blob transfer may deliver nothing before it is abandoned and retried
@@ -75,7 +91,8 @@ public final class BlobTransfers implements AutoCloseable {
         }
         List<Future<?>> transfers = new ArrayList<>();
         for (Descriptor blob : transferOrder(blobs)) {
-            BlobTransfer transfer = new BlobTransfer(src, srcRepo, dst, dstRepo, blob, progress, watchdog, locations);
+            BlobTransfer transfer =
+                    new BlobTransfer(src, srcRepo, dst, dstRepo, blob, progress, watchdog, locations, streams);
             transfers.add(tasks.submit(() -> {
                 BlobTransfer.Outcome outcome = transfer.run(lanes);
                 if (outcome == BlobTransfer.Outcome.COPIED) {
@@ -118,9 +135,10 @@ public final class BlobTransfers implements AutoCloseable {
         return order;
     }
 
-    /** Stops the watchdog; the tasks belong to the caller. */
+    /** Stops the watchdog and the streams' threads; the tasks belong to the caller. */
     @Override
     public void close() {
         watchdog.close();
+        streams.shutdown();
     }
 }

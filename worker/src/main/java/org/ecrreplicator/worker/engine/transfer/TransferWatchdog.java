@@ -2,7 +2,6 @@ package org.ecrreplicator.worker.engine.transfer;
 
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -10,21 +9,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The JDK client has no read timeout for a streamed body: a source that stops sending mid-blob would hang
- * the copy. The watchdog cancels a download that delivered nothing for the idle timeout, which fails its
- * upload, and the transfer is retried. Nor has it a timeout for the answer to an upload alone (its request
- * timeout would also cover sending the body): the watchdog interrupts a transfer whose destination has not
- * answered the commit timeout after the last byte, and that attempt is retried.
+ * A source that stops sending is caught by the download's read timeout, the idle timeout; a destination that
+ * stops reading is not, since a socket has no write timeout. The watchdog abandons a blob transfer that moved
+ * nothing for the idle timeout, which breaks its upload's connection, and the transfer is retried. The
+ * destination's answer once it has every byte is bounded by the commit timeout, the upload's read timeout.
  *
  * <p>Its thread starts with the first transfer watched, so a copy with nothing to transfer never has one.
  */
 final class TransferWatchdog implements AutoCloseable {
     private final Duration idleTimeout;
     private final Duration commitTimeout;
-    /** Blob transfers under the watchdog, each with the thread that waits for its upload's answer. */
-    private final Map<BlobPipe, Thread> active = new ConcurrentHashMap<>();
-    /** Transfers the watchdog interrupted because the destination did not answer the finished upload. */
-    private final Set<BlobPipe> unanswered = ConcurrentHashMap.newKeySet();
+    private final Set<BlobStream> active = ConcurrentHashMap.newKeySet();
 
     private volatile ScheduledExecutorService scheduler;
 
@@ -33,17 +28,21 @@ final class TransferWatchdog implements AutoCloseable {
         this.commitTimeout = commitTimeout;
     }
 
+    Duration idleTimeout() {
+        return idleTimeout;
+    }
+
     Duration commitTimeout() {
         return commitTimeout;
     }
 
-    /** Watches {@code pipe} until {@link #release}; the calling thread is the one that waits for the upload. */
-    void watch(BlobPipe pipe) {
-        active.put(pipe, Thread.currentThread());
+    /** Watches {@code stream} until {@link #release}. */
+    void watch(BlobStream stream) {
+        active.add(stream);
         if (scheduler == null) {
             synchronized (this) {
                 if (scheduler == null) {
-                    long period = Math.max(50, Math.min(idleTimeout.toMillis(), commitTimeout.toMillis()) / 4);
+                    long period = Math.max(50, idleTimeout.toMillis() / 4);
                     var started = Executors.newSingleThreadScheduledExecutor(runnable -> {
                         Thread thread = new Thread(runnable, "transfer-watchdog");
                         thread.setDaemon(true);
@@ -56,46 +55,18 @@ final class TransferWatchdog implements AutoCloseable {
         }
     }
 
-    /**
-     * Whether an interrupt of the thread waiting for {@code pipe}'s upload was the watchdog's doing (the
-     * destination did not answer in time), not a cancellation of the copy.
-     */
-    boolean interruptedForNoAnswer(BlobPipe pipe) {
-        return unanswered.remove(pipe);
-    }
-
-    /** Stops watching {@code pipe}; the calling thread has left its transfer. */
-    void release(BlobPipe pipe) {
-        synchronized (pipe) {
-            active.remove(pipe);
-            if (unanswered.remove(pipe)) {
-                // Interrupted just as the answer came: the attempt stands, the flag must not.
-                Thread.interrupted();
-            }
-        }
+    /** Stops watching {@code stream}. */
+    void release(BlobStream stream) {
+        active.remove(stream);
     }
 
     private void abandonStalled() {
         long idle = idleTimeout.toNanos();
-        long commit = commitTimeout.toNanos();
         long now = System.nanoTime();
-        active.forEach((pipe, thread) -> {
-            long sentAt = pipe.sentAtNanos();
-            if (sentAt == 0) {
-                if (now - pipe.lastActivityNanos() > idle) {
-                    active.remove(pipe);
-                    pipe.abandon("no data for " + inWords(idleTimeout));
-                }
-            } else if (now - sentAt > commit) {
-                // The client has no timeout for this wait alone: interrupting the waiting thread cancels
-                // the exchange (HttpClient.send), and the transfer turns that into a retryable timeout. The
-                // lock keeps the interrupt from reaching a thread that has already left the transfer.
-                synchronized (pipe) {
-                    if (active.remove(pipe) != null) {
-                        unanswered.add(pipe);
-                        thread.interrupt();
-                    }
-                }
+        active.forEach(stream -> {
+            if (!stream.sentAll() && now - stream.lastActivityNanos() > idle) {
+                active.remove(stream);
+                stream.abandon("no data for " + inWords(idleTimeout));
             }
         });
     }
