@@ -14,10 +14,13 @@ public final class HttpClients {
      *
      * <p>Blobs' bytes do not go through this client but through {@link BlobConnection}s
      * (docs/decisions/0076-blob-bytes-on-blocking-connections.md): what it carries is small, manifests and
-     * answers, so its own executor and selector thread serve both sides of a copy.
+     * answers read whole (at most 4 MiB), so it runs its tasks on the thread that schedules them, its selector
+     * thread mostly, with no hand-off per answer. Nothing it calls back into blocks ({@code send} waits on the
+     * caller's thread). The JDK's receiver reading a body ahead of demand when drained on that thread (decision
+     * 0017) cannot pile up here: no body is larger than what is read whole anyway.
      */
     public static HttpClient forRegistries() {
-        return builder().build();
+        return builder().executor(Runnable::run).build();
     }
 
     private static HttpClient.Builder builder() {
