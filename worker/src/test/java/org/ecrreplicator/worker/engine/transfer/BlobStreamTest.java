@@ -39,6 +39,27 @@ class BlobStreamTest {
                 "application/vnd.oci.image.layer.v1.tar", Digests.of("sha256", bytes), bytes.length, null);
     }
 
+    /** A download that serves {@code bytes} in one read, then fails every read with {@code failure}. */
+    private static InputStream servesThenFails(int bytes, IOException failure) {
+        return new InputStream() {
+            private boolean served;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (served) {
+                    throw failure;
+                }
+                served = true;
+                return bytes;
+            }
+        };
+    }
+
     /** An upload that records what reached it and whether it was closed (the whole body sent). */
     private static final class Upload extends ByteArrayOutputStream {
         boolean closed;
@@ -111,23 +132,7 @@ class BlobStreamTest {
 
     @Test
     void shouldNameTheSideAndTheBytesWhenTheSourceConnectionBreaks() {
-        InputStream breaking = new InputStream() {
-            private int served;
-
-            @Override
-            public int read() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                if (served > 0) {
-                    throw new SocketException("Connection reset");
-                }
-                served = 1000;
-                return 1000;
-            }
-        };
+        InputStream breaking = servesThenFails(1000, new SocketException("Connection reset"));
         BlobStream stream = new BlobStream(descriptorOf(CONTENT), IDLE, bytes -> {}, () -> {});
 
         assertThatThrownBy(() -> stream.copy(breaking, new Upload()))
@@ -192,23 +197,7 @@ class BlobStreamTest {
 
     @Test
     void shouldReportAStallNamingTheIdleTimeoutAndBreakTheUploadWhenADownloadReadTimesOut() {
-        InputStream stalled = new InputStream() {
-            private boolean served;
-
-            @Override
-            public int read() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                if (served) {
-                    throw new SocketTimeoutException("Read timed out");
-                }
-                served = true;
-                return 1000;
-            }
-        };
+        InputStream stalled = servesThenFails(1000, new SocketTimeoutException("Read timed out"));
         BlobStream stream = new BlobStream(descriptorOf(CONTENT), IDLE, bytes -> {}, () -> {});
         AtomicBoolean broken = new AtomicBoolean();
         stream.attach(() -> broken.set(true));
