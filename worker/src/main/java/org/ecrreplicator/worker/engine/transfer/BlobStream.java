@@ -29,7 +29,7 @@ import org.ecrreplicator.worker.engine.registry.Retrier;
  * download ends by its read timeout instead, with the same reason.
  */
 final class BlobStream {
-    /** As large as one read of a fast socket returns, so that a read rarely needs two writes. */
+    /** Large enough to take what a fast socket has ready in one read: one hash update and one write per read. */
     static final int BUFFER_BYTES = 256 * 1024;
 
     private final Descriptor expected;
