@@ -101,7 +101,7 @@ final class RegistrySides implements AutoCloseable {
             throw e;
         }
         RegistryClient sourceClient = copier.client(from.authority(), sourceEndpoint);
-        RegistryClient destinationClient = copier.destinationClient(to.authority(), destinationEndpoint);
+        RegistryClient destinationClient = copier.client(to.authority(), destinationEndpoint);
         source = new RegistrySide(from, sourceEndpoint, sourceClient, lister(sourceEndpoint, sourceClient, pageSize));
         destination = new RegistrySide(
                 to, destinationEndpoint, destinationClient, lister(destinationEndpoint, destinationClient, pageSize));

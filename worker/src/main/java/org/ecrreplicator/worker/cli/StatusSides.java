@@ -101,7 +101,7 @@ final class StatusSides implements AutoCloseable {
             throw e;
         }
         source = new LiveLookup.Side(copier.client(from.authority(), sourceEndpoint), from);
-        destination = new LiveLookup.Side(copier.destinationClient(to.authority(), destinationEndpoint), to);
+        destination = new LiveLookup.Side(copier.client(to.authority(), destinationEndpoint), to);
     }
 
     /** The ECR registry of the stack's account in the stack's region. */

@@ -161,6 +161,10 @@ public final class ImageCopier implements AutoCloseable {
         this.deleter = new ImageDeleter(tasks, this::client);
     }
 
+    /**
+     * A client for one registry, for either side of copies: one client per registry, shared by many copies,
+     * shares its authentication (the challenge learnt, bearer tokens).
+     */
     public RegistryClient client(String authority, Endpoint endpoint) {
         return new RegistryClient(
                 authority,
@@ -182,14 +186,6 @@ public final class ImageCopier implements AutoCloseable {
     }
 
     /**
-     * A client for the destination side of copies: one client per registry, shared by many copies, shares its
-     * authentication (the challenge learnt, bearer tokens).
-     */
-    public RegistryClient destinationClient(String authority, Endpoint endpoint) {
-        return client(authority, endpoint);
-    }
-
-    /**
      * Copies {@code source} (by digest when it has one, else its tag resolved now) to {@code destination},
      * with every manifest that refers to it (unless {@link Options#copyReferrers()} is off). A destination
      * without tag or digest takes the source's tag; a destination digest must equal the source's.
@@ -200,17 +196,12 @@ public final class ImageCopier implements AutoCloseable {
      * @throws ReplicatorException any other failure, in one line naming image, registry and error code
      */
     public CopyResult copy(ImageReference source, Endpoint from, ImageReference destination, Endpoint to) {
-        return copy(
-                source,
-                client(source.authority(), from),
-                destination,
-                destinationClient(destination.authority(), to),
-                to);
+        return copy(source, client(source.authority(), from), destination, client(destination.authority(), to), to);
     }
 
     /**
      * Like {@link #copy(ImageReference, Endpoint, ImageReference, Endpoint)}, through clients the caller
-     * keeps across many copies (from {@link #client} and {@link #destinationClient}), so that a sync of many
+     * keeps across many copies (from {@link #client}), so that a sync of many
      * repositories authenticates once per registry and scope instead of once per copy.
      *
      * @param to how the destination is reached: its ECR control plane, when it has one, creates repositories

@@ -309,10 +309,7 @@ public final class FaultProxy implements AutoCloseable {
             stall(exchange, path, query);
             return;
         }
-        if (method.equals("PUT")
-                && path.contains("/blobs/uploads/")
-                && query != null
-                && query.contains("digest=")
+        if (isBlobCommit(method, path, query)
                 && Long.parseLong(Objects.requireNonNullElse(
                                 exchange.getRequestHeaders().getFirst("Content-Length"), "0"))
                         > 8 << 20
@@ -337,11 +334,7 @@ public final class FaultProxy implements AutoCloseable {
             }
         }
         Duration delay = commitDelay;
-        if (delay != null
-                && method.equals("PUT")
-                && path.contains("/blobs/uploads/")
-                && query != null
-                && query.contains("digest=")) {
+        if (delay != null && isBlobCommit(method, path, query)) {
             try {
                 HttpResponse<InputStream> response = forward(exchange, method, path, query);
                 Thread.sleep(delay.toMillis());
@@ -403,6 +396,11 @@ public final class FaultProxy implements AutoCloseable {
             Thread.currentThread().interrupt();
             exchange.close();
         }
+    }
+
+    /** The {@code PUT ?digest=} that sends a blob's content to its upload session and commits it. */
+    private static boolean isBlobCommit(String method, String path, String query) {
+        return method.equals("PUT") && path.contains("/blobs/uploads/") && query != null && query.contains("digest=");
     }
 
     private void stall(HttpExchange exchange, String path, String query) throws IOException {

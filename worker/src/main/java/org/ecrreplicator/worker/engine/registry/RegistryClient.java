@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -115,7 +114,6 @@ public final class RegistryClient {
                             .header("Accept", MediaTypes.ACCEPT_HEADER)
                             .GET(),
                     RegistryExchange.body(),
-                    true,
                     what);
             if (response.statusCode() == 404) {
                 return Optional.empty();
@@ -159,7 +157,6 @@ public final class RegistryClient {
                             .header("Accept", MediaTypes.ACCEPT_HEADER)
                             .method("HEAD", HttpRequest.BodyPublishers.noBody()),
                     HttpResponse.BodyHandlers.discarding(),
-                    true,
                     what);
             if (response.statusCode() == 404) {
                 return Optional.empty();
@@ -212,7 +209,6 @@ public final class RegistryClient {
                             .header("Content-Type", manifest.mediaType())
                             .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.bytes())),
                     RegistryExchange.smallBody(),
-                    true,
                     what);
             if (response.statusCode() == 400 || response.statusCode() == 409) {
                 ErrorBody error = ErrorBody.parse(response.body());
@@ -290,7 +286,6 @@ public final class RegistryClient {
                     () -> exchange.request(exchange.manifestUri(repository, reference))
                             .DELETE(),
                     RegistryExchange.smallBody(),
-                    true,
                     what);
             int status = response.statusCode();
             if (status == 202 || status == 404 || status == 400 || status == 405) {
@@ -380,7 +375,6 @@ public final class RegistryClient {
                     () -> exchange.request(exchange.blobUri(repository, digest))
                             .method("HEAD", HttpRequest.BodyPublishers.noBody()),
                     HttpResponse.BodyHandlers.discarding(),
-                    true,
                     what);
             if (response.statusCode() == 404) {
                 return false;
@@ -431,8 +425,7 @@ public final class RegistryClient {
                     error.code());
         }
         if (status != 200) {
-            HttpHeaders headers = connection.allHeaders();
-            throw failure(status, headers, connection.finish(), what);
+            throw failure(connection, status, what);
         }
         return new Download(connection.responseBody());
     }
@@ -470,8 +463,7 @@ public final class RegistryClient {
                 throw exchange.unauthorizedUpload(pushScope(repository), connection, what);
             }
             if (status != 201) {
-                HttpHeaders headers = connection.allHeaders();
-                throw failure(status, headers, connection.finish(), what);
+                throw failure(connection, status, what);
             }
             connection.finish();
             sessions.closed(session);
@@ -511,7 +503,6 @@ public final class RegistryClient {
                     () -> exchange.request(exchange.uri("/v2/" + repository + "/blobs/uploads/"))
                             .POST(HttpRequest.BodyPublishers.noBody()),
                     RegistryExchange.smallBody(),
-                    true,
                     what);
             expect(response, 202, what);
             String location = response.headers()
@@ -538,7 +529,6 @@ public final class RegistryClient {
                             .timeout(Duration.ofSeconds(5))
                             .DELETE(),
                     HttpResponse.BodyHandlers.discarding(),
-                    true,
                     what);
             // 404: the registry had already dropped it.
             if (response.statusCode() != 204 && response.statusCode() != 202 && response.statusCode() != 404) {
@@ -574,7 +564,6 @@ public final class RegistryClient {
                                     "/v2/" + repository + "/blobs/uploads/?mount=" + digest + "&from=" + from))
                             .POST(HttpRequest.BodyPublishers.noBody()),
                     HttpResponse.BodyHandlers.ofByteArray(),
-                    true,
                     what);
             int status = response.statusCode();
             if (status == 201) {

@@ -140,35 +140,26 @@ final class RegistryExchange {
 
     /**
      * One exchange with authentication: on 401 the authenticator prepares other credentials and the
-     * request is sent again, at most {@link #MAX_AUTH_ROUNDS} times.
-     *
-     * @param replayable false when the body is a one-time stream: then a 401 ends this attempt as retryable
+     * request is sent again, at most {@link #MAX_AUTH_ROUNDS} times. Every body sent this way can be sent
+     * again; a blob's, which cannot, goes through {@link #putBlob}.
      */
     <T> HttpResponse<T> send(
-            String scope,
-            Supplier<HttpRequest.Builder> builder,
-            HttpResponse.BodyHandler<T> handler,
-            boolean replayable,
-            String what)
+            String scope, Supplier<HttpRequest.Builder> builder, HttpResponse.BodyHandler<T> handler, String what)
             throws IOException, InterruptedException {
         requests.acquire();
         try {
-            return sendStreaming(scope, builder, handler, replayable, what);
+            return sendStreaming(scope, builder, handler, what);
         } finally {
             requests.release();
         }
     }
 
     /**
-     * Like {@link #send}, outside the bound on requests in flight: for blob streams, which the copy's lanes
-     * bound instead (and which would otherwise hold a permit for as long as a layer takes).
+     * Like {@link #send}, outside the bound on requests in flight: for cancelling an upload session, which
+     * must not wait behind the requests of the copy being torn down.
      */
     <T> HttpResponse<T> sendStreaming(
-            String scope,
-            Supplier<HttpRequest.Builder> builder,
-            HttpResponse.BodyHandler<T> handler,
-            boolean replayable,
-            String what)
+            String scope, Supplier<HttpRequest.Builder> builder, HttpResponse.BodyHandler<T> handler, String what)
             throws IOException, InterruptedException {
         for (int round = 1; ; round++) {
             HttpRequest.Builder request = builder.get();
@@ -180,16 +171,20 @@ final class RegistryExchange {
             if (response.statusCode() != 401) {
                 return response;
             }
-            if (round >= MAX_AUTH_ROUNDS) {
-                throw new RegistryException(
-                        what + " failed: HTTP 401, the registry refused fresh credentials", 401, "UNAUTHORIZED");
-            }
-            authenticator.unauthorized(scope, response.headers().allValues("WWW-Authenticate"), header, what);
-            if (!replayable) {
-                throw new RetryableException(
-                        "HTTP 401 mid-transfer; credentials refreshed", 401, null, Optional.empty());
-            }
+            unauthorized(round, scope, response.headers().allValues("WWW-Authenticate"), header, what);
         }
+    }
+
+    /**
+     * After a 401 to the request of {@code round} sent with {@code sent}: fresher credentials for the next round,
+     * or a failure when the registry refused them {@link #MAX_AUTH_ROUNDS} times.
+     */
+    private void unauthorized(int round, String scope, List<String> challenges, String sent, String what) {
+        if (round >= MAX_AUTH_ROUNDS) {
+            throw new RegistryException(
+                    what + " failed: HTTP 401, the registry refused fresh credentials", 401, "UNAUTHORIZED");
+        }
+        authenticator.unauthorized(scope, challenges, sent, what);
     }
 
     /**
@@ -209,11 +204,7 @@ final class RegistryExchange {
             }
             List<String> challenges = connection.headers("WWW-Authenticate");
             connection.finish();
-            if (round >= MAX_AUTH_ROUNDS) {
-                throw new RegistryException(
-                        what + " failed: HTTP 401, the registry refused fresh credentials", 401, "UNAUTHORIZED");
-            }
-            authenticator.unauthorized(scope, challenges, header, what);
+            unauthorized(round, scope, challenges, header, what);
         }
     }
 
@@ -255,6 +246,12 @@ final class RegistryExchange {
         }
         byte[] body = response.body() instanceof byte[] bytes ? bytes : new byte[0];
         throw failure(response.statusCode(), response.headers(), body, what);
+    }
+
+    /** {@link #failure} for the answer on a blob connection, which it ends. */
+    static RuntimeException failure(BlobConnection answered, int status, String what) {
+        HttpHeaders headers = answered.allHeaders();
+        return failure(status, headers, answered.finish(), what);
     }
 
     static RuntimeException failure(int status, HttpHeaders headers, byte[] body, String what) {
@@ -304,7 +301,6 @@ final class RegistryExchange {
                             return accept == null ? builder : builder.header("Accept", accept);
                         },
                         body(),
-                        true,
                         what);
                 if (!(answer.statusCode() == 404 && first)) {
                     expect(answer, 200, what);

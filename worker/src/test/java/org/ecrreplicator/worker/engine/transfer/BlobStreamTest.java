@@ -39,8 +39,19 @@ class BlobStreamTest {
                 "application/vnd.oci.image.layer.v1.tar", Digests.of("sha256", bytes), bytes.length, null);
     }
 
+    /** What a download's read after the first fails with; may block first, as a socket read would. */
+    @FunctionalInterface
+    private interface NextRead {
+        IOException failure() throws IOException;
+    }
+
     /** A download that serves {@code bytes} in one read, then fails every read with {@code failure}. */
     private static InputStream servesThenFails(int bytes, IOException failure) {
+        return servesThen(bytes, () -> failure);
+    }
+
+    /** A download that serves {@code bytes} in one read, then fails every read with what {@code next} gives. */
+    private static InputStream servesThen(int bytes, NextRead next) {
         return new InputStream() {
             private boolean served;
 
@@ -52,7 +63,7 @@ class BlobStreamTest {
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
                 if (served) {
-                    throw failure;
+                    throw next.failure();
                 }
                 served = true;
                 return bytes;
@@ -148,29 +159,15 @@ class BlobStreamTest {
         AtomicBoolean broken = new AtomicBoolean();
         CountDownLatch brokenSignal = new CountDownLatch(1);
         // A download that serves one read, then blocks until its connection is broken, as a socket would.
-        InputStream stalling = new InputStream() {
-            private boolean served;
-
-            @Override
-            public int read() {
-                throw new UnsupportedOperationException();
+        InputStream stalling = servesThen(500, () -> {
+            reading.countDown();
+            try {
+                brokenSignal.await();
+            } catch (InterruptedException e) {
+                throw new InterruptedIOException();
             }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                if (!served) {
-                    served = true;
-                    return 500;
-                }
-                reading.countDown();
-                try {
-                    brokenSignal.await();
-                } catch (InterruptedException e) {
-                    throw new InterruptedIOException();
-                }
-                throw new SocketException("Socket closed");
-            }
-        };
+            return new SocketException("Socket closed");
+        });
         BlobStream stream = new BlobStream(descriptorOf(CONTENT), IDLE, bytes -> {}, () -> {});
         stream.attach(() -> {
             broken.set(true);
