@@ -1,6 +1,5 @@
 package org.ecrreplicator.worker.engine;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +21,7 @@ import org.ecrreplicator.worker.engine.manifest.ManifestException;
 import org.ecrreplicator.worker.engine.referrer.ReferrerCopy;
 import org.ecrreplicator.worker.engine.referrer.ReferrerLimitException;
 import org.ecrreplicator.worker.engine.referrer.ReferrerOutcome;
-import org.ecrreplicator.worker.engine.registry.HttpClients;
+import org.ecrreplicator.worker.engine.registry.HttpConnections;
 import org.ecrreplicator.worker.engine.registry.RegistryClient;
 import org.ecrreplicator.worker.engine.registry.RegistryException;
 import org.ecrreplicator.worker.engine.registry.RetryPolicy;
@@ -134,7 +133,7 @@ public final class ImageCopier implements AutoCloseable {
 
     private final Options options;
     private final TrustedOrigins trusted = TrustedOrigins.fromEnvironment();
-    private final HttpClient http;
+    private final HttpConnections http;
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private final BlobTransfers transfers;
     private final ImageDeleter deleter;
@@ -155,7 +154,7 @@ public final class ImageCopier implements AutoCloseable {
         this.options = options;
         this.locations = locations;
         this.sessions = new org.ecrreplicator.worker.engine.registry.UploadSessions();
-        this.http = HttpClients.forRegistries();
+        this.http = HttpConnections.forRegistries();
         this.transfers =
                 new BlobTransfers(tasks, options.progress(), options.idleTimeout(), options.commitTimeout(), locations);
         this.deleter = new ImageDeleter(tasks, this::client);

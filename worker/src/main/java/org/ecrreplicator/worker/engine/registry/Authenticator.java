@@ -3,9 +3,6 @@ package org.ecrreplicator.worker.engine.registry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.ecrreplicator.worker.engine.manifest.JsonTree;
+import org.ecrreplicator.worker.engine.registry.HttpConnections.Answer;
+import org.ecrreplicator.worker.engine.registry.HttpConnections.Request;
 
 /**
  * The Authorization header for one registry. Learns the scheme from the registry's first challenge and
@@ -34,7 +33,7 @@ final class Authenticator {
     private final boolean insecure;
     private final TrustedOrigins trusted;
     private final Credentials credentials;
-    private final HttpClient http;
+    private final HttpConnections http;
     private final Retrier retrier;
     private final Clock clock;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
@@ -45,7 +44,7 @@ final class Authenticator {
             boolean insecure,
             TrustedOrigins trusted,
             Credentials credentials,
-            HttpClient http,
+            HttpConnections http,
             Retrier retrier,
             Clock clock) {
         this.registry = registry;
@@ -148,14 +147,13 @@ final class Authenticator {
             }
         }
         Token token = retrier.call(what, attempt -> {
-            HttpRequest.Builder request =
-                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
+            Request request = Request.to(uri).timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
             String basic = basicHeader();
             if (basic != null) {
                 request.header("Authorization", basic);
             }
-            HttpResponse<byte[]> response = http.send(request.build(), CappedBody.handler(MAX_TOKEN_BYTES));
-            int status = response.statusCode();
+            Answer response = http.exchange(request, CappedBody.successUpTo(MAX_TOKEN_BYTES));
+            int status = response.status();
             if (RetryPolicy.isRetryableStatus(status)) {
                 throw new RetryableException("HTTP " + status, status, null, retryAfter(response));
             }
@@ -200,7 +198,7 @@ final class Authenticator {
         return new Token(value, clock.instant().plus(life).minus(margin));
     }
 
-    static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    static Optional<Duration> retryAfter(Answer response) {
         return RetryPolicy.parseRetryAfter(
                 response.headers().firstValue("Retry-After").orElse(null), Instant.now());
     }

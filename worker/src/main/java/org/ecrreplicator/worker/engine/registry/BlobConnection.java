@@ -7,17 +7,13 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
-import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLContext;
 
 /**
  * A blocking HTTP/1.1 exchange that carries a blob's bytes: the source's {@code GET} or the destination's
  * {@code PUT}, on the JDK's {@link HttpURLConnection} (docs/decisions/0076-blob-bytes-on-blocking-connections.md).
- * Every other request goes through the asynchronous client of {@link HttpClients}.
+ * Every other request is answered whole by {@link HttpConnections#exchange}.
  *
  * <p>Until its answer is read, another thread may {@link #breakConnection() break} the exchange (a stalled
  * upload, a cancelled copy): its socket is closed and whatever the owning thread was blocked in, writing the
@@ -26,8 +22,6 @@ import javax.net.ssl.SSLContext;
  * the read timeout instead.
  */
 public final class BlobConnection {
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-
     private final HttpURLConnection connection;
     private final String authorization;
 
@@ -38,29 +32,21 @@ public final class BlobConnection {
 
     /**
      * Opens (but does not send) a request. Redirects are not followed here: a caller that follows one sends no
-     * credentials there. TLS is the JDK's default context with host name verification, as for the other client.
+     * credentials there.
      *
      * @param authorization the {@code Authorization} header, or null
      * @param readTimeout how long a read may wait: for the answer to a request, and between bytes of a body
      * @param breakers told how to break this exchange, as soon as it exists
      */
     static BlobConnection open(
+            HttpConnections http,
             URI uri,
             String method,
             String authorization,
-            SSLContext tls,
             Duration readTimeout,
             Consumer<Runnable> breakers)
             throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
-        if (connection instanceof HttpsURLConnection https) {
-            https.setSSLSocketFactory(tls.getSocketFactory());
-        }
-        connection.setInstanceFollowRedirects(false);
-        connection.setUseCaches(false);
-        connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
-        connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, readTimeout.toMillis())));
-        connection.setRequestMethod(method);
+        HttpURLConnection connection = http.open(uri, method, readTimeout);
         if (authorization != null) {
             connection.setRequestProperty("Authorization", authorization);
         }
@@ -103,14 +89,7 @@ public final class BlobConnection {
 
     /** The answer's headers, for {@link RegistryExchange#failure}. */
     HttpHeaders allHeaders() {
-        Map<String, List<String>> named = new HashMap<>();
-        // The status line comes under the null key.
-        connection.getHeaderFields().forEach((name, values) -> {
-            if (name != null) {
-                named.put(name, values);
-            }
-        });
-        return HttpHeaders.of(named, (name, value) -> true);
+        return HttpConnections.headers(connection);
     }
 
     /**

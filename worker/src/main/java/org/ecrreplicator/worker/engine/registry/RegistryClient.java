@@ -10,9 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +26,7 @@ import org.ecrreplicator.worker.engine.manifest.Manifest;
 import org.ecrreplicator.worker.engine.manifest.ManifestException;
 import org.ecrreplicator.worker.engine.manifest.MediaTypes;
 import org.ecrreplicator.worker.engine.manifest.ReferrerListing;
+import org.ecrreplicator.worker.engine.registry.HttpConnections.Answer;
 
 /**
  * The distribution API of one registry, each call authenticated and retried: manifests by tag or digest
@@ -44,7 +42,11 @@ public final class RegistryClient {
     private final UploadSessions sessions;
 
     public RegistryClient(
-            String authority, boolean insecure, Credentials credentials, HttpClient http, RetryPolicy retryPolicy) {
+            String authority,
+            boolean insecure,
+            Credentials credentials,
+            HttpConnections http,
+            RetryPolicy retryPolicy) {
         this(authority, insecure, credentials, http, retryPolicy, TrustedOrigins.fromEnvironment(), Integer.MAX_VALUE);
     }
 
@@ -57,7 +59,7 @@ public final class RegistryClient {
             String authority,
             boolean insecure,
             Credentials credentials,
-            HttpClient http,
+            HttpConnections http,
             RetryPolicy retryPolicy,
             TrustedOrigins trusted,
             int maxRequests) {
@@ -69,7 +71,7 @@ public final class RegistryClient {
             String authority,
             boolean insecure,
             Credentials credentials,
-            HttpClient http,
+            HttpConnections http,
             RetryPolicy retryPolicy,
             TrustedOrigins trusted,
             int maxRequests,
@@ -108,14 +110,13 @@ public final class RegistryClient {
     public Optional<Manifest> getManifest(String repository, String reference, boolean forPush) {
         String what = "GET manifest " + repository + ":" + reference + " from " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<byte[]> response = exchange.send(
+            Answer response = exchange.send(
                     forPush ? pushScope(repository) : pullScope(repository),
                     () -> exchange.request(exchange.manifestUri(repository, reference))
-                            .header("Accept", MediaTypes.ACCEPT_HEADER)
-                            .GET(),
+                            .header("Accept", MediaTypes.ACCEPT_HEADER),
                     RegistryExchange.body(),
                     what);
-            if (response.statusCode() == 404) {
+            if (response.status() == 404) {
                 return Optional.empty();
             }
             expect(response, 200, what);
@@ -151,14 +152,14 @@ public final class RegistryClient {
     public Optional<Digest> headManifest(String repository, String reference, boolean forPush) {
         String what = "HEAD manifest " + repository + ":" + reference + " at " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<Void> response = exchange.send(
+            Answer response = exchange.send(
                     forPush ? pushScope(repository) : pullScope(repository),
                     () -> exchange.request(exchange.manifestUri(repository, reference))
                             .header("Accept", MediaTypes.ACCEPT_HEADER)
-                            .method("HEAD", HttpRequest.BodyPublishers.noBody()),
-                    HttpResponse.BodyHandlers.discarding(),
+                            .head(),
+                    RegistryExchange.smallBody(),
                     what);
-            if (response.statusCode() == 404) {
+            if (response.status() == 404) {
                 return Optional.empty();
             }
             expect(response, 200, what);
@@ -203,14 +204,13 @@ public final class RegistryClient {
         referrers.pushing(repository);
         String what = "PUT manifest " + repository + ":" + reference + " (" + manifest.digest() + ") to " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<byte[]> response = exchange.send(
+            Answer response = exchange.send(
                     pushScope(repository),
                     () -> exchange.request(exchange.manifestUri(repository, reference))
-                            .header("Content-Type", manifest.mediaType())
-                            .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.bytes())),
+                            .put(manifest.bytes(), manifest.mediaType()),
                     RegistryExchange.smallBody(),
                     what);
-            if (response.statusCode() == 400 || response.statusCode() == 409) {
+            if (response.status() == 400 || response.status() == 409) {
                 ErrorBody error = ErrorBody.parse(response.body());
                 if (error.saysTagIsImmutable()) {
                     throw new TagConflictException(what + " failed: the tag is immutable and names another image ("
@@ -281,13 +281,13 @@ public final class RegistryClient {
     public DeleteAnswer deleteReference(String repository, String reference) {
         String what = "DELETE manifest " + repository + ":" + reference + " at " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<byte[]> response = exchange.send(
+            Answer response = exchange.send(
                     deleteScope(repository),
                     () -> exchange.request(exchange.manifestUri(repository, reference))
-                            .DELETE(),
+                            .delete(),
                     RegistryExchange.smallBody(),
                     what);
-            int status = response.statusCode();
+            int status = response.status();
             if (status == 202 || status == 404 || status == 400 || status == 405) {
                 ErrorBody error = ErrorBody.parse(response.body());
                 return new DeleteAnswer(status, error.isEmpty() ? null : error.summary());
@@ -370,13 +370,12 @@ public final class RegistryClient {
     public boolean blobExists(String repository, Digest digest) {
         String what = "HEAD blob " + digest + " in " + repository + " at " + authority();
         return retrier.call(what, attempt -> {
-            HttpResponse<Void> response = exchange.send(
+            Answer response = exchange.send(
                     pushScope(repository),
-                    () -> exchange.request(exchange.blobUri(repository, digest))
-                            .method("HEAD", HttpRequest.BodyPublishers.noBody()),
-                    HttpResponse.BodyHandlers.discarding(),
+                    () -> exchange.request(exchange.blobUri(repository, digest)).head(),
+                    RegistryExchange.smallBody(),
                     what);
-            if (response.statusCode() == 404) {
+            if (response.status() == 404) {
                 return false;
             }
             expect(response, 200, what);
@@ -498,10 +497,10 @@ public final class RegistryClient {
     public URI startUpload(String repository) {
         String what = "POST blob upload to " + repository + " at " + authority();
         URI session = retrier.call(what, attempt -> {
-            HttpResponse<byte[]> response = exchange.send(
+            Answer response = exchange.send(
                     pushScope(repository),
                     () -> exchange.request(exchange.uri("/v2/" + repository + "/blobs/uploads/"))
-                            .POST(HttpRequest.BodyPublishers.noBody()),
+                            .post(),
                     RegistryExchange.smallBody(),
                     what);
             expect(response, 202, what);
@@ -523,17 +522,16 @@ public final class RegistryClient {
     private void cancelUpload(String repository, URI session) {
         String what = "DELETE upload session in " + repository + " at " + authority();
         try {
-            HttpResponse<Void> response = exchange.sendStreaming(
+            Answer response = exchange.sendOutsideBound(
                     pushScope(repository),
-                    () -> HttpRequest.newBuilder(session)
+                    () -> exchange.request(session)
                             .timeout(Duration.ofSeconds(5))
-                            .DELETE(),
-                    HttpResponse.BodyHandlers.discarding(),
+                            .delete(),
+                    RegistryExchange.smallBody(),
                     what);
             // 404: the registry had already dropped it.
-            if (response.statusCode() != 204 && response.statusCode() != 202 && response.statusCode() != 404) {
-                throw new RegistryException(
-                        what + " failed: HTTP " + response.statusCode(), response.statusCode(), null);
+            if (response.status() != 204 && response.status() != 202 && response.status() != 404) {
+                throw new RegistryException(what + " failed: HTTP " + response.status(), response.status(), null);
             }
         } catch (IOException e) {
             throw new RegistryException(what + " failed: " + e.getMessage(), 0, null);
@@ -558,14 +556,14 @@ public final class RegistryClient {
     public Mount mountBlob(String repository, Digest digest, String from) {
         String what = "POST blob mount " + digest + " from " + from + " to " + repository + " at " + authority();
         Mount mount = retrier.call(what, attempt -> {
-            HttpResponse<byte[]> response = exchange.send(
+            Answer response = exchange.send(
                     RegistryExchange.mountScope(repository, from),
                     () -> exchange.request(exchange.uri(
                                     "/v2/" + repository + "/blobs/uploads/?mount=" + digest + "&from=" + from))
-                            .POST(HttpRequest.BodyPublishers.noBody()),
-                    HttpResponse.BodyHandlers.ofByteArray(),
+                            .post(),
+                    RegistryExchange.smallBody(),
                     what);
-            int status = response.statusCode();
+            int status = response.status();
             if (status == 201) {
                 return new Mount(true, null);
             }

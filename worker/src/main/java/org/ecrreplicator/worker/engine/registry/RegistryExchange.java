@@ -2,10 +2,7 @@ package org.ecrreplicator.worker.engine.registry;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +16,8 @@ import java.util.function.Supplier;
 import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.worker.engine.manifest.JsonTree;
 import org.ecrreplicator.worker.engine.manifest.ManifestException;
+import org.ecrreplicator.worker.engine.registry.HttpConnections.Answer;
+import org.ecrreplicator.worker.engine.registry.HttpConnections.Request;
 
 /**
  * The HTTP side of one registry that every operation shares: its URIs, an exchange with authentication,
@@ -33,7 +32,7 @@ final class RegistryExchange {
 
     private final String authority;
     private final URI base;
-    private final HttpClient http;
+    private final HttpConnections http;
     private final Retrier retrier;
     private final Authenticator authenticator;
     private final boolean insecure;
@@ -49,7 +48,7 @@ final class RegistryExchange {
             String authority,
             boolean insecure,
             Credentials credentials,
-            HttpClient http,
+            HttpConnections http,
             Retrier retrier,
             TrustedOrigins trusted,
             int maxRequests) {
@@ -65,12 +64,12 @@ final class RegistryExchange {
     }
 
     /** Bodies read into memory: up to {@link #MAX_BODY_BYTES} (and one byte more, to tell), errors cut short. */
-    static HttpResponse.BodyHandler<byte[]> body() {
-        return CappedBody.handler(MAX_BODY_BYTES);
+    static CappedBody body() {
+        return CappedBody.successUpTo(MAX_BODY_BYTES);
     }
 
     /** Bodies of errors and redirects only: cut at {@link CappedBody#ERROR_BODY_BYTES}. */
-    static HttpResponse.BodyHandler<byte[]> smallBody() {
+    static CappedBody smallBody() {
         return CappedBody.cutAt(CappedBody.ERROR_BODY_BYTES);
     }
 
@@ -134,8 +133,8 @@ final class RegistryExchange {
         return uri("/v2/" + repository + "/blobs/" + digest);
     }
 
-    HttpRequest.Builder request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+    Request request(URI uri) {
+        return Request.to(uri);
     }
 
     /**
@@ -143,12 +142,11 @@ final class RegistryExchange {
      * request is sent again, at most {@link #MAX_AUTH_ROUNDS} times. Every body sent this way can be sent
      * again; a blob's, which cannot, goes through {@link #putBlob}.
      */
-    <T> HttpResponse<T> send(
-            String scope, Supplier<HttpRequest.Builder> builder, HttpResponse.BodyHandler<T> handler, String what)
+    Answer send(String scope, Supplier<Request> builder, CappedBody cap, String what)
             throws IOException, InterruptedException {
         requests.acquire();
         try {
-            return sendStreaming(scope, builder, handler, what);
+            return sendOutsideBound(scope, builder, cap, what);
         } finally {
             requests.release();
         }
@@ -158,20 +156,19 @@ final class RegistryExchange {
      * Like {@link #send}, outside the bound on requests in flight: for cancelling an upload session, which
      * must not wait behind the requests of the copy being torn down.
      */
-    <T> HttpResponse<T> sendStreaming(
-            String scope, Supplier<HttpRequest.Builder> builder, HttpResponse.BodyHandler<T> handler, String what)
+    Answer sendOutsideBound(String scope, Supplier<Request> builder, CappedBody cap, String what)
             throws IOException, InterruptedException {
         for (int round = 1; ; round++) {
-            HttpRequest.Builder request = builder.get();
+            Request request = builder.get();
             String header = authenticator.header(scope);
             if (header != null) {
                 request.header("Authorization", header);
             }
-            HttpResponse<T> response = http.send(request.build(), handler);
-            if (response.statusCode() != 401) {
-                return response;
+            Answer answer = http.exchange(request, cap);
+            if (answer.status() != 401) {
+                return answer;
             }
-            unauthorized(round, scope, response.headers().allValues("WWW-Authenticate"), header, what);
+            unauthorized(round, scope, answer.headers().allValues("WWW-Authenticate"), header, what);
         }
     }
 
@@ -189,7 +186,7 @@ final class RegistryExchange {
 
     /**
      * A blob's bytes to read (docs/decisions/0076-blob-bytes-on-blocking-connections.md): the {@code GET} is sent
-     * with authentication, a 401 answered as in {@link #sendStreaming}, and the connection returned once an
+     * with authentication, a 401 answered as in {@link #sendOutsideBound}, and the connection returned once an
      * answer other than 401 has arrived (its body unread).
      *
      * @param idleTimeout how long any read, of the answer or of the body, may wait
@@ -197,8 +194,7 @@ final class RegistryExchange {
     BlobConnection getBlob(String scope, URI uri, Duration idleTimeout, String what) throws IOException {
         for (int round = 1; ; round++) {
             String header = authenticator.header(scope);
-            BlobConnection connection =
-                    BlobConnection.open(uri, "GET", header, http.sslContext(), idleTimeout, breaker -> {});
+            BlobConnection connection = BlobConnection.open(http, uri, "GET", header, idleTimeout, breaker -> {});
             if (connection.status() != 401) {
                 return connection;
             }
@@ -210,8 +206,7 @@ final class RegistryExchange {
 
     /** Like {@link #getBlob}, without the registry's credentials: for the storage a registry redirects to. */
     BlobConnection getWithoutCredentials(URI uri, Duration idleTimeout) throws IOException {
-        BlobConnection connection =
-                BlobConnection.open(uri, "GET", null, http.sslContext(), idleTimeout, breaker -> {});
+        BlobConnection connection = BlobConnection.open(http, uri, "GET", null, idleTimeout, breaker -> {});
         connection.status();
         return connection;
     }
@@ -222,7 +217,7 @@ final class RegistryExchange {
      */
     BlobConnection putBlob(String scope, URI uri, Duration answerTimeout, Consumer<Runnable> breakers)
             throws IOException {
-        return BlobConnection.open(uri, "PUT", authenticator.header(scope), http.sslContext(), answerTimeout, breakers);
+        return BlobConnection.open(http, uri, "PUT", authenticator.header(scope), answerTimeout, breakers);
     }
 
     /** A 401 to a {@link #putBlob} whose body is gone: fresher credentials for the next attempt, which is retried. */
@@ -234,18 +229,11 @@ final class RegistryExchange {
         return new RetryableException("HTTP 401 mid-transfer; credentials refreshed", 401, null, Optional.empty());
     }
 
-    /** An exchange without the registry's credentials: for the storage a registry redirects to. */
-    <T> HttpResponse<T> sendWithoutCredentials(HttpRequest request, HttpResponse.BodyHandler<T> handler)
-            throws IOException, InterruptedException {
-        return http.send(request, handler);
-    }
-
-    static void expect(HttpResponse<?> response, int status, String what) {
-        if (response.statusCode() == status) {
+    static void expect(Answer answer, int status, String what) {
+        if (answer.status() == status) {
             return;
         }
-        byte[] body = response.body() instanceof byte[] bytes ? bytes : new byte[0];
-        throw failure(response.statusCode(), response.headers(), body, what);
+        throw failure(answer.status(), answer.headers(), answer.body(), what);
     }
 
     /** {@link #failure} for the answer on a blob connection, which it ends. */
@@ -293,21 +281,21 @@ final class RegistryExchange {
             URI uri = next;
             boolean first = pages.isEmpty();
             // The answer is checked inside the retried call, so a 429 or 5xx is retried like any other request.
-            HttpResponse<byte[]> response = retrier.call(what, attempt -> {
-                HttpResponse<byte[]> answer = send(
+            Answer response = retrier.call(what, attempt -> {
+                Answer answer = send(
                         scope,
                         () -> {
-                            HttpRequest.Builder builder = request(uri).GET();
-                            return accept == null ? builder : builder.header("Accept", accept);
+                            Request request = request(uri);
+                            return accept == null ? request : request.header("Accept", accept);
                         },
                         body(),
                         what);
-                if (!(answer.statusCode() == 404 && first)) {
+                if (!(answer.status() == 404 && first)) {
                     expect(answer, 200, what);
                 }
                 return answer;
             });
-            if (response.statusCode() == 404) {
+            if (response.status() == 404) {
                 return null;
             }
             if (response.body().length > MAX_BODY_BYTES) {
@@ -320,7 +308,7 @@ final class RegistryExchange {
     }
 
     /** The {@code rel="next"} target of the {@code Link} headers, resolved against the request, or null. */
-    static URI nextPage(HttpResponse<?> response) {
+    static URI nextPage(Answer response) {
         for (String header : response.headers().allValues("Link")) {
             for (String link : header.split(",(?=\\s*<)")) {
                 int open = link.indexOf('<');
@@ -330,8 +318,7 @@ final class RegistryExchange {
                 }
                 String parameters = link.substring(close + 1).toLowerCase(Locale.ROOT);
                 if (parameters.matches("(?s).*;\\s*rel\\s*=\\s*\"?next\"?\\s*(;.*)?")) {
-                    return response.request()
-                            .uri()
+                    return response.uri()
                             .resolve(link.substring(open + 1, close).trim());
                 }
             }

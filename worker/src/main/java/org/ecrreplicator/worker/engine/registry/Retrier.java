@@ -84,11 +84,19 @@ public final class Retrier {
         if (RetryPolicy.isUnresolvedHost(e)) {
             return "cannot resolve host " + host(authority) + ": check the name (and this machine's DNS)";
         }
-        if (e instanceof javax.net.ssl.SSLException
-                && String.valueOf(e.getMessage()).contains("plaintext")) {
+        if (e instanceof javax.net.ssl.SSLException && answeredInPlainText(e.getMessage())) {
             return authority + " speaks plain HTTP: pass --insecure (for registries you trust on your own network)";
         }
         return describe(e);
+    }
+
+    /**
+     * What the JDK's TLS says when the first bytes back are no TLS record: its sockets say "Unsupported or
+     * unrecognized SSL message" (an HTTP status line), its engines and older sockets "... plaintext connection?".
+     */
+    private static boolean answeredInPlainText(String message) {
+        String text = String.valueOf(message);
+        return text.contains("plaintext") || text.contains("unrecognized SSL message");
     }
 
     private static String host(String authority) {
@@ -101,8 +109,9 @@ public final class Retrier {
         String message = e.getMessage();
         String kind =
                 switch (e) {
-                    case java.net.http.HttpConnectTimeoutException t -> "connection timed out";
-                    case java.net.http.HttpTimeoutException t -> "request timed out";
+                    case java.net.SocketTimeoutException t
+                    when String.valueOf(t.getMessage()).startsWith("Connect") -> "connection timed out";
+                    case java.net.SocketTimeoutException t -> "request timed out";
                     case java.net.ConnectException t -> "connection refused";
                     case java.io.EOFException t -> "connection closed early";
                     case javax.net.ssl.SSLException t -> "TLS failed";

@@ -64,8 +64,9 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
     }
 
     /**
-     * A host name that does not resolve. The JDK's HTTP client reports it as a {@link java.net.ConnectException}
-     * caused by an {@link UnresolvedAddressException}, which would otherwise pass for a refused connection.
+     * A host name that does not resolve: an {@link UnknownHostException} from the JDK's connections, or one
+     * wrapped, or a {@link java.net.ConnectException} caused by an {@link UnresolvedAddressException} (the JDK's
+     * NIO sockets), which would otherwise pass for a refused connection.
      */
     static boolean isUnresolvedHost(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -188,7 +187,7 @@ final class BlobTransfer {
             try {
                 upload.commit();
             } catch (SocketTimeoutException e) {
-                throw new HttpTimeoutException("PUT blob " + blob.digest() + " to " + dstRepo + " at "
+                throw new SocketTimeoutException("PUT blob " + blob.digest() + " to " + dstRepo + " at "
                         + dst.authority() + ": no answer " + TransferWatchdog.inWords(watchdog.commitTimeout())
                         + " after the last byte");
             }

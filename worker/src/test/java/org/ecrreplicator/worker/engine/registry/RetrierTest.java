@@ -93,4 +93,14 @@ class RetrierTest {
                 .hasMessageContaining("registry.example:5000 speaks plain HTTP: pass --insecure")
                 .hasMessageNotContaining("Unrecognized SSL message");
     }
+
+    /** What a blocking TLS socket says when the registry answers with an HTTP status line. */
+    @Test
+    void shouldSayPassInsecureWhenATlsSocketGetsAnUnrecognizedMessage() {
+        Throwable thrown = catchThrowable(() -> retrier.call("GET manifest a:1 from registry.example:5000", attempt -> {
+            throw new javax.net.ssl.SSLException("Unsupported or unrecognized SSL message");
+        }));
+
+        assertThat(thrown).hasMessageContaining("registry.example:5000 speaks plain HTTP: pass --insecure");
+    }
 }

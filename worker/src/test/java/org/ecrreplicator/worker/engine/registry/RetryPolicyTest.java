@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.EOFException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -71,7 +71,8 @@ class RetryPolicyTest {
 
         assertThat(RetryPolicy.isRetryable(new ConnectException("refused"))).isTrue();
         assertThat(RetryPolicy.isRetryable(new EOFException())).isTrue();
-        assertThat(RetryPolicy.isRetryable(new HttpTimeoutException("slow"))).isTrue();
+        assertThat(RetryPolicy.isRetryable(new SocketTimeoutException("Read timed out")))
+                .isTrue();
         assertThat(RetryPolicy.isRetryable(new DigestMismatchException("damaged")))
                 .isTrue();
         assertThat(RetryPolicy.isRetryable(new SSLHandshakeException("bad certificate")))
