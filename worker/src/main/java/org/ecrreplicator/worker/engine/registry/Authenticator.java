@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.manifest.JsonTree;
 import org.ecrreplicator.worker.engine.registry.HttpConnections.Answer;
 import org.ecrreplicator.worker.engine.registry.HttpConnections.Request;
@@ -116,10 +117,26 @@ final class Authenticator {
             case Credentials.Anonymous anonymous -> null;
             case Credentials.Basic basic -> basic(basic.user(), basic.password());
             case Credentials.Issued issued -> {
-                PasswordSource.Password current = issued.source().current();
+                PasswordSource.Password current = password(issued.source());
                 yield basic(current.user(), current.password());
             }
         };
+    }
+
+    /**
+     * The source's password, asked on a platform thread: fetching one (ECR's, through the AWS SDK) is a blocking
+     * request, and a virtual thread's would hold up the JVM's exit ({@link HttpConnections#exchange}).
+     */
+    private PasswordSource.Password password(PasswordSource source) {
+        try {
+            return http.onPlatformThread(source::current, () -> {});
+        } catch (IOException e) {
+            throw new RegistryException(
+                    "fetching the password for " + registry + " failed: " + e.getMessage(), 0, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplicatorException("fetching the password for " + registry + " was interrupted", e);
+        }
     }
 
     private Token fetchToken(WwwAuthenticate.Challenge challenge, String scope) {

@@ -86,30 +86,47 @@ public final class HttpConnections {
         request.headers().forEach(connection::setRequestProperty);
         inFlight.add(connection);
         try {
-            if (!Thread.currentThread().isVirtual()) {
-                return send(connection, request, cap);
-            }
-            Future<Answer> answer;
-            try {
-                answer = blocking.submit(() -> send(connection, request, cap));
-            } catch (RejectedExecutionException e) {
-                throw new IOException("the copy was cancelled: no more requests to registries", e);
-            }
-            try {
-                return answer.get();
-            } catch (InterruptedException e) {
-                connection.disconnect();
-                throw e;
-            } catch (ExecutionException e) {
-                switch (e.getCause()) {
-                    case IOException io -> throw io;
-                    case RuntimeException runtime -> throw runtime;
-                    case Error error -> throw error;
-                    default -> throw new IOException(e.getCause());
-                }
-            }
+            return onPlatformThread(() -> send(connection, request, cap), connection::disconnect);
         } finally {
             inFlight.remove(connection);
+        }
+    }
+
+    /** Work that blocks on sockets. */
+    @FunctionalInterface
+    interface Blocking<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} on a platform thread when the caller is a virtual thread (see {@link #exchange}), else
+     * here: for an SDK's request too, such as ECR's {@code GetAuthorizationToken}, which a registry's first
+     * request may trigger from any thread.
+     *
+     * @param interrupted breaks the work's connection when the caller is interrupted while waiting
+     */
+    <T> T onPlatformThread(Blocking<T> work, Runnable interrupted) throws IOException, InterruptedException {
+        if (!Thread.currentThread().isVirtual()) {
+            return work.run();
+        }
+        Future<T> result;
+        try {
+            result = blocking.submit(work::run);
+        } catch (RejectedExecutionException e) {
+            throw new IOException("the copy was cancelled: no more requests to registries", e);
+        }
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            interrupted.run();
+            throw e;
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IOException(e.getCause());
+            }
         }
     }
 

@@ -179,12 +179,13 @@ class HttpConnectionsTest {
 
     /**
      * A virtual thread's blocking socket call starts the JDK's poller, which waits in native code and holds up
-     * every exit of the CLI by 300 ms; the exchange blocks on a platform thread instead. The plain connection
-     * shows that the probe sees a poller when there is one.
+     * every exit of the CLI by 300 ms; the exchange, and a password source's own request (ECR's), block on a
+     * platform thread instead. The plain connection shows that the probe sees a poller when there is one.
      */
     @Test
     void shouldStartNoPollerThreadWhenAVirtualThreadExchanges() throws Exception {
         assertThat(probe("engine")).isEqualTo("pollers=");
+        assertThat(probe("issued")).isEqualTo("pollers=");
         assertThat(probe("direct")).startsWith("pollers=").isNotEqualTo("pollers=");
     }
 

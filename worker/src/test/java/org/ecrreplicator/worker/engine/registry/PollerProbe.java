@@ -3,6 +3,7 @@ package org.ecrreplicator.worker.engine.registry;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,11 +12,25 @@ import java.util.stream.Collectors;
 
 /**
  * Run in a JVM of its own by {@link HttpConnectionsTest}: one exchange from a virtual thread, through {@link
- * HttpConnections} ({@code engine}) or on a plain connection ({@code direct}), then prints the names of the JDK's
- * poller threads alive. A poller waits in native code, which holds up the JVM's exit by 300 ms.
+ * HttpConnections} ({@code engine}), through a registry client whose password source asks a server itself
+ * ({@code issued}), or on a plain connection ({@code direct}), then prints the names of the JDK's poller threads
+ * alive. A poller waits in native code, which holds up the JVM's exit by 300 ms.
  */
 public final class PollerProbe {
     private PollerProbe() {}
+
+    private static void ask(URI uri) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+            connection.getResponseCode();
+            InputStream error = connection.getErrorStream();
+            if (error != null) {
+                error.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -28,16 +43,29 @@ public final class PollerProbe {
         HttpConnections http = HttpConnections.forRegistries();
         Thread caller = Thread.ofVirtual().start(() -> {
             try {
-                if (args[0].equals("engine")) {
-                    http.exchange(HttpConnections.Request.to(uri), CappedBody.cutAt(1024));
-                } else {
-                    HttpURLConnection connection =
-                            (HttpURLConnection) uri.toURL().openConnection();
-                    connection.getResponseCode();
-                    InputStream error = connection.getErrorStream();
-                    if (error != null) {
-                        error.close();
+                switch (args[0]) {
+                    case "engine" -> http.exchange(HttpConnections.Request.to(uri), CappedBody.cutAt(1024));
+                    case "issued" -> {
+                        // A password source that asks a server itself, as ECR's does through the AWS SDK.
+                        PasswordSource source = new PasswordSource() {
+                            @Override
+                            public Password current() {
+                                ask(uri);
+                                return new Password("AWS", "fake-password");
+                            }
+
+                            @Override
+                            public void refused(String password) {}
+                        };
+                        new RegistryClient(
+                                        uri.getAuthority(),
+                                        true,
+                                        Credentials.issued(source),
+                                        http,
+                                        RetryPolicy.defaults())
+                                .headManifest("team/app", "v1");
                     }
+                    default -> ask(uri);
                 }
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
