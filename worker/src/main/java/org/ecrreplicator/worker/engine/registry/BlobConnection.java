@@ -98,14 +98,7 @@ public final class BlobConnection {
      */
     byte[] finish() {
         try {
-            InputStream error = connection.getErrorStream();
-            try (InputStream body = error != null ? error : connection.getInputStream()) {
-                byte[] read = body.readNBytes(CappedBody.ERROR_BODY_BYTES);
-                if (body.read() >= 0) {
-                    connection.disconnect();
-                }
-                return read;
-            }
+            return HttpConnections.read(connection, connection.getResponseCode(), CappedBody.ERROR_BODY_BYTES);
         } catch (IOException e) {
             connection.disconnect();
             return new byte[0];

@@ -32,6 +32,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class HttpConnections {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final String CANCELLED = "the copy was cancelled: no more requests to registries";
 
     private final SSLContext tls = LazyTls.context();
     /** Exchanges waiting for or reading their answer, broken by {@link #shutdownNow}. */
@@ -55,7 +56,7 @@ public final class HttpConnections {
      */
     HttpURLConnection open(URI uri, String method, Duration readTimeout) throws IOException {
         if (shutDown) {
-            throw new IOException("the copy was cancelled: no more requests to registries");
+            throw new IOException(CANCELLED);
         }
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         if (connection instanceof HttpsURLConnection https) {
@@ -113,7 +114,7 @@ public final class HttpConnections {
         try {
             result = blocking.submit(work::run);
         } catch (RejectedExecutionException e) {
-            throw new IOException("the copy was cancelled: no more requests to registries", e);
+            throw new IOException(CANCELLED, e);
         }
         try {
             return result.get();
@@ -121,11 +122,24 @@ public final class HttpConnections {
             interrupted.run();
             throw e;
         } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw io;
-                case RuntimeException runtime -> throw runtime;
-                case Error error -> throw error;
-                default -> throw new IOException(e.getCause());
+            throw thrownBy(e);
+        }
+    }
+
+    /**
+     * What blocking work on a platform thread threw, for the thread that waited for it: a runtime exception or an
+     * error is thrown here as it was; an {@link IOException}, or anything else wrapped in one, is returned for the
+     * caller to throw.
+     */
+    public static IOException thrownBy(ExecutionException e) {
+        switch (e.getCause()) {
+            case IOException io -> {
+                return io;
+            }
+            case RuntimeException runtime -> throw runtime;
+            case Error error -> throw error;
+            default -> {
+                return new IOException(e.getCause());
             }
         }
     }

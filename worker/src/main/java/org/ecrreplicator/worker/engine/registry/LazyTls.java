@@ -14,7 +14,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /**
- * The JDK's default TLS context, created on the first TLS connection instead of with the HTTP client.
+ * The JDK's default TLS context, created on the first TLS connection instead of up front.
  * Creating it reads and parses the whole trust store (about 150 certificates), which costs a copy between
  * plain-HTTP registries a tenth of a second of start-up for nothing (docs/decisions/0016-startup-trimming.md).
  * Once created, it is exactly {@link SSLContext#getDefault()}: same trust store, protocols and checks.
@@ -25,14 +25,6 @@ final class LazyTls {
     /** A context that becomes {@link SSLContext#getDefault()} when first used. */
     static SSLContext context() {
         return new Context();
-    }
-
-    /**
-     * Parameters for the HTTP client that leave protocols and cipher suites to the context's defaults
-     * (nulls mean "unchanged" to an engine); the client adds host name verification itself.
-     */
-    static SSLParameters parameters() {
-        return new SSLParameters();
     }
 
     private static final class Context extends SSLContext {

@@ -13,6 +13,7 @@ import org.ecrreplicator.domain.Digest;
 import org.ecrreplicator.worker.engine.ReplicatorException;
 import org.ecrreplicator.worker.engine.manifest.Descriptor;
 import org.ecrreplicator.worker.engine.manifest.Digests;
+import org.ecrreplicator.worker.engine.registry.HttpConnections;
 import org.ecrreplicator.worker.engine.registry.RegistryClient;
 
 /**
@@ -166,12 +167,7 @@ final class BlobTransfer {
                 Futures.awaitEnd(attempt, BREAK_WAIT);
                 throw e;
             } catch (ExecutionException e) {
-                switch (e.getCause()) {
-                    case IOException io -> throw io;
-                    case RuntimeException runtime -> throw runtime;
-                    case Error error -> throw error;
-                    default -> throw new IOException(e.getCause());
-                }
+                throw HttpConnections.thrownBy(e);
             }
         } finally {
             watchdog.release(stream);
